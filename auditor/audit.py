@@ -1,0 +1,104 @@
+"""The `Audit`: everything one scan found, the single object every output format renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.discover import Skipped
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One detected usage of a vendor product (an inventory entry)."""
+
+    kind: str
+    path: str
+    line: int
+    column: int
+    cell: int | None
+    name: str  # the module (for imports)
+    symbol: str | None = None
+    vendor: str | None = None
+    owner: str | None = None
+    layer: str | None = None
+    product: str | None = None
+    host: str | None = None
+    scope: str = "<module>"
+    flags: tuple[str, ...] = ()
+    expression: str | None = None  # source of an unresolved dynamic import
+
+    @property
+    def site(self) -> tuple[str, int | None, int, int, str]:
+        """One statement importing one module: several symbols share a site."""
+        return (self.path, self.cell, self.line, self.column, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    title: str
+    severity: str
+    effort: int
+    category: str
+    message: str
+    remediation: str
+    path: str
+    line: int
+    column: int
+    cell: int | None
+    scope: str
+    fingerprint: str
+    vendor: str | None = None
+    owner: str | None = None
+    layer: str | None = None
+    product: str | None = None
+    host: str | None = None
+
+
+@dataclass
+class Audit:
+    root: str
+    tool_version: str
+    config_source: str | None
+    packs: list[dict[str, Any]]
+    files_analysed: int
+    inventory: list[UsageRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        vendors: dict[str, dict[str, Any]] = {}
+        for record in self.inventory:
+            if record.vendor is None:
+                continue
+            entry = vendors.setdefault(
+                record.vendor,
+                {"vendor": record.vendor, "owner": record.owner, "files": set(), "sites": set(), "products": set()},
+            )
+            entry["files"].add(record.path)
+            entry["sites"].add(record.site)
+            entry["products"].add(record.product)
+        by_severity: dict[str, int] = {}
+        for finding in self.findings:
+            by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
+        rows = [
+            {
+                "vendor": v["vendor"],
+                "owner": v["owner"],
+                "files": len(v["files"]),
+                "import_sites": len(v["sites"]),
+                "products": sorted(v["products"]),
+            }
+            for v in vendors.values()
+        ]
+        rows.sort(key=lambda r: (-r["import_sites"], r["vendor"]))
+        return {
+            "files_analysed": self.files_analysed,
+            "files_skipped": len({s.path for s in self.skipped}),
+            "vendors": rows,
+            "unresolved_imports": sum(1 for r in self.inventory if "unresolved" in r.flags),
+            "findings": {"total": len(self.findings), "by_severity": by_severity},
+        }

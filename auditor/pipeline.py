@@ -1,0 +1,63 @@
+"""The pipeline: discover → extract → inventory → findings, assembled into an `Audit`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from auditor import __version__
+from auditor.audit import Audit
+from auditor.config import Config
+from auditor.discover import Skipped, discover
+from auditor.engine import find
+from auditor.extract import extract
+from auditor.facts import ErrorFact, Fact
+from auditor.inventory import build_inventory
+from auditor.modules import ModuleIndex
+from auditor.packs import RuleSet
+
+BINARY_PROBE = 8192
+
+
+def run_audit(
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    problems: Iterable[tuple[str, str]] = (),
+) -> Audit:
+    """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
+    found = discover(root, exclude=config.exclude)
+    skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
+    facts: list[Fact] = []
+    analysed = []
+    for source in found.files:
+        try:
+            data = source.abspath.read_bytes()
+        except OSError as exc:
+            skipped.append(Skipped(source.path, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        if b"\0" in data[:BINARY_PROBE]:
+            skipped.append(Skipped(source.path, "binary file (NUL bytes)"))
+            continue
+        whole_file_failed = False
+        for fact in extract(source.path, source.kind, data):
+            if isinstance(fact, ErrorFact):
+                detail = f": {fact.detail}" if fact.detail else ""
+                skipped.append(Skipped(fact.loc.path, f"{fact.reason}{detail}"))
+                whole_file_failed |= fact.loc.cell is None
+            facts.append(fact)
+        if not whole_file_failed:
+            analysed.append(source)
+
+    modules = ModuleIndex(s.path for s in found.files if s.kind == "python")
+    inventory = build_inventory(facts, modules, ruleset)
+    return Audit(
+        root=str(root),
+        tool_version=__version__,
+        config_source=config.source,
+        packs=[{"id": p.id, "title": p.title, "version": p.version} for p in ruleset.packs],
+        files_analysed=len(analysed),
+        inventory=inventory,
+        findings=find(inventory, ruleset, config.adapters),
+        skipped=sorted(skipped),
+    )
