@@ -1,0 +1,53 @@
+"""Shared helpers for the tests: run lockaudit as users do, and project its JSON for goldens."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SCHEMA = REPO / "auditor" / "schemas" / "audit-1.schema.json"
+
+
+def lockaudit(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a child process, as a user or CI would."""
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *map(str, args)],
+        cwd=cwd, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def scan_json(path: Path, *extra: str) -> dict[str, Any]:
+    result = lockaudit("scan", path, "--format", "json", *extra)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def _at(entry: dict[str, Any]) -> str:
+    cell = f"[{entry['cell']}]" if entry["cell"] is not None else ""
+    return f"{entry['path']}{cell}:{entry['line']}:{entry['column']}"
+
+
+def project(audit: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The parts of an audit a golden file pins down, in the audit's own order."""
+    return {
+        "inventory": [
+            {
+                "at": _at(r), "kind": r["kind"], "name": r["name"], "symbol": r["symbol"],
+                "vendor": r["vendor"], "product": r["product"], "layer": r["layer"], "host": r["host"],
+                "scope": r["scope"], "flags": r["flags"], "expression": r["expression"],
+            }
+            for r in audit["inventory"]
+        ],
+        "findings": [
+            {"at": _at(f), "rule": f["rule_id"], "vendor": f["vendor"], "product": f["product"], "scope": f["scope"]}
+            for f in audit["findings"]
+        ],
+        "skipped": audit["skipped"],
+    }

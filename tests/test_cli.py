@@ -1,0 +1,164 @@
+"""The command line as users meet it: exit codes, outputs, configuration, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, lockaudit, scan_json
+
+DEMO = FIXTURES / "demo"
+
+
+def copy_fixture(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+def test_scan_reports_and_exits_zero() -> None:
+    result = lockaudit("scan", DEMO)
+    assert result.returncode == 0, result.stderr
+    assert "OpenAI" in result.stdout and "4 import sites" in result.stdout
+    assert "support_bot/llm.py:5:1  medium  sdk-import-outside-adapter" in result.stdout
+
+
+def test_check_is_a_gate_with_default_threshold_medium() -> None:
+    assert lockaudit("check", DEMO).returncode == 1
+    assert lockaudit("check", DEMO, "--fail-on", "high").returncode == 0
+    assert lockaudit("scan", DEMO, "--fail-on", "medium").returncode == 1
+    assert lockaudit("scan", DEMO, "--fail-on", "critical").returncode == 0
+
+
+def test_check_passes_when_sdk_stays_inside_configured_adapters(tmp_path: Path) -> None:
+    root = copy_fixture("adapter-app", tmp_path)
+    assert lockaudit("check", root).returncode == 1  # audit_trail.py leaks past the adapter
+    (root / "src/ledger/services/audit_trail.py").unlink()
+    assert lockaudit("check", root).returncode == 0
+
+
+def test_json_file_and_stdout_agree(tmp_path: Path) -> None:
+    out = tmp_path / "nested" / "audit.json"
+    result = lockaudit("scan", DEMO, "--json", out)
+    assert result.returncode == 0 and "OpenAI" in result.stdout
+    from_file = json.loads(out.read_text())
+    assert from_file == scan_json(DEMO)
+    piped = lockaudit("scan", DEMO, "--json", "-")
+    assert json.loads(piped.stdout) == from_file
+    assert "OpenAI" in piped.stderr  # the human summary moves to stderr when stdout carries JSON
+    assert not list(out.parent.glob(".*.tmp"))  # atomic write leaves no temp file behind
+
+
+def test_output_is_deterministic() -> None:
+    first = lockaudit("scan", FIXTURES / "tricky-imports", "--format", "json").stdout
+    assert first == lockaudit("scan", FIXTURES / "tricky-imports", "--format", "json").stdout
+
+
+def test_exclude_flag(tmp_path: Path) -> None:
+    audit = scan_json(DEMO, "--exclude", "support_bot/llm.py", "--exclude", "*tokens*")
+    assert {r["path"] for r in audit["inventory"]} == {"support_bot/answers.py", "support_bot/embeddings.py"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["scan", "no/such/dir"], "does not exist"),
+        (["scan", str(DEMO / "app.py")], "is a file"),
+        (["scan", str(DEMO), "--format", "yaml"], "Invalid value for '--format'"),
+        (["scan", str(DEMO), "--fail-on", "severe"], "Invalid value for '--fail-on'"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_bad_invocation_exits_2(args: list[str], message: str) -> None:
+    result = lockaudit(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_nothing_to_analyse_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("no code here")
+    result = lockaudit("scan", tmp_path)
+    assert result.returncode == 2
+    assert "nothing to analyse" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "config_file, text, message",
+    [
+        ("pyproject.toml", "[tool.lockaudit]\nadpaters = ['x/']\n", "unknown key 'tool.lockaudit.adpaters'; did you mean 'tool.lockaudit.adapters'?"),
+        ("pyproject.toml", "[tool.lockaudit]\nfail-on = 'severe'\n", "'tool.lockaudit.fail-on' must be one of info, low, medium, high, critical"),
+        ("pyproject.toml", "[tool.lockaudit]\nexclude = 'tests/'\n", "'tool.lockaudit.exclude' must be a list of strings"),
+        ("pyproject.toml", "[tool.lockaudit]\nrules = ['no-such-folder']\n", "'tool.lockaudit.rules' entry 'no-such-folder' is not a folder"),
+        ("pyproject.toml", "[tool]\nlockaudit = 3\n", "[tool.lockaudit] must be a table"),
+        (".lockaudit.toml", "fail_on = 'high'\n", "unknown key 'fail_on'; did you mean 'fail-on'?"),
+        (".lockaudit.toml", "adapters = [\n", ".lockaudit.toml: cannot be read as TOML"),
+    ],
+)
+def test_invalid_configuration_exits_2_naming_the_key(tmp_path: Path, config_file: str, text: str, message: str) -> None:
+    root = copy_fixture("demo", tmp_path)
+    (root / config_file).write_text(text)
+    result = lockaudit("scan", root)
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unparsable_pyproject_is_skipped_not_fatal(tmp_path: Path) -> None:
+    root = copy_fixture("demo", tmp_path)
+    (root / "pyproject.toml").write_text("[project\nname = 'x'\n")
+    audit = scan_json(root)
+    assert [s["path"] for s in audit["skipped"]] == ["pyproject.toml"]
+    assert audit["skipped"][0]["reason"].startswith("invalid TOML, configuration ignored")
+    assert audit["summary"]["findings"]["total"] == 4
+
+
+def test_dedicated_config_file_wins_over_pyproject(tmp_path: Path) -> None:
+    root = copy_fixture("demo", tmp_path)
+    (root / "pyproject.toml").write_text("[tool.lockaudit]\nfail-on = 'critical'\n")
+    assert lockaudit("check", root).returncode == 0
+    (root / ".lockaudit.toml").write_text("fail-on = 'low'\nadapters = ['support_bot/llm.py', 'support_bot/tokens.py']\n")
+    result = lockaudit("check", root, "--format", "json")
+    assert result.returncode == 1
+    audit = json.loads(result.stdout)
+    assert audit["config"]["source"] == ".lockaudit.toml"
+    assert [f["path"] for f in audit["findings"]] == ["support_bot/answers.py", "support_bot/embeddings.py"]
+
+
+def test_broken_user_rule_pack_exits_2_naming_file_rule_and_field(tmp_path: Path) -> None:
+    root = copy_fixture("demo", tmp_path)
+    packs = root / "lockaudit-rules"
+    packs.mkdir()
+    (root / ".lockaudit.toml").write_text("rules = ['lockaudit-rules']\n")
+    (packs / "team.yaml").write_text(
+        "id: team\ntitle: Team rules\nrules:\n  - id: no-foo\n    title: t\n    severity: urgent\n    effort: 1\n"
+    )
+    result = lockaudit("scan", root)
+    assert result.returncode == 2
+    assert "team.yaml: rule 'no-foo': 'severity' must be one of" in result.stderr
+    (packs / "team.yaml").write_text("id: [unclosed\n")
+    result = lockaudit("scan", root)
+    assert result.returncode == 2 and "team.yaml: cannot be read as YAML" in result.stderr
+
+
+def test_user_pack_extends_the_catalog(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "packs").mkdir(parents=True)
+    (root / "app.py").write_text("import acme_llm\nfrom acme_llm.chat import Chat\n")
+    (root / ".lockaudit.toml").write_text("rules = ['packs']\n")
+    (root / "packs" / "acme.yaml").write_text(
+        "id: acme\ntitle: Acme\nvendor: Acme AI\nowner: Acme Corp\nlayer: model-api\n"
+        "catalog:\n  products:\n    - id: acme-llm\n      title: Acme LLM SDK\n      modules: [acme_llm]\n"
+    )
+    audit = scan_json(root)
+    assert [(r["name"], r["vendor"], r["owner"]) for r in audit["inventory"]] == [
+        ("acme_llm", "Acme AI", "Acme Corp"), ("acme_llm.chat", "Acme AI", "Acme Corp"),
+    ]
+    assert len(audit["findings"]) == 2
+
+
+def test_python_dash_m_and_version() -> None:
+    result = lockaudit("--version")
+    assert result.returncode == 0 and result.stdout.startswith("lockaudit, version ")

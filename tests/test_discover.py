@@ -1,0 +1,98 @@
+"""Discovery: gitignore, excludes, symlinks, special and oversized files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from auditor.discover import discover
+
+
+def write(root: Path, rel: str, text: str = "import openai\n") -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def paths(root: Path, **kwargs: object) -> list[str]:
+    return [f.path for f in discover(root, **kwargs).files]  # type: ignore[arg-type]
+
+
+def test_kinds_and_default_excludes(tmp_path: Path) -> None:
+    for rel in ("app.py", "nb.ipynb", "README.md", "node_modules/x.py", ".git/hooks/h.py", "__pycache__/a.py",
+                "pkg.egg-info/b.py", "env/pyvenv.cfg", "env/lib/site.py", ".venv/c.py", "build/gen.py", "deep/er/ok.py"):
+        write(tmp_path, rel)
+    found = discover(tmp_path)
+    assert [(f.path, f.kind) for f in found.files] == [("app.py", "python"), ("deep/er/ok.py", "python"), ("nb.ipynb", "notebook")]
+    assert found.skipped == []
+
+
+def test_nested_gitignore_deepest_decides(tmp_path: Path) -> None:
+    write(tmp_path, ".gitignore", "generated/\n*.gen.py\n")
+    write(tmp_path, "sub/.gitignore", "!keep.gen.py\nlocal.py\n")
+    for rel in ("a.py", "x.gen.py", "generated/b.py", "sub/keep.gen.py", "sub/drop.gen.py", "sub/local.py", "local.py"):
+        write(tmp_path, rel)
+    assert paths(tmp_path) == ["a.py", "local.py", "sub/keep.gen.py"]
+
+
+def test_user_excludes_use_gitignore_syntax(tmp_path: Path) -> None:
+    for rel in ("src/a.py", "tests/t.py", "src/legacy/old.py", "docs/conf.py"):
+        write(tmp_path, rel)
+    assert paths(tmp_path, exclude=["tests/", "src/legacy", "conf.py"]) == ["src/a.py"]
+
+
+def test_symlinks_are_never_followed_but_are_listed(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    outside = write(tmp_path, "outside/secret.py")
+    write(root, "real/mod.py")
+    (root / "out.py").symlink_to(outside)
+    (root / "outdir").symlink_to(outside.parent, target_is_directory=True)
+    (root / "alias.py").symlink_to(root / "real/mod.py")
+    (root / "loopdir").symlink_to(root, target_is_directory=True)
+    (root / "broken.py").symlink_to(root / "missing.py")
+    (root / "self.py").symlink_to(root / "self.py")
+    (root / "notes.txt").symlink_to(outside)
+    found = discover(root)
+    assert [f.path for f in found.files] == ["real/mod.py"]
+    assert [(s.path, s.reason) for s in found.skipped] == [
+        ("alias.py", "symlink to real/mod.py, analysed at that path if included"),
+        ("broken.py", "broken or looping symlink"),
+        ("loopdir", "symlinked folder, not followed"),
+        ("out.py", "symlink to outside the root, not followed"),
+        ("outdir", "symlink to outside the root, not followed"),
+        ("self.py", "broken or looping symlink"),
+    ]
+
+
+def test_special_and_oversized_files_are_listed(tmp_path: Path) -> None:
+    write(tmp_path, "small.py")
+    write(tmp_path, "big.py", "x = 1\n" * 100)
+    os.mkfifo(tmp_path / "pipe.py")
+    found = discover(tmp_path, max_bytes=100)
+    assert [f.path for f in found.files] == ["small.py"]
+    assert [(s.path, s.reason.split(" (")[0]) for s in found.skipped] == [
+        ("big.py", "larger than the size cap"),
+        ("pipe.py", "not a regular file"),
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder; the hardening issue runs this unprivileged")
+def test_unreadable_folder_is_listed(tmp_path: Path) -> None:
+    write(tmp_path, "locked/a.py")
+    (tmp_path / "locked").chmod(0)
+    try:
+        found = discover(tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert [(s.path, s.reason.split(":")[0]) for s in found.skipped] == [("locked", "folder cannot be read")]
+
+
+def test_deep_nesting_does_not_recurse(tmp_path: Path) -> None:
+    deep = tmp_path
+    for i in range(300):
+        deep = deep / f"d{i}"
+    write(deep, "leaf.py")
+    assert len(paths(tmp_path)) == 1

@@ -1,0 +1,158 @@
+"""Import extraction from Python source: positions, flags, dynamic imports, bad input."""
+
+from __future__ import annotations
+
+import textwrap
+
+from auditor.extract import extract
+from auditor.extract.python import extract_python
+from auditor.facts import ErrorFact, ImportFact
+
+
+def imports(source: str) -> list[ImportFact]:
+    facts = extract_python("m.py", textwrap.dedent(source).encode())
+    assert not [f for f in facts if isinstance(f, ErrorFact)], facts
+    return sorted((f for f in facts if isinstance(f, ImportFact)), key=lambda f: (f.loc.line, f.loc.column, f.symbol or ""))
+
+
+def flags(fact: ImportFact) -> set[str]:
+    return {n for n in ("type_checking", "optional", "in_function", "conditional", "dynamic", "unresolved") if getattr(fact, n)}
+
+
+def test_import_forms_and_positions() -> None:
+    facts = imports(
+        """\
+        import os, openai.types as t
+        from openai import OpenAI, AsyncOpenAI as AO
+        from . import sibling
+        from ..pkg.mod import *
+        """
+    )
+    assert [(f.module, f.symbol, f.level, f.loc.line, f.loc.column) for f in facts] == [
+        ("os", None, 0, 1, 8),
+        ("openai.types", None, 0, 1, 12),
+        ("openai", "AsyncOpenAI", 0, 2, 1),
+        ("openai", "OpenAI", 0, 2, 1),
+        ("", "sibling", 1, 3, 1),
+        ("pkg.mod", "*", 2, 4, 1),
+    ]
+
+
+def test_context_flags_and_scopes() -> None:
+    facts = imports(
+        """\
+        import typing
+        if typing.TYPE_CHECKING:
+            import anthropic
+        else:
+            import cohere
+        try:
+            import groq
+        except (ValueError, ModuleNotFoundError):
+            import ollama
+        try:
+            import mistralai
+        except KeyError:
+            pass
+        class Box:
+            import together
+            def load(self):
+                import openai
+                return lambda: __import__("tiktoken")
+        match 1:
+            case 1:
+                import litellm
+        """
+    )
+    got = {f.module: (flags(f), f.scope) for f in facts}
+    assert got == {
+        "typing": (set(), "<module>"),
+        "anthropic": ({"type_checking"}, "<module>"),
+        "cohere": ({"conditional"}, "<module>"),
+        "groq": ({"optional"}, "<module>"),
+        "ollama": ({"conditional"}, "<module>"),
+        "mistralai": (set(), "<module>"),
+        "together": (set(), "Box"),
+        "openai": ({"in_function"}, "Box.load"),
+        "tiktoken": ({"in_function", "dynamic"}, "Box.load"),
+        "litellm": ({"conditional"}, "<module>"),
+    }
+
+
+def test_dynamic_imports_resolve_through_aliases() -> None:
+    facts = imports(
+        """\
+        import importlib as il
+        import importlib.util
+        from importlib import import_module as load
+        import pytest
+        il.import_module("openai")
+        load("google.genai")
+        importlib.util.find_spec("anthropic")
+        pytest.importorskip("cohere")
+        il.import_module(".sub", package="acme.plugins")
+        il.import_module(name)
+        il.import_module(f"vendor_{name}")
+        other.import_module("not_an_importer")
+        """
+    )
+    dynamic = [(f.module, f.level, f.unresolved, f.expression, f.optional) for f in facts if f.dynamic]
+    assert dynamic == [
+        ("openai", 0, False, None, False),
+        ("google.genai", 0, False, None, False),
+        ("anthropic", 0, False, None, True),
+        ("cohere", 0, False, None, True),
+        ("acme.plugins.sub", 0, False, None, False),
+        ("", 0, True, "name", False),
+        ("", 0, True, 'f"vendor_{name}"', False),
+    ]
+
+
+def test_strings_docstrings_and_mock_targets_are_not_imports() -> None:
+    facts = imports(
+        '''\
+        """Usage::
+
+            import openai
+        """
+        from unittest.mock import patch
+        CODE = "import anthropic"
+        with patch("openai.OpenAI"):
+            pass
+        '''
+    )
+    assert [f.module for f in facts] == ["unittest.mock"]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    facts = imports('x = "é"; import openai\n')
+    assert facts[0].loc.column == 17
+
+
+def test_encodings_and_bom() -> None:
+    latin = "# -*- coding: latin-1 -*-\nname = 'café'; import openai\n".encode("latin-1")
+    assert [f.module for f in extract_python("l.py", latin) if isinstance(f, ImportFact)] == ["openai"]
+    bom = "\ufeffimport anthropic\r\nimport cohere\r\n".encode("utf-8")
+    got = [(f.module, f.loc.line) for f in extract_python("b.py", bom) if isinstance(f, ImportFact)]
+    assert got == [("anthropic", 1), ("cohere", 2)]
+
+
+def test_bad_input_is_an_error_fact_not_an_empty_result() -> None:
+    cases = {
+        b"def broken(:\n    import openai\n": {"syntax error"},
+        b"print 'py2'\n": {"syntax error"},
+        # CPython reports NUL bytes as a SyntaxError or a ValueError depending on the version.
+        b"import openai\x00\n": {"syntax error", "cannot be parsed"},
+        b"# coding: no-such-codec\nimport openai\n": {"cannot be decoded"},
+        "import openai # \udcff".encode("utf-8", "surrogatepass"): {"cannot be decoded"},
+    }
+    for data, reason in cases.items():
+        facts = extract_python("bad.py", data)
+        assert len(facts) == 1 and isinstance(facts[0], ErrorFact), (data, facts)
+        assert facts[0].reason in reason and facts[0].loc.path == "bad.py"
+
+
+def test_unknown_kind_or_crash_becomes_error_fact() -> None:
+    facts = extract("x.weird", "no-such-kind", b"")
+    assert len(facts) == 1 and isinstance(facts[0], ErrorFact)
+    assert facts[0].reason == "internal error in extractor"

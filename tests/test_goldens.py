@@ -1,0 +1,40 @@
+"""Each fixture's complete inventory, findings and skipped list: an extra or missing entry fails."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from helpers import FIXTURES, GOLDEN, SCHEMA, project, scan_json
+
+FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def test_every_fixture_has_a_golden_file() -> None:
+    assert FIXTURE_NAMES, "no fixtures found"
+    assert sorted(p.stem for p in GOLDEN.glob("*.json")) == FIXTURE_NAMES
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_fixture_matches_golden(name: str) -> None:
+    audit = scan_json(FIXTURES / name)
+    jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(audit)
+    expected = json.loads((GOLDEN / f"{name}.json").read_text())
+    actual = project(audit)
+    assert actual["inventory"] == expected["inventory"]
+    assert actual["findings"] == expected["findings"]
+    # Parser messages vary between Python versions: goldens pin each reason's stable prefix.
+    assert [s["path"] for s in actual["skipped"]] == [s["path"] for s in expected["skipped"]]
+    for got, want in zip(actual["skipped"], expected["skipped"]):
+        assert got["reason"].startswith(want["reason"]), (got, want)
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_summary_agrees_with_inventory(name: str) -> None:
+    audit = scan_json(FIXTURES / name)
+    sites = {(r["path"], r["cell"], r["line"], r["column"], r["name"]) for r in audit["inventory"] if r["vendor"]}
+    assert sum(v["import_sites"] for v in audit["summary"]["vendors"]) == len(sites)
+    assert audit["summary"]["findings"]["total"] == len(audit["findings"])
+    assert audit["summary"]["files_skipped"] == len({s["path"] for s in audit["skipped"]})

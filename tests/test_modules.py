@@ -1,0 +1,46 @@
+"""First-party module detection: layouts, relative imports, vendor-named modules."""
+
+from __future__ import annotations
+
+from auditor.modules import ModuleIndex
+
+
+def test_flat_package_and_vendor_named_module() -> None:
+    index = ModuleIndex(["myapp/__init__.py", "myapp/models/__init__.py", "myapp/models/openai.py", "main.py"])
+    assert index.module_name("myapp/models/openai.py") == "myapp.models.openai"
+    assert index.is_first_party("main.py", "myapp.models.openai")
+    assert not index.is_first_party("myapp/models/__init__.py", "openai")
+    assert not index.is_first_party("main.py", "openai")
+
+
+def test_src_layout_and_namespace_package_under_src() -> None:
+    index = ModuleIndex(["src/acme/__init__.py", "src/acme/core.py", "src/nspkg/tool.py", "tests/test_core.py"])
+    assert index.module_name("src/acme/core.py") == "acme.core"
+    assert index.module_name("src/nspkg/tool.py") == "nspkg.tool"
+    assert index.is_first_party("tests/test_core.py", "acme.core")
+    assert index.is_first_party("tests/test_core.py", "nspkg")
+
+
+def test_the_sdk_repository_itself() -> None:
+    index = ModuleIndex(["src/openai/__init__.py", "src/openai/_client.py", "examples/demo.py"])
+    assert index.is_first_party("examples/demo.py", "openai")
+
+
+def test_script_beside_a_vendor_named_script_shadows_it_only_there() -> None:
+    index = ModuleIndex(["scripts/openai.py", "scripts/run.py", "app/__init__.py", "app/main.py"])
+    assert index.is_first_party("scripts/run.py", "openai")
+    assert not index.is_first_party("app/main.py", "openai")
+
+
+def test_monorepo_with_several_packages() -> None:
+    index = ModuleIndex(["libs/core/src/core/__init__.py", "libs/llm/src/llm/__init__.py", "libs/llm/src/llm/client.py"])
+    assert index.module_name("libs/llm/src/llm/client.py") == "llm.client"
+    assert index.is_first_party("libs/llm/src/llm/client.py", "core")
+
+
+def test_relative_imports() -> None:
+    index = ModuleIndex(["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py"])
+    assert index.absolute("pkg/sub/mod.py", "other", 1) == "pkg.sub.other"
+    assert index.absolute("pkg/sub/mod.py", "", 2) == "pkg"
+    assert index.absolute("pkg/sub/__init__.py", "mod", 1) == "pkg.sub.mod"
+    assert index.absolute("pkg/sub/mod.py", "x", 4) is None

@@ -1,0 +1,25 @@
+"""The README's quick start is exactly two commands, and CI runs the second one."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import REPO
+
+
+def quick_start_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S)]
+
+
+def test_quick_start_has_an_install_and_scan_command_and_a_test_command() -> None:
+    commands = quick_start_commands()
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    assert "lockaudit scan fixtures/demo" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert quick_start_commands()[1] in ci
