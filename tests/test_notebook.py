@@ -53,5 +53,7 @@ def test_not_a_notebook() -> None:
         assert len(facts) == 1 and isinstance(facts[0], ErrorFact) and facts[0].reason == "not a valid notebook"
     facts = extract_notebook("r.ipynb", notebook("import openai", language="R"))
     assert [f.reason for f in facts] == ["not a Python notebook"]
+    facts = extract_notebook("coco.ipynb", notebook("import openai", language="Coconut"))
+    assert [f.module for f in facts] == ["openai"]  # a Python superset: its imports are Python's
     facts = extract_notebook("nometa.ipynb", notebook("import openai", language=None))
     assert [f.module for f in facts] == ["openai"]

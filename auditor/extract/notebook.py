@@ -21,6 +21,8 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "m
 _MAGIC_LINE = re.compile(r"^(\s*)(?:[!%]|(?:pip|conda|mamba|uv)\s+(?:install|uninstall)\b|(?:cd|ls|pwd)\b(?!\s*[=(.\[]))")
 _ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.]+\s*=\s*)[!%]")
 _HELP_LINE = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
+# Kernel languages whose cells are Python as far as imports go (Coconut is a Python superset).
+PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython3", "coconut"})
 
 
 def extract_notebook(path: str, data: bytes) -> list[Fact]:
@@ -31,7 +33,7 @@ def extract_notebook(path: str, data: bytes) -> list[Fact]:
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         return [ErrorFact(Location(path, 1, 1), "not a valid notebook", "no list of cells")]
     language = _language(document)
-    if language is not None and language != "python":
+    if language is not None and language not in PYTHON_LANGUAGES:
         return [ErrorFact(Location(path, 1, 1), "not a Python notebook", f"kernel language is {language!r}")]
 
     facts: list[Fact] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,7 @@ DYNAMIC_IMPORTERS: dict[str, bool] = {
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MAX_EXPRESSION = 120
+_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,9 @@ def extract_source(path: str, text: str, cell: int | None = None) -> list[Fact]:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         line = exc.lineno or 1
-        return [ErrorFact(Location(path, line, exc.offset or 1, cell), "syntax error", f"{where}line {line}: {exc.msg}")]
+        # Name the grammar used: a file written for a newer Python fails here for that reason.
+        detail = f"{where}line {line}: {exc.msg} (parsed as Python {_PYTHON})"
+        return [ErrorFact(Location(path, line, exc.offset or 1, cell), "syntax error", detail)]
     except (ValueError, RecursionError, MemoryError) as exc:
         return [ErrorFact(Location(path, 1, 1, cell), "cannot be parsed", f"{where}{exc.__class__.__name__}: {exc}")]
     try:
