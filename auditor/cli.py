@@ -7,15 +7,18 @@ invalid lockaudit configuration, a broken rule pack, or nothing to analyse.
 from __future__ import annotations
 
 import functools
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from auditor import __version__
 from auditor.config import ConfigError, load_config
+from auditor.discover import SourceFile
 from auditor.packs import PackError, load_rules
 from auditor.pipeline import run_audit
 from auditor.report import write_output
@@ -25,10 +28,11 @@ from auditor.severity import SEVERITIES, at_least
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
+PROGRESS_MIN_FILES = 200
 RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"lockaudit: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -73,6 +77,18 @@ def check(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], 
     sys.exit(_run(path, json_out, fmt, exclude, fail_on, gate=True))
 
 
+def _progress(files: Sequence[SourceFile]) -> Iterable[SourceFile]:
+    """A progress bar on stderr for long scans at a terminal; silent in CI and pipes."""
+    if len(files) < PROGRESS_MIN_FILES or not sys.stderr.isatty() or os.environ.get("CI"):
+        return files
+    return _bar(files)
+
+
+def _bar(files: Sequence[SourceFile]) -> Iterator[SourceFile]:
+    with click.progressbar(files, label="Scanning", file=sys.stderr, show_pos=True) as bar:
+        yield from bar
+
+
 def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None,
          gate: bool = False) -> int:
     root = path.resolve()
@@ -83,20 +99,15 @@ def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], f
         _fail(str(exc))
     config = loaded.config
     if exclude:
-        from dataclasses import replace
-
         config = replace(config, exclude=(*config.exclude, *exclude))
-    audit = run_audit(root, config, ruleset, loaded.problems)
+    audit = run_audit(root, config, ruleset, loaded.problems, track=_progress)
 
-    stdout_taken = json_out == "-"
     if json_out and json_out != "-":
         try:
             write_output(json_out, render_json(audit))
         except OSError as exc:
             _fail(f"cannot write {json_out}: {exc.strerror or exc}")
-    if json_out == "-" and fmt == "json":
-        pass  # already going to stdout once
-    elif stdout_taken:
+    if json_out == "-":  # JSON owns stdout; a person still gets the summary on stderr
         write_output("-", render_json(audit))
         if fmt != "json":
             click.echo(render_text(audit), err=True, nl=False)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from auditor import __version__
 from auditor.audit import Audit
 from auditor.config import Config
-from auditor.discover import Skipped, discover
+from auditor.discover import Skipped, SourceFile, discover
 from auditor.engine import find
 from auditor.extract import extract
 from auditor.facts import ErrorFact, Fact
@@ -24,13 +24,15 @@ def run_audit(
     config: Config,
     ruleset: RuleSet,
     problems: Iterable[tuple[str, str]] = (),
+    track: Callable[[Sequence[SourceFile]], Iterable[SourceFile]] = iter,
 ) -> Audit:
-    """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
+    """`problems` are (path, reason) pairs found before the scan, such as a broken
+    pyproject.toml; `track` wraps the file list, so a caller can show progress."""
     found = discover(root, exclude=config.exclude)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
     analysed = []
-    for source in found.files:
+    for source in track(found.files):
         try:
             data = source.abspath.read_bytes()
         except OSError as exc:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from auditor.cli import PROGRESS_MIN_FILES
 from helpers import FIXTURES, lockaudit, scan_json
 
 DEMO = FIXTURES / "demo"
@@ -49,6 +54,8 @@ def test_json_file_and_stdout_agree(tmp_path: Path) -> None:
     piped = lockaudit("scan", DEMO, "--json", "-")
     assert json.loads(piped.stdout) == from_file
     assert "OpenAI" in piped.stderr  # the human summary moves to stderr when stdout carries JSON
+    both = lockaudit("scan", DEMO, "--json", "-", "--format", "json")
+    assert json.loads(both.stdout) == from_file and both.stderr == ""
     assert not list(out.parent.glob(".*.tmp"))  # atomic write leaves no temp file behind
 
 
@@ -162,3 +169,36 @@ def test_user_pack_extends_the_catalog(tmp_path: Path) -> None:
 def test_python_dash_m_and_version() -> None:
     result = lockaudit("--version")
     assert result.returncode == 0 and result.stdout.startswith("lockaudit, version ")
+
+
+def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """Run lockaudit with stderr attached to a pseudo-terminal; return (code, stdout, terminal)."""
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "auditor", *args], stdout=subprocess.PIPE,
+                                stderr=follower, env=env, timeout=120)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: everything has been read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+    return result.returncode, result.stdout, seen
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    for i in range(PROGRESS_MIN_FILES):
+        (tmp_path / f"m{i}.py").write_text("import os\n")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    code, stdout, terminal = _stderr_on_a_terminal(["scan", str(tmp_path)], env)
+    assert code == 0 and b"Scanning" in terminal and b"Scanning" not in stdout
+    code, _, terminal = _stderr_on_a_terminal(["scan", str(tmp_path)], {**env, "CI": "true"})
+    assert code == 0 and b"Scanning" not in terminal
+    piped = subprocess.run([sys.executable, "-m", "auditor", "scan", str(tmp_path)], capture_output=True, env=env)
+    assert b"Scanning" not in piped.stderr
