@@ -9,7 +9,7 @@ pack work; this module already owns the format.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,13 +120,15 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
     ruleset.packs.append(PackInfo(pack_id, _text(document, "title", name), version, name))
 
     catalog = document.get("catalog", {}) or {}
-    products = catalog.get("products", []) if isinstance(catalog, dict) else None
-    if not isinstance(products, list):
-        raise PackError(f"{name}: 'catalog.products' must be a list")
-    for index, raw in enumerate(products):
-        where = f"{name}: catalog.products[{index}]"
-        if not isinstance(raw, dict):
-            raise PackError(f"{where} must be a mapping")
+    if not isinstance(catalog, dict):
+        raise PackError(f"{name}: 'catalog' must be a mapping")
+    for where, raw in _mappings(catalog.get("products"), f"{name}: catalog.products"):
+        host = raw.get("host")
+        if host is not None and not isinstance(host, str):
+            raise PackError(f"{where}: 'host' must be a string")
+        abstraction = raw.get("abstraction", False)
+        if not isinstance(abstraction, bool):
+            raise PackError(f"{where}: 'abstraction' must be true or false")
         layer = raw.get("layer", document.get("layer"))
         if layer not in LAYERS:
             raise PackError(f"{where}: 'layer' must be one of {', '.join(LAYERS)}, got {layer!r}")
@@ -136,8 +138,8 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
             vendor=_text(raw, "vendor", where, default=document.get("vendor")),
             owner=_text(raw, "owner", where, default=document.get("owner")),
             layer=layer,
-            host=raw.get("host"),
-            abstraction=bool(raw.get("abstraction", False)),
+            host=host,
+            abstraction=abstraction,
             pack=pack_id,
             modules=_texts(raw, "modules", where),
             distributions=_texts(raw, "distributions", where),
@@ -148,13 +150,7 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
                 raise PackError(f"{where}: module '{module}' is already claimed by '{ruleset._by_module[module].id}'")
             ruleset._by_module[module] = product
 
-    rules = document.get("rules", []) or []
-    if not isinstance(rules, list):
-        raise PackError(f"{name}: 'rules' must be a list")
-    for index, raw in enumerate(rules):
-        where = f"{name}: rules[{index}]"
-        if not isinstance(raw, dict):
-            raise PackError(f"{where} must be a mapping")
+    for where, raw in _mappings(document.get("rules"), f"{name}: rules"):
         rule_id = _text(raw, "id", where)
         where = f"{name}: rule '{rule_id}'"
         severity = raw.get("severity")
@@ -176,6 +172,18 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
             links=_texts(raw, "links", where),
             pack=pack_id,
         )
+
+
+def _mappings(section: Any, label: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The entries of a list-of-mappings section, each with the name errors should use."""
+    if section is None:
+        return
+    if not isinstance(section, list):
+        raise PackError(f"{label} must be a list")
+    for index, raw in enumerate(section):
+        if not isinstance(raw, dict):
+            raise PackError(f"{label}[{index}] must be a mapping")
+        yield f"{label}[{index}]", raw
 
 
 def _text(raw: dict[str, Any], key: str, where: str, default: Any = None) -> str:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.packs import LAYERS, Rule, load_rules
+import pytest
+
+from auditor.packs import LAYERS, PackError, Rule, load_rules
 from helpers import scan_json
+
+CATALOG = (
+    "id: x\ntitle: X\nvendor: V\nowner: O\nlayer: model-api\n"
+    "catalog:\n  products:\n    - id: p\n      title: P\n      modules: [acme]\n"
+)
 
 
 def test_builtin_packs_load_with_valid_fields() -> None:
@@ -37,3 +44,27 @@ def test_longest_module_prefix_wins() -> None:
 def test_messages_fill_only_known_placeholders() -> None:
     rule = Rule("r", "t", "low", 1, "c", "{product} by {vendor} {product.__class__} {missing}", "fix", (), "p")
     assert rule.render({"product": "SDK", "vendor": "V"}) == "SDK by V {product.__class__} {missing}"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("- just a list\n", "x.yaml: a rule pack must be a mapping"),
+        ("id: x\ntitle: X\ncatalog: [1]\n", "x.yaml: 'catalog' must be a mapping"),
+        ("id: x\ntitle: X\ncatalog:\n  products: {a: 1}\n", "x.yaml: catalog.products must be a list"),
+        ("id: x\ntitle: X\ncatalog:\n  products: [3]\n", "x.yaml: catalog.products[0] must be a mapping"),
+        (CATALOG + "      host: 7\n", "x.yaml: catalog.products[0]: 'host' must be a string"),
+        (CATALOG + "      abstraction: 'yes'\n", "x.yaml: catalog.products[0]: 'abstraction' must be true or false"),
+        (CATALOG.replace("layer: model-api", "layer: models"), "x.yaml: catalog.products[0]: 'layer' must be one of"),
+        (CATALOG.replace("[acme]", "[openai]"), "module 'openai' is already claimed by 'openai'"),
+        ("id: openai\ntitle: Dup\n", "x.yaml: pack id 'openai' is defined twice"),
+        ("id: x\ntitle: X\nrules:\n  - id: r\n    title: t\n    severity: low\n    effort: 2\n", "x.yaml: rule 'r': 'effort' must be one of"),
+        ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m}\n",
+         "x.yaml: rule 'r': 'remediation' must be a non-empty string"),
+    ],
+)
+def test_broken_pack_names_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "x.yaml").write_text(text)
+    with pytest.raises(PackError) as caught:
+        load_rules([tmp_path])
+    assert message in str(caught.value)
