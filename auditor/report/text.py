@@ -19,25 +19,28 @@ def _where(path: str, line: int, column: int, cell: int | None) -> str:
     return f"{clean(path)}{cell_part}:{line}:{column}"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def render_text(audit: Audit) -> str:
     summary = audit.summary()
     out = [
-        f"lockaudit {audit.tool_version}: {summary['files_analysed']} files analysed, "
-        f"{summary['files_skipped']} skipped, {summary['findings']['total']} findings",
+        f"lockaudit {audit.tool_version}: {_count(summary['files_analysed'], 'file')} analysed, "
+        f"{summary['files_skipped']} skipped, {_count(summary['findings']['total'], 'finding')}",
         "",
     ]
     if summary["vendors"]:
         out.append("Vendors")
         width = max(len(v["vendor"]) for v in summary["vendors"])
         for v in summary["vendors"]:
-            out.append(
-                f"  {v['vendor']:<{width}}  {v['files']:>4} files  {v['import_sites']:>5} import sites"
-                f"  ({', '.join(v['products'])})"
-            )
+            files, sites = _count(v["files"], "file"), _count(v["import_sites"], "import site")
+            out.append(f"  {v['vendor']:<{width}}  {files:>10}  {sites:>17}  ({', '.join(v['products'])})")
     else:
         out.append("No AI vendor imports found.")
     if summary["unresolved_imports"]:
-        out.append(f"  {summary['unresolved_imports']} dynamic imports could not be resolved statically")
+        count = _count(summary["unresolved_imports"], "dynamic import")
+        out.append(f"  {count} could not be resolved statically (the module name is computed at run time)")
     if audit.findings:
         out += ["", "Findings"]
         for f in audit.findings:
