@@ -62,7 +62,7 @@ class Finding:
 class Audit:
     root: str
     tool_version: str
-    config_source: str | None
+    config: dict[str, Any]  # the effective configuration and where it came from
     packs: list[dict[str, Any]]
     files_analysed: int
     inventory: list[UsageRecord] = field(default_factory=list)

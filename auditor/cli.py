@@ -10,13 +10,13 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from auditor import __version__
+from auditor.audit import Audit
 from auditor.config import ConfigError, load_config
 from auditor.discover import SourceFile
 from auditor.packs import PackError, load_rules
@@ -48,7 +48,11 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
         help="What goes to standard output.",
     )
-    @click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax); repeatable.")
+    @click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
+    @click.option(
+        "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+        help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.",
+    )
     @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 on findings at or above this severity.")
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
@@ -65,16 +69,16 @@ def main() -> None:
 
 @main.command()
 @audit_options
-def scan(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None) -> None:
+def scan(**options: Any) -> None:
     """Audit PATH and report. Exits 0 when the scan completes, unless --fail-on is given."""
-    sys.exit(_run(path, json_out, fmt, exclude, fail_on))
+    sys.exit(_run(**options))
 
 
 @main.command()
 @audit_options
-def check(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None) -> None:
+def check(**options: Any) -> None:
     """Gate for pre-commit and CI: exit 1 on findings at or above fail-on (default medium)."""
-    sys.exit(_run(path, json_out, fmt, exclude, fail_on, gate=True))
+    sys.exit(_run(**options, gate=True))
 
 
 def _progress(files: Sequence[SourceFile]) -> Iterable[SourceFile]:
@@ -90,23 +94,23 @@ def _bar(files: Sequence[SourceFile]) -> Iterator[SourceFile]:
 
 
 def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None,
-         gate: bool = False) -> int:
+         config_file: Path | None, gate: bool = False) -> int:
     root = path.resolve()
     try:
-        loaded = load_config(root)
+        loaded = load_config(root, config_file)
         ruleset = load_rules(loaded.config.rules)
     except (ConfigError, PackError) as exc:
         _fail(str(exc))
+    for notice in loaded.notices:
+        click.echo(f"lockaudit: note: {notice}", err=True)
     config = loaded.config
-    if exclude:
-        config = replace(config, exclude=(*config.exclude, *exclude))
-    audit = run_audit(root, config, ruleset, loaded.problems, track=_progress)
+    audit = run_audit(root, config, ruleset, loaded.problems, cli_exclude=exclude, track=_progress)
 
-    if json_out and json_out != "-":
+    if json_out is not None and json_out != "-":
         try:
             write_output(json_out, render_json(audit))
         except OSError as exc:
-            _fail(f"cannot write {json_out}: {exc.strerror or exc}")
+            _fail(f"cannot write {json_out!r}: {exc.strerror or exc}")
     if json_out == "-":  # JSON owns stdout; a person still gets the summary on stderr
         write_output("-", render_json(audit))
         if fmt != "json":
@@ -115,9 +119,25 @@ def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], f
         write_output("-", RENDERERS[fmt](audit))
 
     if audit.files_analysed == 0:
-        click.echo(f"lockaudit: error: nothing to analyse: no readable Python files or notebooks under {path}", err=True)
+        found = f"; {len(audit.skipped)} could not be analysed (listed under Skipped)" if audit.skipped else ""
+        click.echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
+                   f"was analysed{found}", err=True)
         return EXIT_ERROR
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
-    if threshold and any(at_least(f.severity, threshold) for f in audit.findings):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    failing = [f for f in audit.findings if threshold and at_least(f.severity, threshold)]
+    if gate:
+        _verdict(audit, threshold or DEFAULT_GATE, len(failing))
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _verdict(audit: Audit, threshold: str, failing: int) -> None:
+    """The gate's outcome in words on stderr, so a log says why a job passed or failed."""
+    unseen = len({s.path for s in audit.skipped})
+    if unseen:
+        click.echo(f"lockaudit: warning: {unseen} files were not fully analysed; the gate did not see "
+                   "what they contain (see Skipped)", err=True)
+    if failing:
+        click.echo(f"lockaudit check: failed: {failing} of {len(audit.findings)} findings at or above "
+                   f"'{threshold}'", err=True)
+    else:
+        click.echo(f"lockaudit check: passed: no findings at or above '{threshold}'", err=True)

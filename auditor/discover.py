@@ -9,6 +9,7 @@ as a `Skipped` entry with its reason: nothing is dropped silently.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,16 +17,22 @@ from pathlib import Path
 
 import pathspec
 
-KINDS: dict[str, str] = {".py": "python", ".ipynb": "notebook"}
+from auditor.patterns import PathPatterns
+
+KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook"}
+# Files that make their folder a project folder, from which its code is importable.
+PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 # Folders that are never the project's own code.
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".tox", ".nox",
         ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
-        ".eggs", "site-packages", "build", "dist", ".direnv", ".cache",
+        ".eggs", "site-packages", ".direnv",
     }
 )
+# Output folders, excluded unless they are a package of the project's own (`pkg/build/`).
+DEFAULT_EXCLUDED_OUTPUT_DIRS = frozenset({"build", "dist", ".cache"})
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
@@ -37,31 +44,41 @@ class SourceFile:
     abspath: Path
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     path: str
     reason: str
+
+    def sort_key(self) -> tuple[str, list[str | int]]:
+        """Path, then reason with numbers compared as numbers ("cell 4" before "cell 11")."""
+        return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
 @dataclass
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    project_dirs: list[str] = field(default_factory=list)  # folders holding a PROJECT_MARKERS file
 
 
 def file_kind(name: str) -> str | None:
     return KINDS.get(os.path.splitext(name)[1].lower())
 
 
+# A .gitignore in force: (its folder relative to the root, or "" for the root and its
+# ancestors; what to put before a root-relative path for an ancestor's file; the rules).
+_Ignore = tuple[str, str, pathspec.GitIgnoreSpec]
+
+
 def discover(
-    root: Path, exclude: Iterable[str] = (), max_bytes: int = DEFAULT_MAX_BYTES
+    root: Path, exclude: Iterable[PathPatterns] = (), max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Discovery:
     root = root.resolve()
-    user_spec = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    excludes = [patterns for patterns in exclude if patterns]
     result = Discovery()
     # Each stack entry: folder, its path relative to root ("" for root), and the
-    # .gitignore specs in force there as (folder-relative base, spec), deepest last.
-    stack: list[tuple[Path, str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]]] = [(root, "", ())]
+    # .gitignore files in force there, deepest last.
+    stack: list[tuple[Path, str, tuple[_Ignore, ...]]] = [(root, "", _ancestor_gitignores(root, result))]
     while stack:
         folder, rel_folder, specs = stack.pop()
         try:
@@ -70,9 +87,10 @@ def discover(
             result.skipped.append(Skipped(rel_folder or ".", f"folder cannot be read: {_reason(exc)}"))
             continue
         if any(e.name == ".gitignore" for e in entries):
-            loaded = _load_gitignore(folder / ".gitignore", rel_folder, result)
+            rel = f"{rel_folder}/.gitignore" if rel_folder else ".gitignore"
+            loaded = _load_gitignore(folder / ".gitignore", rel, result)
             if loaded is not None:
-                specs = (*specs, (rel_folder, loaded))
+                specs = (*specs, (rel_folder, "", loaded))
         subfolders = []
         for entry in entries:
             rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
@@ -82,15 +100,15 @@ def discover(
             except OSError as exc:
                 result.skipped.append(Skipped(rel, f"cannot be inspected: {_reason(exc)}"))
                 continue
-            if _ignored(rel, is_dir, specs, user_spec):
+            if _ignored(rel, is_dir, specs) or any(patterns.match(rel, is_dir) for patterns in excludes):
                 continue
             if is_dir:
-                if entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
-                    continue
-                if (Path(entry.path) / "pyvenv.cfg").exists():  # a virtual environment
+                if _excluded_folder(entry):
                     continue
                 subfolders.append((Path(entry.path), rel, specs))
                 continue
+            if entry.name in PROJECT_MARKERS and rel_folder not in result.project_dirs:
+                result.project_dirs.append(rel_folder)
             kind = file_kind(entry.name)
             if is_link:
                 _symlink(root, Path(entry.path), rel, kind, result)
@@ -112,29 +130,52 @@ def discover(
                 result.files.append(SourceFile(rel, kind, Path(entry.path)))
         stack.extend(reversed(subfolders))
     result.files.sort(key=lambda f: f.path)
-    result.skipped.sort()
+    result.skipped.sort(key=Skipped.sort_key)
     return result
 
 
-def _ignored(
-    rel: str,
-    is_dir: bool,
-    specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...],
-    user_spec: pathspec.GitIgnoreSpec,
-) -> bool:
-    candidate = rel + "/" if is_dir else rel
-    if user_spec.match_file(candidate):
+def _excluded_folder(entry: os.DirEntry[str]) -> bool:
+    name = entry.name
+    if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
         return True
-    for base, spec in reversed(specs):  # the deepest .gitignore with an opinion decides
-        local = candidate[len(base) + 1 :] if base else candidate
+    folder = Path(entry.path)
+    if name in DEFAULT_EXCLUDED_OUTPUT_DIRS:
+        return not (folder / "__init__.py").exists()
+    return (folder / "pyvenv.cfg").exists()  # a virtual environment
+
+
+def _ignored(rel: str, is_dir: bool, specs: tuple[_Ignore, ...]) -> bool:
+    candidate = rel + "/" if is_dir else rel
+    for base, above, spec in reversed(specs):  # the deepest .gitignore with an opinion decides
+        local = above + (candidate[len(base) + 1 :] if base else candidate)
         verdict = spec.check_file(local).include
         if verdict is not None:
             return verdict
     return False
 
 
-def _load_gitignore(path: Path, rel_folder: str, result: Discovery) -> pathspec.GitIgnoreSpec | None:
-    rel = f"{rel_folder}/.gitignore" if rel_folder else ".gitignore"
+def _ancestor_gitignores(root: Path, result: Discovery) -> tuple[_Ignore, ...]:
+    """The .gitignore files above the root that git applies to it: up to the repository top."""
+    if (root / ".git").exists():
+        return ()
+    chain = []
+    for folder in root.parents:
+        chain.append(folder)
+        if (folder / ".git").exists():
+            break
+    else:
+        return ()  # not inside a git work tree: no parent's rules apply
+    specs: list[_Ignore] = []
+    for folder in reversed(chain):
+        path = folder / ".gitignore"
+        if path.is_file():
+            loaded = _load_gitignore(path, os.path.relpath(path, root), result)
+            if loaded is not None:
+                specs.append(("", root.relative_to(folder).as_posix() + "/", loaded))
+    return tuple(specs)
+
+
+def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgnoreSpec | None:
     try:
         if not path.is_file():
             return None

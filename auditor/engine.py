@@ -9,38 +9,53 @@ hand-written condition when rule packs gain `when`.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
-
-import pathspec
 
 from auditor.audit import Finding, UsageRecord
 from auditor.packs import RuleSet
+from auditor.patterns import PathPatterns
 
 SDK_IMPORT = "sdk-import-outside-adapter"
 
 
-def fingerprint(rule_id: str, path: str, scope: str, matched: str) -> str:
-    """Stable across moved lines and unrelated edits: no line numbers, no cell index."""
+def fingerprint(rule_id: str, path: str, scope: str, matched: str, occurrence: int = 0) -> str:
+    """Stable across moved lines and unrelated edits: no line numbers, no cell index.
+
+    `occurrence` numbers identical matches within one scope in source order, so every
+    finding has its own fingerprint and a baseline counts them as a multiset.
+    """
     normalised = " ".join(matched.split())
-    digest = hashlib.sha256("\0".join((rule_id, path, scope, normalised)).encode("utf-8"))
-    return digest.hexdigest()[:20]
+    key = "\0".join((rule_id, path, scope, normalised, str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, adapters: Iterable[str]) -> list[Finding]:
+def import_text(records: list[UsageRecord]) -> str:
+    """The normalised import statement behind the records of one site."""
+    symbols = sorted({r.symbol for r in records if r.symbol})
+    name = records[0].name
+    return f"from {name} import {', '.join(symbols)}" if symbols else f"import {name}"
+
+
+def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, adapters: PathPatterns) -> list[Finding]:
     rule = ruleset.rules.get(SDK_IMPORT)
     if rule is None:
         return []
-    adapter_spec = pathspec.GitIgnoreSpec.from_lines(list(adapters))
     products = {p.id: p for p in ruleset.products}
+    sites: dict[tuple, list[UsageRecord]] = {}
+    for record in inventory:  # inventory order is source order
+        if record.kind == "import" and record.product is not None:
+            sites.setdefault(record.site, []).append(record)
     findings: list[Finding] = []
-    seen: set[tuple] = set()
-    for record in inventory:
-        if record.kind != "import" or record.product is None or record.site in seen:
-            continue
+    occurrences: Counter[tuple[str, str, str]] = Counter()
+    for records in sites.values():
+        record = records[0]
         product = products[record.product]
-        if product.abstraction or adapter_spec.match_file(record.path):
+        if product.abstraction or adapters.match(record.path):
             continue
-        seen.add(record.site)
+        text = import_text(records)
+        occurrence = occurrences[(record.path, record.scope, text)]
+        occurrences[(record.path, record.scope, text)] += 1
         findings.append(
             Finding(
                 rule_id=rule.id,
@@ -55,7 +70,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, adapters: Iterable[
                 column=record.column,
                 cell=record.cell,
                 scope=record.scope,
-                fingerprint=fingerprint(rule.id, record.path, record.scope, record.name),
+                fingerprint=fingerprint(rule.id, record.path, record.scope, text, occurrence),
                 vendor=record.vendor,
                 owner=record.owner,
                 layer=record.layer,

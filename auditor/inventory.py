@@ -37,7 +37,7 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
             "import", loc.path, loc.line, loc.column, loc.cell, name="",
             scope=fact.scope, flags=(*flags, "unresolved"), expression=fact.expression,
         )
-    if fact.level or modules.is_first_party(loc.path, fact.module):
+    if fact.level or modules.is_first_party(loc.path, fact.module, fact.symbol):
         return None
     name, symbol = fact.module, fact.symbol
     if symbol and symbol != "*":

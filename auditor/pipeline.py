@@ -15,6 +15,7 @@ from auditor.facts import ErrorFact, Fact
 from auditor.inventory import build_inventory
 from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
+from auditor.patterns import PathPatterns
 
 BINARY_PROBE = 8192
 
@@ -24,11 +25,13 @@ def run_audit(
     config: Config,
     ruleset: RuleSet,
     problems: Iterable[tuple[str, str]] = (),
+    cli_exclude: Sequence[str] = (),
     track: Callable[[Sequence[SourceFile]], Iterable[SourceFile]] = iter,
 ) -> Audit:
     """`problems` are (path, reason) pairs found before the scan, such as a broken
-    pyproject.toml; `track` wraps the file list, so a caller can show progress."""
-    found = discover(root, exclude=config.exclude)
+    pyproject.toml; `cli_exclude` are root-relative patterns from the command line;
+    `track` wraps the file list, so a caller can show progress."""
+    found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(cli_exclude)))
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
     analysed = []
@@ -51,15 +54,15 @@ def run_audit(
         if not whole_file_failed:
             analysed.append(source)
 
-    modules = ModuleIndex(s.path for s in found.files if s.kind == "python")
+    modules = ModuleIndex((s.path for s in found.files if s.kind == "python"), found.project_dirs)
     inventory = build_inventory(facts, modules, ruleset)
     return Audit(
         root=str(root),
         tool_version=__version__,
-        config_source=config.source,
+        config={**config.as_dict(), "cli_exclude": list(cli_exclude)},
         packs=[{"id": p.id, "title": p.title, "version": p.version} for p in ruleset.packs],
         files_analysed=len(analysed),
         inventory=inventory,
-        findings=find(inventory, ruleset, config.adapters),
-        skipped=sorted(skipped),
+        findings=find(inventory, ruleset, config.adapter_patterns()),
+        skipped=sorted(skipped, key=Skipped.sort_key),
     )

@@ -46,9 +46,10 @@ def test_check_passes_when_sdk_stays_inside_configured_adapters(tmp_path: Path) 
 
 
 def test_json_file_and_stdout_agree(tmp_path: Path) -> None:
-    out = tmp_path / "nested" / "audit.json"
+    out = tmp_path / "audit.json"
     result = lockaudit("scan", DEMO, "--json", out)
     assert result.returncode == 0 and "OpenAI" in result.stdout
+    assert out.stat().st_mode & 0o777 == 0o666 & ~current_umask()
     from_file = json.loads(out.read_text())
     assert from_file == scan_json(DEMO)
     piped = lockaudit("scan", DEMO, "--json", "-")
@@ -57,6 +58,29 @@ def test_json_file_and_stdout_agree(tmp_path: Path) -> None:
     both = lockaudit("scan", DEMO, "--json", "-", "--format", "json")
     assert json.loads(both.stdout) == from_file and both.stderr == ""
     assert not list(out.parent.glob(".*.tmp"))  # atomic write leaves no temp file behind
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_json_into_a_missing_folder_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    result = lockaudit("scan", DEMO, "--json", tmp_path / "missing" / "audit.json")
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "No such file or directory" in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_check_says_why_it_passed_or_failed() -> None:
+    failed = lockaudit("check", DEMO)
+    assert failed.returncode == 1
+    assert "lockaudit check: failed: 4 of 4 findings at or above 'medium'" in failed.stderr
+    passed = lockaudit("check", DEMO, "--fail-on", "high")
+    assert passed.returncode == 0 and "lockaudit check: passed" in passed.stderr
+    partial = lockaudit("check", FIXTURES / "notebooks")
+    assert "warning: 3 files were not fully analysed" in partial.stderr
 
 
 def test_output_is_deterministic() -> None:
@@ -90,6 +114,11 @@ def test_nothing_to_analyse_exits_2(tmp_path: Path) -> None:
     result = lockaudit("scan", tmp_path)
     assert result.returncode == 2
     assert "nothing to analyse" in result.stderr
+    (tmp_path / "broken.py").write_text("def f(:\n")
+    result = lockaudit("scan", tmp_path, "--format", "json")
+    assert result.returncode == 2
+    assert "1 could not be analysed" in result.stderr
+    assert [s["path"] for s in json.loads(result.stdout)["skipped"]] == ["broken.py"]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +131,7 @@ def test_nothing_to_analyse_exits_2(tmp_path: Path) -> None:
         ("pyproject.toml", "[tool]\nlockaudit = 3\n", "[tool.lockaudit] must be a table"),
         (".lockaudit.toml", "fail_on = 'high'\n", "unknown key 'fail_on'; did you mean 'fail-on'?"),
         (".lockaudit.toml", "adapters = [\n", ".lockaudit.toml: cannot be read as TOML"),
+        (".lockaudit.toml", "[tool.lockaudit]\nfail-on = 'low'\n", "without a [tool.lockaudit] header"),
     ],
 )
 def test_invalid_configuration_exits_2_naming_the_key(tmp_path: Path, config_file: str, text: str, message: str) -> None:
@@ -202,3 +232,25 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
     assert code == 0 and b"Scanning" not in terminal
     piped = subprocess.run([sys.executable, "-m", "auditor", "scan", str(tmp_path)], capture_output=True, env=env)
     assert b"Scanning" not in piped.stderr
+
+
+def test_explicit_config_file_and_notice_for_a_parent_config(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    app = project / "app"
+    (app / "llm").mkdir(parents=True)
+    (app / "llm" / "client.py").write_text("import openai\n")
+    (app / "views.py").write_text("from app.llm import client\n")
+    (project / "pyproject.toml").write_text("[tool.lockaudit]\nadapters = ['./app/llm/']\n")
+    assert lockaudit("check", project).returncode == 0
+    sub = lockaudit("check", app)
+    assert sub.returncode == 1
+    assert "note: ../pyproject.toml configures lockaudit but is not read when scanning app/" in sub.stderr
+    explicit = lockaudit("check", app, "--config", project / "pyproject.toml", "--format", "json")
+    assert explicit.returncode == 0, explicit.stderr
+    config = json.loads(explicit.stdout)["config"]
+    assert config["adapters"] == ["./app/llm/"] and config["source"].endswith("pyproject.toml")
+    missing = lockaudit("check", app, "--config", tmp_path / "nope.toml")
+    assert missing.returncode == 2 and "no such configuration file" in missing.stderr
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    no_table = lockaudit("check", app, "--config", project / "pyproject.toml")
+    assert no_table.returncode == 2 and "has no [tool.lockaudit] table" in no_table.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.discover import discover
+from auditor.patterns import PathPatterns
 
 
 def write(root: Path, rel: str, text: str = "import openai\n") -> Path:
@@ -23,11 +24,18 @@ def paths(root: Path, **kwargs: object) -> list[str]:
 
 def test_kinds_and_default_excludes(tmp_path: Path) -> None:
     for rel in ("app.py", "nb.ipynb", "README.md", "node_modules/x.py", ".git/hooks/h.py", "__pycache__/a.py",
-                "pkg.egg-info/b.py", "env/pyvenv.cfg", "env/lib/site.py", ".venv/c.py", "build/gen.py", "deep/er/ok.py"):
+                "pkg.egg-info/b.py", "env/pyvenv.cfg", "env/lib/site.py", ".venv/c.py", "build/gen.py", "deep/er/ok.py",
+                "types.pyi", "pkg/__init__.py", "pkg/build/__init__.py", "pkg/build/steps.py", "dist/x.py",
+                "tools/pyproject.toml", "setup.py"):
         write(tmp_path, rel)
     found = discover(tmp_path)
-    assert [(f.path, f.kind) for f in found.files] == [("app.py", "python"), ("deep/er/ok.py", "python"), ("nb.ipynb", "notebook")]
+    assert [(f.path, f.kind) for f in found.files] == [
+        ("app.py", "python"), ("deep/er/ok.py", "python"), ("nb.ipynb", "notebook"), ("pkg/__init__.py", "python"),
+        ("pkg/build/__init__.py", "python"), ("pkg/build/steps.py", "python"), ("setup.py", "python"),
+        ("types.pyi", "python"),
+    ]
     assert found.skipped == []
+    assert sorted(found.project_dirs) == ["", "tools"]
 
 
 def test_nested_gitignore_deepest_decides(tmp_path: Path) -> None:
@@ -41,7 +49,25 @@ def test_nested_gitignore_deepest_decides(tmp_path: Path) -> None:
 def test_user_excludes_use_gitignore_syntax(tmp_path: Path) -> None:
     for rel in ("src/a.py", "tests/t.py", "src/legacy/old.py", "docs/conf.py"):
         write(tmp_path, rel)
-    assert paths(tmp_path, exclude=["tests/", "src/legacy", "conf.py"]) == ["src/a.py"]
+    assert paths(tmp_path, exclude=[PathPatterns(["tests/", "./src/legacy", "conf.py"])]) == ["src/a.py"]
+
+
+def test_patterns_from_a_parent_folder_are_anchored_there(tmp_path: Path) -> None:
+    for rel in ("llm/client.py", "web/views.py"):
+        write(tmp_path, rel)
+    # The configuration sits one folder up and names "app/llm/"; only "app" is scanned.
+    assert paths(tmp_path, exclude=[PathPatterns(["app/llm/"], prefix="app")]) == ["web/views.py"]
+
+
+def test_gitignore_files_above_the_root_apply_up_to_the_repository_top(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    write(tmp_path, "outside/.gitignore", "*.py\n")  # above the repository: never applies
+    repo = tmp_path / "outside" / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo, ".gitignore", "generated.py\n/app/local.py\n")
+    for rel in ("app/main.py", "app/generated.py", "app/local.py"):
+        write(repo, rel)
+    assert paths(repo / "app") == ["main.py"]
 
 
 def test_symlinks_are_never_followed_but_are_listed(tmp_path: Path) -> None:

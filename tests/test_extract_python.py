@@ -62,6 +62,13 @@ def test_context_flags_and_scopes() -> None:
         match 1:
             case 1:
                 import litellm
+        try:
+            import vertexai
+        except ImportError as exc:
+            raise RuntimeError("pip install google-cloud-aiplatform") from exc
+        from contextlib import suppress
+        with suppress(ModuleNotFoundError):
+            import huggingface_hub
         """
     )
     got = {f.module: (flags(f), f.scope) for f in facts}
@@ -76,6 +83,9 @@ def test_context_flags_and_scopes() -> None:
         "openai": ({"in_function"}, "Box.load"),
         "tiktoken": ({"in_function", "dynamic"}, "Box.load"),
         "litellm": ({"conditional"}, "<module>"),
+        "vertexai": (set(), "<module>"),
+        "contextlib": (set(), "<module>"),
+        "huggingface_hub": ({"optional"}, "<module>"),
     }
 
 

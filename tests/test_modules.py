@@ -18,7 +18,26 @@ def test_src_layout_and_namespace_package_under_src() -> None:
     assert index.module_name("src/acme/core.py") == "acme.core"
     assert index.module_name("src/nspkg/tool.py") == "nspkg.tool"
     assert index.is_first_party("tests/test_core.py", "acme.core")
-    assert index.is_first_party("tests/test_core.py", "nspkg")
+    assert index.is_first_party("tests/test_core.py", "nspkg.tool")
+    assert index.is_first_party("tests/test_core.py", "nspkg", "tool")
+
+
+def test_namespace_folder_shadows_only_the_modules_it_has() -> None:
+    index = ModuleIndex(["agents/researcher.py", "main.py"])
+    assert index.is_first_party("main.py", "agents.researcher")
+    assert index.is_first_party("main.py", "agents", "researcher")
+    assert not index.is_first_party("main.py", "agents", "Agent")  # the SDK's regular package wins
+
+
+def test_stray_vendor_named_packages_do_not_hide_the_sdk_elsewhere() -> None:
+    index = ModuleIndex(
+        ["tests/stubs/openai/__init__.py", "tests/test_service.py", "mypkg/__init__.py", "mypkg/service.py",
+         "tools/src/anthropic.py", "app/main.py"]
+    )
+    assert not index.is_first_party("mypkg/service.py", "openai")
+    assert not index.is_first_party("tests/test_service.py", "openai")
+    assert not index.is_first_party("app/main.py", "anthropic")
+    assert index.is_first_party("tests/stubs/openai/__init__.py", "openai")
 
 
 def test_the_sdk_repository_itself() -> None:
@@ -33,7 +52,9 @@ def test_script_beside_a_vendor_named_script_shadows_it_only_there() -> None:
 
 
 def test_monorepo_with_several_packages() -> None:
-    index = ModuleIndex(["libs/core/src/core/__init__.py", "libs/llm/src/llm/__init__.py", "libs/llm/src/llm/client.py"])
+    files = ["libs/core/src/core/__init__.py", "libs/llm/src/llm/__init__.py", "libs/llm/src/llm/client.py"]
+    assert not ModuleIndex(files).is_first_party("libs/llm/src/llm/client.py", "core")  # no project folders known
+    index = ModuleIndex(files, project_dirs=["libs/core", "libs/llm"])
     assert index.module_name("libs/llm/src/llm/client.py") == "llm.client"
     assert index.is_first_party("libs/llm/src/llm/client.py", "core")
 

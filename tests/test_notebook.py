@@ -14,20 +14,42 @@ def notebook(*sources: object, language: str | None = "python") -> bytes:
     return json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4}).encode()
 
 
+def python_of(source: str) -> str | None:
+    cell = neutralise_magics(source)
+    return None if cell is None else cell.source
+
+
 def test_magics_keep_line_numbers_and_indentation() -> None:
-    source = "!pip install a \\\n   b \\\n   c\nimport openai\nif x:\n    %time f()\n    y = !ls\nz = 1"
-    assert neutralise_magics(source) == "pass\n\n\nimport openai\nif x:\n    pass\n    y = None\nz = 1"
+    source = "!pip install a \\\n   b \\\n   c\nimport openai\nif x:\n    %matplotlib inline\n    y = !ls\nz = 1"
+    assert python_of(source) == "pass\n\n\nimport openai\nif x:\n    pass\n    y = None\nz = 1"
 
 
 def test_automagic_and_help_lines() -> None:
-    assert neutralise_magics("pip install groq\nimport groq\ngroq.Groq?") == "pass\nimport groq\npass"
-    assert neutralise_magics("ls = [1]\nls.append(2)") == "ls = [1]\nls.append(2)"
+    assert python_of("pip install groq\nimport groq\ngroq.Groq?") == "pass\nimport groq\npass"
+    assert python_of("cd ..\nls\nimport vertexai") == "pass\npass\nimport vertexai"
+    assert python_of("ls = [1]\nls.append(2)\ncd(3)") == "ls = [1]\nls.append(2)\ncd(3)"
+
+
+def test_continuation_lines_are_python_not_magics() -> None:
+    for source in (
+        "ok = (1\n      != 2)\nimport mistralai",
+        'msg = ("%s items"\n       % len(x))\nfrom google import genai',
+        "total = a + \\\n    !b\nimport cohere",
+        'doc = """\n!not a shell line\n"""\nimport groq',
+        "d = {'k': '(',\n     !x}",
+    ):
+        assert python_of(source) == source
+
+
+def test_code_magics_keep_their_code_and_columns() -> None:
+    facts = extract_notebook("n.ipynb", notebook("x = 1\n%time import litellm\n%timeit -n1 f()"))
+    assert [(f.module, f.loc.line, f.loc.column) for f in facts] == [("litellm", 2, 14)]
 
 
 def test_cell_magics() -> None:
-    assert neutralise_magics("%%timeit\nimport openai") == "\nimport openai"
-    assert neutralise_magics("%%bash\npython -c 'import openai'") is None
-    assert neutralise_magics("%%writefile x.py\nimport openai") is None
+    assert python_of("%%timeit\nimport openai") == "\nimport openai"
+    assert python_of("%%bash\npython -c 'import openai'") is None
+    assert python_of("%%writefile x.py\nimport openai") is None
 
 
 def test_cells_are_located_and_string_sources_work() -> None:

@@ -12,6 +12,7 @@ import io
 import re
 import sys
 import tokenize
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from auditor.facts import ErrorFact, Fact, ImportFact, Location
@@ -50,7 +51,11 @@ def extract_python(path: str, data: bytes) -> list[Fact]:
     return extract_source(path, text)
 
 
-def extract_source(path: str, text: str, cell: int | None = None) -> list[Fact]:
+def extract_source(
+    path: str, text: str, cell: int | None = None, column_shift: Mapping[int, int] | None = None
+) -> list[Fact]:
+    """Facts of Python source text; `column_shift` adds columns back on lines a notebook
+    cell lost to neutralised IPython syntax."""
     where = f"cell {cell}: " if cell is not None else ""
     try:
         tree = ast.parse(text, filename=path)
@@ -62,16 +67,17 @@ def extract_source(path: str, text: str, cell: int | None = None) -> list[Fact]:
     except (ValueError, RecursionError, MemoryError) as exc:
         return [ErrorFact(Location(path, 1, 1, cell), "cannot be parsed", f"{where}{exc.__class__.__name__}: {exc}")]
     try:
-        return _Walker(path, text, cell).walk(tree)
+        return _Walker(path, text, cell, column_shift or {}).walk(tree)
     except RecursionError as exc:  # pragma: no cover - the walk itself is iterative
         return [ErrorFact(Location(path, 1, 1, cell), "cannot be analysed", f"{where}{exc}")]
 
 
 class _Walker:
-    def __init__(self, path: str, text: str, cell: int | None) -> None:
+    def __init__(self, path: str, text: str, cell: int | None, column_shift: Mapping[int, int]) -> None:
         self.path = path
         self.text = text
         self.cell = cell
+        self.column_shift = column_shift
         self._lines: list[str] | None = None
         self.aliases: dict[str, str] = {}
         self.facts: list[Fact] = []
@@ -126,8 +132,12 @@ class _Walker:
             branch = replace(ctx, conditional=True)
             body = replace(ctx, type_checking=True) if _is_type_checking(node.test) else branch
             return [(node.test, ctx)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(self._suppresses_import_error(i) for i in node.items):
+            optional = replace(ctx, optional=True)
+            return [(i, ctx) for i in node.items] + [(n, optional) for n in node.body]
         if isinstance(node, (ast.Try, ast.TryStar)):
-            guarded = any(_catches_import_error(h.type) for h in node.handlers)
+            # A handler that re-raises makes the import a requirement with a better message.
+            guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)
             body = replace(ctx, optional=True) if guarded else ctx
             branch = replace(ctx, conditional=True)
             return (
@@ -166,6 +176,14 @@ class _Walker:
                 ImportFact(loc, "", None, 0, dynamic=True, unresolved=True, expression=self._source(argument), **flags)
             )
 
+    def _suppresses_import_error(self, item: ast.withitem) -> bool:
+        call = item.context_expr
+        return (
+            isinstance(call, ast.Call)
+            and self._qualified(call.func) == "contextlib.suppress"
+            and any(_catches_import_error(arg) for arg in call.args)
+        )
+
     def _qualified(self, func: ast.expr) -> str | None:
         parts: list[str] = []
         while isinstance(func, ast.Attribute):
@@ -190,9 +208,10 @@ class _Walker:
         if self._lines is None:
             self._lines = _LINE_BREAK.split(self.text)
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        shift = self.column_shift.get(line, 0)
         if text.isascii():
-            return byte_offset + 1
-        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
+            return byte_offset + 1 + shift
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1 + shift
 
     def _source(self, node: ast.expr) -> str:
         try:
@@ -221,6 +240,10 @@ def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
     )
+
+
+def _raises(body: list[ast.stmt]) -> bool:
+    return any(isinstance(statement, ast.Raise) for statement in body)
 
 
 def _catches_import_error(handler: ast.expr | None) -> bool:

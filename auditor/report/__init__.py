@@ -15,9 +15,9 @@ def write_output(destination: str, text: str) -> None:
         sys.stdout.flush()
         return
     target = Path(destination)
-    target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(handle, 0o666 & ~_umask())  # what open() would give, not mkstemp's 0600
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
@@ -26,3 +26,9 @@ def write_output(destination: str, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -14,7 +14,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "lockaudit", "version": audit.tool_version},
         "root": audit.root,
-        "config": {"source": audit.config_source},
+        "config": audit.config,
         "packs": audit.packs,
         "summary": audit.summary(),
         "findings": [asdict(f) for f in audit.findings],

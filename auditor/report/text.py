@@ -37,7 +37,7 @@ def render_text(audit: Audit) -> str:
             files, sites = _count(v["files"], "file"), _count(v["import_sites"], "import site")
             out.append(f"  {v['vendor']:<{width}}  {files:>10}  {sites:>17}  ({', '.join(v['products'])})")
     else:
-        out.append("No AI vendor imports found.")
+        out.append("No AI vendor imports found in the files analysed.")
     if summary["unresolved_imports"]:
         count = _count(summary["unresolved_imports"], "dynamic import")
         out.append(f"  {count} could not be resolved statically (the module name is computed at run time)")
@@ -45,6 +45,9 @@ def render_text(audit: Audit) -> str:
         out += ["", "Findings"]
         for f in audit.findings:
             out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {f.severity}  {f.rule_id}  {clean(f.message)}")
+        out += ["", "How to fix"]
+        for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in audit.findings}):
+            out.append(f"  {rule_id}: {clean(remediation)}")
     if audit.skipped:
         out += ["", "Skipped"]
         for s in audit.skipped:
