@@ -29,10 +29,12 @@ class UsageRecord:
     scope: str = "<module>"
     flags: tuple[str, ...] = ()
     expression: str | None = None  # source of an unresolved dynamic import
+    call: str | None = None  # the API path called on a client (`chat.completions.create`)
+    value: str | None = None  # a literal: model id, endpoint, base_url, service name, env access
 
     @property
     def site(self) -> tuple[str, int | None, int, int, str]:
-        """One statement importing one module: several symbols share a site."""
+        """One place using one name: the symbols of one import statement share a site."""
         return (self.path, self.cell, self.line, self.column, self.name)
 
 
@@ -76,11 +78,12 @@ class Audit:
                 continue
             entry = vendors.setdefault(
                 record.vendor,
-                {"vendor": record.vendor, "owner": record.owner, "files": set(), "sites": set(), "products": set()},
+                {"vendor": record.vendor, "owner": record.owner, "files": set(), "sites": {}, "products": set()},
             )
             entry["files"].add(record.path)
-            entry["sites"].add(record.site)
-            entry["products"].add(record.product)
+            entry["sites"].setdefault(record.kind, set()).add(record.site)
+            if record.product:
+                entry["products"].add(record.product)
         by_severity: dict[str, int] = {}
         for finding in self.findings:
             by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
@@ -89,12 +92,14 @@ class Audit:
                 "vendor": v["vendor"],
                 "owner": v["owner"],
                 "files": len(v["files"]),
-                "import_sites": len(v["sites"]),
+                "import_sites": len(v["sites"].get("import", ())),
+                "call_sites": len(v["sites"].get("call", ())) + len(v["sites"].get("client", ())),
+                "sites": {kind: len(sites) for kind, sites in sorted(v["sites"].items())},
                 "products": sorted(v["products"]),
             }
             for v in vendors.values()
         ]
-        rows.sort(key=lambda r: (-r["import_sites"], r["vendor"]))
+        rows.sort(key=lambda r: (-r["files"], -sum(r["sites"].values()), r["vendor"]))
         return {
             "files_analysed": self.files_analysed,
             "files_skipped": len({s.path for s in self.skipped}),

@@ -46,6 +46,82 @@ class ImportFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ConstructorFact:
+    """A call that builds an object from a tracked vendor module: a client, or a config type.
+
+    `qualname` is the class as resolved through the file's imports (`openai._client.OpenAI`);
+    `keywords` holds each keyword argument with its value when that is a string literal.
+    For a factory such as `boto3.client("bedrock-runtime")` the service name is in `service`.
+    """
+
+    loc: Location
+    qualname: str
+    scope: str = "<module>"
+    service: str | None = None
+    keywords: tuple[tuple[str, str | None], ...] = ()
+    tool_types: tuple[str, ...] = ()
+    dict_keys: tuple[str, ...] = ()
+
+    kind = "constructor"
+
+
+@dataclass(frozen=True, slots=True)
+class CallFact:
+    """A call on a vendor client (`receiver` + `path`) or of a vendor module's function (`function`)."""
+
+    loc: Location
+    scope: str = "<module>"
+    receiver: str | None = None  # the client's class, as resolved (`openai.OpenAI`)
+    service: str | None = None  # the client's service, for factories
+    path: str | None = None  # attribute chain after the client: `chat.completions.create`
+    function: str | None = None  # qualified function name: `litellm.completion`
+    keywords: tuple[tuple[str, str | None], ...] = ()
+    tool_types: tuple[str, ...] = ()  # values of "type" keys in dict literals among the arguments
+    dict_keys: tuple[str, ...] = ()  # keys of dict literals among the arguments
+
+    kind = "call"
+
+
+@dataclass(frozen=True, slots=True)
+class StringFact:
+    """A string literal of interest: a model id (`what="model-id"`) or a vendor endpoint URL."""
+
+    loc: Location
+    what: str
+    value: str
+    scope: str = "<module>"
+    family: str | None = None  # the model family, for model ids
+    routed_via: str | None = None  # a provider prefix before the id: `openai` in `openai:gpt-4o`
+    context: str | None = None  # the name the literal is given to: keyword, variable, key
+
+    kind = "string"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvFact:
+    """An environment variable read, tested or written by the code."""
+
+    loc: Location
+    name: str
+    access: str  # read | test | write
+    scope: str = "<module>"
+    value: str | None = None  # only a boolean-like literal written (never a secret)
+
+    kind = "env"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingFact:
+    """An assignment to an attribute of a vendor module (`openai.api_key = …`, `Settings.llm = …`)."""
+
+    loc: Location
+    name: str
+    scope: str = "<module>"
+
+    kind = "setting"
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorFact:
     """A file, or part of one, that could not be analysed; always becomes a `skipped` entry."""
 
@@ -56,7 +132,7 @@ class ErrorFact:
     kind = "error"
 
 
-Fact = ImportFact | ErrorFact
+Fact = ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ErrorFact
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:

@@ -1,32 +1,78 @@
-"""Inventory: which import facts are vendor usages, named the way users name them.
+"""Inventory: which facts are vendor usages, named the way users name them.
 
-Relative and first-party imports are the project's own; everything else is matched
-against the rule packs' catalog by longest module prefix. `from google import genai`
-imports the module `google.genai`, so a `from X import n` whose `X.n` reaches deeper into
-the catalog than `X` is recorded as module `X.n`.
+Imports: relative and first-party imports are the project's own; everything else is
+matched against the catalog by longest module prefix (`from google import genai` imports
+the module `google.genai`). Usage: clients are matched to catalog constructors and
+factories, calls are attributed to their client's vendor, provider-only features and
+hidden defaults are found from the packs' data, and literals and environment variables
+are attributed by model family, host and variable name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import fnmatch
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
-from auditor.facts import Fact, ImportFact
+from auditor.facts import CallFact, ConstructorFact, EnvFact, Fact, ImportFact, SettingFact, StringFact
 from auditor.modules import ModuleIndex
-from auditor.packs import RuleSet
+from auditor.packs import Feature, Product, RuleSet
 
 FLAG_NAMES = ("type_checking", "optional", "in_function", "conditional", "dynamic")
+TRUE_LIKE = frozenset({"true", "1", "yes", "on"})
 
 
 def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet) -> list[UsageRecord]:
-    records = []
+    facts = list(facts)
+    products = {p.id: p for p in ruleset.products}
+    records: list[UsageRecord] = []
     for fact in facts:
         if isinstance(fact, ImportFact):
             record = _import_record(fact, modules, ruleset)
             if record is not None:
                 records.append(record)
+        elif isinstance(fact, ConstructorFact):
+            if not _first_party(modules, fact.loc.path, fact.qualname):
+                records.extend(_constructor_records(fact, ruleset))
+        elif isinstance(fact, CallFact):
+            if not _first_party(modules, fact.loc.path, fact.receiver or fact.function or ""):
+                records.extend(_call_records(fact, ruleset))
+        elif isinstance(fact, StringFact):
+            record = _string_record(fact, ruleset)
+            if record is not None:
+                records.append(record)
+        elif isinstance(fact, EnvFact):
+            vendor = ruleset.env_vendor(fact.name)
+            if vendor is not None:
+                value = f"{fact.access}={fact.value}" if fact.value else fact.access
+                records.append(_record("env", fact, ruleset, fact.name, vendor=vendor, value=value))
+        elif isinstance(fact, SettingFact):
+            product = ruleset.product_for_module(fact.name)
+            if product is not None and not _first_party(modules, fact.loc.path, fact.name):
+                records.append(_record("setting", fact, ruleset, fact.name, product=product))
+    records.extend(_hidden_defaults(facts, records, ruleset, products))
     records.sort(key=_order)
     return records
+
+
+def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Product | None = None,
+            vendor: str | None = None, host: str | None = None, **fields: object) -> UsageRecord:
+    vendor = vendor or (product.vendor if product else None)
+    loc = fact.loc
+    return UsageRecord(
+        kind, loc.path, loc.line, loc.column, loc.cell, name=name, vendor=vendor, owner=ruleset.owner_of(vendor),
+        layer=product.layer if product else "model-api", product=product.id if product else None,
+        host=host if host is not None else (product.host if product else None),
+        scope=getattr(fact, "scope", "<module>"), **fields,  # type: ignore[arg-type]
+    )
+
+
+def _first_party(modules: ModuleIndex, path: str, qualname: str) -> bool:
+    """A name reached through the project's own modules (`agents.researcher.run` from a local
+    `agents/researcher.py`) is not the vendor's, whatever its top-level name."""
+    parts = qualname.split(".")
+    return any(modules.is_first_party(path, ".".join(parts[:end])) for end in range(len(parts), 0, -1))
 
 
 def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> UsageRecord | None:
@@ -47,13 +93,169 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
     product = ruleset.product_for_module(name)
     if product is None:
         return None
-    return UsageRecord(
-        "import", loc.path, loc.line, loc.column, loc.cell, name=name, symbol=symbol,
-        vendor=product.vendor, owner=product.owner, layer=product.layer, product=product.id,
-        host=product.host, scope=fact.scope, flags=flags,
-    )
+    return _record("import", fact, ruleset, name, product=product, symbol=symbol, flags=flags)
+
+
+def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
+    keywords = dict(fact.keywords)
+    factory = ruleset.factories.get(fact.qualname) if fact.service else None
+    if factory is not None:
+        yield _record("client", fact, ruleset, fact.qualname, product=factory.product, value=fact.service)
+        return
+    constructor = ruleset.constructor_for(fact.qualname)
+    if constructor is None:  # a vendor type built as data (a message, a config object)
+        product = ruleset.product_for_module(fact.qualname)
+        if product is not None:
+            yield _record("call", fact, ruleset, fact.qualname, product=product)
+            yield from _features(fact, ruleset, product, None, fact.qualname)
+        return
+    product = constructor.product
+    base_url = _redact_url(keywords.get("base_url") or keywords.get("endpoint"))
+    yield _record("client", fact, ruleset, constructor.name, product=product, vendor=constructor.vendor,
+                  host=constructor.host, value=base_url)
+    reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None
+    if reached is not None and reached != constructor.vendor:
+        # An SDK pointed at another vendor's compatible endpoint: the wire format is portable.
+        yield _record("compatible-api", fact, ruleset, constructor.name, product=product, vendor=reached,
+                      host=None, value=base_url)
+    yield from _features(fact, ruleset, product, None, constructor.name)
+
+
+def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
+    if fact.receiver is not None:
+        factory = ruleset.factories.get(fact.receiver) if fact.service else None
+        constructor = None if factory else ruleset.constructor_for(fact.receiver)
+        if factory is not None:
+            product, vendor, host, name = factory.product, None, None, fact.receiver
+        elif constructor is not None:
+            product, vendor, host, name = constructor.product, constructor.vendor, constructor.host, constructor.name
+        else:
+            found = ruleset.product_for_module(fact.receiver)
+            if found is None:
+                return
+            product, vendor, host, name = found, None, None, fact.receiver
+        yield _record("call", fact, ruleset, name, product=product, vendor=vendor, host=host, call=fact.path,
+                      value=fact.service)
+        yield from _features(fact, ruleset, product, fact.path, None, vendor)
+        return
+    assert fact.function is not None
+    product = ruleset.product_for_module(fact.function)
+    if product is not None:
+        yield _record("call", fact, ruleset, fact.function, product=product)
+        yield from _features(fact, ruleset, product, None, fact.function)
+
+
+def _features(fact: ConstructorFact | CallFact, ruleset: RuleSet, product: Product, path: str | None,
+              function: str | None, vendor: str | None = None) -> Iterator[UsageRecord]:
+    keywords = {name for name, _ in fact.keywords}
+    for feature in ruleset.features:
+        signal = _feature_match(feature, product, path, function, keywords, fact)
+        if signal is not False:
+            yield _record("feature", fact, ruleset, feature.id, product=product, vendor=feature.vendor,
+                          call=path or function, value=signal)
+
+
+def _feature_match(feature: Feature, product: Product, path: str | None, function: str | None,
+                   keywords: set[str], fact: ConstructorFact | CallFact) -> str | None | bool:
+    """False when the feature does not match; otherwise the signal that matched (or None)."""
+    if feature.products and product.id not in feature.products:
+        return False
+    if not feature.products and product.pack != feature.pack:
+        return False
+    if feature.paths or feature.functions:
+        located = (path is not None and any(fnmatch.fnmatchcase(path, g) for g in feature.paths)) or (
+            function is not None and any(fnmatch.fnmatchcase(function, g) for g in feature.functions))
+        if not located:
+            return False
+    if not (feature.keywords or feature.tool_types or feature.dict_keys):
+        return None if (feature.paths or feature.functions) else False
+    for signals, present in ((feature.keywords, keywords), (feature.tool_types, set(fact.tool_types)),
+                             (feature.dict_keys, set(fact.dict_keys))):
+        hits = sorted(signals & present)
+        if hits:
+            return ", ".join(hits)
+    return False
+
+
+def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
+    if fact.what == "endpoint":
+        vendor = ruleset.host_vendor(_host_port(fact.value))
+        if vendor is None:
+            return None
+        return _record("endpoint", fact, ruleset, _host_port(fact.value), vendor=vendor, value=fact.value)
+    family = next((m for m in ruleset.model_families if m.family == fact.family), None)
+    if family is None:
+        return None
+    flags = tuple(f for f, on in (("open_weight", family.open_weight), ("routed", bool(fact.routed_via))) if on)
+    return _record("model-id", fact, ruleset, family.family, vendor=family.vendor, host=family.host,
+                   value=fact.value, flags=flags)
+
+
+def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: RuleSet,
+                     products: dict[str, Product]) -> Iterator[UsageRecord]:
+    """Project-level: defaults of abstraction layers that reach a vendor no import shows."""
+    imports = sorted((r for r in records if r.kind == "import" and r.name), key=_order)
+    called = {f.function for f in facts if isinstance(f, CallFact) and f.function}
+    env_seen = {f.name for f in facts if isinstance(f, EnvFact)}
+    settings = {f.name for f in facts if isinstance(f, SettingFact)}
+    for default in ruleset.hidden_defaults:
+        if default.when_imported:
+            first = next((r for r in imports if r.name == default.when_imported
+                          or r.name.startswith(default.when_imported + ".")), None)
+            if first is None:
+                continue
+            suppressed = (any(_called(c, called) for c in default.unless_called)
+                          or env_seen & set(default.unless_env) or settings & set(default.unless_set))
+            if not suppressed:
+                yield UsageRecord("hidden-default", first.path, first.line, first.column, first.cell,
+                                  name=default.id, vendor=default.reaches, owner=ruleset.owner_of(default.reaches),
+                                  layer=first.layer, product=first.product, scope=first.scope, value=default.title)
+        for fact in facts:
+            if default.when_env_set and isinstance(fact, EnvFact) and fact.access == "write" \
+                    and fact.name in default.when_env_set and (fact.value or "") in TRUE_LIKE:
+                yield _record("hidden-default", fact, ruleset, default.id, vendor=default.reaches or default.vendor,
+                              value=default.title)
+            if default.constructor and isinstance(fact, ConstructorFact):
+                constructor = ruleset.constructor_for(fact.qualname)
+                model = dict(fact.keywords).get(default.keyword or "")
+                if constructor is None or constructor.name != default.constructor or not model:
+                    continue
+                target = next((vendor for pattern, vendor in default.routes if pattern.search(model)), None)
+                if target is not None:
+                    yield _record("hidden-default", fact, ruleset, default.id, product=constructor.product,
+                                  vendor=target, value=default.title)
+
+
+def _called(name: str, called: set[str]) -> bool:
+    """`agents.set_tracing_disabled` is called as that or through a submodule of `agents`."""
+    module, _, function = name.rpartition(".")
+    return name in called or any(c.startswith(module + ".") and c.endswith("." + function) for c in called)
+
+
+def _host_port(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or "").lower()
+    return f"{host}:{port}" if port else host
+
+
+def _redact_url(value: str | None) -> str | None:
+    """Scheme, host and path only: user info and query strings can carry credentials."""
+    if not value or "://" not in value:
+        return None
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"
 
 
 def _order(record: UsageRecord) -> tuple:
     return (record.path, record.cell if record.cell is not None else -1, record.line, record.column,
-            record.name, record.symbol or "", record.expression or "")
+            record.kind, record.name, record.symbol or "", record.call or "", record.value or "",
+            record.expression or "")

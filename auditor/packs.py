@@ -8,6 +8,7 @@ pack work; this module already owns the format.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ LAYERS = (
     "type-check", "ci", "cloud", "coding-assistant", "registry",
 )
 EFFORTS = (0, 1, 3, 5, 7, 13)
+MAX_PATTERN = 1000
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -43,6 +45,86 @@ class Product:
     pack: str
     modules: tuple[str, ...]
     distributions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Constructor:
+    """A class whose instances are clients of a vendor API."""
+
+    name: str  # canonical qualified name, e.g. "openai.AzureOpenAI"
+    product: Product
+    vendor: str
+    host: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Factory:
+    """A function that returns a vendor client chosen by a service-name argument (boto3.client)."""
+
+    name: str
+    argument: str
+    services: frozenset[str]
+    product: Product
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFamily:
+    family: str
+    vendor: str
+    host: str | None
+    pattern: re.Pattern[str]
+    needs_context: bool  # ambiguous ids (o1, mistral) count only where a model is expected
+    open_weight: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """A provider-only API or parameter.
+
+    A call matches when it is to one of `products` (default: the pack's own), at one of
+    `paths`/`functions` when any are given, and with one of the `keywords`, `tool_types`
+    or `dict_keys` when any of those are given. Lists match on any item.
+    """
+
+    id: str
+    title: str
+    vendor: str
+    pack: str
+    products: frozenset[str]  # empty: every product of the pack
+    paths: tuple[str, ...]  # globs over client call paths
+    functions: tuple[str, ...]  # globs over module-level call names
+    keywords: frozenset[str]
+    tool_types: frozenset[str]
+    dict_keys: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenDefault:
+    """Lock-in an abstraction layer adds by default, invisible in imports (reference A6)."""
+
+    id: str
+    title: str
+    vendor: str  # the pack's vendor: whose default it is
+    reaches: str | None  # the vendor the default sends traffic to
+    when_imported: str | None = None
+    unless_called: tuple[str, ...] = ()
+    unless_env: tuple[str, ...] = ()
+    unless_set: tuple[str, ...] = ()
+    when_env_set: tuple[str, ...] = ()
+    constructor: str | None = None
+    keyword: str | None = None
+    routes: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Detectors:
+    """What the extractor needs from the packs; picklable, so worker processes get it once."""
+
+    tracked_modules: frozenset[str]
+    factories: dict[str, tuple[str, frozenset[str]]]
+    model_families: tuple[tuple[str, re.Pattern[str], bool], ...]
+    routing_prefixes: frozenset[str]
+    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +157,18 @@ class RuleSet:
     packs: list[PackInfo] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)
+    constructors: list[Constructor] = field(default_factory=list)
+    factories: dict[str, Factory] = field(default_factory=dict)
+    model_families: list[ModelFamily] = field(default_factory=list)
+    features: list[Feature] = field(default_factory=list)
+    hidden_defaults: list[HiddenDefault] = field(default_factory=list)
+    env_vars: dict[str, str] = field(default_factory=dict)  # name -> vendor
+    env_prefixes: list[tuple[str, str]] = field(default_factory=list)
+    hosts: list[tuple[str, str]] = field(default_factory=list)  # (glob over host[:port], vendor)
+    routing_prefixes: set[str] = field(default_factory=set)
+    owners: dict[str, str] = field(default_factory=dict)  # vendor -> owner
     _by_module: dict[str, Product] = field(default_factory=dict)
+    _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
 
     def product_for_module(self, module: str) -> Product | None:
         """The product owning the longest dotted prefix of `module`."""
@@ -86,6 +179,38 @@ class RuleSet:
                 return product
         return None
 
+    def constructor_for(self, qualname: str) -> Constructor | None:
+        """The catalog class `qualname` names, also when imported from a submodule
+        (`openai._client.OpenAI` is `openai.OpenAI`; `google.genai.client.Client` is `google.genai.Client`)."""
+        name = qualname.rsplit(".", 1)[-1]
+        for constructor in self._constructors_by_name.get(name, ()):
+            module = constructor.name[: -len(name) - 1]
+            if qualname == constructor.name or qualname.startswith(module + "."):
+                return constructor
+        return None
+
+    def env_vendor(self, name: str) -> str | None:
+        if name in self.env_vars:
+            return self.env_vars[name]
+        return next((vendor for prefix, vendor in self.env_prefixes if name.startswith(prefix)), None)
+
+    def host_vendor(self, host: str) -> str | None:
+        host = host.lower()
+        return next((vendor for pattern, vendor in self.hosts if host_matches(host, pattern)), None)
+
+    def owner_of(self, vendor: str | None) -> str | None:
+        return self.owners.get(vendor) if vendor else None
+
+    def detectors(self) -> Detectors:
+        roots = {f.name.split(".")[0] for f in self.factories.values()}
+        return Detectors(
+            tracked_modules=frozenset(self._by_module) | roots,
+            factories={f.name: (f.argument, f.services) for f in self.factories.values()},
+            model_families=tuple((m.family, m.pattern, m.needs_context) for m in self.model_families),
+            routing_prefixes=frozenset(self.routing_prefixes),
+            hosts=tuple(pattern for pattern, _ in self.hosts),
+        )
+
     def catalog_depth(self, module: str) -> int:
         """Length, in dotted parts, of the catalog module that matches `module` (0: none)."""
         parts = module.split(".")
@@ -93,6 +218,11 @@ class RuleSet:
             if ".".join(parts[:end]) in self._by_module:
                 return end
         return 0
+
+
+def host_matches(host: str, pattern: str) -> bool:
+    """`host` (with `:port` when the pattern has one) against a host glob such as `*.openai.azure.com`."""
+    return fnmatch.fnmatchcase(host, pattern)
 
 
 def load_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
@@ -118,6 +248,8 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
     if not isinstance(version, int):
         raise PackError(f"{name}: 'version' must be an integer")
     ruleset.packs.append(PackInfo(pack_id, _text(document, "title", name), version, name))
+    if isinstance(document.get("vendor"), str) and isinstance(document.get("owner"), str):
+        ruleset.owners.setdefault(document["vendor"], document["owner"])
 
     catalog = document.get("catalog", {}) or {}
     if not isinstance(catalog, dict):
@@ -150,6 +282,8 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
                 raise PackError(f"{where}: module '{module}' is already claimed by '{ruleset._by_module[module].id}'")
             ruleset._by_module[module] = product
 
+    _load_usage_catalog(name, document, catalog, ruleset)
+
     for where, raw in _mappings(document.get("rules"), f"{name}: rules"):
         rule_id = _text(raw, "id", where)
         where = f"{name}: rule '{rule_id}'"
@@ -172,6 +306,102 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
             links=_texts(raw, "links", where),
             pack=pack_id,
         )
+
+
+def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, Any], ruleset: RuleSet) -> None:
+    """Constructors, factories, env vars, hosts, model ids, features and hidden defaults."""
+    vendor = document.get("vendor")
+    products = {p.id: p for p in ruleset.products}
+
+    def product_of(raw: dict[str, Any], where: str) -> Product:
+        product_id = _text(raw, "product", where)
+        if product_id not in products:
+            raise PackError(f"{where}: 'product' {product_id!r} is not a product of any pack loaded so far")
+        return products[product_id]
+
+    def vendor_of(raw: dict[str, Any], where: str, default: str | None) -> str:
+        return _text(raw, "vendor", where, default=default)
+
+    for where, raw in _mappings(catalog.get("constructors"), f"{name}: catalog.constructors"):
+        product = product_of(raw, where)
+        constructor = Constructor(_text(raw, "name", where), product, vendor_of(raw, where, product.vendor),
+                                  _optional_text(raw, "host", where, product.host))
+        ruleset.constructors.append(constructor)
+        ruleset._constructors_by_name.setdefault(constructor.name.rsplit(".", 1)[-1], []).append(constructor)
+    for where, raw in _mappings(catalog.get("factories"), f"{name}: catalog.factories"):
+        factory = Factory(_text(raw, "name", where), _text(raw, "argument", where),
+                          frozenset(_texts(raw, "services", where)), product_of(raw, where))
+        ruleset.factories[factory.name] = factory
+    for where, raw in _mappings(catalog.get("model_ids"), f"{name}: catalog.model_ids"):
+        context = raw.get("context", "any")
+        if context not in ("any", "model"):
+            raise PackError(f"{where}: 'context' must be 'any' or 'model', got {context!r}")
+        ruleset.model_families.append(ModelFamily(
+            family=_text(raw, "family", where),
+            vendor=vendor_of(raw, where, vendor),
+            host=_optional_text(raw, "host", where, None),
+            pattern=_regex(raw, "pattern", where),
+            needs_context=context == "model",
+            open_weight=raw.get("open_weight", False) is True,
+        ))
+    for variable in _texts(catalog, "env_vars", f"{name}: catalog"):
+        ruleset.env_vars.setdefault(variable, vendor)
+    for prefix in _texts(catalog, "env_prefixes", f"{name}: catalog"):
+        ruleset.env_prefixes.append((prefix, vendor))
+    for host in _texts(catalog, "hosts", f"{name}: catalog"):
+        ruleset.hosts.append((host.lower(), vendor))
+    ruleset.routing_prefixes.update(_texts(catalog, "routing_prefixes", f"{name}: catalog"))
+    for where, raw in _mappings(catalog.get("features"), f"{name}: catalog.features"):
+        ruleset.features.append(Feature(
+            id=_text(raw, "id", where),
+            title=_text(raw, "title", where),
+            vendor=vendor_of(raw, where, vendor),
+            pack=document["id"],
+            products=frozenset(_texts(raw, "products", where)),
+            paths=_texts(raw, "paths", where),
+            functions=_texts(raw, "functions", where),
+            keywords=frozenset(_texts(raw, "keywords", where)),
+            tool_types=frozenset(_texts(raw, "tool_types", where)),
+            dict_keys=frozenset(_texts(raw, "dict_keys", where)),
+        ))
+    for where, raw in _mappings(catalog.get("hidden_defaults"), f"{name}: catalog.hidden_defaults"):
+        routes = raw.get("routes", {}) or {}
+        if not isinstance(routes, dict):
+            raise PackError(f"{where}: 'routes' must be a mapping of regex to vendor")
+        ruleset.hidden_defaults.append(HiddenDefault(
+            id=_text(raw, "id", where),
+            title=_text(raw, "title", where),
+            vendor=vendor,
+            reaches=_optional_text(raw, "reaches", where, None),
+            when_imported=_optional_text(raw, "when_imported", where, None),
+            unless_called=_texts(raw, "unless_called", where),
+            unless_env=_texts(raw, "unless_env", where),
+            unless_set=_texts(raw, "unless_set", where),
+            when_env_set=_texts(raw, "when_env_set", where),
+            constructor=_optional_text(raw, "constructor", where, None),
+            keyword=_optional_text(raw, "keyword", where, None),
+            routes=tuple((_compile(pattern, f"{where}: routes"), target) for pattern, target in routes.items()),
+        ))
+
+
+def _optional_text(raw: dict[str, Any], key: str, where: str, default: str | None) -> str | None:
+    value = raw.get(key, default)
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise PackError(f"{where}: '{key}' must be a non-empty string")
+    return value
+
+
+def _regex(raw: dict[str, Any], key: str, where: str) -> re.Pattern[str]:
+    return _compile(_text(raw, key, where), f"{where}: '{key}'")
+
+
+def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN:
+        raise PackError(f"{where}: a regex must be a string of at most {MAX_PATTERN} characters")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise PackError(f"{where}: invalid regex: {exc}") from exc
 
 
 def _mappings(section: Any, label: str) -> Iterator[tuple[str, dict[str, Any]]]:

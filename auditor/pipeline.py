@@ -35,6 +35,7 @@ def run_audit(
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
     analysed = []
+    detectors = ruleset.detectors()
     for source in track(found.files):
         try:
             data = source.abspath.read_bytes()
@@ -45,7 +46,7 @@ def run_audit(
             skipped.append(Skipped(source.path, "binary file (NUL bytes)"))
             continue
         whole_file_failed = False
-        for fact in extract(source.path, source.kind, data):
+        for fact in extract(source.path, source.kind, data, detectors):
             if isinstance(fact, ErrorFact):
                 detail = f": {fact.detail}" if fact.detail else ""
                 skipped.append(Skipped(fact.loc.path, f"{fact.reason}{detail}"))

@@ -39,9 +39,9 @@ def project(audit: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {
         "inventory": [
             {
-                "at": _at(r), "kind": r["kind"], "name": r["name"], "symbol": r["symbol"],
-                "vendor": r["vendor"], "product": r["product"], "layer": r["layer"], "host": r["host"],
-                "scope": r["scope"], "flags": r["flags"], "expression": r["expression"],
+                "at": _at(r), "kind": r["kind"], "name": r["name"], "symbol": r["symbol"], "call": r["call"],
+                "value": r["value"], "vendor": r["vendor"], "product": r["product"], "layer": r["layer"],
+                "host": r["host"], "scope": r["scope"], "flags": r["flags"], "expression": r["expression"],
             }
             for r in audit["inventory"]
         ],

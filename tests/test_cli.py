@@ -27,7 +27,7 @@ def copy_fixture(name: str, tmp_path: Path) -> Path:
 def test_scan_reports_and_exits_zero() -> None:
     result = lockaudit("scan", DEMO)
     assert result.returncode == 0, result.stderr
-    assert "OpenAI" in result.stdout and "4 import sites" in result.stdout
+    assert "OpenAI" in result.stdout and "4 imports    5 call sites" in result.stdout
     assert "support_bot/llm.py:5:1  medium  sdk-import-outside-adapter" in result.stdout
 
 

@@ -34,7 +34,13 @@ def test_fixture_matches_golden(name: str) -> None:
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_summary_agrees_with_inventory(name: str) -> None:
     audit = scan_json(FIXTURES / name)
-    sites = {(r["path"], r["cell"], r["line"], r["column"], r["name"]) for r in audit["inventory"] if r["vendor"]}
-    assert sum(v["import_sites"] for v in audit["summary"]["vendors"]) == len(sites)
+    for row in audit["summary"]["vendors"]:
+        mine = [r for r in audit["inventory"] if r["vendor"] == row["vendor"]]
+        assert row["files"] == len({r["path"] for r in mine})
+        for kind, count in row["sites"].items():
+            sites = {(r["path"], r["cell"], r["line"], r["column"], r["name"]) for r in mine if r["kind"] == kind}
+            assert count == len(sites), (row["vendor"], kind)
+        assert row["import_sites"] == row["sites"].get("import", 0)
+        assert row["call_sites"] == row["sites"].get("call", 0) + row["sites"].get("client", 0)
     assert audit["summary"]["findings"]["total"] == len(audit["findings"])
     assert audit["summary"]["files_skipped"] == len({s["path"] for s in audit["skipped"]})

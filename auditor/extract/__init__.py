@@ -1,7 +1,8 @@
 """Extract: one file's relative path and bytes → facts. One extractor per file kind.
 
-Each extractor is a pure function of its inputs, so results can be cached by content
-hash and computed in any process. An extractor that fails returns an error fact, never
+Each extractor is a pure function of its inputs — the file's path and bytes, and the
+detectors derived from the rule packs — so results can be cached by content hash and
+rule-pack hash, and computed in any process. An extractor that fails returns an error fact, never
 an empty success.
 """
 
@@ -12,15 +13,16 @@ from collections.abc import Callable
 from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
 from auditor.facts import ErrorFact, Fact, Location
+from auditor.packs import Detectors
 
-EXTRACTORS: dict[str, Callable[[str, bytes], list[Fact]]] = {
+EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "python": extract_python,
     "notebook": extract_notebook,
 }
 
 
-def extract(path: str, kind: str, data: bytes) -> list[Fact]:
+def extract(path: str, kind: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     try:
-        return EXTRACTORS[kind](path, data)
+        return EXTRACTORS[kind](path, data, detectors)
     except Exception as exc:  # an extractor bug must cost one file, not the scan
         return [ErrorFact(Location(path, 1, 1), "internal error in extractor", f"{exc.__class__.__name__}: {exc}")]

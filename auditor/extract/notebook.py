@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.extract.python import extract_source
+from auditor.extract.python import SourceAnalysis
 from auditor.facts import ErrorFact, Fact, Location
+from auditor.packs import Detectors
 
 # Cell magics whose body is still Python; any other cell magic makes the cell not Python.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun"})
@@ -43,7 +44,7 @@ class Cell:
     column_shift: dict[int, int] = field(default_factory=dict)
 
 
-def extract_notebook(path: str, data: bytes) -> list[Fact]:
+def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -54,7 +55,7 @@ def extract_notebook(path: str, data: bytes) -> list[Fact]:
     if language is not None and language not in PYTHON_LANGUAGES:
         return [ErrorFact(Location(path, 1, 1), "not a Python notebook", f"kernel language is {language!r}")]
 
-    facts: list[Fact] = []
+    analysis = SourceAnalysis(path, detectors)  # cells share bindings, in order
     for index, cell in enumerate(document["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -62,12 +63,13 @@ def extract_notebook(path: str, data: bytes) -> list[Fact]:
         if isinstance(source, list) and all(isinstance(part, str) for part in source):
             source = "".join(source)
         if not isinstance(source, str):
-            facts.append(ErrorFact(Location(path, 1, 1, index), "invalid notebook cell", f"cell {index}: source is not text"))
+            analysis.facts.append(
+                ErrorFact(Location(path, 1, 1, index), "invalid notebook cell", f"cell {index}: source is not text"))
             continue
         python = neutralise_magics(source)
         if python is not None:
-            facts.extend(extract_source(path, python.source, cell=index, column_shift=python.column_shift))
-    return facts
+            analysis.add(python.source, cell=index, column_shift=python.column_shift)
+    return analysis.finish()
 
 
 def neutralise_magics(source: str) -> Cell | None:

@@ -1,8 +1,14 @@
-"""Import facts from Python source, with the stdlib `ast` (never imports or runs it).
+"""Facts from Python source with the stdlib `ast`: imports, and how vendor SDKs are used.
 
-The walk is iterative so that deeply nested code cannot exhaust the interpreter's stack
+One walk per file (or per notebook, whose cells share their bindings in order) collects
+raw observations; `finish` then resolves them through a light binding table — import
+aliases, names and `self.` attributes bound to clients, `with … as` targets, annotated
+parameters — so that a call is attributed by module, never by bare name. Resolution is
+flow-insensitive: a name bound to a client anywhere in a scope is that client throughout.
+
+The walk is iterative, so deeply nested code cannot exhaust the interpreter's stack
 during traversal; `ast.parse` itself can still hit its own limits on such input, which
-becomes an error fact like any other parse failure.
+becomes an error fact like any other parse failure. Nothing is imported or run.
 """
 
 from __future__ import annotations
@@ -12,10 +18,14 @@ import io
 import re
 import sys
 import tokenize
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
-from auditor.facts import ErrorFact, Fact, ImportFact, Location
+from auditor.facts import (
+    CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
+)
+from auditor.packs import Detectors, host_matches
 
 # Calls that import a module named by their first argument, with whether the module is
 # optional by nature (a probe or a skip rather than a hard dependency).
@@ -27,141 +37,426 @@ DYNAMIC_IMPORTERS: dict[str, bool] = {
     "pytest.importorskip": True,
 }
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+ENVIRON = "os.environ"
+ENV_CALLS = {"os.getenv": "read", "os.environ.get": "read", "os.environ.setdefault": "write",
+             "os.environ.pop": "write", "os.putenv": "write", "os.unsetenv": "write"}
+# String methods whose arguments are fragments, not whole values (`startswith("gpt-")`).
+FRAGMENT_METHODS = frozenset({"startswith", "endswith", "removeprefix", "removesuffix", "lstrip", "rstrip",
+                              "strip", "split", "rsplit", "replace", "find", "rfind", "index", "count",
+                              "partition", "rpartition"})
+# Names under which a model id is expected, and names that say a string is something else.
+_MODELISH = re.compile(r"(?i)model|deployment|engine|llm|checkpoint")
+_NOT_MODEL = re.compile(r"(?i)index|collection|table|bucket|namespace|path|dir|folder|file|url|prefix|suffix|"
+                        r"pattern|tag|label|title|key|token|secret|password|header")
+_MODEL_SHAPE = re.compile(r"^[\w.:/@-]{2,200}$")
+_BOOLEAN_LIKE = frozenset({"true", "false", "1", "0", "yes", "no", "on", "off"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MAX_EXPRESSION = 120
+_MAX_ARGUMENT_NODES = 2000
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+_SKIP = "\0skip"  # literal context: a docstring, f-string part or string-method argument
+_DICT_KEY = "\0dict key"  # literal context: a key of a dict literal (a price table, a lookup)
 
 
 @dataclass(frozen=True, slots=True)
 class _Context:
     scope: str = "<module>"
+    cls: str | None = None  # the class whose methods bind `self.` attributes
     type_checking: bool = False
     optional: bool = False
     in_function: bool = False
     conditional: bool = False
+    literal: str | None = None  # the name a string literal here is given to, or _SKIP
+    call: ast.Call | None = None  # the call whose positional argument this is
 
 
-def extract_python(path: str, data: bytes) -> list[Fact]:
-    """All import facts of one `.py` file, or an error fact saying why there are none."""
+@dataclass
+class _Pending:
+    """Observations waiting for the file's bindings to be complete."""
+
+    calls: list[tuple[ast.Call, Location, _Context]] = field(default_factory=list)
+    bindings: list[tuple[str, str, ast.expr, bool]] = field(default_factory=list)  # scope, name, expr, annotation?
+    attribute_bindings: list[tuple[str, str, ast.expr]] = field(default_factory=list)  # class, attr, expr
+    settings: list[tuple[ast.Attribute, Location, str]] = field(default_factory=list)
+    subscripts: list[tuple[ast.Subscript, Location, str, str | None]] = field(default_factory=list)
+    membership: list[tuple[ast.Compare, Location, str]] = field(default_factory=list)
+    strings: list[tuple[str, Location, _Context]] = field(default_factory=list)
+
+
+def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """All facts of one `.py` file, or an error fact saying why there are none."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return [ErrorFact(Location(path, 1, 1), "cannot be decoded", str(exc))]
-    return extract_source(path, text)
+    analysis = SourceAnalysis(path, detectors)
+    analysis.add(text)
+    return analysis.finish()
 
 
-def extract_source(
-    path: str, text: str, cell: int | None = None, column_shift: Mapping[int, int] | None = None
-) -> list[Fact]:
-    """Facts of Python source text; `column_shift` adds columns back on lines a notebook
-    cell lost to neutralised IPython syntax."""
-    where = f"cell {cell}: " if cell is not None else ""
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        # Name the grammar used: a file written for a newer Python fails here for that reason.
-        detail = f"{where}line {line}: {exc.msg} (parsed as Python {_PYTHON})"
-        return [ErrorFact(Location(path, line, exc.offset or 1, cell), "syntax error", detail)]
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return [ErrorFact(Location(path, 1, 1, cell), "cannot be parsed", f"{where}{exc.__class__.__name__}: {exc}")]
-    try:
-        return _Walker(path, text, cell, column_shift or {}).walk(tree)
-    except RecursionError as exc:  # pragma: no cover - the walk itself is iterative
-        return [ErrorFact(Location(path, 1, 1, cell), "cannot be analysed", f"{where}{exc}")]
+def extract_source(path: str, text: str, detectors: Detectors | None = None) -> list[Fact]:
+    analysis = SourceAnalysis(path, detectors)
+    analysis.add(text)
+    return analysis.finish()
 
 
-class _Walker:
-    def __init__(self, path: str, text: str, cell: int | None, column_shift: Mapping[int, int]) -> None:
+class SourceAnalysis:
+    """One file's analysis; a notebook adds its cells in order, sharing bindings."""
+
+    def __init__(self, path: str, detectors: Detectors | None) -> None:
         self.path = path
-        self.text = text
-        self.cell = cell
-        self.column_shift = column_shift
-        self._lines: list[str] | None = None
-        self.aliases: dict[str, str] = {}
+        self.detectors = detectors
         self.facts: list[Fact] = []
+        self.aliases: dict[str, str] = {}
+        self.pending = _Pending()
+        self.instances: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self.attribute_instances: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self.environ_names: set[str] = set()
+        self._resolved_calls: dict[int, tuple[str, str, str | None, str | None]] = {}
+        self._text = ""
+        self._lines: list[str] | None = None
+        self._cell: int | None = None
+        self._shift: Mapping[int, int] = {}
 
-    def walk(self, tree: ast.Module) -> list[Fact]:
-        self._collect_aliases(tree)
+    # -- walking ---------------------------------------------------------------------
+
+    def add(self, text: str, cell: int | None = None, column_shift: Mapping[int, int] | None = None) -> None:
+        """Parse and walk one source text; a parse failure becomes an error fact."""
+        where = f"cell {cell}: " if cell is not None else ""
+        try:
+            tree = ast.parse(text, filename=self.path)
+        except SyntaxError as exc:
+            line = exc.lineno or 1
+            # Name the grammar used: a file written for a newer Python fails here for that reason.
+            detail = f"{where}line {line}: {exc.msg} (parsed as Python {_PYTHON})"
+            self.facts.append(ErrorFact(Location(self.path, line, exc.offset or 1, cell), "syntax error", detail))
+            return
+        except (ValueError, RecursionError, MemoryError) as exc:
+            self.facts.append(ErrorFact(Location(self.path, 1, 1, cell), "cannot be parsed",
+                                        f"{where}{exc.__class__.__name__}: {exc}"))
+            return
+        self._text, self._lines, self._cell, self._shift = text, None, cell, column_shift or {}
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
         while stack:
             node, ctx = stack.pop()
             children = self._visit(node, ctx)
-            stack.extend(reversed(children))
-        return self.facts
-
-    def _collect_aliases(self, tree: ast.Module) -> None:
-        """Local name → qualified name for every import in the file, to resolve dynamic importers."""
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.aliases[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        self.aliases[top] = top
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                for alias in node.names:
-                    if alias.name != "*":
-                        self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            if children:
+                stack.extend(reversed(children))
 
     def _visit(self, node: ast.AST, ctx: _Context) -> list[tuple[ast.AST, _Context]]:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                self._add(ImportFact(self._loc(alias), alias.name, **_flags(ctx)))
+        kind = type(node)
+        if kind is ast.Constant:
+            if isinstance(node.value, str) and ctx.literal != _SKIP:  # type: ignore[attr-defined]
+                self._string(node.value, node, ctx)  # type: ignore[attr-defined]
             return []
-        if isinstance(node, ast.ImportFrom):
-            loc = self._loc(node)
-            for alias in node.names:
-                self._add(ImportFact(loc, node.module or "", alias.name, node.level, **_flags(ctx)))
+        if kind is ast.Name or kind is ast.Load or kind is ast.Store:
             return []
-        if isinstance(node, ast.Call):
-            self._dynamic_import(node, ctx)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            inner = replace(ctx, scope=_qualify(ctx.scope, node.name), in_function=True)
-            outer = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
-            return [(n, ctx) for n in outer] + [(n, inner) for n in node.body]
-        if isinstance(node, ast.Lambda):
-            return [(node.args, ctx), (node.body, replace(ctx, in_function=True))]
-        if isinstance(node, ast.ClassDef):
-            inner = replace(ctx, scope=_qualify(ctx.scope, node.name))
-            outer = [*node.decorator_list, *node.bases, *node.keywords]
-            return [(n, ctx) for n in outer] + [(n, inner) for n in node.body]
-        if isinstance(node, ast.If):
-            branch = replace(ctx, conditional=True)
-            body = replace(ctx, type_checking=True) if _is_type_checking(node.test) else branch
-            return [(node.test, ctx)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(self._suppresses_import_error(i) for i in node.items):
-            optional = replace(ctx, optional=True)
-            return [(i, ctx) for i in node.items] + [(n, optional) for n in node.body]
-        if isinstance(node, (ast.Try, ast.TryStar)):
+        plain = replace(ctx, literal=None, call=None) if ctx.literal or ctx.call else ctx
+        if kind is ast.Call:
+            return self._call(node, ctx, plain)  # type: ignore[arg-type]
+        if kind is ast.Attribute:
+            return [(node.value, plain)]  # type: ignore[attr-defined]
+        if kind is ast.Import:
+            for alias in node.names:  # type: ignore[attr-defined]
+                self.facts.append(ImportFact(self._loc(alias), alias.name, **_flags(ctx)))
+                self.aliases[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0])
+            return []
+        if kind is ast.ImportFrom:
+            loc = self._loc(node)  # type: ignore[arg-type]
+            for alias in node.names:  # type: ignore[attr-defined]
+                self.facts.append(ImportFact(loc, node.module or "", alias.name, node.level, **_flags(ctx)))  # type: ignore[attr-defined]
+                if node.level == 0 and node.module and alias.name != "*":  # type: ignore[attr-defined]
+                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
+            return []
+        if kind is ast.Expr:
+            value = node.value  # type: ignore[attr-defined]
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return []  # a docstring or a bare string: documentation, not data
+            return [(value, plain)]
+        if kind is ast.JoinedStr:
+            return [(v.value, plain) for v in node.values if isinstance(v, ast.FormattedValue)]  # type: ignore[attr-defined]
+        if kind is ast.Assign or kind is ast.AnnAssign:
+            return self._assign(node, plain)  # type: ignore[arg-type]
+        if kind is ast.keyword:
+            return [(node.value, replace(plain, literal=node.arg))]  # type: ignore[attr-defined]
+        if kind is ast.Dict:
+            children: list[tuple[ast.AST, _Context]] = []
+            for key, value in zip(node.keys, node.values):  # type: ignore[attr-defined]
+                name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                if key is not None:
+                    children.append((key, replace(plain, literal=_DICT_KEY)))
+                children.append((value, replace(plain, literal=name)))
+            return children
+        if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            return [(element, ctx) for element in node.elts]  # type: ignore[attr-defined]
+        if kind is ast.Compare:
+            return self._compare(node, plain)  # type: ignore[arg-type]
+        if kind is ast.Subscript:
+            key = node.slice  # type: ignore[attr-defined]
+            # os.environ["X"] read candidates; writes are taken from their assignment
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                self.pending.subscripts.append((node, self._loc(node), ctx.scope, None))  # type: ignore[arg-type]
+            return [(node.value, plain), (node.slice, plain)]  # type: ignore[attr-defined]
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            return self._function(node, plain)  # type: ignore[arg-type]
+        if kind is ast.ClassDef:
+            inner = replace(plain, scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))  # type: ignore[attr-defined]
+            outer = [*node.decorator_list, *node.bases, *node.keywords]  # type: ignore[attr-defined]
+            return [(n, plain) for n in outer] + [(n, inner) for n in node.body]  # type: ignore[attr-defined]
+        if kind is ast.Lambda:
+            return [(node.args, plain), (node.body, replace(plain, in_function=True))]  # type: ignore[attr-defined]
+        if kind is ast.If:
+            branch = replace(plain, conditional=True)
+            body = replace(plain, type_checking=True) if _is_type_checking(node.test) else branch  # type: ignore[attr-defined]
+            return [(node.test, plain)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]  # type: ignore[attr-defined]
+        if kind is ast.Try or kind is ast.TryStar:
             # A handler that re-raises makes the import a requirement with a better message.
-            guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)
-            body = replace(ctx, optional=True) if guarded else ctx
-            branch = replace(ctx, conditional=True)
-            return (
-                [(n, body) for n in node.body]
-                + [(h, branch) for h in node.handlers]
-                + [(n, branch) for n in node.orelse]
-                + [(n, ctx) for n in node.finalbody]
-            )
-        if isinstance(node, (ast.Match, ast.While, ast.IfExp)):
-            branch = replace(ctx, conditional=True)
+            guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)  # type: ignore[attr-defined]
+            body = replace(plain, optional=True) if guarded else plain
+            branch = replace(plain, conditional=True)
+            return ([(n, body) for n in node.body] + [(h, branch) for h in node.handlers]  # type: ignore[attr-defined]
+                    + [(n, branch) for n in node.orelse] + [(n, plain) for n in node.finalbody])  # type: ignore[attr-defined]
+        if kind is ast.With or kind is ast.AsyncWith:
+            return self._with(node, plain)  # type: ignore[arg-type]
+        if kind is ast.Match or kind is ast.While or kind is ast.IfExp:
+            branch = replace(plain, conditional=True)
             return [(n, branch) for n in ast.iter_child_nodes(node)]
-        return [(n, ctx) for n in ast.iter_child_nodes(node)]
+        return [(n, plain) for n in ast.iter_child_nodes(node)]
 
-    def _dynamic_import(self, node: ast.Call, ctx: _Context) -> None:
-        name = self._qualified(node.func)
-        if name not in DYNAMIC_IMPORTERS:
+    def _call(self, node: ast.Call, ctx: _Context, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+        self.pending.calls.append((node, self._loc(node), ctx))
+        func = node.func
+        fragment = isinstance(func, ast.Attribute) and func.attr in FRAGMENT_METHODS
+        argument = replace(plain, literal=_SKIP) if fragment else replace(plain, literal="argument", call=node)
+        return ([(func, plain)] + [(a, argument) for a in node.args]
+                + [(k, plain if not fragment else argument) for k in node.keywords])
+
+    def _assign(self, node: ast.Assign | ast.AnnAssign, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        name = None
+        for target in targets:
+            if isinstance(target, ast.Name):
+                name = name or target.id
+                if value is not None:
+                    self.pending.bindings.append((plain.scope, target.id, value, False))
+                if isinstance(node, ast.AnnAssign):
+                    self.pending.bindings.append((plain.scope, target.id, node.annotation, True))
+            elif isinstance(target, ast.Attribute):
+                name = name or target.attr
+                if (isinstance(target.value, ast.Name) and target.value.id == "self" and plain.cls and value is not None):
+                    self.pending.attribute_bindings.append((plain.cls, target.attr, value))
+                else:
+                    self.pending.settings.append((target, self._loc(target), plain.scope))
+            elif isinstance(target, ast.Subscript):
+                literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+                self.pending.subscripts.append((target, self._loc(target), plain.scope, literal or ""))
+        children: list[tuple[ast.AST, _Context]] = [(t, plain) for t in targets if not isinstance(t, ast.Name)]
+        if isinstance(node, ast.AnnAssign):
+            children.append((node.annotation, plain))
+        if value is not None:
+            children.append((value, replace(plain, literal=name)))
+        return children
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+        scope = _qualify(plain.scope, node.name)
+        inner = replace(plain, scope=scope, in_function=True)
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        children: list[tuple[ast.AST, _Context]] = [(n, plain) for n in node.decorator_list]
+        for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+            children.append((default, replace(plain, literal=arg.arg)))
+        for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+            if default is not None:
+                children.append((default, replace(plain, literal=arg.arg)))
+        for arg in [*positional, *arguments.kwonlyargs]:
+            if arg.annotation is not None:
+                self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
+        return children + [(n, inner) for n in node.body]
+
+    def _with(self, node: ast.With | ast.AsyncWith, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+        optional = False
+        for item in node.items:
+            if isinstance(item.optional_vars, ast.Name):
+                self.pending.bindings.append((plain.scope, item.optional_vars.id, item.context_expr, False))
+            call = item.context_expr
+            if (isinstance(call, ast.Call) and self._dotted(call.func) == "contextlib.suppress"
+                    and any(_catches_import_error(arg) for arg in call.args)):
+                optional = True
+        body = replace(plain, optional=True) if optional else plain
+        return [(i.context_expr, plain) for i in node.items] + [(n, body) for n in node.body]
+
+    def _compare(self, node: ast.Compare, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+        if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
+                and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
+            self.pending.membership.append((node, self._loc(node), plain.scope))
+        named = _name_of(node.left)
+        side = replace(plain, literal=named) if named else plain
+        return [(node.left, plain)] + [(c, side) for c in node.comparators]
+
+    def _string(self, value: str, node: ast.Constant, ctx: _Context) -> None:
+        if self.detectors is None or len(value) > 2048:
             return
+        if value.startswith(("http://", "https://", "ws://", "wss://")):
+            self.pending.strings.append((value, self._loc(node), ctx))
+        elif _MODEL_SHAPE.match(value):
+            self.pending.strings.append((value, self._loc(node), ctx))
+
+    # -- resolution --------------------------------------------------------------------
+
+    def finish(self) -> list[Fact]:
+        self._resolve_bindings()
+        for node, loc, ctx in self.pending.calls:
+            self._resolve_call(node, loc, ctx)
+        self._resolve_environment()
+        if self.detectors is not None:
+            self._resolve_strings()
+        for target, loc, scope in self.pending.settings:
+            name = self._dotted(target)
+            if name and self._tracked(name):
+                self.facts.append(SettingFact(loc, name, scope))
+        return self.facts
+
+    def _resolve_bindings(self) -> None:
+        for scope, name, expr, annotation in self.pending.bindings:
+            if not annotation and self._dotted(expr) == ENVIRON:
+                self.environ_names.add(name)
+                continue
+            instance = self._instance_of(expr, scope, annotation)
+            if instance is not None:
+                self.instances.setdefault((scope, name), instance)
+        for cls, attribute, expr in self.pending.attribute_bindings:
+            instance = self._instance_of(expr, cls, False)
+            if instance is not None:
+                self.attribute_instances.setdefault((cls, attribute), instance)
+
+    def _instance_of(self, expr: ast.expr, scope: str, annotation: bool) -> tuple[str, str | None] | None:
+        """The client an expression evaluates to: a construction, a factory call, another client."""
+        if annotation:
+            if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):  # `OpenAI | None`
+                return self._instance_of(expr.left, scope, True) or self._instance_of(expr.right, scope, True)
+            if isinstance(expr, ast.Constant):
+                name = self._dotted_text(expr.value) if isinstance(expr.value, str) else None
+            else:
+                name = self._dotted(expr)
+            return (name, None) if name and self._tracked(name) and _is_class_name(name) else None
+        if isinstance(expr, ast.Call):
+            resolved = self._callee(expr, scope)
+            if resolved is None:
+                return None
+            what, name, service, _ = resolved
+            if what == "constructor":
+                return name, service
+            if what == "call" and name.endswith(".with_options"):
+                receiver = self._receiver_of(expr.func, scope)
+                return receiver
+            return None
+        return self._receiver_of(expr, scope, whole=True)
+
+    def _receiver_of(self, expr: ast.expr, scope: str, whole: bool = False) -> tuple[str, str | None] | None:
+        """The client at the base of `expr` (`client`, `self.client`, `OpenAI()`), if any."""
+        base = expr
+        if not whole:
+            while isinstance(base, ast.Attribute):
+                base = base.value
+        if isinstance(base, ast.Name):
+            for candidate in _scopes(scope):
+                if (candidate, base.id) in self.instances:
+                    return self.instances[(candidate, base.id)]
+            return None
+        if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name) and base.value.id == "self":
+            for cls in _scopes(scope):
+                if (cls, base.attr) in self.attribute_instances:
+                    return self.attribute_instances[(cls, base.attr)]
+            return None
+        if isinstance(base, ast.Call):
+            return self._instance_of(base, scope, False)
+        return None
+
+    def _callee(self, node: ast.Call, scope: str) -> tuple[str, str, str | None, str | None] | None:
+        """(what, name, service, path): a constructor, a client call or a module function."""
+        key = id(node)
+        if key in self._resolved_calls:
+            return self._resolved_calls[key]
+        result = self._resolve_callee(node, scope)
+        self._resolved_calls[key] = result  # type: ignore[assignment]
+        return result
+
+    def _resolve_callee(self, node: ast.Call, scope: str) -> tuple[str, str, str | None, str | None] | None:
+        attributes: list[str] = []
+        base = node.func
+        while isinstance(base, ast.Attribute):
+            attributes.append(base.attr)
+            base = base.value
+        attributes.reverse()
+        receiver: tuple[str, str | None] | None = None
+        if isinstance(base, ast.Name):
+            receiver = next((self.instances[(s, base.id)] for s in _scopes(scope) if (s, base.id) in self.instances), None)
+            if receiver is None and base.id in self.environ_names:
+                return "call", ".".join([ENVIRON, *attributes]), None, None
+        elif isinstance(base, ast.Call):
+            receiver = self._instance_of(base, scope, False)
+        if (receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self"
+                and len(attributes) > 1):
+            receiver = next((self.attribute_instances[(c, attributes[0])] for c in _scopes(scope)
+                             if (c, attributes[0]) in self.attribute_instances), None)
+            if receiver is not None:
+                attributes = attributes[1:]
+        if receiver is not None:
+            qualname, service = receiver
+            path = ".".join(attributes)
+            factory = f"{qualname}.{path}"
+            if self.detectors is not None and factory in self.detectors.factories:
+                return self._factory(node, factory)
+            return ("call", qualname, service, path) if path else None
+        name = self._dotted(node.func)
+        if name is None:
+            return None
+        if self.detectors is not None and name in self.detectors.factories:
+            return self._factory(node, name)
+        if not self._tracked(name):
+            return "call", name, None, None  # not a vendor's: kept for importers and os.environ
+        return ("constructor" if _is_class_name(name) else "call"), name, None, None
+
+    def _factory(self, node: ast.Call, name: str) -> tuple[str, str, str | None, str | None] | None:
+        argument, services = self.detectors.factories[name]  # type: ignore[union-attr]
+        value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == argument), None)
+        if isinstance(value, ast.Constant) and value.value in services:
+            return "constructor", name, value.value, None
+        return None
+
+    def _resolve_call(self, node: ast.Call, loc: Location, ctx: _Context) -> None:
+        resolved = self._callee(node, ctx.scope)
+        if resolved is None:
+            return
+        what, name, service, path = resolved
+        if what == "call" and path is None:
+            if name in DYNAMIC_IMPORTERS:
+                self._dynamic_import(node, loc, ctx, DYNAMIC_IMPORTERS[name])
+                return
+            if name in ENV_CALLS:
+                self._env_call(node, loc, ctx, ENV_CALLS[name])
+                return
+            if not self._tracked(name):
+                return
+        keywords = tuple((k.arg, k.value.value if isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+                          else None) for k in node.keywords if k.arg)
+        tool_types, dict_keys = _dict_literals(node)
+        if what == "constructor":
+            self.facts.append(ConstructorFact(loc, name, ctx.scope, service, keywords, tool_types, dict_keys))
+        elif path is not None:
+            self.facts.append(CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys))
+        else:
+            self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
+
+    def _dynamic_import(self, node: ast.Call, loc: Location, ctx: _Context, optional: bool) -> None:
         argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
         if argument is None:
             return
         flags = _flags(ctx)
-        if DYNAMIC_IMPORTERS[name]:
-            flags["optional"] = True
-        loc = self._loc(node)
+        flags["optional"] = flags["optional"] or optional
         if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and argument.value.strip("."):
             module = argument.value
             level = len(module) - len(module.lstrip("."))
@@ -170,52 +465,100 @@ class _Walker:
                 parts = package.value.split(".")
                 base = ".".join(parts[: len(parts) - level + 1])
                 module, level = f"{base}.{module.lstrip('.')}" if base else module.lstrip("."), 0
-            self._add(ImportFact(loc, module.lstrip("."), None, level, dynamic=True, **flags))
+            self.facts.append(ImportFact(loc, module.lstrip("."), None, level, dynamic=True, **flags))
         else:
-            self._add(
-                ImportFact(loc, "", None, 0, dynamic=True, unresolved=True, expression=self._source(argument), **flags)
-            )
+            self.facts.append(ImportFact(loc, "", None, 0, dynamic=True, unresolved=True,
+                                         expression=self._source(argument), **flags))
 
-    def _suppresses_import_error(self, item: ast.withitem) -> bool:
-        call = item.context_expr
-        return (
-            isinstance(call, ast.Call)
-            and self._qualified(call.func) == "contextlib.suppress"
-            and any(_catches_import_error(arg) for arg in call.args)
-        )
+    def _env_call(self, node: ast.Call, loc: Location, ctx: _Context, access: str) -> None:
+        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            written = node.args[1] if access == "write" and len(node.args) > 1 else None
+            self.facts.append(EnvFact(loc, node.args[0].value, access, ctx.scope, _boolean_like(written)))
 
-    def _qualified(self, func: ast.expr) -> str | None:
+    def _resolve_environment(self) -> None:
+        for node, loc, scope, written in self.pending.subscripts:
+            if self._is_environ(node.value) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                if written is None:
+                    self.facts.append(EnvFact(loc, node.slice.value, "read", scope))
+                else:
+                    self.facts.append(EnvFact(loc, node.slice.value, "write", scope,
+                                              written.lower() if written.lower() in _BOOLEAN_LIKE else None))
+        for node, loc, scope in self.pending.membership:
+            if self._is_environ(node.comparators[0]):
+                self.facts.append(EnvFact(loc, node.left.value, "test", scope))  # type: ignore[attr-defined]
+
+    def _is_environ(self, expr: ast.expr) -> bool:
+        return (isinstance(expr, ast.Name) and expr.id in self.environ_names) or self._dotted(expr) == ENVIRON
+
+    def _resolve_strings(self) -> None:
+        detectors = self.detectors
+        assert detectors is not None
+        for value, loc, ctx in self.pending.strings:
+            if value.startswith(("http://", "https://", "ws://", "wss://")):
+                url = _endpoint(value, detectors.hosts)
+                if url is not None:
+                    self.facts.append(StringFact(loc, "endpoint", url, ctx.scope, context=_context_name(ctx)))
+                continue
+            match = _model_family(value, detectors)
+            if match is None:
+                continue
+            family, needs_context, routed_via = match
+            context = _context_name(ctx)
+            modelish = bool(context and _MODELISH.search(context)) or (
+                ctx.call is not None and self._is_vendor_call(ctx.call, ctx.scope))
+            if not modelish and (needs_context or (context and _NOT_MODEL.search(context))):
+                continue
+            self.facts.append(StringFact(loc, "model-id", value, ctx.scope, family, routed_via, context))
+
+    def _is_vendor_call(self, node: ast.Call, scope: str) -> bool:
+        resolved = self._callee(node, scope)
+        return resolved is not None and (resolved[3] is not None or self._tracked(resolved[1]))
+
+    # -- names -------------------------------------------------------------------------
+
+    def _tracked(self, name: str) -> bool:
+        if self.detectors is None:
+            return False
+        parts = name.split(".")
+        return any(".".join(parts[:end]) in self.detectors.tracked_modules for end in range(len(parts), 0, -1))
+
+    def _dotted(self, expr: ast.expr) -> str | None:
+        """`expr` as a qualified name through the file's import aliases (`oa.OpenAI` → `openai.OpenAI`)."""
         parts: list[str] = []
-        while isinstance(func, ast.Attribute):
-            parts.append(func.attr)
-            func = func.value
-        if not isinstance(func, ast.Name):
+        while isinstance(expr, ast.Attribute):
+            parts.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
             return None
-        base = self.aliases.get(func.id, func.id if func.id == "__import__" else None)
+        base = self.aliases.get(expr.id, expr.id if expr.id == "__import__" else None)
         if base is None:
             return None
         return ".".join([base, *reversed(parts)])
 
-    def _add(self, fact: ImportFact) -> None:
-        self.facts.append(fact)
+    def _dotted_text(self, text: str) -> str | None:
+        """A string annotation (`"OpenAI"`, `"openai.OpenAI"`) as a qualified name."""
+        head, _, rest = text.strip().partition(".")
+        if not head.isidentifier() or head not in self.aliases:
+            return None
+        return f"{self.aliases[head]}.{rest}" if rest else self.aliases[head]
 
     def _loc(self, node: ast.alias | ast.stmt | ast.expr) -> Location:
         line = node.lineno
-        return Location(self.path, line, self._column(line, node.col_offset), self.cell)
+        return Location(self.path, line, self._column(line, node.col_offset), self._cell)
 
     def _column(self, line: int, byte_offset: int) -> int:
         """`ast` columns count UTF-8 bytes; reports count characters."""
         if self._lines is None:
-            self._lines = _LINE_BREAK.split(self.text)
+            self._lines = _LINE_BREAK.split(self._text)
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
-        shift = self.column_shift.get(line, 0)
+        shift = self._shift.get(line, 0)
         if text.isascii():
             return byte_offset + 1 + shift
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1 + shift
 
     def _source(self, node: ast.expr) -> str:
         try:
-            segment = ast.get_source_segment(self.text, node) or ast.unparse(node)
+            segment = ast.get_source_segment(self._text, node) or ast.unparse(node)
         except (RecursionError, ValueError):
             segment = node.__class__.__name__
         segment = " ".join(segment.split())
@@ -236,6 +579,31 @@ def _qualify(scope: str, name: str) -> str:
     return name if scope == "<module>" else f"{scope}.{name}"
 
 
+def _scopes(scope: str) -> Iterator[str]:
+    """The scope, its enclosing scopes, then the module."""
+    while scope != "<module>":
+        yield scope
+        scope = scope.rpartition(".")[0] or "<module>"
+    yield "<module>"
+
+
+def _is_class_name(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last[:1].isupper()
+
+
+def _name_of(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return None
+
+
+def _context_name(ctx: _Context) -> str | None:
+    return None if ctx.literal in (None, _SKIP, _DICT_KEY, "argument") else ctx.literal
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
@@ -253,3 +621,63 @@ def _catches_import_error(handler: ast.expr | None) -> bool:
         return any(_catches_import_error(element) for element in handler.elts)
     name = handler.id if isinstance(handler, ast.Name) else handler.attr if isinstance(handler, ast.Attribute) else None
     return name in IMPORT_ERRORS
+
+
+def _boolean_like(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in _BOOLEAN_LIKE:
+        return node.value.lower()
+    return None
+
+
+def _dict_literals(node: ast.Call) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Keys of dict literals in the arguments, and the values of their "type" keys (hosted tools)."""
+    tool_types: set[str] = set()
+    keys: set[str] = set()
+    seen = 0
+    stack: list[ast.AST] = [*node.args, *(k.value for k in node.keywords)]
+    while stack and seen < _MAX_ARGUMENT_NODES:
+        current = stack.pop()
+        seen += 1
+        if isinstance(current, ast.Dict):
+            for key, value in zip(current.keys, current.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    keys.add(key.value)
+                    if key.value == "type" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        tool_types.add(value.value)
+        elif isinstance(current, ast.Call):
+            for keyword in current.keywords:
+                if keyword.arg == "type" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                    tool_types.add(keyword.value.value)
+        stack.extend(ast.iter_child_nodes(current))
+    return tuple(sorted(tool_types)), tuple(sorted(keys))
+
+
+def _model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | None] | None:
+    """The model family `value` belongs to, trying again without provider prefixes."""
+    candidate, routed_via = value, None
+    for _ in range(3):
+        for family, pattern, needs_context in detectors.model_families:
+            if pattern.match(candidate):
+                return family, needs_context, routed_via
+        head, separator, rest = candidate.partition("/") if "/" in candidate else candidate.partition(":")
+        if not separator or head.lower() not in detectors.routing_prefixes or not rest:
+            return None
+        candidate, routed_via = rest, head if routed_via is None else routed_via
+    return None
+
+
+def _endpoint(value: str, hosts: tuple[str, ...]) -> str | None:
+    """A URL whose host is a known vendor endpoint, without credentials or query."""
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    names = [f"{host}:{port}", host] if port else [host]
+    if not any(host_matches(name, pattern) for name in names for pattern in hosts):
+        return None
+    netloc = f"{host}:{port}" if port else host
+    return f"{parts.scheme}://{netloc}{parts.path}"

@@ -6,6 +6,7 @@ import re
 
 from auditor.audit import Audit
 
+SHOWN = frozenset({"import", "call", "client"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -34,8 +35,12 @@ def render_text(audit: Audit) -> str:
         out.append("Vendors")
         width = max(len(v["vendor"]) for v in summary["vendors"])
         for v in summary["vendors"]:
-            files, sites = _count(v["files"], "file"), _count(v["import_sites"], "import site")
-            out.append(f"  {v['vendor']:<{width}}  {files:>10}  {sites:>17}  ({', '.join(v['products'])})")
+            files = _count(v["files"], "file")
+            imports, calls = _count(v["import_sites"], "import"), _count(v["call_sites"], "call site")
+            rest = ", ".join(f"{n} {kind}" for kind, n in v["sites"].items() if kind not in SHOWN)
+            products = f"  products: {', '.join(v['products'])}" if v["products"] else ""
+            out.append(f"  {v['vendor']:<{width}}  {files:>10}  {imports:>11}  {calls:>14}"
+                       + (f"  ({rest})" if rest else "") + products)
     else:
         out.append("No AI vendor imports found in the files analysed.")
     if summary["unresolved_imports"]:
