@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,13 +18,13 @@ import click
 from auditor import __version__
 from auditor.audit import Audit
 from auditor.config import ConfigError, load_config
-from auditor.discover import SourceFile
 from auditor.packs import PackError, load_rules
 from auditor.pipeline import run_audit
 from auditor.report import write_output
 from auditor.report.json import render_json
 from auditor.report.text import render_text
 from auditor.severity import SEVERITIES, at_least
+from auditor.workers import FileResult, default_jobs
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
@@ -54,6 +54,8 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.",
     )
     @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 on findings at or above this severity.")
+    @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                  help="Processes for extraction (default: the CPUs available).")
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         return command(**kwargs)
@@ -81,20 +83,20 @@ def check(**options: Any) -> None:
     sys.exit(_run(**options, gate=True))
 
 
-def _progress(files: Sequence[SourceFile]) -> Iterable[SourceFile]:
+def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
     """A progress bar on stderr for long scans at a terminal; silent in CI and pipes."""
-    if len(files) < PROGRESS_MIN_FILES or not sys.stderr.isatty() or os.environ.get("CI"):
-        return files
-    return _bar(files)
+    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty() or os.environ.get("CI"):
+        return results
+    return _bar(results, total)
 
 
-def _bar(files: Sequence[SourceFile]) -> Iterator[SourceFile]:
-    with click.progressbar(files, label="Scanning", file=sys.stderr, show_pos=True) as bar:
+def _bar(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
+    with click.progressbar(results, length=total, label="Scanning", file=sys.stderr, show_pos=True) as bar:
         yield from bar
 
 
 def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None,
-         config_file: Path | None, gate: bool = False) -> int:
+         config_file: Path | None, jobs: int | None, gate: bool = False) -> int:
     root = path.resolve()
     try:
         loaded = load_config(root, config_file)
@@ -104,7 +106,8 @@ def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], f
     for notice in loaded.notices:
         click.echo(f"lockaudit: note: {notice}", err=True)
     config = loaded.config
-    audit = run_audit(root, config, ruleset, loaded.problems, cli_exclude=exclude, track=_progress)
+    audit = run_audit(root, config, ruleset, loaded.problems, cli_exclude=exclude,
+                      jobs=jobs or default_jobs(), track=_progress)
 
     if json_out is not None and json_out != "-":
         try:

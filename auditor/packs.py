@@ -26,6 +26,8 @@ LAYERS = (
 )
 EFFORTS = (0, 1, 3, 5, 7, 13)
 MAX_PATTERN = 1000
+# The C-accelerated safe loader when PyYAML was built with libyaml: same safety, faster start.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -123,6 +125,7 @@ class Detectors:
     tracked_modules: frozenset[str]
     factories: dict[str, tuple[str, frozenset[str]]]
     model_families: tuple[tuple[str, re.Pattern[str], bool], ...]
+    model_prefilter: re.Pattern[str]  # matches whenever any family's pattern does
     routing_prefixes: frozenset[str]
     hosts: tuple[str, ...]
 
@@ -207,6 +210,7 @@ class RuleSet:
             tracked_modules=frozenset(self._by_module) | roots,
             factories={f.name: (f.argument, f.services) for f in self.factories.values()},
             model_families=tuple((m.family, m.pattern, m.needs_context) for m in self.model_families),
+            model_prefilter=_any_of(m.pattern for m in self.model_families),
             routing_prefixes=frozenset(self.routing_prefixes),
             hosts=tuple(pattern for pattern, _ in self.hosts),
         )
@@ -218,6 +222,16 @@ class RuleSet:
             if ".".join(parts[:end]) in self._by_module:
                 return end
         return 0
+
+
+def _any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+    """One regex matching where any of `patterns` does; leading inline flags become scoped."""
+    parts = []
+    for pattern in patterns:
+        source = pattern.pattern
+        flags = re.match(r"^\(\?([aiLmsux]+)\)", source)
+        parts.append(f"(?{flags.group(1)}:{source[flags.end():]})" if flags else f"(?:{source})")
+    return re.compile("|".join(parts) or "(?!)")
 
 
 def host_matches(host: str, pattern: str) -> bool:
@@ -236,7 +250,7 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
 def _load_pack(path: Path, ruleset: RuleSet) -> None:
     name = path.name
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PackError(f"{name}: cannot be read as YAML: {exc}") from exc
     if not isinstance(document, dict):

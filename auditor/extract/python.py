@@ -19,9 +19,11 @@ import re
 import sys
 import tokenize
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.facts import (
     CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
 )
@@ -58,8 +60,7 @@ _SKIP = "\0skip"  # literal context: a docstring, f-string part or string-method
 _DICT_KEY = "\0dict key"  # literal context: a key of a dict literal (a price table, a lookup)
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
     scope: str = "<module>"
     cls: str | None = None  # the class whose methods bind `self.` attributes
     type_checking: bool = False
@@ -70,17 +71,41 @@ class _Context:
     call: ast.Call | None = None  # the call whose positional argument this is
 
 
+class _Text:
+    """One parsed source text (a file, or a notebook cell) and how to turn `ast` positions
+    into report locations: 1-based character columns, shifted back where a notebook cell
+    lost columns to neutralised IPython syntax."""
+
+    __slots__ = ("text", "cell", "shift", "_lines")
+
+    def __init__(self, text: str, cell: int | None, shift: Mapping[int, int]) -> None:
+        self.text, self.cell, self.shift = text, cell, shift
+        self._lines: list[str] | None = None
+
+    def loc(self, path: str, node: ast.alias | ast.stmt | ast.expr) -> Location:
+        line = node.lineno
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        offset = node.col_offset
+        column = offset if text.isascii() else len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+        return Location(path, line, column + 1 + self.shift.get(line, 0), self.cell)
+
+
+_Where = tuple[_Text, ast.AST]  # where an observation was made, turned into a Location on demand
+
+
 @dataclass
 class _Pending:
     """Observations waiting for the file's bindings to be complete."""
 
-    calls: list[tuple[ast.Call, Location, _Context]] = field(default_factory=list)
+    calls: list[tuple[ast.Call, _Text, _Context]] = field(default_factory=list)
     bindings: list[tuple[str, str, ast.expr, bool]] = field(default_factory=list)  # scope, name, expr, annotation?
     attribute_bindings: list[tuple[str, str, ast.expr]] = field(default_factory=list)  # class, attr, expr
-    settings: list[tuple[ast.Attribute, Location, str]] = field(default_factory=list)
-    subscripts: list[tuple[ast.Subscript, Location, str, str | None]] = field(default_factory=list)
-    membership: list[tuple[ast.Compare, Location, str]] = field(default_factory=list)
-    strings: list[tuple[str, Location, _Context]] = field(default_factory=list)
+    settings: list[tuple[ast.Attribute, _Text, str]] = field(default_factory=list)
+    subscripts: list[tuple[ast.Subscript, _Text, str, str | None]] = field(default_factory=list)
+    membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
+    strings: list[tuple[ast.Constant, _Text, _Context]] = field(default_factory=list)
 
 
 def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
@@ -114,10 +139,7 @@ class SourceAnalysis:
         self.attribute_instances: dict[tuple[str, str], tuple[str, str | None]] = {}
         self.environ_names: set[str] = set()
         self._resolved_calls: dict[int, tuple[str, str, str | None, str | None]] = {}
-        self._text = ""
-        self._lines: list[str] | None = None
-        self._cell: int | None = None
-        self._shift: Mapping[int, int] = {}
+        self._current = _Text("", None, {})
 
     # -- walking ---------------------------------------------------------------------
 
@@ -128,15 +150,23 @@ class SourceAnalysis:
             tree = ast.parse(text, filename=self.path)
         except SyntaxError as exc:
             line = exc.lineno or 1
-            # Name the grammar used: a file written for a newer Python fails here for that reason.
             detail = f"{where}line {line}: {exc.msg} (parsed as Python {_PYTHON})"
-            self.facts.append(ErrorFact(Location(self.path, line, exc.offset or 1, cell), "syntax error", detail))
-            return
+            newer = _maybe_newer_grammar(text, exc)
+            if newer:
+                try:  # grammar newer than this interpreter's: blank what it lacks, keep positions
+                    text = downlevel_in_worker(text)
+                    tree = ast.parse(text, filename=self.path)
+                except (DownlevelError, SyntaxError, ValueError, RecursionError, MemoryError) as again:
+                    detail += f"; newer grammar: {again}"
+                    newer = False
+            if not newer:
+                self.facts.append(ErrorFact(Location(self.path, line, exc.offset or 1, cell), "syntax error", detail))
+                return
         except (ValueError, RecursionError, MemoryError) as exc:
             self.facts.append(ErrorFact(Location(self.path, 1, 1, cell), "cannot be parsed",
                                         f"{where}{exc.__class__.__name__}: {exc}"))
             return
-        self._text, self._lines, self._cell, self._shift = text, None, cell, column_shift or {}
+        self._current = _Text(text, cell, column_shift or {})
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
         while stack:
             node, ctx = stack.pop()
@@ -152,19 +182,19 @@ class SourceAnalysis:
             return []
         if kind is ast.Name or kind is ast.Load or kind is ast.Store:
             return []
-        plain = replace(ctx, literal=None, call=None) if ctx.literal or ctx.call else ctx
+        plain = ctx._replace(literal=None, call=None) if ctx.literal or ctx.call else ctx
         if kind is ast.Call:
             return self._call(node, ctx, plain)  # type: ignore[arg-type]
         if kind is ast.Attribute:
             return [(node.value, plain)]  # type: ignore[attr-defined]
         if kind is ast.Import:
             for alias in node.names:  # type: ignore[attr-defined]
-                self.facts.append(ImportFact(self._loc(alias), alias.name, **_flags(ctx)))
+                self.facts.append(ImportFact(self._current.loc(self.path, alias), alias.name, **_flags(ctx)))
                 self.aliases[alias.asname or alias.name.split(".")[0]] = (
                     alias.name if alias.asname else alias.name.split(".")[0])
             return []
         if kind is ast.ImportFrom:
-            loc = self._loc(node)  # type: ignore[arg-type]
+            loc = self._current.loc(self.path, node)  # type: ignore[arg-type]
             for alias in node.names:  # type: ignore[attr-defined]
                 self.facts.append(ImportFact(loc, node.module or "", alias.name, node.level, **_flags(ctx)))  # type: ignore[attr-defined]
                 if node.level == 0 and node.module and alias.name != "*":  # type: ignore[attr-defined]
@@ -180,14 +210,14 @@ class SourceAnalysis:
         if kind is ast.Assign or kind is ast.AnnAssign:
             return self._assign(node, plain)  # type: ignore[arg-type]
         if kind is ast.keyword:
-            return [(node.value, replace(plain, literal=node.arg))]  # type: ignore[attr-defined]
+            return [(node.value, plain._replace(literal=node.arg))]  # type: ignore[attr-defined]
         if kind is ast.Dict:
             children: list[tuple[ast.AST, _Context]] = []
             for key, value in zip(node.keys, node.values):  # type: ignore[attr-defined]
                 name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
                 if key is not None:
-                    children.append((key, replace(plain, literal=_DICT_KEY)))
-                children.append((value, replace(plain, literal=name)))
+                    children.append((key, plain._replace(literal=_DICT_KEY)))
+                children.append((value, plain._replace(literal=name)))
             return children
         if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
             return [(element, ctx) for element in node.elts]  # type: ignore[attr-defined]
@@ -197,39 +227,39 @@ class SourceAnalysis:
             key = node.slice  # type: ignore[attr-defined]
             # os.environ["X"] read candidates; writes are taken from their assignment
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                self.pending.subscripts.append((node, self._loc(node), ctx.scope, None))  # type: ignore[arg-type]
+                self.pending.subscripts.append((node, self._current, ctx.scope, None))  # type: ignore[arg-type]
             return [(node.value, plain), (node.slice, plain)]  # type: ignore[attr-defined]
         if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             return self._function(node, plain)  # type: ignore[arg-type]
         if kind is ast.ClassDef:
-            inner = replace(plain, scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))  # type: ignore[attr-defined]
+            inner = plain._replace(scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))  # type: ignore[attr-defined]
             outer = [*node.decorator_list, *node.bases, *node.keywords]  # type: ignore[attr-defined]
             return [(n, plain) for n in outer] + [(n, inner) for n in node.body]  # type: ignore[attr-defined]
         if kind is ast.Lambda:
-            return [(node.args, plain), (node.body, replace(plain, in_function=True))]  # type: ignore[attr-defined]
+            return [(node.args, plain), (node.body, plain._replace(in_function=True))]  # type: ignore[attr-defined]
         if kind is ast.If:
-            branch = replace(plain, conditional=True)
-            body = replace(plain, type_checking=True) if _is_type_checking(node.test) else branch  # type: ignore[attr-defined]
+            branch = plain._replace(conditional=True)
+            body = plain._replace(type_checking=True) if _is_type_checking(node.test) else branch  # type: ignore[attr-defined]
             return [(node.test, plain)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]  # type: ignore[attr-defined]
         if kind is ast.Try or kind is ast.TryStar:
             # A handler that re-raises makes the import a requirement with a better message.
             guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)  # type: ignore[attr-defined]
-            body = replace(plain, optional=True) if guarded else plain
-            branch = replace(plain, conditional=True)
+            body = plain._replace(optional=True) if guarded else plain
+            branch = plain._replace(conditional=True)
             return ([(n, body) for n in node.body] + [(h, branch) for h in node.handlers]  # type: ignore[attr-defined]
                     + [(n, branch) for n in node.orelse] + [(n, plain) for n in node.finalbody])  # type: ignore[attr-defined]
         if kind is ast.With or kind is ast.AsyncWith:
             return self._with(node, plain)  # type: ignore[arg-type]
         if kind is ast.Match or kind is ast.While or kind is ast.IfExp:
-            branch = replace(plain, conditional=True)
+            branch = plain._replace(conditional=True)
             return [(n, branch) for n in ast.iter_child_nodes(node)]
         return [(n, plain) for n in ast.iter_child_nodes(node)]
 
     def _call(self, node: ast.Call, ctx: _Context, plain: _Context) -> list[tuple[ast.AST, _Context]]:
-        self.pending.calls.append((node, self._loc(node), ctx))
+        self.pending.calls.append((node, self._current, ctx))
         func = node.func
         fragment = isinstance(func, ast.Attribute) and func.attr in FRAGMENT_METHODS
-        argument = replace(plain, literal=_SKIP) if fragment else replace(plain, literal="argument", call=node)
+        argument = plain._replace(literal=_SKIP) if fragment else plain._replace(literal="argument", call=node)
         return ([(func, plain)] + [(a, argument) for a in node.args]
                 + [(k, plain if not fragment else argument) for k in node.keywords])
 
@@ -249,28 +279,28 @@ class SourceAnalysis:
                 if (isinstance(target.value, ast.Name) and target.value.id == "self" and plain.cls and value is not None):
                     self.pending.attribute_bindings.append((plain.cls, target.attr, value))
                 else:
-                    self.pending.settings.append((target, self._loc(target), plain.scope))
+                    self.pending.settings.append((target, self._current, plain.scope))
             elif isinstance(target, ast.Subscript):
                 literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
-                self.pending.subscripts.append((target, self._loc(target), plain.scope, literal or ""))
+                self.pending.subscripts.append((target, self._current, plain.scope, literal or ""))
         children: list[tuple[ast.AST, _Context]] = [(t, plain) for t in targets if not isinstance(t, ast.Name)]
         if isinstance(node, ast.AnnAssign):
             children.append((node.annotation, plain))
         if value is not None:
-            children.append((value, replace(plain, literal=name)))
+            children.append((value, plain._replace(literal=name)))
         return children
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, plain: _Context) -> list[tuple[ast.AST, _Context]]:
         scope = _qualify(plain.scope, node.name)
-        inner = replace(plain, scope=scope, in_function=True)
+        inner = plain._replace(scope=scope, in_function=True)
         arguments = node.args
         positional = [*arguments.posonlyargs, *arguments.args]
         children: list[tuple[ast.AST, _Context]] = [(n, plain) for n in node.decorator_list]
         for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
-            children.append((default, replace(plain, literal=arg.arg)))
+            children.append((default, plain._replace(literal=arg.arg)))
         for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
             if default is not None:
-                children.append((default, replace(plain, literal=arg.arg)))
+                children.append((default, plain._replace(literal=arg.arg)))
         for arg in [*positional, *arguments.kwonlyargs]:
             if arg.annotation is not None:
                 self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
@@ -285,38 +315,36 @@ class SourceAnalysis:
             if (isinstance(call, ast.Call) and self._dotted(call.func) == "contextlib.suppress"
                     and any(_catches_import_error(arg) for arg in call.args)):
                 optional = True
-        body = replace(plain, optional=True) if optional else plain
+        body = plain._replace(optional=True) if optional else plain
         return [(i.context_expr, plain) for i in node.items] + [(n, body) for n in node.body]
 
     def _compare(self, node: ast.Compare, plain: _Context) -> list[tuple[ast.AST, _Context]]:
         if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
                 and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
-            self.pending.membership.append((node, self._loc(node), plain.scope))
+            self.pending.membership.append((node, self._current, plain.scope))
         named = _name_of(node.left)
-        side = replace(plain, literal=named) if named else plain
+        side = plain._replace(literal=named) if named else plain
         return [(node.left, plain)] + [(c, side) for c in node.comparators]
 
     def _string(self, value: str, node: ast.Constant, ctx: _Context) -> None:
         if self.detectors is None or len(value) > 2048:
             return
-        if value.startswith(("http://", "https://", "ws://", "wss://")):
-            self.pending.strings.append((value, self._loc(node), ctx))
-        elif _MODEL_SHAPE.match(value):
-            self.pending.strings.append((value, self._loc(node), ctx))
+        if value.startswith(("http://", "https://", "ws://", "wss://")) or _MODEL_SHAPE.match(value):
+            self.pending.strings.append((node, self._current, ctx))
 
     # -- resolution --------------------------------------------------------------------
 
     def finish(self) -> list[Fact]:
         self._resolve_bindings()
-        for node, loc, ctx in self.pending.calls:
-            self._resolve_call(node, loc, ctx)
+        for node, text, ctx in self.pending.calls:
+            self._resolve_call(node, text, ctx)
         self._resolve_environment()
         if self.detectors is not None:
             self._resolve_strings()
-        for target, loc, scope in self.pending.settings:
+        for target, text, scope in self.pending.settings:
             name = self._dotted(target)
             if name and self._tracked(name):
-                self.facts.append(SettingFact(loc, name, scope))
+                self.facts.append(SettingFact(text.loc(self.path, target), name, scope))
         return self.facts
 
     def _resolve_bindings(self) -> None:
@@ -427,14 +455,15 @@ class SourceAnalysis:
             return "constructor", name, value.value, None
         return None
 
-    def _resolve_call(self, node: ast.Call, loc: Location, ctx: _Context) -> None:
+    def _resolve_call(self, node: ast.Call, text: _Text, ctx: _Context) -> None:
         resolved = self._callee(node, ctx.scope)
         if resolved is None:
             return
+        loc = text.loc(self.path, node)
         what, name, service, path = resolved
         if what == "call" and path is None:
             if name in DYNAMIC_IMPORTERS:
-                self._dynamic_import(node, loc, ctx, DYNAMIC_IMPORTERS[name])
+                self._dynamic_import(node, loc, text, ctx, DYNAMIC_IMPORTERS[name])
                 return
             if name in ENV_CALLS:
                 self._env_call(node, loc, ctx, ENV_CALLS[name])
@@ -451,7 +480,7 @@ class SourceAnalysis:
         else:
             self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
 
-    def _dynamic_import(self, node: ast.Call, loc: Location, ctx: _Context, optional: bool) -> None:
+    def _dynamic_import(self, node: ast.Call, loc: Location, text: _Text, ctx: _Context, optional: bool) -> None:
         argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
         if argument is None:
             return
@@ -468,7 +497,7 @@ class SourceAnalysis:
             self.facts.append(ImportFact(loc, module.lstrip("."), None, level, dynamic=True, **flags))
         else:
             self.facts.append(ImportFact(loc, "", None, 0, dynamic=True, unresolved=True,
-                                         expression=self._source(argument), **flags))
+                                         expression=_source(text.text, argument), **flags))
 
     def _env_call(self, node: ast.Call, loc: Location, ctx: _Context, access: str) -> None:
         if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
@@ -476,16 +505,17 @@ class SourceAnalysis:
             self.facts.append(EnvFact(loc, node.args[0].value, access, ctx.scope, _boolean_like(written)))
 
     def _resolve_environment(self) -> None:
-        for node, loc, scope, written in self.pending.subscripts:
+        for node, text, scope, written in self.pending.subscripts:
             if self._is_environ(node.value) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                loc = text.loc(self.path, node)
                 if written is None:
                     self.facts.append(EnvFact(loc, node.slice.value, "read", scope))
                 else:
                     self.facts.append(EnvFact(loc, node.slice.value, "write", scope,
                                               written.lower() if written.lower() in _BOOLEAN_LIKE else None))
-        for node, loc, scope in self.pending.membership:
+        for node, text, scope in self.pending.membership:
             if self._is_environ(node.comparators[0]):
-                self.facts.append(EnvFact(loc, node.left.value, "test", scope))  # type: ignore[attr-defined]
+                self.facts.append(EnvFact(text.loc(self.path, node), node.left.value, "test", scope))  # type: ignore[attr-defined]
 
     def _is_environ(self, expr: ast.expr) -> bool:
         return (isinstance(expr, ast.Name) and expr.id in self.environ_names) or self._dotted(expr) == ENVIRON
@@ -493,11 +523,13 @@ class SourceAnalysis:
     def _resolve_strings(self) -> None:
         detectors = self.detectors
         assert detectors is not None
-        for value, loc, ctx in self.pending.strings:
+        for node, text, ctx in self.pending.strings:
+            value = node.value
             if value.startswith(("http://", "https://", "ws://", "wss://")):
                 url = _endpoint(value, detectors.hosts)
                 if url is not None:
-                    self.facts.append(StringFact(loc, "endpoint", url, ctx.scope, context=_context_name(ctx)))
+                    self.facts.append(StringFact(text.loc(self.path, node), "endpoint", url, ctx.scope,
+                                                 context=_context_name(ctx)))
                 continue
             match = _model_family(value, detectors)
             if match is None:
@@ -508,7 +540,8 @@ class SourceAnalysis:
                 ctx.call is not None and self._is_vendor_call(ctx.call, ctx.scope))
             if not modelish and (needs_context or (context and _NOT_MODEL.search(context))):
                 continue
-            self.facts.append(StringFact(loc, "model-id", value, ctx.scope, family, routed_via, context))
+            self.facts.append(StringFact(text.loc(self.path, node), "model-id", value, ctx.scope, family, routed_via,
+                                         context))
 
     def _is_vendor_call(self, node: ast.Call, scope: str) -> bool:
         resolved = self._callee(node, scope)
@@ -542,27 +575,25 @@ class SourceAnalysis:
             return None
         return f"{self.aliases[head]}.{rest}" if rest else self.aliases[head]
 
-    def _loc(self, node: ast.alias | ast.stmt | ast.expr) -> Location:
-        line = node.lineno
-        return Location(self.path, line, self._column(line, node.col_offset), self._cell)
 
-    def _column(self, line: int, byte_offset: int) -> int:
-        """`ast` columns count UTF-8 bytes; reports count characters."""
-        if self._lines is None:
-            self._lines = _LINE_BREAK.split(self._text)
-        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
-        shift = self._shift.get(line, 0)
-        if text.isascii():
-            return byte_offset + 1 + shift
-        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1 + shift
+def _source(text: str, node: ast.expr) -> str:
+    try:
+        segment = ast.get_source_segment(text, node) or ast.unparse(node)
+    except (RecursionError, ValueError):
+        segment = node.__class__.__name__
+    segment = " ".join(segment.split())
+    return segment if len(segment) <= _MAX_EXPRESSION else segment[: _MAX_EXPRESSION - 1] + "…"
 
-    def _source(self, node: ast.expr) -> str:
-        try:
-            segment = ast.get_source_segment(self._text, node) or ast.unparse(node)
-        except (RecursionError, ValueError):
-            segment = node.__class__.__name__
-        segment = " ".join(segment.split())
-        return segment if len(segment) <= _MAX_EXPRESSION else segment[: _MAX_EXPRESSION - 1] + "…"
+
+_NEWER_SYNTAX = re.compile(r"""(?m)^\s*type\s+\w+|\b(?:def|class)\s+\w+\s*\[|\b[fFtT][rR]?["']|\bexcept\b[^:(\n]*,""")
+
+
+def _maybe_newer_grammar(text: str, error: SyntaxError) -> bool:
+    """Whether a parse failure may be grammar newer than this interpreter's (PEP 695,
+    701, 750, 758) rather than broken or Python 2 code: only then is libcst worth a process."""
+    if sys.version_info >= (3, 14) or "Missing parentheses in call to" in (error.msg or ""):
+        return False
+    return _NEWER_SYNTAX.search(text) is not None
 
 
 def _flags(ctx: _Context) -> dict[str, object]:
@@ -656,9 +687,10 @@ def _model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | No
     """The model family `value` belongs to, trying again without provider prefixes."""
     candidate, routed_via = value, None
     for _ in range(3):
-        for family, pattern, needs_context in detectors.model_families:
-            if pattern.match(candidate):
-                return family, needs_context, routed_via
+        if detectors.model_prefilter.match(candidate):
+            for family, pattern, needs_context in detectors.model_families:
+                if pattern.match(candidate):
+                    return family, needs_context, routed_via
         head, separator, rest = candidate.partition("/") if "/" in candidate else candidate.partition(":")
         if not separator or head.lower() not in detectors.routing_prefixes or not rest:
             return None

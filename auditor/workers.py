@@ -1,0 +1,103 @@
+"""Extraction across processes: read and extract files in a pool, in any order, with
+results returned in file order so that parallel and serial runs give identical output.
+
+A worker that dies (a crash in the parser on pathological input) breaks a process pool;
+the files it may have been working on are then retried one at a time in a pool of their
+own, so the culprit is found, recorded as skipped, and the scan goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from auditor.discover import SourceFile
+from auditor.extract import extract
+from auditor.facts import Fact
+from auditor.packs import Detectors
+
+BINARY_PROBE = 8192
+# Below this many files a pool costs more to start than it saves.
+PARALLEL_MIN_FILES = 64
+
+_detectors: Detectors | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    source: SourceFile
+    facts: tuple[Fact, ...] = ()
+    problem: str | None = None  # why the file could not be read at all
+
+
+def _initialise(detectors: Detectors) -> None:
+    global _detectors
+    _detectors = detectors
+
+
+def extract_file(source: SourceFile) -> FileResult:
+    try:
+        data = source.abspath.read_bytes()
+    except OSError as exc:
+        return FileResult(source, problem=f"cannot be read: {exc.strerror or exc}")
+    if b"\0" in data[:BINARY_PROBE]:
+        return FileResult(source, problem="binary file (NUL bytes)")
+    return FileResult(source, tuple(extract(source.path, source.kind, data, _detectors)))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def extract_all(
+    files: Sequence[SourceFile], detectors: Detectors, jobs: int,
+    track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
+) -> list[FileResult]:
+    """Every file's result, in the order of `files`."""
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        _initialise(detectors)
+        return list(track((extract_file(f) for f in files), len(files)))
+    results: dict[str, FileResult] = {}
+    for result in track(_pooled(files, detectors, jobs), len(files)):
+        results[result.source.path] = result
+    return [results[f.path] for f in files]
+
+
+def _pooled(files: Sequence[SourceFile], detectors: Detectors, jobs: int) -> Iterator[FileResult]:
+    pending = list(files)
+    while pending:
+        suspects, pending = pending[:0], pending
+        done: set[str] = set()
+        try:
+            with _pool(jobs, detectors) as pool:
+                futures: dict[Future[FileResult], SourceFile] = {pool.submit(extract_file, f): f for f in pending}
+                for future in as_completed(futures):
+                    result = future.result()
+                    done.add(result.source.path)
+                    yield result
+            pending = []
+        except BrokenProcessPool:
+            unfinished = [f for f in pending if f.path not in done]
+            # The files most likely in flight when a worker died are tried alone.
+            suspects, pending = unfinished[:jobs], unfinished[jobs:]
+            for source in suspects:
+                yield _isolated(source, detectors)
+
+
+def _isolated(source: SourceFile, detectors: Detectors) -> FileResult:
+    try:
+        with _pool(1, detectors) as pool:
+            return pool.submit(extract_file, source).result()
+    except BrokenProcessPool:
+        return FileResult(source, problem="the extractor crashed on this file (worker process died)")
+
+
+def _pool(jobs: int, detectors: Detectors) -> ProcessPoolExecutor:
+    # fork is cheap and inherits the loaded rule packs; elsewhere the platform default.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_initialise, initargs=(detectors,))
