@@ -63,7 +63,26 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns a bug in lockaudit into a one-line message and exit 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("lockaudit: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("LOCKAUDIT_DEBUG"):
+                raise
+            click.echo(f"lockaudit: internal error: {exc.__class__.__name__}: {exc} "
+                       "(set LOCKAUDIT_DEBUG=1 for the traceback, and please report it)", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lockaudit")
 def main() -> None:
     """lockaudit: how tied is this codebase to its AI vendors and their tools?"""

@@ -254,3 +254,19 @@ def test_explicit_config_file_and_notice_for_a_parent_config(tmp_path: Path) -> 
     (project / "pyproject.toml").write_text("[project]\nname = 'p'\n")
     no_table = lockaudit("check", app, "--config", project / "pyproject.toml")
     assert no_table.returncode == 2 and "has no [tool.lockaudit] table" in no_table.stderr
+
+
+def test_a_bug_is_one_line_and_exit_2_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import auditor.cli as cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "run_audit", broken)
+    monkeypatch.delenv("LOCKAUDIT_DEBUG", raising=False)
+    result = CliRunner().invoke(cli.main, ["scan", str(DEMO)])
+    assert result.exit_code == 2
+    assert "lockaudit: internal error: RuntimeError: boom" in result.output
+    assert "Traceback" not in result.output

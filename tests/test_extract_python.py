@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from auditor.extract import extract
+from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.extract.python import extract_python
 from auditor.facts import ErrorFact, ImportFact
+from auditor.packs import load_rules
 
 
 def imports(source: str) -> list[ImportFact]:
@@ -166,3 +170,32 @@ def test_unknown_kind_or_crash_becomes_error_fact() -> None:
     facts = extract("x.weird", "no-such-kind", b"")
     assert len(facts) == 1 and isinstance(facts[0], ErrorFact)
     assert facts[0].reason == "internal error in extractor"
+
+
+NEWER_GRAMMAR = '''\
+type Vector = list[float]
+
+
+class Box[T]:
+    def get[U](self, other: U) -> T | U:
+        import anthropic
+        return anthropic.Anthropic().messages.create(model="claude-sonnet-4-5", max_tokens=1, messages=[])
+
+
+label = f"{'\\n'.join(["a", "b"])}"
+from openai import OpenAI
+'''
+
+
+def test_newer_grammar_is_analysed_with_exact_positions() -> None:
+    facts = extract_python("new.py", NEWER_GRAMMAR.encode(), load_rules().detectors())
+    assert not [f for f in facts if isinstance(f, ErrorFact)]
+    imports = sorted((f.module, f.loc.line, f.loc.column) for f in facts if isinstance(f, ImportFact))
+    assert imports == [("anthropic", 6, 16), ("openai", 11, 1)]
+    strings = [(f.value, f.loc.line, f.loc.column) for f in facts if f.kind == "string"]
+    assert strings == [("claude-sonnet-4-5", 7, 60)]
+
+
+def test_newer_grammar_worker_time_limit() -> None:
+    with pytest.raises(DownlevelError, match="timed out"):
+        downlevel_in_worker(NEWER_GRAMMAR, timeout=0.001)

@@ -102,6 +102,7 @@ class _Pending:
     calls: list[tuple[ast.Call, _Text, _Context]] = field(default_factory=list)
     bindings: list[tuple[str, str, ast.expr, bool]] = field(default_factory=list)  # scope, name, expr, annotation?
     attribute_bindings: list[tuple[str, str, ast.expr]] = field(default_factory=list)  # class, attr, expr
+    returns: dict[tuple[str, str], ast.expr] = field(default_factory=dict)  # (scope, function) -> annotation
     settings: list[tuple[ast.Attribute, _Text, str]] = field(default_factory=list)
     subscripts: list[tuple[ast.Subscript, _Text, str, str | None]] = field(default_factory=list)
     membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
@@ -304,6 +305,8 @@ class SourceAnalysis:
         for arg in [*positional, *arguments.kwonlyargs]:
             if arg.annotation is not None:
                 self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
+        if node.returns is not None:  # `def make_client() -> AzureOpenAI:` builds clients for its callers
+            self.pending.returns.setdefault((plain.scope, node.name), node.returns)
         return children + [(n, inner) for n in node.body]
 
     def _with(self, node: ast.With | ast.AsyncWith, plain: _Context) -> list[tuple[ast.AST, _Context]]:
@@ -371,6 +374,11 @@ class SourceAnalysis:
                 name = self._dotted(expr)
             return (name, None) if name and self._tracked(name) and _is_class_name(name) else None
         if isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Name):
+                returned = next((self.pending.returns[(s, expr.func.id)] for s in _scopes(scope)
+                                 if (s, expr.func.id) in self.pending.returns), None)
+                if returned is not None:
+                    return self._instance_of(returned, scope, True)
             resolved = self._callee(expr, scope)
             if resolved is None:
                 return None

@@ -1,0 +1,59 @@
+"""Parallel extraction: identical results, and a worker that dies costs one file, not the scan."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import auditor.workers as workers
+from auditor.discover import discover
+from auditor.packs import load_rules
+from helpers import FIXTURES, lockaudit
+
+
+def many_files(root: Path, count: int) -> None:
+    for i in range(count):
+        (root / f"m{i:03}.py").write_text(
+            f"from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+            f"KEY_{i} = __import__('os').getenv('OPENAI_API_KEY')\n"
+        )
+
+
+def test_parallel_and_serial_json_are_identical(tmp_path: Path) -> None:
+    many_files(tmp_path, workers.PARALLEL_MIN_FILES + 10)
+    for fixture in ("resolution", "tricky-imports", "notebooks"):
+        target = tmp_path / fixture
+        target.mkdir()
+        for source in (FIXTURES / fixture).rglob("*"):
+            if source.is_file():
+                destination = target / source.relative_to(FIXTURES / fixture)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(source.read_bytes())
+    serial = lockaudit("scan", tmp_path, "--format", "json", "--jobs", "1")
+    parallel = lockaudit("scan", tmp_path, "--format", "json", "--jobs", "2")
+    assert serial.returncode == parallel.returncode == 0
+    assert serial.stdout == parallel.stdout
+    assert len(json.loads(serial.stdout)["findings"]) > workers.PARALLEL_MIN_FILES
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the test patches the worker function, which fork inherits")
+def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many_files(tmp_path, workers.PARALLEL_MIN_FILES + 6)
+    real = workers.extract
+
+    def crashing(path, kind, data, detectors):  # what a segfault in a parser does to a worker process
+        if path == "m007.py":
+            os._exit(139)
+        return real(path, kind, data, detectors)
+
+    monkeypatch.setattr(workers, "extract", crashing)
+    files = discover(tmp_path).files
+    results = workers.extract_all(files, load_rules().detectors(), jobs=2)
+    assert [r.source.path for r in results] == [f.path for f in files]
+    problems = {r.source.path: r.problem for r in results if r.problem}
+    assert problems == {"m007.py": "the extractor crashed on this file (worker process died)"}
+    assert all(r.facts for r in results if r.source.path != "m007.py")
