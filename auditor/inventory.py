@@ -21,6 +21,8 @@ from auditor.packs import Feature, Product, RuleSet
 
 FLAG_NAMES = ("type_checking", "optional", "in_function", "conditional", "dynamic")
 TRUE_LIKE = frozenset({"true", "1", "yes", "on"})
+# Constructor keywords that point a client at an endpoint (LangChain spells them its own way).
+BASE_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "base_uri", "endpoint", "azure_endpoint")
 
 
 def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet) -> list[UsageRecord]:
@@ -90,6 +92,10 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
         deeper = f"{name}.{symbol}"
         if ruleset.catalog_depth(deeper) > ruleset.catalog_depth(name):
             name, symbol = deeper, None
+    constructor = ruleset.constructor_for(f"{name}.{symbol}") if symbol and symbol != "*" else None
+    if constructor is not None:  # `from openai import AzureOpenAI`: OpenAI's API, served by Microsoft
+        return _record("import", fact, ruleset, name, product=constructor.product, vendor=constructor.vendor,
+                       host=constructor.host, symbol=symbol, flags=flags)
     product = ruleset.product_for_module(name)
     if product is None:
         return None
@@ -110,7 +116,7 @@ def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[Us
             yield from _features(fact, ruleset, product, None, fact.qualname)
         return
     product = constructor.product
-    base_url = _redact_url(keywords.get("base_url") or keywords.get("endpoint"))
+    base_url = _redact_url(next((keywords[k] for k in BASE_URL_KEYWORDS if keywords.get(k)), None))
     yield _record("client", fact, ruleset, constructor.name, product=product, vendor=constructor.vendor,
                   host=constructor.host, value=base_url)
     reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None

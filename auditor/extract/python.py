@@ -139,6 +139,8 @@ class SourceAnalysis:
         self.instances: dict[tuple[str, str], tuple[str, str | None]] = {}
         self.attribute_instances: dict[tuple[str, str], tuple[str, str | None]] = {}
         self.environ_names: set[str] = set()
+        self.local_names: set[tuple[str, str]] = set()  # names a function binds, shadowing imports
+        self.literals: dict[tuple[str, str], str] = {}  # names bound to a string literal
         self._resolved_calls: dict[int, tuple[str, str, str | None, str | None]] = {}
         self._current = _Text("", None, {})
 
@@ -181,7 +183,11 @@ class SourceAnalysis:
             if isinstance(node.value, str) and ctx.literal != _SKIP:  # type: ignore[attr-defined]
                 self._string(node.value, node, ctx)  # type: ignore[attr-defined]
             return []
-        if kind is ast.Name or kind is ast.Load or kind is ast.Store:
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Store and ctx.scope != "<module>":  # type: ignore[attr-defined]
+                self.local_names.add((ctx.scope, node.id))  # type: ignore[attr-defined]
+            return []
+        if kind is ast.Load or kind is ast.Store:
             return []
         plain = ctx._replace(literal=None, call=None) if ctx.literal or ctx.call else ctx
         if kind is ast.Call:
@@ -251,7 +257,17 @@ class SourceAnalysis:
                     + [(n, branch) for n in node.orelse] + [(n, plain) for n in node.finalbody])  # type: ignore[attr-defined]
         if kind is ast.With or kind is ast.AsyncWith:
             return self._with(node, plain)  # type: ignore[arg-type]
-        if kind is ast.Match or kind is ast.While or kind is ast.IfExp:
+        if kind is ast.For or kind is ast.AsyncFor:
+            named = _name_of(node.target)  # type: ignore[attr-defined]
+            iterable = plain._replace(literal=named) if named else plain
+            return ([(node.target, plain), (node.iter, iterable)]  # type: ignore[attr-defined]
+                    + [(n, plain) for n in (*node.body, *node.orelse)])  # type: ignore[attr-defined]
+        if kind is ast.BoolOp:  # `os.getenv("MODEL") or "o3"`: the fallback keeps its name
+            return [(v, ctx) for v in node.values]  # type: ignore[attr-defined]
+        if kind is ast.IfExp:
+            branch = ctx._replace(conditional=True)
+            return [(node.test, plain._replace(conditional=True)), (node.body, branch), (node.orelse, branch)]  # type: ignore[attr-defined]
+        if kind is ast.Match or kind is ast.While:
             branch = plain._replace(conditional=True)
             return [(n, branch) for n in ast.iter_child_nodes(node)]
         return [(n, plain) for n in ast.iter_child_nodes(node)]
@@ -271,6 +287,8 @@ class SourceAnalysis:
         for target in targets:
             if isinstance(target, ast.Name):
                 name = name or target.id
+                if plain.scope != "<module>":
+                    self.local_names.add((plain.scope, target.id))
                 if value is not None:
                     self.pending.bindings.append((plain.scope, target.id, value, False))
                 if isinstance(node, ast.AnnAssign):
@@ -302,7 +320,8 @@ class SourceAnalysis:
         for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
             if default is not None:
                 children.append((default, plain._replace(literal=arg.arg)))
-        for arg in [*positional, *arguments.kwonlyargs]:
+        for arg in [*positional, *arguments.kwonlyargs, *filter(None, (arguments.vararg, arguments.kwarg))]:
+            self.local_names.add((scope, arg.arg))
             if arg.annotation is not None:
                 self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
         if node.returns is not None:  # `def make_client() -> AzureOpenAI:` builds clients for its callers
@@ -332,7 +351,7 @@ class SourceAnalysis:
     def _string(self, value: str, node: ast.Constant, ctx: _Context) -> None:
         if self.detectors is None or len(value) > 2048:
             return
-        if value.startswith(("http://", "https://", "ws://", "wss://")) or _MODEL_SHAPE.match(value):
+        if value.startswith(("http://", "https://", "ws://", "wss://")) or _MODEL_SHAPE.fullmatch(value):
             self.pending.strings.append((node, self._current, ctx))
 
     # -- resolution --------------------------------------------------------------------
@@ -351,17 +370,36 @@ class SourceAnalysis:
         return self.facts
 
     def _resolve_bindings(self) -> None:
-        for scope, name, expr, annotation in self.pending.bindings:
-            if not annotation and self._dotted(expr) == ENVIRON:
-                self.environ_names.add(name)
-                continue
-            instance = self._instance_of(expr, scope, annotation)
-            if instance is not None:
-                self.instances.setdefault((scope, name), instance)
-        for cls, attribute, expr in self.pending.attribute_bindings:
-            instance = self._instance_of(expr, cls, False)
-            if instance is not None:
-                self.attribute_instances.setdefault((cls, attribute), instance)
+        # Two rounds: names and `self.` attributes can be bound from each other in any order.
+        for _ in range(2):
+            for scope, name, expr, annotation in self.pending.bindings:
+                if not annotation and self._dotted(expr) == ENVIRON:
+                    self.environ_names.add(name)
+                    continue
+                if not annotation:
+                    literal = self._literal_of(expr, scope)
+                    if literal is not None:
+                        self.literals.setdefault((scope, name), literal)
+                        continue
+                instance = self._instance_of(expr, scope, annotation)
+                if instance is not None:
+                    self.instances.setdefault((scope, name), instance)
+            for cls, attribute, expr in self.pending.attribute_bindings:
+                instance = self._instance_of(expr, cls, False)
+                if instance is not None:
+                    self.attribute_instances.setdefault((cls, attribute), instance)
+            self._resolved_calls.clear()  # resolved with incomplete bindings
+
+    def _literal_of(self, expr: ast.expr | None, scope: str) -> str | None:
+        """A string an expression evaluates to when written here: a literal, a fallback
+        (`os.getenv("X") or "https://…"`), or a name bound to one."""
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+            return expr.value
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            return next((v for v in (self._literal_of(e, scope) for e in expr.values) if v is not None), None)
+        if isinstance(expr, ast.Name):
+            return next((self.literals[(s, expr.id)] for s in _scopes(scope) if (s, expr.id) in self.literals), None)
+        return None
 
     def _instance_of(self, expr: ast.expr, scope: str, annotation: bool) -> tuple[str, str | None] | None:
         """The client an expression evaluates to: a construction, a factory call, another client."""
@@ -447,6 +485,9 @@ class SourceAnalysis:
             if self.detectors is not None and factory in self.detectors.factories:
                 return self._factory(node, factory)
             return ("call", qualname, service, path) if path else None
+        if isinstance(base, ast.Name) and any((s, base.id) in self.local_names for s in _scopes(scope)
+                                              if s != "<module>"):
+            return None  # a local variable shadowing an import of the same name
         name = self._dotted(node.func)
         if name is None:
             return None
@@ -478,8 +519,7 @@ class SourceAnalysis:
                 return
             if not self._tracked(name):
                 return
-        keywords = tuple((k.arg, k.value.value if isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
-                          else None) for k in node.keywords if k.arg)
+        keywords = tuple((k.arg, self._literal_of(k.value, ctx.scope)) for k in node.keywords if k.arg)
         tool_types, dict_keys = _dict_literals(node)
         if what == "constructor":
             self.facts.append(ConstructorFact(loc, name, ctx.scope, service, keywords, tool_types, dict_keys))
@@ -695,9 +735,9 @@ def _model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | No
     """The model family `value` belongs to, trying again without provider prefixes."""
     candidate, routed_via = value, None
     for _ in range(3):
-        if detectors.model_prefilter.match(candidate):
+        if detectors.model_prefilter.fullmatch(candidate):
             for family, pattern, needs_context in detectors.model_families:
-                if pattern.match(candidate):
+                if pattern.fullmatch(candidate):
                     return family, needs_context, routed_via
         head, separator, rest = candidate.partition("/") if "/" in candidate else candidate.partition(":")
         if not separator or head.lower() not in detectors.routing_prefixes or not rest:
