@@ -6,6 +6,7 @@ invalid lockaudit configuration, a broken rule pack, or nothing to analyse.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import sys
@@ -14,15 +15,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import yaml
 
 from auditor import __version__
 from auditor.audit import Audit
 from auditor.config import ConfigError, load_config
-from auditor.packs import PackError, load_rules
+from auditor.packs import PackError, RuleSet, load_rules
 from auditor.pipeline import run_audit
 from auditor.report import write_output
 from auditor.report.json import render_json
 from auditor.report.text import render_text
+from auditor.ruletest import run_examples
 from auditor.severity import SEVERITIES, at_least
 from auditor.workers import FileResult, default_jobs
 
@@ -163,3 +166,76 @@ def _verdict(audit: Audit, threshold: str, failing: int) -> None:
                    f"'{threshold}'", err=True)
     else:
         click.echo(f"lockaudit check: passed: no findings at or above '{threshold}'", err=True)
+
+
+@main.group()
+def rules() -> None:
+    """List, show and test rule packs."""
+
+
+def _load_rules(folders: tuple[Path, ...] = ()) -> RuleSet:
+    try:
+        return load_rules(folders)
+    except PackError as exc:
+        _fail(str(exc))
+
+
+@rules.command("list")
+@click.option("--rules", "folders", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also load the packs in this folder; repeatable.")
+def rules_list(folders: tuple[Path, ...]) -> None:
+    """Every rule: id, severity, effort, scope, pack and title."""
+    ruleset = _load_rules(folders)
+    width = max(len(r.id) for r in ruleset.rules.values())
+    for rule in sorted(ruleset.rules.values(), key=lambda r: r.id):
+        severity = "by feature" if rule.by_feature else rule.severity
+        effort = "by feature" if rule.by_feature else str(rule.effort)
+        click.echo(f"{rule.id:<{width}}  {severity:<10}  effort {effort:<10}  {rule.scope:<7}  "
+                   f"{rule.pack:<10}  {rule.title}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "folders", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also load the packs in this folder; repeatable.")
+def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
+    """One rule in full: metadata, condition and examples."""
+    ruleset = _load_rules(folders)
+    rule = ruleset.rules.get(rule_id)
+    if rule is None:
+        hint = difflib.get_close_matches(rule_id, list(ruleset.rules), n=1)
+        _fail(f"no rule '{rule_id}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+    shown = {
+        "id": rule.id, "title": rule.title, "pack": rule.pack,
+        "severity": "by feature" if rule.by_feature else rule.severity,
+        "effort": "by feature" if rule.by_feature else rule.effort, "category": rule.category,
+        "scope": rule.scope, "message": rule.message, "remediation": rule.remediation, "links": list(rule.links),
+        "when": rule.when,
+        "examples": {"trigger": [dict(e.files) for e in rule.examples if e.trigger],
+                     "ignore": [dict(e.files) for e in rule.examples if not e.trigger]},
+    }
+    click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100), nl=False)
+
+
+@rules.command("test")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def rules_test(folder: Path | None) -> None:
+    """Run the examples of the packs in FOLDER (default: the built-in packs). Exit 1 on a failure."""
+    ruleset = _load_rules((folder,) if folder else ())
+    chosen = [r for r in ruleset.rules.values()
+              if folder is None or (folder / _pack_file(ruleset, r.pack)).exists()]
+    if not chosen:
+        _fail(f"no rules in {folder}")
+    results = run_examples(ruleset, chosen)
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        click.echo(f"FAIL {result.describe()}")
+    missing = [r.id for r in chosen if not r.examples]
+    for rule_id in missing:
+        click.echo(f"FAIL {rule_id}: no examples")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed) + len(missing)} failed")
+    sys.exit(EXIT_FINDINGS if failed or missing else EXIT_OK)
+
+
+def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
+    return next(p.source for p in ruleset.packs if p.id == pack_id)

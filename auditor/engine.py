@@ -1,22 +1,26 @@
 """Engine: inventory + rules → findings.
 
-For now one rule, `sdk-import-outside-adapter`: a vendor product that is not a neutral
-abstraction layer, imported in a file outside the configured adapter paths. Its wording
-and severity come from `rules/core.yaml`; the declarative matcher replaces this module's
-hand-written condition when rule packs gain `when`.
+File-scope rules are declarative: a rule's `when` (validated against the closed grammar in
+`schemas/when-1.schema.json`) is evaluated on each inventory record. Project-scope rules
+name one of the few checks written here in Python because they need the whole project.
+Rule wording, severity and effort come from the packs.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from auditor.audit import Finding, UsageRecord
-from auditor.packs import RuleSet
+from auditor.packs import Feature, Rule, RuleSet
 from auditor.patterns import PathPatterns
 
-SDK_IMPORT = "sdk-import-outside-adapter"
+MAX_MATCHED_TEXT = 1000  # regex predicates see at most this much of a value
 
 
 def fingerprint(rule_id: str, path: str, scope: str, matched: str, occurrence: int = 0) -> str:
@@ -38,45 +42,153 @@ def import_text(records: list[UsageRecord]) -> str:
 
 
 def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, adapters: PathPatterns) -> list[Finding]:
-    rule = ruleset.rules.get(SDK_IMPORT)
-    if rule is None:
-        return []
+    records = list(inventory)
+    neutral = {p.id: p.abstraction for p in ruleset.products}
+    features = {f.id: f for f in ruleset.features}
     products = {p.id: p for p in ruleset.products}
     sites: dict[tuple, list[UsageRecord]] = {}
-    for record in inventory:  # inventory order is source order
-        if record.kind == "import" and record.product is not None:
-            sites.setdefault(record.site, []).append(record)
+    for record in records:  # inventory order is source order; an import statement is one site
+        sites.setdefault((record.kind, *record.site, record.call, record.value), []).append(record)
     findings: list[Finding] = []
-    occurrences: Counter[tuple[str, str, str]] = Counter()
-    for records in sites.values():
-        record = records[0]
-        product = products[record.product]
-        if product.abstraction or adapters.match(record.path):
+    occurrences: Counter[tuple[str, str, str, str]] = Counter()
+    for rule in ruleset.rules.values():
+        if rule.scope == "project":
+            check = CHECKS[rule.when["check"]]
+            for anchor, values in check(records, ruleset, rule.when.get("params", {}), adapters):
+                findings.append(_finding(rule, anchor, values, rule.severity, rule.effort,
+                                         f"{rule.id}:{values.get('vendor')}", 0))
             continue
-        text = import_text(records)
-        occurrence = occurrences[(record.path, record.scope, text)]
-        occurrences[(record.path, record.scope, text)] += 1
-        findings.append(
-            Finding(
-                rule_id=rule.id,
-                title=rule.title,
-                severity=rule.severity,
-                effort=rule.effort,
-                category=rule.category,
-                message=rule.render({"product": product.title, "vendor": product.vendor, "module": record.name}),
-                remediation=rule.remediation,
-                path=record.path,
-                line=record.line,
-                column=record.column,
-                cell=record.cell,
-                scope=record.scope,
-                fingerprint=fingerprint(rule.id, record.path, record.scope, text, occurrence),
-                vendor=record.vendor,
-                owner=record.owner,
-                layer=record.layer,
-                product=record.product,
-                host=record.host,
-            )
-        )
-    findings.sort(key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column, f.rule_id))
+        for group in sites.values():
+            record = group[0]
+            context = _context(record, neutral, adapters)
+            if not matches(rule.when, context):
+                continue
+            feature = features.get(record.name) if record.kind == "feature" else None
+            values = _values(record, products, feature)
+            text = import_text(group) if record.kind == "import" else f"{record.kind} {record.name} {record.call or ''}"
+            key = (rule.id, record.path, record.scope, text)
+            occurrence = occurrences[key]
+            occurrences[key] += 1
+            by_feature = rule.by_feature and feature is not None
+            severity = feature.severity if by_feature else rule.severity  # type: ignore[union-attr]
+            effort = feature.effort if by_feature else rule.effort  # type: ignore[union-attr]
+            findings.append(_finding(rule, record, values, severity, effort, text, occurrence))
+    findings.sort(key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column, f.rule_id,
+                                 f.message))
     return findings
+
+
+def _finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: str, effort: int, text: str,
+             occurrence: int) -> Finding:
+    return Finding(
+        rule_id=rule.id, title=rule.title, severity=severity, effort=effort, category=rule.category,
+        message=rule.render(values), remediation=rule.remediation, path=record.path, line=record.line,
+        column=record.column, cell=record.cell, scope=record.scope,
+        fingerprint=fingerprint(rule.id, record.path, record.scope, text, occurrence),
+        vendor=record.vendor, owner=record.owner, layer=record.layer, product=record.product, host=record.host,
+    )
+
+
+def _context(record: UsageRecord, neutral: dict[str, bool], adapters: PathPatterns) -> dict[str, Any]:
+    return {
+        "kind": record.kind, "name": record.name, "symbol": record.symbol, "call": record.call,
+        "value": record.value, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
+        "product": record.product, "host": record.host, "scope": record.scope, "flags": record.flags,
+        "neutral": neutral.get(record.product or "", False), "path": record.path,
+        "in_adapter": adapters.match(record.path),
+    }
+
+
+def _values(record: UsageRecord, products: dict[str, Any], feature: Feature | None) -> dict[str, str]:
+    product = products.get(record.product or "")
+    return {
+        "vendor": record.vendor or "", "owner": record.owner or "", "name": record.name, "value": record.value or "",
+        "call": record.call or record.name, "product": record.product or "",
+        "product_title": product.title if product else record.name,
+        "feature_title": feature.title if feature else record.name,
+    }
+
+
+def matches(condition: dict[str, Any], record: dict[str, Any]) -> bool:
+    """Evaluate a validated `when` on one record's fields."""
+    if "all" in condition:
+        return all(matches(c, record) for c in condition["all"])
+    if "any" in condition:
+        return any(matches(c, record) for c in condition["any"])
+    if "not" in condition:
+        return not matches(condition["not"], record)
+    kinds = condition["kind"]
+    if record["kind"] not in (kinds if isinstance(kinds, list) else [kinds]):
+        return False
+    if "in_adapter" in condition and record["in_adapter"] != condition["in_adapter"]:
+        return False
+    if "path" in condition and not _glob(condition["path"], record["path"]):
+        return False
+    return all(_predicate(p, record.get(field)) for field, p in condition.get("fields", {}).items())
+
+
+def _predicate(predicate: dict[str, Any], value: Any) -> bool:
+    (operator, operand), = predicate.items()
+    if operator == "exists":
+        return (value is not None and value != ()) == operand
+    if operator == "contains":
+        return operand in (value or ())
+    if operator == "equals":
+        return value == operand
+    if operator == "in":
+        return value in operand
+    if value is None:
+        return False
+    text = str(value)[:MAX_MATCHED_TEXT]
+    if operator == "glob":
+        return _glob(operand, text)
+    return _compiled(operand).search(text) is not None  # regex, bounded input
+
+
+def _glob(patterns: str | list[str], text: str) -> bool:
+    return any(fnmatch.fnmatchcase(text, p) for p in ([patterns] if isinstance(patterns, str) else patterns))
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# -- project-scope checks ---------------------------------------------------------------
+
+Check = Callable[[list[UsageRecord], RuleSet, dict[str, Any], PathPatterns],
+                 Iterator[tuple[UsageRecord, dict[str, str]]]]
+
+
+def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                adapters: PathPatterns) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """A vendor's environment variables read in at least `min_modules` files."""
+    by_vendor: dict[str, list[UsageRecord]] = defaultdict(list)
+    for record in records:
+        if record.kind == "env" and record.vendor:
+            by_vendor[record.vendor].append(record)
+    for vendor, found in sorted(by_vendor.items()):
+        paths = sorted({r.path for r in found})
+        if len(paths) >= int(params.get("min_modules", 3)):
+            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            yield found[0], {"vendor": vendor, "count": str(len(paths)), "paths": shown}
+
+
+def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                         adapters: PathPatterns) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """Every model-API product used comes from one vendor, with neither a neutral layer
+    nor an adapter boundary of the project's own in between."""
+    products = {p.id: p for p in ruleset.products}
+    used = [r for r in records if r.kind in ("import", "client") and r.product in products]
+    if any(products[r.product].abstraction for r in used):  # type: ignore[index]
+        return
+    model_api = [r for r in used if products[r.product].layer == "model-api"]  # type: ignore[index]
+    if model_api and all(adapters.match(r.path) for r in model_api):
+        return
+    vendors = {r.vendor for r in model_api}
+    if len(vendors) == 1:
+        first = model_api[0]
+        yield first, {"vendor": first.vendor or ""}
+
+
+CHECKS: dict[str, Check] = {"env-spread": _env_spread, "single-model-vendor": _single_model_vendor}

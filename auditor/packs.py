@@ -9,6 +9,8 @@ pack work; this module already owns the format.
 from __future__ import annotations
 
 import fnmatch
+import functools
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -98,6 +100,8 @@ class Feature:
     keywords: frozenset[str]
     tool_types: frozenset[str]
     dict_keys: frozenset[str]
+    severity: str = "medium"
+    effort: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,14 @@ class Detectors:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A snippet a rule must (or must not) fire on: files by path, and the pack it came from."""
+
+    files: tuple[tuple[str, str], ...]
+    trigger: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     title: str
@@ -141,6 +153,10 @@ class Rule:
     remediation: str
     links: tuple[str, ...]
     pack: str
+    when: dict[str, Any] = field(default_factory=dict)
+    scope: str = "file"  # file: one inventory record at a time; project: a graph check
+    by_feature: bool = False  # the finding's severity and effort are the matched feature's
+    examples: tuple[Example, ...] = ()
 
     def render(self, values: dict[str, str]) -> str:
         """Fill `{name}` placeholders from `values` only: packs are untrusted input."""
@@ -301,24 +317,25 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
     for where, raw in _mappings(document.get("rules"), f"{name}: rules"):
         rule_id = _text(raw, "id", where)
         where = f"{name}: rule '{rule_id}'"
-        severity = raw.get("severity")
-        if severity not in SEVERITIES:
-            raise PackError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}, got {severity!r}")
-        effort = raw.get("effort")
-        if effort not in EFFORTS:
-            raise PackError(f"{where}: 'effort' must be one of {EFFORTS}, got {effort!r}")
+        severity = _severity(raw.get("severity"), where)
+        effort = _effort(raw.get("effort"), where)
         if rule_id in ruleset.rules:
             raise PackError(f"{where}: rule id is already defined in pack '{ruleset.rules[rule_id].pack}'")
+        scope = raw.get("scope", "file")
+        if scope not in ("file", "project"):
+            raise PackError(f"{where}: 'scope' must be 'file' or 'project', got {scope!r}")
+        texts = {key: _text(raw, key, where) for key in ("title", "category", "message", "remediation")}
         ruleset.rules[rule_id] = Rule(
             id=rule_id,
-            title=_text(raw, "title", where),
             severity=severity,
             effort=effort,
-            category=_text(raw, "category", where),
-            message=_text(raw, "message", where),
-            remediation=_text(raw, "remediation", where),
             links=_texts(raw, "links", where),
             pack=pack_id,
+            when=_when(raw.get("when"), scope, where),
+            scope=scope,
+            by_feature=raw.get("by_feature", False) is True,
+            examples=_examples(raw.get("examples"), where),
+            **texts,
         )
 
 
@@ -377,6 +394,8 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             keywords=frozenset(_texts(raw, "keywords", where)),
             tool_types=frozenset(_texts(raw, "tool_types", where)),
             dict_keys=frozenset(_texts(raw, "dict_keys", where)),
+            severity=_severity(raw.get("severity", "medium"), where),
+            effort=_effort(raw.get("effort", 3), where),
         ))
     for where, raw in _mappings(catalog.get("hidden_defaults"), f"{name}: catalog.hidden_defaults"):
         routes = raw.get("routes", {}) or {}
@@ -396,6 +415,84 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             keyword=_optional_text(raw, "keyword", where, None),
             routes=tuple((_compile(pattern, f"{where}: routes"), target) for pattern, target in routes.items()),
         ))
+
+
+def _severity(value: Any, where: str) -> str:
+    if value not in SEVERITIES:
+        raise PackError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}, got {value!r}")
+    return value
+
+
+def _effort(value: Any, where: str) -> int:
+    if value not in EFFORTS or isinstance(value, bool):
+        raise PackError(f"{where}: 'effort' must be one of {EFFORTS}, got {value!r}")
+    return value
+
+
+def _when(when: Any, scope: str, where: str) -> dict[str, Any]:
+    """Validate a rule's condition against the closed grammar, and compile its regexes."""
+    if not isinstance(when, dict):
+        raise PackError(f"{where}: 'when' must be a mapping")
+    error = jsonschema_best_error(_when_validator(), when)
+    if error is not None:
+        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise PackError(f"{where}: 'when{location}': {error.message}")
+    if ("check" in when) != (scope == "project"):
+        raise PackError(f"{where}: 'when.check' is required for scope 'project' and allowed only there")
+    for pattern in _regexes(when):
+        _compile(pattern, f"{where}: 'when' regex")
+    return when
+
+
+def _regexes(condition: Any) -> Iterator[str]:
+    if isinstance(condition, dict):
+        for key, value in condition.items():
+            if key == "regex" and isinstance(value, str):
+                yield value
+            else:
+                yield from _regexes(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            yield from _regexes(item)
+
+
+def _examples(raw: Any, where: str) -> tuple[Example, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or set(raw) - {"trigger", "ignore"}:
+        raise PackError(f"{where}: 'examples' must be a mapping with 'trigger' and 'ignore' lists")
+    examples = []
+    for key in ("trigger", "ignore"):
+        items = raw.get(key, [])
+        if not isinstance(items, list):
+            raise PackError(f"{where}: 'examples.{key}' must be a list")
+        for index, item in enumerate(items):
+            files = {"example.py": item} if isinstance(item, str) else item
+            if not isinstance(files, dict) or not files or not all(
+                    isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items()):
+                raise PackError(f"{where}: 'examples.{key}[{index}]' must be code, or a mapping of relative "
+                                "file paths to code")
+            examples.append(Example(tuple(sorted(files.items())), key == "trigger"))
+    return tuple(examples)
+
+
+def _safe_example_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
+
+
+@functools.lru_cache(maxsize=1)
+def _when_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "schemas" / "when-1.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def jsonschema_best_error(validator: Any, instance: Any) -> Any:
+    import jsonschema
+
+    return jsonschema.exceptions.best_match(validator.iter_errors(instance))
 
 
 def _optional_text(raw: dict[str, Any], key: str, where: str, default: str | None) -> str | None:

@@ -69,3 +69,25 @@ def test_broken_pack_names_file_and_field(tmp_path: Path, text: str, message: st
     with pytest.raises(PackError) as caught:
         load_rules([tmp_path])
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "when, message",
+    [
+        ("{kind: imports}", "'when.kind'"),
+        ("{kind: import, fields: {vendor: {like: x}}}", "'when.fields.vendor'"),
+        ("{kind: import, fields: {colour: {equals: x}}}", "'when.fields'"),
+        ("{kind: import, fields: {name: {regex: '('}}}", "'when' regex: invalid regex"),
+        ("{all: [{kind: import}, {eval: '1+1'}]}", "'when.all[1]'"),
+        ("{check: env-spread}", "'when.check' is required for scope 'project' and allowed only there"),
+        ("[1, 2]", "'when' must be a mapping"),
+    ],
+)
+def test_broken_when_is_named(tmp_path: Path, when: str, message: str) -> None:
+    (tmp_path / "x.yaml").write_text(
+        "id: x\ntitle: X\nrules:\n  - id: r\n    title: t\n    severity: low\n    effort: 1\n    category: c\n"
+        f"    message: m\n    remediation: fix\n    when: {when}\n"
+    )
+    with pytest.raises(PackError) as caught:
+        load_rules([tmp_path])
+    assert "x.yaml: rule 'r': " in str(caught.value) and message in str(caught.value), str(caught.value)

@@ -45,7 +45,9 @@ def test_wheel_installs_and_scans_from_outside_the_source_tree(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     audit = json.loads(result.stdout)
     assert {v["vendor"] for v in audit["summary"]["vendors"]} == {"Microsoft", "OpenAI"}
-    assert len(audit["findings"]) == 6
+    assert sum(f["rule_id"] == "sdk-import-outside-adapter" for f in audit["findings"]) == 6
+    rules = subprocess.run([env_dir / "bin" / "lockaudit", "rules", "test"], cwd=work, capture_output=True, text=True)
+    assert rules.returncode == 0 and " 0 failed" in rules.stdout, rules.stdout + rules.stderr
 
     module = subprocess.run([python, "-m", "auditor", "check", project], cwd=work, capture_output=True, text=True)
     assert module.returncode == 1 and "sdk-import-outside-adapter" in module.stdout
