@@ -70,6 +70,9 @@ class Audit:
     inventory: list[UsageRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    boundary: dict[str, Any] = field(default_factory=dict)  # the adapter boundary used
+    hotspots: list[dict[str, Any]] = field(default_factory=list)
+    scores: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
@@ -106,4 +109,7 @@ class Audit:
             "vendors": rows,
             "unresolved_imports": sum(1 for r in self.inventory if "unresolved" in r.flags),
             "findings": {"total": len(self.findings), "by_severity": by_severity},
+            "boundary": self.boundary,
+            "scores": self.scores,
+            "hotspots": self.hotspots,
         }

@@ -14,11 +14,13 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.audit import Finding, UsageRecord
+from auditor.facts import Fact, ImportFact
+from auditor.graph import Boundary, ProjectGraph
 from auditor.packs import Feature, Rule, RuleSet
-from auditor.patterns import PathPatterns
 
 MAX_MATCHED_TEXT = 1000  # regex predicates see at most this much of a value
 
@@ -41,8 +43,19 @@ def import_text(records: list[UsageRecord]) -> str:
     return f"from {name} import {', '.join(symbols)}" if symbols else f"import {name}"
 
 
-def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, adapters: PathPatterns) -> list[Finding]:
+@dataclass(frozen=True)
+class Project:
+    """What project-scope checks see besides the inventory."""
+
+    facts: list[Fact]
+    graph: ProjectGraph
+    boundary: Boundary
+    in_adapter: Callable[[str], bool]
+
+
+def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -> list[Finding]:
     records = list(inventory)
+    in_adapter = project.in_adapter
     neutral = {p.id: p.abstraction for p in ruleset.products}
     features = {f.id: f for f in ruleset.features}
     products = {p.id: p for p in ruleset.products}
@@ -54,13 +67,13 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, adapters: PathPatte
     for rule in ruleset.rules.values():
         if rule.scope == "project":
             check = CHECKS[rule.when["check"]]
-            for anchor, values in check(records, ruleset, rule.when.get("params", {}), adapters):
-                findings.append(_finding(rule, anchor, values, rule.severity, rule.effort,
-                                         f"{rule.id}:{values.get('vendor')}", 0))
+            for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
+                text = f"{values.get('vendor')} {values.get('name', '')} {values.get('chain', '')}"
+                findings.append(_finding(rule, anchor, values, rule.severity, rule.effort, text, 0))
             continue
         for group in sites.values():
             record = group[0]
-            context = _context(record, neutral, adapters)
+            context = _context(record, neutral, in_adapter)
             if not matches(rule.when, context):
                 continue
             feature = features.get(record.name) if record.kind == "feature" else None
@@ -89,13 +102,13 @@ def _finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: 
     )
 
 
-def _context(record: UsageRecord, neutral: dict[str, bool], adapters: PathPatterns) -> dict[str, Any]:
+def _context(record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool]) -> dict[str, Any]:
     return {
         "kind": record.kind, "name": record.name, "symbol": record.symbol, "call": record.call,
         "value": record.value, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
         "product": record.product, "host": record.host, "scope": record.scope, "flags": record.flags,
         "neutral": neutral.get(record.product or "", False), "path": record.path,
-        "in_adapter": adapters.match(record.path),
+        "in_adapter": in_adapter(record.path),
     }
 
 
@@ -156,12 +169,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 # -- project-scope checks ---------------------------------------------------------------
 
-Check = Callable[[list[UsageRecord], RuleSet, dict[str, Any], PathPatterns],
-                 Iterator[tuple[UsageRecord, dict[str, str]]]]
+Check = Callable[[list[UsageRecord], RuleSet, dict[str, Any], Project], Iterator[tuple[UsageRecord, dict[str, str]]]]
 
 
 def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                adapters: PathPatterns) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+                project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A vendor's environment variables read in at least `min_modules` files."""
     by_vendor: dict[str, list[UsageRecord]] = defaultdict(list)
     for record in records:
@@ -175,7 +187,7 @@ def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, 
 
 
 def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                         adapters: PathPatterns) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Every model-API product used comes from one vendor, with neither a neutral layer
     nor an adapter boundary of the project's own in between."""
     products = {p.id: p for p in ruleset.products}
@@ -183,7 +195,7 @@ def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: d
     if any(products[r.product].abstraction for r in used):  # type: ignore[index]
         return
     model_api = [r for r in used if products[r.product].layer == "model-api"]  # type: ignore[index]
-    if model_api and all(adapters.match(r.path) for r in model_api):
+    if model_api and all(project.in_adapter(r.path) for r in model_api):
         return
     vendors = {r.vendor for r in model_api}
     if len(vendors) == 1:
@@ -191,4 +203,52 @@ def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: d
         yield first, {"vendor": first.vendor or ""}
 
 
-CHECKS: dict[str, Check] = {"env-spread": _env_spread, "single-model-vendor": _single_model_vendor}
+def _no_adapter_boundary(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """Vendor SDKs are used directly in too many modules for any small set to be the adapter."""
+    if project.boundary.source != "none":
+        return
+    products = {p.id: p for p in ruleset.products}
+    first = next((r for r in records if r.kind in ("import", "client") and r.product in products
+                  and not products[r.product].abstraction), None)
+    if first is not None:
+        yield first, {"count": str(project.boundary.direct), "total": str(project.boundary.total),
+                      "vendor": first.vendor or ""}
+
+
+def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                        project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """A name an adapter imports from a vendor SDK, imported from the adapter by code outside it."""
+    vendor_symbols: dict[tuple[str, str], UsageRecord] = {}
+    for record in records:
+        if record.kind == "import" and record.symbol and record.vendor and project.in_adapter(record.path):
+            vendor_symbols[(record.path, record.symbol)] = record
+    graph = project.graph
+    paths = {data["name"]: data["path"] for _, data in graph.graph.nodes(data=True) if data.get("kind") == "module"}
+    seen: set[tuple[str, int, str, str]] = set()
+    for fact in project.facts:
+        if not isinstance(fact, ImportFact) or not fact.symbol or project.in_adapter(fact.loc.path):
+            continue
+        source = graph.module_of_path.get(fact.loc.path)
+        for _, target, data in graph.graph.out_edges(f"module:{source}", data=True):
+            key = (fact.loc.path, fact.loc.line, fact.symbol, target)
+            if data.get("relation") != "imports" or data.get("line") != fact.loc.line or key in seen:
+                continue
+            seen.add(key)
+            adapter_path = paths.get(graph.graph.nodes[target]["name"])
+            origin = vendor_symbols.get((adapter_path or "", fact.symbol))
+            if origin is None:
+                continue
+            anchor = UsageRecord("import", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
+                                 name=origin.name, symbol=fact.symbol, vendor=origin.vendor, owner=origin.owner,
+                                 layer=origin.layer, product=origin.product, host=origin.host, scope=fact.scope)
+            chain = " → ".join([source or fact.loc.path, graph.graph.nodes[target]["name"], origin.name])
+            yield anchor, {"vendor": origin.vendor or "", "name": fact.symbol, "chain": chain}
+
+
+CHECKS: dict[str, Check] = {
+    "env-spread": _env_spread,
+    "single-model-vendor": _single_model_vendor,
+    "no-adapter-boundary": _no_adapter_boundary,
+    "provider-type-leak": _provider_type_leak,
+}

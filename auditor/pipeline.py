@@ -9,7 +9,9 @@ from auditor import __version__
 from auditor.audit import Audit
 from auditor.config import Config
 from auditor.discover import Skipped, discover
-from auditor.engine import find
+from auditor.engine import Project, find
+from auditor.graph import build_graph, hotspots, infer_boundary
+from auditor.score import score
 from auditor.facts import ErrorFact, Fact
 from auditor.inventory import build_inventory
 from auditor.modules import ModuleIndex
@@ -47,8 +49,14 @@ def run_audit(
             facts.append(fact)
         analysed += not whole_file_failed
 
-    modules = ModuleIndex((s.path for s in found.files if s.kind == "python"), found.project_dirs)
+    python_paths = [s.path for s in found.files if s.kind == "python"]
+    modules = ModuleIndex(python_paths, found.project_dirs)
     inventory = build_inventory(facts, modules, ruleset)
+    graph = build_graph(facts, inventory, modules, ruleset, python_paths)
+    configured = config.adapter_patterns()
+    boundary = infer_boundary(graph, configured)
+    project = Project(facts, graph, boundary, lambda path: boundary.contains(path, configured))
+    findings = find(inventory, ruleset, project)
     return Audit(
         root=str(root),
         tool_version=__version__,
@@ -56,6 +64,10 @@ def run_audit(
         packs=[{"id": p.id, "title": p.title, "version": p.version} for p in ruleset.packs],
         files_analysed=analysed,
         inventory=inventory,
-        findings=find(inventory, ruleset, config.adapter_patterns()),
+        findings=findings,
+        boundary={"source": boundary.source, "modules": list(boundary.modules), "direct": boundary.direct,
+                  "total": boundary.total},
+        hotspots=hotspots(graph),
+        scores=score(findings, inventory),
         skipped=sorted(skipped, key=Skipped.sort_key),
     )

@@ -34,7 +34,7 @@ def _at(entry: dict[str, Any]) -> str:
     return f"{entry['path']}{cell}:{entry['line']}:{entry['column']}"
 
 
-def project(audit: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def project(audit: dict[str, Any]) -> dict[str, Any]:
     """The parts of an audit a golden file pins down, in the audit's own order."""
     return {
         "inventory": [
@@ -50,4 +50,5 @@ def project(audit: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             for f in audit["findings"]
         ],
         "skipped": audit["skipped"],
+        "boundary": audit["summary"]["boundary"],
     }

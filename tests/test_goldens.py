@@ -25,6 +25,7 @@ def test_fixture_matches_golden(name: str) -> None:
     actual = project(audit)
     assert actual["inventory"] == expected["inventory"]
     assert actual["findings"] == expected["findings"]
+    assert actual["boundary"] == expected["boundary"]
     # Parser messages vary between Python versions: goldens pin each reason's stable prefix.
     assert [s["path"] for s in actual["skipped"]] == [s["path"] for s in expected["skipped"]]
     for got, want in zip(actual["skipped"], expected["skipped"]):

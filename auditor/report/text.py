@@ -43,6 +43,20 @@ def render_text(audit: Audit) -> str:
                        + (f"  ({rest})" if rest else "") + products)
     else:
         out.append("No AI vendor imports found in the files analysed.")
+    portability = summary["scores"].get("portability")
+    if portability:
+        out += ["", f"Portability score: {portability['score']}/100 ({_count(portability['effort'], 'effort point')})"]
+        for reason in portability["reasons"]:
+            out.append(f"  -{reason['effort']:<3} {reason['rule_id']}  {clean(reason['path'])}")
+        for row in summary["scores"]["vendors"]:
+            if row["effort"]:
+                out.append(f"  leaving {row['vendor']}: {_count(row['files'], 'file')}, "
+                           f"{_count(row['call_sites'], 'call site')}, {_count(row['effort'], 'effort point')}")
+    boundary = summary["boundary"]
+    if boundary.get("source") == "inferred":
+        out.append(f"  adapter boundary (inferred): {', '.join(boundary['modules'])}")
+    elif boundary.get("source") == "none":
+        out.append(f"  no adapter boundary: {boundary['direct']} of {boundary['total']} modules use a vendor SDK directly")
     if summary["unresolved_imports"]:
         count = _count(summary["unresolved_imports"], "dynamic import")
         out.append(f"  {count} could not be resolved statically (the module name is computed at run time)")

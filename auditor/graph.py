@@ -1,0 +1,177 @@
+"""The graph: first-party modules and their imports, and what they reach — products,
+vendors, hosts, owners — as a `networkx.MultiDiGraph`; plus the questions only the graph
+answers: which modules form the adapter boundary, which chains of imports expose a
+module to a vendor, and which modules are coupling hotspots.
+
+Node ids are `kind:name` (`module:app.llm`, `product:openai`, `vendor:OpenAI`,
+`owner:Microsoft`). Edges carry `relation`: imports, uses, provided-by, hosted-by, owned-by.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from auditor.audit import UsageRecord
+from auditor.facts import Fact, ImportFact
+from auditor.modules import ModuleIndex
+from auditor.packs import RuleSet
+from auditor.patterns import PathPatterns
+
+# A project this small has no boundary to speak of.
+MIN_MODULES_FOR_BOUNDARY = 3
+# Usage kinds that couple a module to a vendor's SDK (not literals or settings).
+COUPLING_KINDS = frozenset({"import", "client", "call", "feature"})
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The adapter boundary: configured, inferred, or absent with the reason."""
+
+    source: str  # configured | inferred | none | not-needed
+    modules: tuple[str, ...] = ()  # inferred adapter modules (dotted names)
+    paths: tuple[str, ...] = ()
+    direct: int = 0  # modules that use a vendor SDK directly
+    total: int = 0  # first-party modules
+
+    def contains(self, path: str, configured: PathPatterns) -> bool:
+        return configured.match(path) if self.source == "configured" else path in self.paths
+
+
+@dataclass
+class ProjectGraph:
+    graph: nx.MultiDiGraph
+    module_of_path: dict[str, str] = field(default_factory=dict)
+
+    def module_node(self, path: str) -> str | None:
+        name = self.module_of_path.get(path)
+        return f"module:{name}" if name else None
+
+
+def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: ModuleIndex, ruleset: RuleSet,
+                paths: Iterable[str]) -> ProjectGraph:
+    graph = nx.MultiDiGraph()
+    result = ProjectGraph(graph)
+    known: set[str] = set()
+    for path in paths:
+        name = modules.module_name(path) or path
+        result.module_of_path[path] = name
+        known.add(name)
+        graph.add_node(f"module:{name}", kind="module", name=name, path=path)
+    for fact in facts:
+        if not isinstance(fact, ImportFact) or fact.unresolved:
+            continue
+        source = result.module_of_path.get(fact.loc.path)
+        target = _first_party_target(fact, modules, known)
+        if source and target and target != source:
+            graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line)
+    products = {p.id: p for p in ruleset.products}
+    uses: Counter[tuple[str, str]] = Counter()
+    for record in inventory:
+        source = result.module_of_path.get(record.path)
+        if source and record.product and record.kind in COUPLING_KINDS:
+            uses[(source, record.product)] += 1
+    for (source, product_id), count in sorted(uses.items()):
+        product = products[product_id]
+        graph.add_node(f"product:{product_id}", kind="product", name=product_id, title=product.title,
+                       layer=product.layer, abstraction=product.abstraction)
+        graph.add_edge(f"module:{source}", f"product:{product_id}", relation="uses", weight=count)
+        vendor = product.vendor
+        graph.add_node(f"vendor:{vendor}", kind="vendor", name=vendor)
+        if not graph.has_edge(f"product:{product_id}", f"vendor:{vendor}"):
+            graph.add_edge(f"product:{product_id}", f"vendor:{vendor}", relation="provided-by")
+        owner = ruleset.owner_of(vendor)
+        if owner:
+            graph.add_node(f"owner:{owner}", kind="owner", name=owner)
+            if not graph.has_edge(f"vendor:{vendor}", f"owner:{owner}"):
+                graph.add_edge(f"vendor:{vendor}", f"owner:{owner}", relation="owned-by")
+        if product.host:
+            graph.add_node(f"vendor:{product.host}", kind="vendor", name=product.host)
+            if not graph.has_edge(f"product:{product_id}", f"vendor:{product.host}"):
+                graph.add_edge(f"product:{product_id}", f"vendor:{product.host}", relation="hosted-by")
+    return result
+
+
+def _first_party_target(fact: ImportFact, modules: ModuleIndex, known: set[str]) -> str | None:
+    """The project module an import statement loads, if it is one of ours."""
+    if fact.level:
+        base = modules.absolute(fact.loc.path, fact.module, fact.level)
+    elif modules.is_first_party(fact.loc.path, fact.module, fact.symbol):
+        base = fact.module
+    else:
+        return None
+    if base is None:
+        return None
+    candidates = [f"{base}.{fact.symbol}"] if fact.symbol and fact.symbol != "*" else []
+    parts = base.split(".")
+    candidates += [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
+    return next((c for c in candidates if c in known), None)
+
+
+def direct_users(project: ProjectGraph, neutral_only: bool = False) -> set[str]:
+    """Modules that use a vendor-specific product directly (neutral layers do not count)."""
+    graph = project.graph
+    found = set()
+    for source, target, data in graph.edges(data=True):
+        if data.get("relation") == "uses" and not graph.nodes[target].get("abstraction", False):
+            found.add(source)
+    return found
+
+
+def infer_boundary(project: ProjectGraph, configured: PathPatterns) -> Boundary:
+    """Configured adapter paths win. Otherwise the adapter is the small set of modules
+    through which every other module reaches a vendor SDK: those that use one directly,
+    when they are at most max(2, 10%) and at most a third of the project's modules (of
+    three or more) and other modules do import them. Anything else is no boundary."""
+    total = sum(1 for _, data in project.graph.nodes(data=True) if data.get("kind") == "module")
+    direct = direct_users(project)
+    if configured:
+        return Boundary("configured", direct=len(direct), total=total)
+    if not direct or total < MIN_MODULES_FOR_BOUNDARY:
+        return Boundary("not-needed", direct=len(direct), total=total)
+    limit = min(max(2, math.ceil(0.1 * total)), total // 3)
+    graph = project.graph
+    reached_through = set().union(*(nx.ancestors(graph, node) for node in direct)) - direct
+    if len(direct) > limit or not any(graph.nodes[n].get("kind") == "module" for n in reached_through):
+        return Boundary("none", direct=len(direct), total=total)
+    names = tuple(sorted(project.graph.nodes[n]["name"] for n in direct))
+    paths = tuple(sorted(project.graph.nodes[n]["path"] for n in direct))
+    return Boundary("inferred", names, paths, len(direct), total)
+
+
+def exposure_chain(project: ProjectGraph, module: str, vendor: str) -> list[str] | None:
+    """The shortest import chain from a module to a vendor, as import-linter shows it."""
+    graph = project.graph
+    target = f"vendor:{vendor}"
+    if module not in graph or target not in graph:
+        return None
+    relevant = graph.edge_subgraph([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+                                    if d.get("relation") in ("imports", "uses", "provided-by")])
+    try:
+        path = nx.shortest_path(relevant, module, target)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return None
+    return [graph.nodes[n]["name"] for n in path]
+
+
+def hotspots(project: ProjectGraph, limit: int = 10) -> list[dict[str, object]]:
+    """Modules ranked by their vendor coupling weighted by fan-in (how many modules import them)."""
+    graph = project.graph
+    rows = []
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") != "module":
+            continue
+        coupling = sum(d.get("weight", 0) for _, target, d in graph.out_edges(node, data=True)
+                       if d.get("relation") == "uses")
+        if not coupling:
+            continue
+        importers = {u for u, _, d in graph.in_edges(node, data=True) if d.get("relation") == "imports"}
+        dependents = len(nx.ancestors(graph, node) & {n for n, d in graph.nodes(data=True) if d.get("kind") == "module"})
+        rows.append({"module": data["name"], "path": data["path"], "coupling": coupling,
+                     "fan_in": len(importers), "dependents": dependents, "score": coupling * (1 + dependents)})
+    rows.sort(key=lambda r: (-r["score"], r["module"]))  # type: ignore[operator]
+    return rows[:limit]

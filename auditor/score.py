@@ -1,0 +1,62 @@
+"""Scores: the effort to leave each vendor, and the project's portability score.
+
+Effort to leave a vendor is the sum of rule efforts over that vendor's findings, each
+(rule, file) pair counted once: fifty identical calls in one file are one change.
+
+Portability score = round(100 × K / (K + E)), where E is the total effort over all
+vendors (insights have effort 0) and K = 60, the effort at which the score halves. It is
+100 with no coupling, falls as coupling is added and never rises with it (monotonic),
+and is shown with the three (rule, file) pairs that cost the most points.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from auditor.audit import Finding, UsageRecord
+
+HALF_SCORE_EFFORT = 60
+
+
+def effort_pairs(findings: list[Finding]) -> dict[tuple[str, str, str], tuple[int, Finding]]:
+    """(vendor, rule, file) → (effort, the first finding of that pair)."""
+    pairs: dict[tuple[str, str, str], tuple[int, Finding]] = {}
+    for finding in findings:
+        key = (finding.vendor or "", finding.rule_id, finding.path)
+        if key not in pairs or finding.effort > pairs[key][0]:
+            pairs[key] = (finding.effort, pairs.get(key, (0, finding))[1])
+    return pairs
+
+
+def score(findings: list[Finding], inventory: list[UsageRecord]) -> dict[str, Any]:
+    pairs = effort_pairs(findings)
+    by_vendor: dict[str, dict[str, Any]] = defaultdict(lambda: {"effort": 0, "files": set(), "call_sites": set()})
+    for (vendor, _, path), (effort, _) in pairs.items():
+        if vendor:
+            by_vendor[vendor]["effort"] += effort
+    for record in inventory:
+        if record.vendor and record.kind in ("import", "client", "call", "feature", "model-id", "env", "endpoint"):
+            by_vendor[record.vendor]["files"].add(record.path)
+            if record.kind in ("client", "call"):
+                by_vendor[record.vendor]["call_sites"].add((record.kind, *record.site))
+    vendors = sorted(
+        ({"vendor": vendor, "effort": data["effort"], "files": len(data["files"]),
+          "call_sites": len(data["call_sites"])} for vendor, data in by_vendor.items()),
+        key=lambda row: (-row["effort"], -row["files"], row["vendor"]),
+    )
+    total = sum(effort for effort, _ in pairs.values())
+    costliest = sorted(pairs.items(), key=lambda item: (-item[1][0], item[0]))[:3]
+    return {
+        "portability": {
+            "score": round(100 * HALF_SCORE_EFFORT / (HALF_SCORE_EFFORT + total)),
+            "effort": total,
+            "formula": f"round(100 * {HALF_SCORE_EFFORT} / ({HALF_SCORE_EFFORT} + effort))",
+            "reasons": [
+                {"vendor": vendor or None, "rule_id": rule, "path": path, "effort": effort,
+                 "message": finding.message}
+                for (vendor, rule, path), (effort, finding) in costliest if effort
+            ],
+        },
+        "vendors": vendors,
+    }
