@@ -21,8 +21,9 @@ from auditor import __version__
 from auditor.audit import Audit
 from auditor.config import ConfigError, load_config
 from auditor.packs import PackError, RuleSet, load_rules
-from auditor.pipeline import run_audit
+from auditor.pipeline import analyse, run_audit
 from auditor.report import write_output
+from auditor.report.graph import render_graph
 from auditor.report.json import render_json
 from auditor.report.text import render_text
 from auditor.ruletest import run_examples
@@ -239,3 +240,25 @@ def rules_test(folder: Path | None) -> None:
 
 def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
     return next(p.source for p in ruleset.packs if p.id == pack_id)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot"]), default="json", show_default=True)
+@click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the graph ('-' for stdout).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
+def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
+    """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
+    root = path.resolve()
+    try:
+        loaded = load_config(root, config_file)
+        ruleset = load_rules(loaded.config.rules)
+    except (ConfigError, PackError) as exc:
+        _fail(str(exc))
+    result = analyse(root, loaded.config, ruleset, loaded.problems, jobs=jobs or default_jobs())
+    try:
+        write_output(output, render_graph(result.graph.graph, fmt))
+    except OSError as exc:
+        _fail(f"cannot write {output!r}: {exc.strerror or exc}")

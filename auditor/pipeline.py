@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor import __version__
-from auditor.audit import Audit
+from auditor.audit import Audit, Finding, UsageRecord
 from auditor.config import Config
 from auditor.discover import Skipped, discover
 from auditor.engine import Project, find
-from auditor.graph import build_graph, hotspots, infer_boundary
+from auditor.graph import Boundary, ProjectGraph, build_graph, hotspots, infer_boundary
 from auditor.score import score
 from auditor.facts import ErrorFact, Fact
 from auditor.inventory import build_inventory
@@ -20,7 +21,20 @@ from auditor.patterns import PathPatterns
 from auditor.workers import FileResult, extract_all
 
 
-def run_audit(
+@dataclass
+class Analysis:
+    """Everything the stages computed, before it is summarised into an `Audit`."""
+
+    facts: list[Fact]
+    inventory: list[UsageRecord]
+    graph: ProjectGraph
+    boundary: Boundary
+    findings: list[Finding]
+    skipped: list[Skipped]
+    files_analysed: int
+
+
+def analyse(
     root: Path,
     config: Config,
     ruleset: RuleSet,
@@ -28,7 +42,7 @@ def run_audit(
     cli_exclude: Sequence[str] = (),
     jobs: int = 1,
     track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
-) -> Audit:
+) -> Analysis:
     """`problems` are (path, reason) pairs found before the scan, such as a broken
     pyproject.toml; `cli_exclude` are root-relative patterns from the command line;
     `track` wraps the stream of per-file results, so a caller can show progress."""
@@ -55,19 +69,27 @@ def run_audit(
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
     configured = config.adapter_patterns()
     boundary = infer_boundary(graph, configured)
-    project = Project(facts, graph, boundary, lambda path: boundary.contains(path, configured))
-    findings = find(inventory, ruleset, project)
+    findings = find(inventory, ruleset, Project(facts, graph, boundary, lambda p: boundary.contains(p, configured)))
+    return Analysis(facts, inventory, graph, boundary, findings, sorted(skipped, key=Skipped.sort_key), analysed)
+
+
+def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
+              cli_exclude: Sequence[str] = (), jobs: int = 1,
+              track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
+              ) -> Audit:
+    result = analyse(root, config, ruleset, problems, cli_exclude, jobs, track)
+    boundary = result.boundary
     return Audit(
         root=str(root),
         tool_version=__version__,
         config={**config.as_dict(), "cli_exclude": list(cli_exclude)},
         packs=[{"id": p.id, "title": p.title, "version": p.version} for p in ruleset.packs],
-        files_analysed=analysed,
-        inventory=inventory,
-        findings=findings,
+        files_analysed=result.files_analysed,
+        inventory=result.inventory,
+        findings=result.findings,
         boundary={"source": boundary.source, "modules": list(boundary.modules), "direct": boundary.direct,
                   "total": boundary.total},
-        hotspots=hotspots(graph),
-        scores=score(findings, inventory),
-        skipped=sorted(skipped, key=Skipped.sort_key),
+        hotspots=hotspots(result.graph),
+        scores=score(result.findings, result.inventory),
+        skipped=result.skipped,
     )

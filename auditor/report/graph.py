@@ -1,0 +1,42 @@
+"""The coupling graph as JSON (node-link), GraphML or Graphviz DOT."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import networkx as nx
+
+_DOT_ID = re.compile(r"[^\w.:-]")
+SHAPES = {"module": "box", "product": "component", "vendor": "ellipse", "owner": "house"}
+
+
+def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
+    if fmt == "json":
+        data = nx.node_link_data(graph, edges="edges")
+        data["nodes"].sort(key=lambda n: n["id"])
+        data["edges"].sort(key=lambda e: (e["source"], e["target"], e.get("relation", ""), e.get("line", 0)))
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "graphml":
+        buffer = io.BytesIO()
+        nx.write_graphml(graph, buffer)
+        return buffer.getvalue().decode("utf-8")
+    lines = ["digraph lockaudit {", "  rankdir=LR;"]
+    for node, data in sorted(graph.nodes(data=True)):
+        lines.append(f'  {_quote(node)} [label={_quote(data.get("name", node))}, '
+                     f'shape={SHAPES.get(data.get("kind", ""), "ellipse")}];')
+    seen = set()
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        key = (source, target, data.get("relation"))
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(data.get('relation', ''))}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: object) -> str:
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
