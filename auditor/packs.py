@@ -271,6 +271,7 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
         raise PackError(f"{name}: cannot be read as YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise PackError(f"{name}: a rule pack must be a mapping")
+    _check_against_schema(name, document)  # types and unknown keys; cross-references are checked below
     pack_id = _text(document, "id", name)
     if any(p.id == pack_id for p in ruleset.packs):
         raise PackError(f"{name}: pack id '{pack_id}' is defined twice")
@@ -282,15 +283,7 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
         ruleset.owners.setdefault(document["vendor"], document["owner"])
 
     catalog = document.get("catalog", {}) or {}
-    if not isinstance(catalog, dict):
-        raise PackError(f"{name}: 'catalog' must be a mapping")
     for where, raw in _mappings(catalog.get("products"), f"{name}: catalog.products"):
-        host = raw.get("host")
-        if host is not None and not isinstance(host, str):
-            raise PackError(f"{where}: 'host' must be a string")
-        abstraction = raw.get("abstraction", False)
-        if not isinstance(abstraction, bool):
-            raise PackError(f"{where}: 'abstraction' must be true or false")
         layer = raw.get("layer", document.get("layer"))
         if layer not in LAYERS:
             raise PackError(f"{where}: 'layer' must be one of {', '.join(LAYERS)}, got {layer!r}")
@@ -300,8 +293,8 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
             vendor=_text(raw, "vendor", where, default=document.get("vendor")),
             owner=_text(raw, "owner", where, default=document.get("owner")),
             layer=layer,
-            host=host,
-            abstraction=abstraction,
+            host=raw.get("host"),
+            abstraction=raw.get("abstraction", False),
             pack=pack_id,
             modules=_texts(raw, "modules", where),
             distributions=_texts(raw, "distributions", where),
@@ -481,11 +474,31 @@ def _safe_example_path(path: str) -> bool:
     return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
 
 
-@functools.lru_cache(maxsize=1)
+def _check_against_schema(name: str, document: dict[str, Any]) -> None:
+    """The whole pack against its closed schema: catches unknown keys (a typo such as
+    `severty` would otherwise silently fall back to a default)."""
+    error = jsonschema_best_error(_validator("pack-1.schema.json"), document)
+    if error is None:
+        return
+    path = list(error.absolute_path)
+    where = name
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        rule = document["rules"][path[1]]
+        where = f"{name}: rule '{rule.get('id', path[1])}'" if isinstance(rule, dict) else where
+        path = path[2:]
+    field_name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    raise PackError(f"{where}: {f'{field_name!r}: ' if field_name else ''}{error.message}")
+
+
 def _when_validator() -> Any:
+    return _validator("when-1.schema.json")
+
+
+@functools.lru_cache(maxsize=4)
+def _validator(schema_name: str) -> Any:
     import jsonschema
 
-    schema = json.loads((Path(__file__).parent / "schemas" / "when-1.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).parent / "schemas" / schema_name).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 

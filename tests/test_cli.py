@@ -172,10 +172,11 @@ def test_broken_user_rule_pack_exits_2_naming_file_rule_and_field(tmp_path: Path
     (root / ".lockaudit.toml").write_text("rules = ['lockaudit-rules']\n")
     (packs / "team.yaml").write_text(
         "id: team\ntitle: Team rules\nrules:\n  - id: no-foo\n    title: t\n    severity: urgent\n    effort: 1\n"
+        "    category: c\n    message: m\n    remediation: r\n    when: {kind: import}\n"
     )
     result = lockaudit("scan", root)
     assert result.returncode == 2
-    assert "team.yaml: rule 'no-foo': 'severity' must be one of" in result.stderr
+    assert "team.yaml: rule 'no-foo': 'severity'" in result.stderr and "urgent" in result.stderr
     (packs / "team.yaml").write_text("id: [unclosed\n")
     result = lockaudit("scan", root)
     assert result.returncode == 2 and "team.yaml: cannot be read as YAML" in result.stderr

@@ -51,17 +51,22 @@ def test_messages_fill_only_known_placeholders() -> None:
     "text, message",
     [
         ("- just a list\n", "x.yaml: a rule pack must be a mapping"),
-        ("id: x\ntitle: X\ncatalog: [1]\n", "x.yaml: 'catalog' must be a mapping"),
-        ("id: x\ntitle: X\ncatalog:\n  products: {a: 1}\n", "x.yaml: catalog.products must be a list"),
-        ("id: x\ntitle: X\ncatalog:\n  products: [3]\n", "x.yaml: catalog.products[0] must be a mapping"),
-        (CATALOG + "      host: 7\n", "x.yaml: catalog.products[0]: 'host' must be a string"),
-        (CATALOG + "      abstraction: 'yes'\n", "x.yaml: catalog.products[0]: 'abstraction' must be true or false"),
-        (CATALOG.replace("layer: model-api", "layer: models"), "x.yaml: catalog.products[0]: 'layer' must be one of"),
+        ("id: x\ntitle: X\ncatalog: [1]\n", "x.yaml: 'catalog': [1] is not of type 'object'"),
+        ("id: x\ntitle: X\ncatalog:\n  products: {a: 1}\n", "x.yaml: 'catalog.products': {'a': 1} is not of type 'array'"),
+        ("id: x\ntitle: X\ncatalog:\n  products: [3]\n", "x.yaml: 'catalog.products[0]': 3 is not of type 'object'"),
+        (CATALOG + "      host: 7\n", "x.yaml: 'catalog.products[0].host': 7 is not of type 'string'"),
+        (CATALOG + "      abstraction: 'yes'\n", "x.yaml: 'catalog.products[0].abstraction': 'yes' is not of type 'boolean'"),
+        (CATALOG.replace("layer: model-api", "layer: models"), "x.yaml: 'layer': 'models' is not one of"),
         (CATALOG.replace("[acme]", "[openai]"), "module 'openai' is already claimed by 'openai'"),
         ("id: openai\ntitle: Dup\n", "x.yaml: pack id 'openai' is defined twice"),
-        ("id: x\ntitle: X\nrules:\n  - id: r\n    title: t\n    severity: low\n    effort: 2\n", "x.yaml: rule 'r': 'effort' must be one of"),
+        ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 2, category: c, message: m,"
+         " remediation: f, when: {kind: import}}\n", "x.yaml: rule 'r': 'effort'"),
         ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m}\n",
-         "x.yaml: rule 'r': 'remediation' must be a non-empty string"),
+         "x.yaml: rule 'r': 'remediation' is a required property"),
+        ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m,"
+         " remediation: f, when: {kind: import}, severty: high}\n",
+         "x.yaml: rule 'r': Additional properties are not allowed ('severty' was unexpected)"),
+        (CATALOG + "      modules: [acme]\n      moduels: [x]\n", "x.yaml: 'catalog.products[0]': Additional properties"),
     ],
 )
 def test_broken_pack_names_file_and_field(tmp_path: Path, text: str, message: str) -> None:
@@ -80,7 +85,7 @@ def test_broken_pack_names_file_and_field(tmp_path: Path, text: str, message: st
         ("{kind: import, fields: {name: {regex: '('}}}", "'when' regex: invalid regex"),
         ("{all: [{kind: import}, {eval: '1+1'}]}", "'when.all[1]'"),
         ("{check: env-spread}", "'when.check' is required for scope 'project' and allowed only there"),
-        ("[1, 2]", "'when' must be a mapping"),
+        ("[1, 2]", "'when': [1, 2] is not of type 'object'"),
     ],
 )
 def test_broken_when_is_named(tmp_path: Path, when: str, message: str) -> None:
