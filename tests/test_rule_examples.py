@@ -24,3 +24,9 @@ def test_every_rule_has_two_examples_each_way(rule) -> None:
     assert sum(not e.trigger for e in rule.examples) >= 2
     distinct = {e.files for e in rule.examples}
     assert len(distinct) == len(rule.examples), "examples must differ"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_every_rule_is_documented(rule) -> None:
+    assert rule.title and rule.message and rule.remediation and rule.category
+    assert rule.links, "a rule says where to read more"
