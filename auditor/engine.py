@@ -177,7 +177,7 @@ def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, 
     """A vendor's environment variables read in at least `min_modules` files."""
     by_vendor: dict[str, list[UsageRecord]] = defaultdict(list)
     for record in records:
-        if record.kind == "env" and record.vendor:
+        if record.kind == "env" and record.vendor and not (record.value or "").startswith("write"):
             by_vendor[record.vendor].append(record)
     for vendor, found in sorted(by_vendor.items()):
         paths = sorted({r.path for r in found})

@@ -82,6 +82,9 @@ class CallFact:
     kind = "call"
 
 
+LOOKUP_KEY = "(dict key)"  # a StringFact's context when the literal is a key of a dict literal
+
+
 @dataclass(frozen=True, slots=True)
 class StringFact:
     """A string literal of interest: a model id (`what="model-id"`) or a vendor endpoint URL."""
@@ -105,7 +108,8 @@ class EnvFact:
     name: str
     access: str  # read | test | write
     scope: str = "<module>"
-    value: str | None = None  # only a boolean-like literal written (never a secret)
+    value: str | None = None  # only a boolean-like literal written, or a read's default (never a secret)
+    conditional: bool = False  # under an if/try/match: an opt-in rather than a default
 
     kind = "env"
 

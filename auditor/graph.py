@@ -122,24 +122,29 @@ def direct_users(project: ProjectGraph, neutral_only: bool = False) -> set[str]:
     return found
 
 
-def infer_boundary(project: ProjectGraph, configured: PathPatterns) -> Boundary:
-    """Configured adapter paths win. Otherwise the adapter is the small set of modules
-    through which every other module reaches a vendor SDK: those that use one directly,
-    when they are at most max(2, 10%) and at most a third of the project's modules (of
-    three or more) and other modules do import them. Anything else is no boundary."""
-    total = sum(1 for _, data in project.graph.nodes(data=True) if data.get("kind") == "module")
-    direct = direct_users(project)
+def infer_boundary(project: ProjectGraph, configured: PathPatterns, auxiliary: PathPatterns,
+                   dynamic_loading: bool = False) -> Boundary:
+    """Configured adapter paths win. Otherwise the adapter is the small set of product
+    modules through which every other module reaches a vendor SDK: the product modules
+    (not tests, examples or docs) that use one directly, when they are at most
+    max(2, 15%) of the product's modules (of three or more) and other modules import them
+    — or the project loads modules by name at run time (plugins), which hides those edges.
+    Anything else is no boundary."""
+    graph = project.graph
+    product = {n for n, d in graph.nodes(data=True) if d.get("kind") == "module" and not auxiliary.match(d["path"])}
+    total = len(product)
+    direct = direct_users(project) & product
     if configured:
         return Boundary("configured", direct=len(direct), total=total)
     if not direct or total < MIN_MODULES_FOR_BOUNDARY:
         return Boundary("not-needed", direct=len(direct), total=total)
-    limit = min(max(2, math.ceil(0.1 * total)), total // 3)
-    graph = project.graph
+    limit = max(2, math.ceil(0.15 * total))
     reached_through = set().union(*(nx.ancestors(graph, node) for node in direct)) - direct
-    if len(direct) > limit or not any(graph.nodes[n].get("kind") == "module" for n in reached_through):
+    imported = any(graph.nodes[n].get("kind") == "module" for n in reached_through)
+    if len(direct) > limit or len(direct) == total or not (imported or dynamic_loading):
         return Boundary("none", direct=len(direct), total=total)
-    names = tuple(sorted(project.graph.nodes[n]["name"] for n in direct))
-    paths = tuple(sorted(project.graph.nodes[n]["path"] for n in direct))
+    names = tuple(sorted(graph.nodes[n]["name"] for n in direct))
+    paths = tuple(sorted(graph.nodes[n]["path"] for n in direct))
     return Boundary("inferred", names, paths, len(direct), total)
 
 
@@ -166,7 +171,7 @@ def hotspots(project: ProjectGraph, limit: int = 10) -> list[dict[str, object]]:
         if data.get("kind") != "module":
             continue
         coupling = sum(d.get("weight", 0) for _, target, d in graph.out_edges(node, data=True)
-                       if d.get("relation") == "uses")
+                       if d.get("relation") == "uses" and not graph.nodes[target].get("abstraction", False))
         if not coupling:
             continue
         importers = {u for u, _, d in graph.in_edges(node, data=True) if d.get("relation") == "imports"}

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
-from auditor.facts import CallFact, ConstructorFact, EnvFact, Fact, ImportFact, SettingFact, StringFact
+from auditor.facts import LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, Fact, ImportFact, SettingFact, StringFact
 from auditor.modules import ModuleIndex
 from auditor.packs import Feature, Product, RuleSet
 
@@ -47,7 +47,8 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
         elif isinstance(fact, EnvFact):
             vendor = ruleset.env_vendor(fact.name)
             if vendor is not None:
-                value = f"{fact.access}={fact.value}" if fact.value else fact.access
+                value = f"{fact.access} ({fact.value})" if fact.access == "read" and fact.value else (
+                    f"{fact.access}={fact.value}" if fact.value else fact.access)
                 records.append(_record("env", fact, ruleset, fact.name, vendor=vendor, value=value))
         elif isinstance(fact, SettingFact):
             product = ruleset.product_for_module(fact.name)
@@ -192,7 +193,8 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
     family = next((m for m in ruleset.model_families if m.family == fact.family), None)
     if family is None:
         return None
-    flags = tuple(f for f, on in (("open_weight", family.open_weight), ("routed", bool(fact.routed_via))) if on)
+    flags = tuple(f for f, on in (("open_weight", family.open_weight), ("routed", bool(fact.routed_via)),
+                                  ("lookup_key", fact.context == LOOKUP_KEY)) if on)
     return _record("model-id", fact, ruleset, family.family, vendor=family.vendor, host=family.host,
                    value=fact.value, flags=flags)
 
@@ -217,8 +219,8 @@ def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: Rul
                                   name=default.id, vendor=default.reaches, owner=ruleset.owner_of(default.reaches),
                                   layer=first.layer, product=first.product, scope=first.scope, value=default.title)
         for fact in facts:
-            if default.when_env_set and isinstance(fact, EnvFact) and fact.access == "write" \
-                    and fact.name in default.when_env_set and (fact.value or "") in TRUE_LIKE:
+            if default.when_env_set and isinstance(fact, EnvFact) and fact.name in default.when_env_set \
+                    and _switched_on(fact):
                 yield _record("hidden-default", fact, ruleset, default.id, vendor=default.reaches or default.vendor,
                               value=default.title)
             if default.constructor and isinstance(fact, ConstructorFact):
@@ -230,6 +232,15 @@ def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: Rul
                 if target is not None:
                     yield _record("hidden-default", fact, ruleset, default.id, product=constructor.product,
                                   vendor=target, value=default.title)
+
+
+def _switched_on(fact: EnvFact) -> bool:
+    """Set to true unconditionally, or read with true as its default: on unless someone says no.
+    A write under a condition (`if LANGCHAIN_API_KEY: …`) is an opt-in, not a default."""
+    if fact.access == "write":
+        return not fact.conditional and (fact.value or "") in TRUE_LIKE
+    return fact.access == "read" and (fact.value or "").removeprefix("default=") in TRUE_LIKE \
+        and (fact.value or "").startswith("default=")
 
 
 def _called(name: str, called: set[str]) -> bool:

@@ -185,6 +185,7 @@ class RuleSet:
     env_prefixes: list[tuple[str, str]] = field(default_factory=list)
     hosts: list[tuple[str, str]] = field(default_factory=list)  # (glob over host[:port], vendor)
     routing_prefixes: set[str] = field(default_factory=set)
+    auxiliary_paths: list[str] = field(default_factory=list)  # tests, examples, docs: not the product
     owners: dict[str, str] = field(default_factory=dict)  # vendor -> owner
     _by_module: dict[str, Product] = field(default_factory=dict)
     _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
@@ -375,6 +376,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
     for host in _texts(catalog, "hosts", f"{name}: catalog"):
         ruleset.hosts.append((host.lower(), vendor))
     ruleset.routing_prefixes.update(_texts(catalog, "routing_prefixes", f"{name}: catalog"))
+    ruleset.auxiliary_paths.extend(_texts(catalog, "auxiliary_paths", f"{name}: catalog"))
     for where, raw in _mappings(catalog.get("features"), f"{name}: catalog.features"):
         ruleset.features.append(Feature(
             id=_text(raw, "id", where),

@@ -13,7 +13,7 @@ from auditor.discover import Skipped, discover
 from auditor.engine import Project, find
 from auditor.graph import Boundary, ProjectGraph, build_graph, hotspots, infer_boundary
 from auditor.score import score
-from auditor.facts import ErrorFact, Fact
+from auditor.facts import ErrorFact, Fact, ImportFact
 from auditor.inventory import build_inventory
 from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
@@ -68,7 +68,8 @@ def analyse(
     inventory = build_inventory(facts, modules, ruleset)
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
     configured = config.adapter_patterns()
-    boundary = infer_boundary(graph, configured)
+    dynamic_loading = any(isinstance(f, ImportFact) and f.unresolved for f in facts)
+    boundary = infer_boundary(graph, configured, PathPatterns(ruleset.auxiliary_paths), dynamic_loading)
     findings = find(inventory, ruleset, Project(facts, graph, boundary, lambda p: boundary.contains(p, configured)))
     return Analysis(facts, inventory, graph, boundary, findings, sorted(skipped, key=Skipped.sort_key), analysed)
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from auditor.audit import Finding, UsageRecord
+from auditor.severity import SEVERITIES
 
 HALF_SCORE_EFFORT = 60
 
@@ -46,7 +47,10 @@ def score(findings: list[Finding], inventory: list[UsageRecord]) -> dict[str, An
         key=lambda row: (-row["effort"], -row["files"], row["vendor"]),
     )
     total = sum(effort for effort, _ in pairs.values())
-    costliest = sorted(pairs.items(), key=lambda item: (-item[1][0], item[0]))[:3]
+    vendor_effort = {row["vendor"]: row["effort"] for row in vendors}
+    # Ties go to the vendor that costs most to leave, then to the more severe finding.
+    costliest = sorted(pairs.items(), key=lambda item: (
+        -item[1][0], -vendor_effort.get(item[0][0], 0), -SEVERITIES.index(item[1][1].severity), item[0]))[:3]
     return {
         "portability": {
             "score": round(100 * HALF_SCORE_EFFORT / (HALF_SCORE_EFFORT + total)),

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.facts import (
-    CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
+    LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
 )
 from auditor.packs import Detectors, host_matches
 
@@ -104,7 +104,7 @@ class _Pending:
     attribute_bindings: list[tuple[str, str, ast.expr]] = field(default_factory=list)  # class, attr, expr
     returns: dict[tuple[str, str], ast.expr] = field(default_factory=dict)  # (scope, function) -> annotation
     settings: list[tuple[ast.Attribute, _Text, str]] = field(default_factory=list)
-    subscripts: list[tuple[ast.Subscript, _Text, str, str | None]] = field(default_factory=list)
+    subscripts: list[tuple[ast.Subscript, _Text, _Context, str | None]] = field(default_factory=list)
     membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
     strings: list[tuple[ast.Constant, _Text, _Context]] = field(default_factory=list)
 
@@ -234,7 +234,7 @@ class SourceAnalysis:
             key = node.slice  # type: ignore[attr-defined]
             # os.environ["X"] read candidates; writes are taken from their assignment
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                self.pending.subscripts.append((node, self._current, ctx.scope, None))  # type: ignore[arg-type]
+                self.pending.subscripts.append((node, self._current, ctx, None))  # type: ignore[arg-type]
             return [(node.value, plain), (node.slice, plain)]  # type: ignore[attr-defined]
         if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             return self._function(node, plain)  # type: ignore[arg-type]
@@ -301,7 +301,7 @@ class SourceAnalysis:
                     self.pending.settings.append((target, self._current, plain.scope))
             elif isinstance(target, ast.Subscript):
                 literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
-                self.pending.subscripts.append((target, self._current, plain.scope, literal or ""))
+                self.pending.subscripts.append((target, self._current, plain, literal or ""))
         children: list[tuple[ast.AST, _Context]] = [(t, plain) for t in targets if not isinstance(t, ast.Name)]
         if isinstance(node, ast.AnnAssign):
             children.append((node.annotation, plain))
@@ -549,18 +549,21 @@ class SourceAnalysis:
 
     def _env_call(self, node: ast.Call, loc: Location, ctx: _Context, access: str) -> None:
         if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            written = node.args[1] if access == "write" and len(node.args) > 1 else None
-            self.facts.append(EnvFact(loc, node.args[0].value, access, ctx.scope, _boolean_like(written)))
+            second = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
+            value = _boolean_like(second)
+            if access == "read" and value is not None:
+                value = f"default={value}"  # os.getenv("X", "true"): on unless the user says otherwise
+            self.facts.append(EnvFact(loc, node.args[0].value, access, ctx.scope, value, ctx.conditional))
 
     def _resolve_environment(self) -> None:
-        for node, text, scope, written in self.pending.subscripts:
+        for node, text, ctx, written in self.pending.subscripts:
             if self._is_environ(node.value) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 loc = text.loc(self.path, node)
                 if written is None:
-                    self.facts.append(EnvFact(loc, node.slice.value, "read", scope))
+                    self.facts.append(EnvFact(loc, node.slice.value, "read", ctx.scope, conditional=ctx.conditional))
                 else:
-                    self.facts.append(EnvFact(loc, node.slice.value, "write", scope,
-                                              written.lower() if written.lower() in _BOOLEAN_LIKE else None))
+                    value = written.lower() if written.lower() in _BOOLEAN_LIKE else None
+                    self.facts.append(EnvFact(loc, node.slice.value, "write", ctx.scope, value, ctx.conditional))
         for node, text, scope in self.pending.membership:
             if self._is_environ(node.comparators[0]):
                 self.facts.append(EnvFact(text.loc(self.path, node), node.left.value, "test", scope))  # type: ignore[attr-defined]
@@ -583,10 +586,10 @@ class SourceAnalysis:
             if match is None:
                 continue
             family, needs_context, routed_via = match
-            context = _context_name(ctx)
+            context = LOOKUP_KEY if ctx.literal == _DICT_KEY else _context_name(ctx)
             modelish = bool(context and _MODELISH.search(context)) or (
                 ctx.call is not None and self._is_vendor_call(ctx.call, ctx.scope))
-            if not modelish and (needs_context or (context and _NOT_MODEL.search(context))):
+            if not modelish and (needs_context or (context and context != LOOKUP_KEY and _NOT_MODEL.search(context))):
                 continue
             self.facts.append(StringFact(text.loc(self.path, node), "model-id", value, ctx.scope, family, routed_via,
                                          context))
