@@ -73,6 +73,7 @@ class Audit:
     boundary: dict[str, Any] = field(default_factory=dict)  # the adapter boundary used
     hotspots: list[dict[str, Any]] = field(default_factory=list)
     scores: dict[str, Any] = field(default_factory=dict)
+    exposure: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
@@ -112,4 +113,5 @@ class Audit:
             "boundary": self.boundary,
             "scores": self.scores,
             "hotspots": self.hotspots,
+            "exposure": self.exposure,
         }

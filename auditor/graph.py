@@ -148,19 +148,43 @@ def infer_boundary(project: ProjectGraph, configured: PathPatterns, auxiliary: P
     return Boundary("inferred", names, paths, len(direct), total)
 
 
+def _reach_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Only the edges along which code reaches a vendor: imports, uses, provided-by."""
+    return graph.edge_subgraph([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+                                if d.get("relation") in ("imports", "uses", "provided-by")])
+
+
 def exposure_chain(project: ProjectGraph, module: str, vendor: str) -> list[str] | None:
     """The shortest import chain from a module to a vendor, as import-linter shows it."""
     graph = project.graph
     target = f"vendor:{vendor}"
     if module not in graph or target not in graph:
         return None
-    relevant = graph.edge_subgraph([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                                    if d.get("relation") in ("imports", "uses", "provided-by")])
     try:
-        path = nx.shortest_path(relevant, module, target)
+        path = nx.shortest_path(_reach_graph(graph), module, target)
     except (nx.NetworkXNoPath, nx.NodeNotFound):
         return None
     return [graph.nodes[n]["name"] for n in path]
+
+
+def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str, object]]:
+    """Per vendor: how many modules reach it, directly or through other modules, and the
+    longest of the shortest chains that do (the deepest transitive exposure)."""
+    graph = project.graph
+    backwards = _reach_graph(graph).reverse(copy=False)
+    rows = []
+    for node, data in sorted(graph.nodes(data=True)):
+        if data.get("kind") != "vendor" or node not in backwards:
+            continue
+        paths = nx.single_source_shortest_path(backwards, node)  # vendor ← … ← module, one search
+        reaching = sorted(n for n in paths if graph.nodes[n].get("kind") == "module")
+        chains = [[graph.nodes[n]["name"] for n in reversed(paths[module])] for module in reaching]
+        chains.sort(key=lambda chain: (-len(chain), chain))
+        direct = sum(1 for chain in chains if len(chain) <= 3)  # module → product → vendor
+        rows.append({"vendor": data["name"], "modules": len(reaching), "direct": direct,
+                     "chains": [" → ".join(chain) for chain in chains[:chains_per_vendor]]})
+    rows.sort(key=lambda row: (-row["modules"], row["vendor"]))  # type: ignore[operator]
+    return rows
 
 
 def hotspots(project: ProjectGraph, limit: int = 10) -> list[dict[str, object]]:

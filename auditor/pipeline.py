@@ -11,7 +11,7 @@ from auditor.audit import Audit, Finding, UsageRecord
 from auditor.config import Config
 from auditor.discover import Skipped, discover
 from auditor.engine import Project, find
-from auditor.graph import Boundary, ProjectGraph, build_graph, hotspots, infer_boundary
+from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
 from auditor.score import score
 from auditor.facts import ErrorFact, Fact, ImportFact
 from auditor.inventory import build_inventory
@@ -91,6 +91,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         boundary={"source": boundary.source, "modules": list(boundary.modules), "direct": boundary.direct,
                   "total": boundary.total},
         hotspots=hotspots(result.graph),
+        exposure=exposure(result.graph),
         scores=score(result.findings, result.inventory),
         skipped=result.skipped,
     )

@@ -55,3 +55,10 @@ def test_graph_command_formats() -> None:
     assert graphml.has_edge("module:shop.ai.client", "product:openai")
     dot = lockaudit("graph", SHOP, "--format", "dot").stdout
     assert dot.startswith("digraph lockaudit {") and '"module:shop.ai.client" -> "product:openai"' in dot
+
+
+def test_transitive_exposure_per_vendor() -> None:
+    result = lockaudit("scan", SHOP, "--format", "json")
+    (openai,) = json.loads(result.stdout)["summary"]["exposure"]
+    assert openai["vendor"] == "OpenAI" and openai["modules"] == 5 and openai["direct"] == 1
+    assert openai["chains"][0] == "shop.views → shop.orders → shop.ai.client → openai → OpenAI"
