@@ -19,7 +19,7 @@ import yaml
 
 from auditor import __version__
 from auditor.audit import Audit
-from auditor.config import ConfigError, load_config
+from auditor.config import ConfigError, ConfigLoad, load_config
 from auditor.packs import PackError, RuleSet, load_rules
 from auditor.pipeline import analyse, run_audit
 from auditor.report import write_output
@@ -118,8 +118,8 @@ def _bar(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
         yield from bar
 
 
-def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None,
-         config_file: Path | None, jobs: int | None, gate: bool = False) -> int:
+def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, RuleSet]:
+    """The root, its configuration and the rule packs, or exit 2 saying what is wrong."""
     root = path.resolve()
     try:
         loaded = load_config(root, config_file)
@@ -128,6 +128,12 @@ def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], f
         _fail(str(exc))
     for notice in loaded.notices:
         click.echo(f"lockaudit: note: {notice}", err=True)
+    return root, loaded, ruleset
+
+
+def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None,
+         config_file: Path | None, jobs: int | None, gate: bool = False) -> int:
+    root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
     audit = run_audit(root, config, ruleset, loaded.problems, cli_exclude=exclude,
                       jobs=jobs or default_jobs(), track=_progress)
@@ -251,12 +257,7 @@ def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
 def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
-    root = path.resolve()
-    try:
-        loaded = load_config(root, config_file)
-        ruleset = load_rules(loaded.config.rules)
-    except (ConfigError, PackError) as exc:
-        _fail(str(exc))
+    root, loaded, ruleset = _prepare(path, config_file)
     result = analyse(root, loaded.config, ruleset, loaded.problems, jobs=jobs or default_jobs())
     try:
         write_output(output, render_graph(result.graph.graph, fmt))

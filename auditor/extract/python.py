@@ -121,12 +121,6 @@ def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -
     return analysis.finish()
 
 
-def extract_source(path: str, text: str, detectors: Detectors | None = None) -> list[Fact]:
-    analysis = SourceAnalysis(path, detectors)
-    analysis.add(text)
-    return analysis.finish()
-
-
 class SourceAnalysis:
     """One file's analysis; a notebook adds its cells in order, sharing bindings."""
 
