@@ -223,22 +223,24 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
     for record in records:
         if record.kind == "import" and record.symbol and record.vendor and project.in_adapter(record.path):
             vendor_symbols[(record.path, record.symbol)] = record
+    if not vendor_symbols:
+        return
     graph = project.graph
-    paths = {data["name"]: data["path"] for _, data in graph.graph.nodes(data=True) if data.get("kind") == "module"}
+    targets_by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for source, target, data in graph.graph.edges(data=True):
+        if data.get("relation") == "imports":
+            targets_by_line[(source, data["line"])].add(target)
     seen: set[tuple[str, int, str, str]] = set()
     for fact in project.facts:
         if not isinstance(fact, ImportFact) or not fact.symbol or project.in_adapter(fact.loc.path):
             continue
         source = graph.module_of_path.get(fact.loc.path)
-        for _, target, data in graph.graph.out_edges(f"module:{source}", data=True):
+        for target in sorted(targets_by_line.get((f"module:{source}", fact.loc.line), ())):
             key = (fact.loc.path, fact.loc.line, fact.symbol, target)
-            if data.get("relation") != "imports" or data.get("line") != fact.loc.line or key in seen:
+            origin = vendor_symbols.get((graph.graph.nodes[target]["path"], fact.symbol))
+            if origin is None or key in seen:
                 continue
             seen.add(key)
-            adapter_path = paths.get(graph.graph.nodes[target]["name"])
-            origin = vendor_symbols.get((adapter_path or "", fact.symbol))
-            if origin is None:
-                continue
             anchor = UsageRecord("import", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
                                  name=origin.name, symbol=fact.symbol, vendor=origin.vendor, owner=origin.owner,
                                  layer=origin.layer, product=origin.product, host=origin.host, scope=fact.scope)
