@@ -123,7 +123,7 @@ def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, Ru
     root = path.resolve()
     try:
         loaded = load_config(root, config_file)
-        ruleset = load_rules(loaded.config.rules)
+        ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
     except (ConfigError, PackError) as exc:
         _fail(str(exc))
     for notice in loaded.notices:

@@ -19,7 +19,7 @@ from typing import Any
 from auditor.patterns import PathPatterns
 from auditor.severity import SEVERITIES
 
-KEYS = ("exclude", "adapters", "fail-on", "rules")
+KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced")
 DEDICATED = ".lockaudit.toml"
 
 
@@ -33,6 +33,7 @@ class Config:
     adapters: tuple[str, ...] = ()
     fail_on: str | None = None
     rules: tuple[Path, ...] = ()
+    count_announced: bool = True  # announced, not yet completed acquisitions move ownership
     source: str | None = None  # the file the values came from, as the user would name it
     prefix: str = ""  # the scan root relative to the configuration file's folder
 
@@ -49,6 +50,7 @@ class Config:
             "adapters": list(self.adapters),
             "fail_on": self.fail_on,
             "rules": [str(path) for path in self.rules],
+            "count_announced": self.count_announced,
         }
 
 
@@ -151,6 +153,9 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         if not path.is_dir():
             raise ConfigError(f"{source}: '{prefix}rules' entry {folder!r} is not a folder")
         rule_dirs.append(path)
+    count_announced = table.get("count-announced", True)
+    if not isinstance(count_announced, bool):
+        raise ConfigError(f"{source}: '{prefix}count-announced' must be true or false, got {count_announced!r}")
     try:
         relative = root.relative_to(base).as_posix()
     except ValueError:  # a configuration outside the scanned tree: patterns are relative to the root
@@ -160,6 +165,7 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         adapters=string_list("adapters"),
         fail_on=fail_on,
         rules=tuple(rule_dirs),
+        count_announced=count_announced,
         source=source,
         prefix="" if relative == "." else relative,
     )

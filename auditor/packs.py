@@ -122,6 +122,15 @@ class HiddenDefault:
     routes: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Acquisition:
+    company: str
+    owner: str
+    status: str  # announced | completed
+    as_of: str
+    source: str
+
+
 @dataclass(frozen=True)
 class Detectors:
     """What the extractor needs from the packs; picklable, so worker processes get it once."""
@@ -187,6 +196,10 @@ class RuleSet:
     routing_prefixes: set[str] = field(default_factory=set)
     auxiliary_paths: list[str] = field(default_factory=list)  # tests, examples, docs: not the product
     owners: dict[str, str] = field(default_factory=dict)  # vendor -> owner
+    acquisitions: dict[str, Acquisition] = field(default_factory=dict)  # company -> its acquisition
+    related: list[dict[str, str]] = field(default_factory=list)  # stakes that are not ownership
+    alternatives: dict[str, str] = field(default_factory=dict)  # layer -> the portable alternative
+    count_announced: bool = True
     _by_module: dict[str, Product] = field(default_factory=dict)
     _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
 
@@ -219,7 +232,23 @@ class RuleSet:
         return next((vendor for pattern, vendor in self.hosts if host_matches(host, pattern)), None)
 
     def owner_of(self, vendor: str | None) -> str | None:
-        return self.owners.get(vendor) if vendor else None
+        """The ultimate owner: the vendor's company, moved along the acquisitions that count."""
+        if not vendor:
+            return None
+        company = self.owners.get(vendor, vendor)
+        for deal in self.deals_of(vendor):
+            company = deal.owner
+        return company
+
+    def deals_of(self, vendor: str) -> list[Acquisition]:
+        """The acquisitions between a vendor's company and its ultimate owner, in order."""
+        company, deals = self.owners.get(vendor, vendor), []
+        while (deal := self.acquisitions.get(company)) is not None and deal not in deals:
+            if deal.status != "completed" and not self.count_announced:
+                break
+            deals.append(deal)
+            company = deal.owner
+        return deals
 
     def detectors(self) -> Detectors:
         roots = {f.name.split(".")[0] for f in self.factories.values()}
@@ -256,12 +285,35 @@ def host_matches(host: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(host, pattern)
 
 
-def load_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
-    ruleset = RuleSet()
+OWNERS_FILE = "owners.yaml"
+
+
+def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) -> RuleSet:
+    ruleset = RuleSet(count_announced=count_announced)
     for folder in (data_dir("rules"), *extra_dirs):
         for path in sorted(folder.glob("*.y*ml")):
-            _load_pack(path, ruleset)
+            if path.name == OWNERS_FILE:
+                _load_owners(path, ruleset)
+            else:
+                _load_pack(path, ruleset)
     return ruleset
+
+
+def _load_owners(path: Path, ruleset: RuleSet) -> None:
+    """The ownership catalog: acquisitions (with status and date), related stakes, alternatives."""
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PackError(f"{path.name}: cannot be read as YAML: {exc}") from exc
+    error = jsonschema_best_error(_validator("owners-1.schema.json"), document)
+    if error is not None:
+        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+        raise PackError(f"{path.name}: {f'{location!r}: ' if location else ''}{error.message}")
+    for raw in document.get("acquisitions", []):
+        ruleset.acquisitions[raw["company"]] = Acquisition(
+            raw["company"], raw["owner"], raw["status"], str(raw["as_of"]), raw["source"])
+    ruleset.related.extend({k: str(v) for k, v in raw.items()} for raw in document.get("related", []))
+    ruleset.alternatives.update(document.get("alternatives", {}))
 
 
 def _load_pack(path: Path, ruleset: RuleSet) -> None:

@@ -29,7 +29,7 @@ def test_every_catalog_module_is_detected(tmp_path: Path) -> None:
     audit = scan_json(tmp_path)
     got = {r["name"]: (r["product"], r["vendor"], r["owner"], r["layer"])
            for r in audit["inventory"] if r["kind"] == "import"}
-    assert got == {m: (p.id, p.vendor, p.owner, p.layer) for m, p in expected.items()}
+    assert got == {m: (p.id, p.vendor, ruleset.owner_of(p.vendor), p.layer) for m, p in expected.items()}
     flagged = {f["product"] for f in audit["findings"] if f["rule_id"] == "sdk-import-outside-adapter"}
     assert flagged == {p.id for p in expected.values() if not p.abstraction}
 
@@ -96,3 +96,13 @@ def test_broken_when_is_named(tmp_path: Path, when: str, message: str) -> None:
     with pytest.raises(PackError) as caught:
         load_rules([tmp_path])
     assert "x.yaml: rule 'r': " in str(caught.value) and message in str(caught.value), str(caught.value)
+
+
+
+def test_ownership_follows_acquisitions_and_their_status() -> None:
+    counted = load_rules()
+    assert counted.owner_of("Astral") == "OpenAI" and counted.owner_of("Promptfoo") == "OpenAI"
+    assert counted.owner_of("GitHub") == "Microsoft" and counted.owner_of("Anthropic") == "Anthropic"
+    assert [(d.owner, d.status, d.as_of) for d in counted.deals_of("Astral")] == [("OpenAI", "announced", "2026-03-19")]
+    completed_only = load_rules(count_announced=False)
+    assert completed_only.owner_of("Astral") == "Astral" and completed_only.owner_of("GitHub") == "Microsoft"
