@@ -61,7 +61,26 @@ class Discovery:
     project_dirs: list[str] = field(default_factory=list)  # folders holding a PROJECT_MARKERS file
 
 
-def file_kind(name: str) -> str | None:
+# Files known by name rather than extension.
+NAMED_KINDS: dict[str, str] = {
+    "pyproject.toml": "pyproject", "uv.lock": "uv-lock", "uv.toml": "tool-config", "ruff.toml": "tool-config",
+    ".ruff.toml": "tool-config", "ty.toml": "tool-config", ".pre-commit-config.yaml": "pre-commit",
+    ".pre-commit-config.yml": "pre-commit",
+}
+_REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
+_PROMPTFOO = re.compile(r"^promptfooconfig[\w.-]*\.(?:ya?ml|json)$")
+_WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
+
+
+def file_kind(name: str, rel: str = "") -> str | None:
+    if name in NAMED_KINDS:
+        return NAMED_KINDS[name]
+    if _REQUIREMENTS.match(name):
+        return "requirements"
+    if _PROMPTFOO.match(name):
+        return "promptfoo"
+    if _WORKFLOW.search(rel):
+        return "workflow"
     return KINDS.get(os.path.splitext(name)[1].lower())
 
 
@@ -109,7 +128,7 @@ def discover(
                 continue
             if entry.name in PROJECT_MARKERS and rel_folder not in result.project_dirs:
                 result.project_dirs.append(rel_folder)
-            kind = file_kind(entry.name)
+            kind = file_kind(entry.name, rel)
             if is_link:
                 _symlink(root, Path(entry.path), rel, kind, result)
                 continue

@@ -126,17 +126,46 @@ class SettingFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolFact:
+    """A sign of a developer tool in a configuration file: `[tool.uv]`, `uses: astral-sh/setup-uv`."""
+
+    loc: Location
+    product: str  # the catalog product the sign belongs to (uv, ruff, ty, pyx, promptfoo, github-actions)
+    signal: str  # what was seen, as the user would write it
+    value: str | None = None
+
+    kind = "tool"
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyFact:
+    """A declared (pyproject, requirements) or locked (uv.lock) dependency."""
+
+    loc: Location
+    name: str  # normalised distribution name
+    source: str  # pyproject | requirements | uv.lock | pylock | poetry.lock
+    group: str = "main"  # main, optional:<extra>, group:<name>, dev, locked
+    specifier: str | None = None
+    version: str | None = None
+    requires: tuple[str, ...] = ()  # locked edges: the distributions this one pulls in
+
+    kind = "dependency"
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorFact:
     """A file, or part of one, that could not be analysed; always becomes a `skipped` entry."""
 
     loc: Location
     reason: str
     detail: str = ""
+    partial: bool = False  # the rest of the file was analysed (one bad entry, one bad cell)
 
     kind = "error"
 
 
-Fact = ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ErrorFact
+Fact = (ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ToolFact | DependencyFact
+        | ErrorFact)
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
-from auditor.facts import LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, Fact, ImportFact, SettingFact, StringFact
+from auditor.facts import (
+    LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
+)
 from auditor.modules import ModuleIndex
 from auditor.packs import Feature, Product, RuleSet
 
@@ -50,6 +52,15 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
                 value = f"{fact.access} ({fact.value})" if fact.access == "read" and fact.value else (
                     f"{fact.access}={fact.value}" if fact.value else fact.access)
                 records.append(_record("env", fact, ruleset, fact.name, vendor=vendor, value=value))
+        elif isinstance(fact, ToolFact):
+            record = _tool_record(fact, ruleset, products)
+            if record is not None:
+                records.append(record)
+        elif isinstance(fact, DependencyFact):
+            product = ruleset.product_for_distribution(fact.name)
+            if product is not None:
+                records.append(_record("dependency", fact, ruleset, fact.name, product=product,
+                                       call=f"{fact.source}:{fact.group}", value=fact.version or fact.specifier))
         elif isinstance(fact, SettingFact):
             product = ruleset.product_for_module(fact.name)
             if product is not None and not _first_party(modules, fact.loc.path, fact.name):
@@ -69,6 +80,19 @@ def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Prod
         host=host if host is not None else (product.host if product else None),
         scope=getattr(fact, "scope", "<module>"), **fields,  # type: ignore[arg-type]
     )
+
+
+IMPLICIT_GRADER = "promptfoo-implicit-grader"
+
+
+def _tool_record(fact: ToolFact, ruleset: RuleSet, products: dict[str, Product]) -> UsageRecord | None:
+    product = products.get(fact.product)
+    if product is None:
+        return None
+    if fact.signal == "implicit-grader":  # Promptfoo then grades with OpenAI unless other keys are set
+        return _record("hidden-default", fact, ruleset, IMPLICIT_GRADER, product=product, vendor="OpenAI",
+                       value=f"'{fact.value}' has no grader: Promptfoo's default grader falls back to OpenAI")
+    return _record("config", fact, ruleset, fact.signal, product=product, value=fact.value)
 
 
 def _first_party(modules: ModuleIndex, path: str, qualname: str) -> bool:

@@ -202,6 +202,7 @@ class RuleSet:
     count_announced: bool = True
     _by_module: dict[str, Product] = field(default_factory=dict)
     _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
+    _by_distribution: dict[str, Product] = field(default_factory=dict)
 
     def product_for_module(self, module: str) -> Product | None:
         """The product owning the longest dotted prefix of `module`."""
@@ -261,6 +262,14 @@ class RuleSet:
             hosts=tuple(pattern for pattern, _ in self.hosts),
         )
 
+    def product_for_distribution(self, name: str) -> Product | None:
+        """The product shipped as distribution `name` (compared in normalised form)."""
+        if not self._by_distribution:
+            for product in self.products:
+                for distribution in product.distributions:
+                    self._by_distribution.setdefault(_normalise(distribution), product)
+        return self._by_distribution.get(_normalise(name))
+
     def catalog_depth(self, module: str) -> int:
         """Length, in dotted parts, of the catalog module that matches `module` (0: none)."""
         parts = module.split(".")
@@ -278,6 +287,11 @@ def _any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
         flags = re.match(r"^\(\?([aiLmsux]+)\)", source)
         parts.append(f"(?{flags.group(1)}:{source[flags.end():]})" if flags else f"(?:{source})")
     return re.compile("|".join(parts) or "(?!)")
+
+
+def _normalise(distribution: str) -> str:
+    """PEP 503 normalisation: `Azure_AI.Inference` and `azure-ai-inference` are one name."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
 
 
 def host_matches(host: str, pattern: str) -> bool:

@@ -50,16 +50,19 @@ def analyse(
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
     analysed = 0
+    reported = {path for path, _ in problems}  # e.g. a broken pyproject.toml, already listed
     for result in extract_all(found.files, ruleset.detectors(), jobs, track):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             continue
         whole_file_failed = False
         for fact in result.facts:
+            if isinstance(fact, ErrorFact) and fact.loc.path in reported:
+                continue
             if isinstance(fact, ErrorFact):
                 detail = f": {fact.detail}" if fact.detail else ""
                 skipped.append(Skipped(fact.loc.path, f"{fact.reason}{detail}"))
-                whole_file_failed |= fact.loc.cell is None
+                whole_file_failed |= fact.loc.cell is None and not fact.partial
             facts.append(fact)
         analysed += not whole_file_failed
 

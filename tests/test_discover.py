@@ -32,7 +32,7 @@ def test_kinds_and_default_excludes(tmp_path: Path) -> None:
     assert [(f.path, f.kind) for f in found.files] == [
         ("app.py", "python"), ("deep/er/ok.py", "python"), ("nb.ipynb", "notebook"), ("pkg/__init__.py", "python"),
         ("pkg/build/__init__.py", "python"), ("pkg/build/steps.py", "python"), ("setup.py", "python"),
-        ("types.pyi", "python"),
+        ("tools/pyproject.toml", "pyproject"), ("types.pyi", "python"),
     ]
     assert found.skipped == []
     assert sorted(found.project_dirs) == ["", "tools"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.extract.python import _model_family
+from auditor.extract.python import model_family
 from auditor.packs import load_rules
 
 RULESET = load_rules()
@@ -141,5 +141,5 @@ def test_pack_covers_the_reference(vendor: str) -> None:
     detectors = RULESET.detectors()
     families = {m.family: m.vendor for m in RULESET.model_families}
     for model in expected["models"]:
-        found = _model_family(model, detectors)
+        found = model_family(model, detectors)
         assert found is not None and families[found[0]] == vendor, model

@@ -12,12 +12,23 @@ from collections.abc import Callable
 
 from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
+from auditor.extract.toolchain import (
+    extract_pre_commit, extract_promptfoo, extract_pyproject, extract_requirements, extract_tool_file,
+    extract_uv_lock, extract_workflow,
+)
 from auditor.facts import ErrorFact, Fact, Location
 from auditor.packs import Detectors
 
 EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "python": extract_python,
     "notebook": extract_notebook,
+    "pyproject": extract_pyproject,
+    "uv-lock": extract_uv_lock,
+    "tool-config": extract_tool_file,
+    "requirements": extract_requirements,
+    "pre-commit": extract_pre_commit,
+    "workflow": extract_workflow,
+    "promptfoo": extract_promptfoo,
 }
 
 

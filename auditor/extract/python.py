@@ -576,7 +576,7 @@ class SourceAnalysis:
                     self.facts.append(StringFact(text.loc(self.path, node), "endpoint", url, ctx.scope,
                                                  context=_context_name(ctx)))
                 continue
-            match = _model_family(value, detectors)
+            match = model_family(value, detectors)
             if match is None:
                 continue
             family, needs_context, routed_via = match
@@ -728,7 +728,7 @@ def _dict_literals(node: ast.Call) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(tool_types)), tuple(sorted(keys))
 
 
-def _model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | None] | None:
+def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | None] | None:
     """The model family `value` belongs to, trying again without provider prefixes."""
     candidate, routed_via = value, None
     for _ in range(3):

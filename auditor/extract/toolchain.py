@@ -1,0 +1,294 @@
+"""Facts from the files around the code: packaging manifests, lockfiles, tool
+configuration, pre-commit, CI workflows and Promptfoo evals.
+
+Each extractor is a pure function of the file's path and bytes. TOML is read with
+`tomllib` (so `[tool.uv-dynamic-versioning]` is not `[tool.uv]`), YAML only with the safe
+composer (nodes carry their line numbers; no tags construct objects), requirements with
+`packaging`. Which product a sign belongs to is format knowledge kept here; who makes
+and owns that product is in the rule packs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from auditor.extract.python import model_family
+from auditor.facts import DependencyFact, ErrorFact, Fact, Location, StringFact, ToolFact
+from auditor.packs import Detectors
+
+# Astral's pre-commit hook repositories and GitHub actions, by the product they run.
+ASTRAL_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff", "astral-sh/uv-pre-commit": "uv", "astral-sh/ty-pre-commit": "ty"}
+ACTIONS = {"astral-sh/setup-uv": "uv", "astral-sh/ruff-action": "ruff", "promptfoo/promptfoo-action": "promptfoo"}
+# Commands in `run:` lines and hook entries, by the product they run.
+COMMANDS = [
+    (re.compile(r"(?<![\w-])(?:uv|uvx)\s+(?:run|sync|lock|add|pip|venv|tool|build|publish|export)\b|(?<![\w-])uvx\s"), "uv"),
+    (re.compile(r"(?<![\w-])ruff\s+(?:check|format)\b|(?<![\w-])ruff(?:\s|$)"), "ruff"),
+    (re.compile(r"(?<![\w-])ty\s+check\b"), "ty"),
+    (re.compile(r"(?<![\w-])promptfoo(?:@[\w.]+)?\s+(?:eval|view|redteam)\b"), "promptfoo"),
+]
+PYX_HOSTS = ("pyx.dev", "astralhosted.com")
+# Promptfoo assertion types graded by a model; without a grader they fall back to OpenAI.
+MODEL_GRADED = frozenset({
+    "llm-rubric", "model-graded-closedqa", "factuality", "g-eval", "answer-relevance", "context-faithfulness",
+    "context-recall", "context-relevance", "conversation-relevance", "select-best", "search-rubric",
+    "agent-rubric", "trajectory:goal-success", "pi", "similar", "moderation",
+})
+# Promptfoo provider id segments naming an API style, not a model: `openai:chat:gpt-4o`.
+PROMPTFOO_API_STYLES = frozenset({"chat", "responses", "completion", "messages", "embedding", "embeddings"})
+
+
+def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    text, document = _toml(path, data)
+    if document is None:
+        return [text]  # type: ignore[list-item]
+    facts: list[Fact] = []
+    tool = document.get("tool") if isinstance(document.get("tool"), dict) else {}
+    uv = tool.get("uv")
+    if isinstance(uv, dict):
+        facts.append(ToolFact(_at(path, text, r"^\s*\[\s*tool\.uv\s*[\].]"), "uv", "[tool.uv]"))
+        for key, signal in (("sources", "[tool.uv.sources]"), ("workspace", "[tool.uv.workspace]")):
+            if key in uv:
+                facts.append(ToolFact(_at(path, text, rf"^\s*\[\s*tool\.uv\.{key}\b|^\s*{key}\s*="), "uv", signal))
+        indexes = uv.get("index", [])
+        for index in indexes if isinstance(indexes, list) else []:
+            url = index.get("url", "") if isinstance(index, dict) else ""
+            if isinstance(url, str) and any(host in url for host in PYX_HOSTS):
+                facts.append(ToolFact(_at(path, text, re.escape(url)), "pyx", "[[tool.uv.index]]", url))
+        facts.extend(_requirements(path, text, uv.get("dev-dependencies"), "pyproject", "dev"))
+    for name, product in (("ruff", "ruff"), ("ty", "ty")):
+        if isinstance(tool.get(name), dict):
+            facts.append(ToolFact(_at(path, text, rf"^\s*\[\s*tool\.{name}\s*[\].]"), product, f"[tool.{name}]"))
+    build = document.get("build-system") if isinstance(document.get("build-system"), dict) else {}
+    requires = build.get("requires", [])
+    if build.get("build-backend") == "uv_build" or any(isinstance(r, str) and r.startswith("uv_build") for r in requires):
+        facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "build-backend uv_build"))
+    project = document.get("project") if isinstance(document.get("project"), dict) else {}
+    facts.extend(_requirements(path, text, project.get("dependencies"), "pyproject", "main"))
+    optional = project.get("optional-dependencies")
+    for extra, items in (optional.items() if isinstance(optional, dict) else []):
+        facts.extend(_requirements(path, text, items, "pyproject", f"optional:{extra}"))
+    groups = document.get("dependency-groups")
+    for group, items in (groups.items() if isinstance(groups, dict) else []):
+        facts.extend(_requirements(path, text, [i for i in items if isinstance(i, str)] if isinstance(items, list)
+                                   else items, "pyproject", f"group:{group}"))
+    return facts
+
+
+def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    text, document = _toml(path, data)
+    if document is None:
+        return [text]  # type: ignore[list-item]
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "uv", "uv.lock")]
+    packages = document.get("package", [])
+    for package in packages if isinstance(packages, list) else []:
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            continue
+        name = canonicalize_name(package["name"])
+        requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
+                                 if isinstance(d, dict) and isinstance(d.get("name"), str)}))
+        loc = _at(path, text, rf'^name\s*=\s*"{re.escape(package["name"])}"')
+        facts.append(DependencyFact(loc, name, "uv.lock", "locked", version=str(package.get("version") or "") or None,
+                                    requires=requires))
+    return facts
+
+
+def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """`uv.toml`, `ruff.toml`/`.ruff.toml`, `ty.toml`: the file itself is the sign."""
+    text, document = _toml(path, data)
+    if document is None:
+        return [text]  # type: ignore[list-item]
+    name = path.rsplit("/", 1)[-1]
+    product = {"uv.toml": "uv", "ruff.toml": "ruff", ".ruff.toml": "ruff", "ty.toml": "ty"}[name]
+    return [ToolFact(Location(path, 1, 1), product, name)]
+
+
+def extract_requirements(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    text = data.decode("utf-8", errors="replace")
+    facts: list[Fact] = []
+    group = path.rsplit("/", 1)[-1]
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-", "--")):  # comments, includes and options
+            continue
+        line = line.split(" --", 1)[0].split(";", 1)[0].strip() if "@" not in line else line.split(" --", 1)[0]
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as exc:
+            facts.append(ErrorFact(Location(path, number, 1), "invalid requirement", f"line {number}: {exc}",
+                                   partial=True))
+            continue
+        facts.append(DependencyFact(Location(path, number, 1), canonicalize_name(requirement.name), "requirements",
+                                    group, str(requirement.specifier) or None))
+    return facts
+
+
+def extract_pre_commit(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    root = _yaml(path, data)
+    if isinstance(root, ErrorFact):
+        return [root]
+    facts: list[Fact] = []
+    for repo in _items(_get(root, "repos")):
+        url = _scalar(_get(repo, "repo")) or ""
+        for slug, product in ASTRAL_HOOK_REPOS.items():
+            if url.rstrip("/").endswith(slug):
+                facts.append(ToolFact(_node_loc(path, _get(repo, "repo")), product, f"repo: {slug}"))
+        if url == "local":
+            for hook in _items(_get(repo, "hooks")):
+                command = " ".join(filter(None, [_scalar(_get(hook, "entry")),
+                                                 *(_scalar(a) for a in _items(_get(hook, "args")))]))
+                facts.extend(_commands(path, _get(hook, "entry") or hook, command, "local hook"))
+    return facts
+
+
+def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    root = _yaml(path, data)
+    if isinstance(root, ErrorFact):
+        return [root]
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "github-actions", "workflow")]
+    for key, value in _mapping_pairs(root):
+        name = _scalar(key)
+        if name == "uses":
+            action = (_scalar(value) or "").split("@", 1)
+            for slug, product in ACTIONS.items():
+                if action[0].lower() == slug:
+                    facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}",
+                                          action[1] if len(action) > 1 else None))
+        elif name == "run":
+            facts.extend(_commands(path, value, _scalar(value) or "", "run"))
+    return facts
+
+
+def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    root = _json_as_node(path, data) if path.endswith(".json") else _yaml(path, data)
+    if isinstance(root, ErrorFact):
+        return [root]
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "promptfoo", "promptfoo config")]
+    for provider in [*_items(_get(root, "providers")), *_items(_get(root, "targets"))]:
+        facts.extend(_provider(path, provider, "provider", detectors))
+    default_options = _get(_get(root, "defaultTest"), "options")
+    default_grader = _get(default_options, "provider")
+    if default_grader is not None:
+        facts.extend(_provider(path, default_grader, "grader", detectors))
+    tests = [*_items(_get(root, "tests")), _get(root, "defaultTest")]
+    for test in tests:
+        test_grader = _get(_get(test, "options"), "provider")
+        for assertion in _items(_get(test, "assert")):
+            kind = (_scalar(_get(assertion, "type")) or "").removeprefix("not-")
+            grader = _get(assertion, "provider")
+            if grader is not None:
+                facts.extend(_provider(path, grader, "grader", detectors))
+            elif kind in MODEL_GRADED and default_grader is None and test_grader is None:
+                facts.append(ToolFact(_node_loc(path, _get(assertion, "type")), "promptfoo", "implicit-grader", kind))
+    return facts
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _toml(path: str, data: bytes) -> tuple[Any, dict[str, Any] | None]:
+    try:
+        text = data.decode("utf-8")
+        return text, tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return ErrorFact(Location(path, 1, 1), "invalid TOML", str(exc)), None
+
+
+def _at(path: str, text: str, pattern: str) -> Location:
+    """The first line matching `pattern` (TOML parsers keep no positions)."""
+    match = re.search(pattern, text, re.MULTILINE)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return Location(path, line, 1)
+
+
+def _requirements(path: str, text: str, items: Any, source: str, group: str) -> Iterator[Fact]:
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, str):
+            continue
+        loc = _at(path, text, re.escape(json.dumps(item)[1:-1]))
+        try:
+            requirement = Requirement(item)
+        except InvalidRequirement as exc:
+            yield ErrorFact(loc, "invalid requirement", f"{item!r}: {exc}", partial=True)
+            continue
+        yield DependencyFact(loc, canonicalize_name(requirement.name), source, group, str(requirement.specifier) or None)
+
+
+def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
+    """The YAML document as nodes with positions, composed by the safe loader (no objects built)."""
+    try:
+        node = yaml.compose(data.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        return ErrorFact(Location(path, 1, 1), "invalid YAML", str(exc).splitlines()[0] if str(exc) else "")
+    if node is None:
+        return yaml.MappingNode("tag:yaml.org,2002:map", [])
+    return node
+
+
+def _json_as_node(path: str, data: bytes) -> yaml.Node | ErrorFact:
+    return _yaml(path, data)  # JSON is YAML; composing it keeps line numbers
+
+
+def _get(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _items(node: Any) -> list[Any]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _scalar(node: Any) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _mapping_pairs(node: Any) -> Iterator[tuple[Any, Any]]:
+    """Every key/value pair at any depth, iteratively (no recursion on deep documents)."""
+    stack, seen = [node], 0
+    while stack and seen < 100_000:
+        current = stack.pop()
+        seen += 1
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                yield key, value
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _node_loc(path: str, node: Any) -> Location:
+    mark = getattr(node, "start_mark", None)
+    return Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+
+
+def _commands(path: str, node: Any, command: str, where: str) -> Iterator[Fact]:
+    for pattern, product in COMMANDS:
+        match = pattern.search(command)
+        if match:
+            yield ToolFact(_node_loc(path, node), product, f"{where}: {match.group(0).strip()}")
+
+
+def _provider(path: str, node: Any, role: str, detectors: Detectors | None) -> Iterator[Fact]:
+    """A Promptfoo provider id (`openai:gpt-4o`, `anthropic:messages:claude-…`), as a string or `{id: …}`."""
+    identifier = _scalar(node) if isinstance(node, yaml.ScalarNode) else _scalar(_get(node, "id"))
+    if not identifier:
+        return
+    where = node if isinstance(node, yaml.ScalarNode) else _get(node, "id")
+    loc = _node_loc(path, where)
+    yield ToolFact(loc, "promptfoo", role, identifier)
+    parts = identifier.split(":")
+    if detectors is None or len(parts) < 2:
+        return
+    model = ":".join(p for p in parts[1:] if p not in PROMPTFOO_API_STYLES) if len(parts) > 2 else parts[1]
+    found = model_family(model, detectors)
+    if found is not None:
+        yield StringFact(loc, "model-id", identifier, family=found[0], routed_via=parts[0], context=role)
