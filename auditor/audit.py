@@ -74,6 +74,7 @@ class Audit:
     hotspots: list[dict[str, Any]] = field(default_factory=list)
     scores: dict[str, Any] = field(default_factory=dict)
     exposure: list[dict[str, Any]] = field(default_factory=list)
+    concentration: dict[str, Any] = field(default_factory=dict)  # the owner × layer table
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
@@ -114,4 +115,5 @@ class Audit:
             "scores": self.scores,
             "hotspots": self.hotspots,
             "exposure": self.exposure,
+            "owners": self.concentration,
         }

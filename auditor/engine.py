@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.audit import Finding, UsageRecord
@@ -68,7 +68,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -
         if rule.scope == "project":
             check = CHECKS[rule.when["check"]]
             for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
-                text = f"{values.get('vendor')} {values.get('name', '')} {values.get('chain', '')}"
+                text = f"{values.get('vendor')} {values.get('name', '')} {values.get('chain', '')} {values.get('layers', '')}"
                 findings.append(_finding(rule, anchor, values, rule.severity, rule.effort, text, 0))
             continue
         for group in sites.values():
@@ -248,9 +248,29 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
             yield anchor, {"vendor": origin.vendor or "", "name": fact.symbol, "chain": chain}
 
 
+def _owner_concentration(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """One owner controls `min_layers` or more layers of the stack."""
+    from auditor.score import owner_layers  # the owner × layer table is computed in one place
+
+    table = owner_layers(records, ruleset)
+    for row in table["owners"]:
+        layers = list(row["layers"])
+        if len(layers) < int(params.get("min_layers", 3)):
+            continue
+        anchor = next(r for r in records if r.owner == row["owner"] and r.layer in layers)
+        deals = "; ".join(f"{d['company']} → {d['owner']} ({d['status']} {d['as_of']})" for d in row["through"])
+        alternatives = "; ".join(f"{layer}: {ruleset.alternatives[layer]}" for layer in layers
+                                 if layer in ruleset.alternatives)
+        anchor = replace(anchor, vendor=row["owner"], owner=row["owner"], product=None, host=None)
+        yield anchor, {"vendor": row["owner"], "owner": row["owner"], "count": str(len(layers)),
+                       "layers": ", ".join(layers), "through": deals or "direct", "alternatives": alternatives}
+
+
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,
     "single-model-vendor": _single_model_vendor,
     "no-adapter-boundary": _no_adapter_boundary,
     "provider-type-leak": _provider_type_leak,
+    "owner-concentration": _owner_concentration,
 }

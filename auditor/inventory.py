@@ -76,7 +76,8 @@ def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Prod
     loc = fact.loc
     return UsageRecord(
         kind, loc.path, loc.line, loc.column, loc.cell, name=name, vendor=vendor, owner=ruleset.owner_of(vendor),
-        layer=product.layer if product else "model-api", product=product.id if product else None,
+        layer=product.layer if product else ruleset.vendor_layers.get(vendor or "", "model-api"),
+        product=product.id if product else None,
         host=host if host is not None else (product.host if product else None),
         scope=getattr(fact, "scope", "<module>"), **fields,  # type: ignore[arg-type]
     )

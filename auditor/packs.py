@@ -196,6 +196,7 @@ class RuleSet:
     routing_prefixes: set[str] = field(default_factory=set)
     auxiliary_paths: list[str] = field(default_factory=list)  # tests, examples, docs: not the product
     owners: dict[str, str] = field(default_factory=dict)  # vendor -> owner
+    vendor_layers: dict[str, str] = field(default_factory=dict)  # vendor -> its pack's main layer
     acquisitions: dict[str, Acquisition] = field(default_factory=dict)  # company -> its acquisition
     related: list[dict[str, str]] = field(default_factory=list)  # stakes that are not ownership
     alternatives: dict[str, str] = field(default_factory=dict)  # layer -> the portable alternative
@@ -348,6 +349,7 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
     ruleset.packs.append(PackInfo(pack_id, _text(document, "title", name), version, name))
     if isinstance(document.get("vendor"), str) and isinstance(document.get("owner"), str):
         ruleset.owners.setdefault(document["vendor"], document["owner"])
+        ruleset.vendor_layers.setdefault(document["vendor"], document.get("layer", "model-api"))
 
     catalog = document.get("catalog", {}) or {}
     for where, raw in _mappings(catalog.get("products"), f"{name}: catalog.products"):

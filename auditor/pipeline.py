@@ -12,7 +12,7 @@ from auditor.config import Config
 from auditor.discover import Skipped, discover
 from auditor.engine import Project, find
 from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
-from auditor.score import score
+from auditor.score import owner_layers, score
 from auditor.facts import ErrorFact, Fact, ImportFact
 from auditor.inventory import build_inventory
 from auditor.modules import ModuleIndex
@@ -96,5 +96,6 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         hotspots=hotspots(result.graph),
         exposure=exposure(result.graph),
         scores=score(result.findings, result.inventory),
+        concentration=owner_layers(result.inventory, ruleset),
         skipped=result.skipped,
     )

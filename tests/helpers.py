@@ -51,4 +51,5 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
         ],
         "skipped": audit["skipped"],
         "boundary": audit["summary"]["boundary"],
+        "owners": {row["owner"]: sorted(row["layers"]) for row in audit["summary"]["owners"]["owners"]},
     }

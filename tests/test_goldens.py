@@ -26,6 +26,7 @@ def test_fixture_matches_golden(name: str) -> None:
     assert actual["inventory"] == expected["inventory"]
     assert actual["findings"] == expected["findings"]
     assert actual["boundary"] == expected["boundary"]
+    assert actual["owners"] == expected["owners"]
     # Parser messages vary between Python versions: goldens pin each reason's stable prefix.
     assert [s["path"] for s in actual["skipped"]] == [s["path"] for s in expected["skipped"]]
     for got, want in zip(actual["skipped"], expected["skipped"]):
@@ -45,3 +46,24 @@ def test_summary_agrees_with_inventory(name: str) -> None:
         assert row["call_sites"] == row["sites"].get("call", 0) + row["sites"].get("client", 0)
     assert audit["summary"]["findings"]["total"] == len(audit["findings"])
     assert audit["summary"]["files_skipped"] == len({s["path"] for s in audit["skipped"]})
+
+
+def test_concentrated_stack_names_each_owners_layers() -> None:
+    owners = {row["owner"]: row for row in scan_json(FIXTURES / "concentrated-stack")["summary"]["owners"]["owners"]}
+    assert sorted(owners["OpenAI"]["layers"]) == ["evaluation", "lint-format", "model-api", "package-manager", "type-check"]
+    assert [(d["company"], d["status"], d["as_of"]) for d in owners["OpenAI"]["through"]] == [
+        ("Astral", "announced", "2026-03-19"), ("Promptfoo", "announced", "2026-03-09")]
+    assert list(owners["Microsoft"]["layers"]) == ["ci"]
+    assert owners["Microsoft"]["through"][0]["status"] == "completed"
+
+
+def test_announced_deals_can_be_left_out(tmp_path) -> None:
+    import shutil
+
+    root = tmp_path / "stack"
+    shutil.copytree(FIXTURES / "concentrated-stack", root)
+    (root / ".lockaudit.toml").write_text("count-announced = false\n")
+    owners = {row["owner"]: sorted(row["layers"]) for row in scan_json(root)["summary"]["owners"]["owners"]}
+    assert owners["OpenAI"] == ["evaluation", "model-api"]  # the implicit grader and the SDK
+    assert owners["Astral"] == ["lint-format", "package-manager", "type-check"]
+    assert owners["Promptfoo"] == ["evaluation"]

@@ -43,6 +43,13 @@ def render_text(audit: Audit) -> str:
                        + (f"  ({rest})" if rest else "") + products)
     else:
         out.append("No AI vendor imports found in the files analysed.")
+    owners = summary.get("owners") or {}
+    if owners.get("owners"):
+        out += ["", f"Owners × layers (concentration index {owners['index']}/10000)"]
+        width = max(len(row["owner"]) for row in owners["owners"])
+        for row in owners["owners"]:
+            through = "; ".join(f"via {d['company']}, {d['status']} {d['as_of']}" for d in row["through"])
+            out.append(f"  {clean(row['owner']):<{width}}  {', '.join(row['layers'])}" + (f"  ({through})" if through else ""))
     portability = summary["scores"].get("portability")
     if portability:
         out += ["", f"Portability score: {portability['score']}/100 ({_count(portability['effort'], 'effort point')})"]
