@@ -53,10 +53,10 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
     tool = document.get("tool") if isinstance(document.get("tool"), dict) else {}
     uv = tool.get("uv")
     if isinstance(uv, dict):
-        facts.append(ToolFact(_at(path, text, r"^\s*\[\s*tool\.uv\s*[\].]"), "uv", "[tool.uv]"))
+        facts.append(ToolFact(_at(path, text, r"^[ \t]*\[\[?[ \t]*tool\.uv[ \t]*[\].]"), "uv", "[tool.uv]"))
         for key, signal in (("sources", "[tool.uv.sources]"), ("workspace", "[tool.uv.workspace]")):
             if key in uv:
-                facts.append(ToolFact(_at(path, text, rf"^\s*\[\s*tool\.uv\.{key}\b|^\s*{key}\s*="), "uv", signal))
+                facts.append(ToolFact(_at(path, text, rf"^[ \t]*\[[ \t]*tool\.uv\.{key}\b|^[ \t]*{key}[ \t]*="), "uv", signal))
         indexes = uv.get("index", [])
         for index in indexes if isinstance(indexes, list) else []:
             url = index.get("url", "") if isinstance(index, dict) else ""
@@ -65,7 +65,7 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
         facts.extend(_requirements(path, text, uv.get("dev-dependencies"), "pyproject", "dev"))
     for name, product in (("ruff", "ruff"), ("ty", "ty")):
         if isinstance(tool.get(name), dict):
-            facts.append(ToolFact(_at(path, text, rf"^\s*\[\s*tool\.{name}\s*[\].]"), product, f"[tool.{name}]"))
+            facts.append(ToolFact(_at(path, text, rf"^[ \t]*\[\[?[ \t]*tool\.{name}[ \t]*[\].]"), product, f"[tool.{name}]"))
     build = document.get("build-system") if isinstance(document.get("build-system"), dict) else {}
     requires = build.get("requires", [])
     if build.get("build-backend") == "uv_build" or any(isinstance(r, str) and r.startswith("uv_build") for r in requires):
@@ -94,7 +94,7 @@ def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) 
         name = canonicalize_name(package["name"])
         requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
                                  if isinstance(d, dict) and isinstance(d.get("name"), str)}))
-        loc = _at(path, text, rf'^name\s*=\s*"{re.escape(package["name"])}"')
+        loc = _at(path, text, rf'^name[ \t]*=[ \t]*"{re.escape(package["name"])}"')
         facts.append(DependencyFact(loc, name, "uv.lock", "locked", version=str(package.get("version") or "") or None,
                                     requires=requires))
     return facts
@@ -163,7 +163,7 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
                                           action[1] if len(action) > 1 else None))
         elif name == "run":
             facts.extend(_commands(path, value, _scalar(value) or "", "run"))
-    return facts
+    return sorted(facts, key=lambda f: (f.loc.line, f.loc.column))
 
 
 def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:

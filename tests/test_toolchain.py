@@ -1,0 +1,186 @@
+"""Toolchain and manifest extractors on small inputs of each format."""
+
+from __future__ import annotations
+
+from auditor.extract.toolchain import (
+    extract_pre_commit, extract_promptfoo, extract_pyproject, extract_requirements, extract_uv_lock, extract_workflow,
+)
+from auditor.facts import DependencyFact, ErrorFact, StringFact, ToolFact
+from auditor.packs import load_rules
+
+DETECTORS = load_rules().detectors()
+
+
+def tools(facts) -> list[tuple[str, str, int, str | None]]:
+    return [(f.product, f.signal, f.loc.line, f.value) for f in facts if isinstance(f, ToolFact)]
+
+
+def deps(facts) -> list[tuple[str, str, str | None, int]]:
+    return [(f.name, f.group, f.specifier or f.version, f.loc.line) for f in facts if isinstance(f, DependencyFact)]
+
+
+def test_pyproject_tables_are_read_exactly() -> None:
+    text = b"""[project]
+name = "x"
+dependencies = ["OpenAI>=1.0", "requests"]
+
+[project.optional-dependencies]
+claude = ["anthropic[bedrock]>=0.40; python_version >= '3.11'"]
+
+[dependency-groups]
+dev = ["ruff", {include-group = "lint"}]
+
+[tool.uv-dynamic-versioning]
+enable = true
+
+[tool.ruff.lint]
+select = ["RUF"]
+
+[[tool.uv.index]]
+name = "pyx"
+url = "https://api.pyx.dev/simple/acme"
+"""
+    facts = extract_pyproject("pyproject.toml", text)
+    assert tools(facts) == [
+        ("uv", "[tool.uv]", 17, None),
+        ("pyx", "[[tool.uv.index]]", 19, "https://api.pyx.dev/simple/acme"),
+        ("ruff", "[tool.ruff]", 14, None),
+    ]
+    assert deps(facts) == [("openai", "main", ">=1.0", 3), ("requests", "main", None, 3),
+                           ("anthropic", "optional:claude", ">=0.40", 6), ("ruff", "group:dev", None, 9)]
+
+
+def test_dynamic_versioning_alone_is_not_uv() -> None:
+    assert tools(extract_pyproject("pyproject.toml", b"[tool.uv-dynamic-versioning]\nenable = true\n")) == []
+
+
+def test_broken_toml_is_an_error_fact() -> None:
+    facts = extract_pyproject("pyproject.toml", b"[project\n")
+    assert len(facts) == 1 and isinstance(facts[0], ErrorFact) and facts[0].reason == "invalid TOML"
+
+
+def test_requirements_with_markers_hashes_includes_and_a_bad_line() -> None:
+    text = b"""# pinned
+-r base.txt
+--index-url https://example.invalid/simple
+openai==1.61.0 --hash=sha256:abc
+anthropic>=0.40 ; python_version >= "3.11"
+this is not a requirement
+git+https://example.invalid/x.git
+litellm[proxy]~=1.50  # comment
+"""
+    facts = extract_requirements("requirements-dev.txt", text)
+    assert deps(facts) == [("openai", "requirements-dev.txt", "==1.61.0", 4),
+                           ("anthropic", "requirements-dev.txt", ">=0.40", 5),
+                           ("litellm", "requirements-dev.txt", "~=1.50", 8)]
+    errors = [(f.loc.line, f.partial) for f in facts if isinstance(f, ErrorFact)]
+    assert errors == [(6, True), (7, True)]
+
+
+def test_uv_lock_packages_and_edges() -> None:
+    text = b"""version = 1
+[[package]]
+name = "instructor"
+version = "1.7.0"
+dependencies = [{ name = "openai" }, { name = "Pydantic" }]
+
+[[package]]
+name = "openai"
+version = "1.61.0"
+"""
+    facts = extract_uv_lock("uv.lock", text)
+    locked = [(f.name, f.version, f.requires, f.loc.line) for f in facts if isinstance(f, DependencyFact)]
+    assert locked == [("instructor", "1.7.0", ("openai", "pydantic"), 3), ("openai", "1.61.0", (), 8)]
+    assert tools(facts) == [("uv", "uv.lock", 1, None)]
+
+
+def test_workflow_actions_and_commands() -> None:
+    text = b"""on: push
+jobs:
+  ci:
+    steps:
+      - uses: astral-sh/setup-uv@v6
+      - uses: astral-sh/ruff-action@v3
+      - run: |
+          uv sync --locked
+          uvx ty check src
+      - run: npx promptfoo@latest eval -c evals/promptfooconfig.yaml
+      - run: echo "ruffian typology"
+"""
+    found = tools(extract_workflow(".github/workflows/ci.yml", text))
+    assert found == [
+        ("github-actions", "workflow", 1, None),
+        ("uv", "uses: astral-sh/setup-uv", 5, "v6"),
+        ("ruff", "uses: astral-sh/ruff-action", 6, "v3"),
+        ("uv", "run: uv sync", 7, None),
+        ("ty", "run: ty check", 7, None),
+        ("promptfoo", "run: promptfoo@latest eval", 10, None),
+    ]
+
+
+def test_pre_commit_astral_repos_and_local_hooks() -> None:
+    text = b"""repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.8.0
+    hooks: [{id: ruff-check}, {id: ruff-format}]
+  - repo: https://github.com/pre-commit/pre-commit-hooks
+    rev: v5.0.0
+    hooks: [{id: trailing-whitespace}]
+  - repo: local
+    hooks:
+      - id: types
+        name: types
+        entry: uvx ty check
+        language: system
+"""
+    assert tools(extract_pre_commit(".pre-commit-config.yaml", text)) == [
+        ("ruff", "repo: astral-sh/ruff-pre-commit", 2, None),
+        ("uv", "local hook: uvx", 12, None),
+        ("ty", "local hook: ty check", 12, None),
+    ]
+
+
+def test_yaml_tags_are_not_constructed_and_bad_yaml_is_reported() -> None:
+    facts = extract_workflow(".github/workflows/x.yml", b"steps: !!python/object/apply:os.system ['true']\n")
+    assert tools(facts) == [("github-actions", "workflow", 1, None)]
+    broken = extract_workflow(".github/workflows/x.yml", b"steps: [\n")
+    assert len(broken) == 1 and isinstance(broken[0], ErrorFact) and broken[0].reason == "invalid YAML"
+
+
+def test_promptfoo_providers_graders_and_the_implicit_grader() -> None:
+    text = b"""providers:
+  - openai:chat:gpt-4o-mini
+  - id: bedrock:us.anthropic.claude-3-5-sonnet-20241022-v2:0
+  - file://provider.py
+tests:
+  - assert:
+      - type: llm-rubric
+        value: polite
+      - type: not-factuality
+        value: x
+      - type: similar
+        provider: vertex:gemini-2.5-flash
+      - type: contains
+        value: ok
+  - options:
+      provider: anthropic:messages:claude-sonnet-4-5
+    assert:
+      - type: g-eval
+"""
+    facts = extract_promptfoo("promptfooconfig.yaml", text, DETECTORS)
+    assert [t for t in tools(facts) if t[1] != "promptfoo config"] == [
+        ("promptfoo", "provider", 2, "openai:chat:gpt-4o-mini"),
+        ("promptfoo", "provider", 3, "bedrock:us.anthropic.claude-3-5-sonnet-20241022-v2:0"),
+        ("promptfoo", "provider", 4, "file://provider.py"),
+        ("promptfoo", "implicit-grader", 7, "llm-rubric"),
+        ("promptfoo", "implicit-grader", 9, "factuality"),
+        ("promptfoo", "grader", 12, "vertex:gemini-2.5-flash"),
+    ]
+    models = [(f.value, f.family) for f in facts if isinstance(f, StringFact)]
+    assert models == [("openai:chat:gpt-4o-mini", "openai-chat"),
+                      ("bedrock:us.anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic-bedrock"),
+                      ("vertex:gemini-2.5-flash", "gemini")]
+    with_default = extract_promptfoo("promptfooconfig.yaml",
+                                     b"defaultTest:\n  options:\n    provider: openai:gpt-4o\n"
+                                     b"tests:\n  - assert: [{type: llm-rubric, value: x}]\n", DETECTORS)
+    assert not [t for t in tools(with_default) if t[1] == "implicit-grader"]
