@@ -63,10 +63,11 @@ class Discovery:
 
 # Files known by name rather than extension.
 NAMED_KINDS: dict[str, str] = {
-    "pyproject.toml": "pyproject", "uv.lock": "uv-lock", "uv.toml": "tool-config", "ruff.toml": "tool-config",
+    "pyproject.toml": "pyproject", "uv.lock": "uv-lock", "pylock.toml": "pylock", "uv.toml": "tool-config", "ruff.toml": "tool-config",
     ".ruff.toml": "tool-config", "ty.toml": "tool-config", ".pre-commit-config.yaml": "pre-commit",
     ".pre-commit-config.yml": "pre-commit",
 }
+_PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
 _PROMPTFOO = re.compile(r"^promptfooconfig[\w.-]*\.(?:ya?ml|json)$")
 _WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
@@ -77,6 +78,8 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return NAMED_KINDS[name]
     if _REQUIREMENTS.match(name):
         return "requirements"
+    if _PYLOCK.match(name):
+        return "pylock"
     if _PROMPTFOO.match(name):
         return "promptfoo"
     if _WORKFLOW.search(rel):

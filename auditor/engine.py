@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.audit import Finding, UsageRecord
-from auditor.facts import Fact, ImportFact
+from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
 from auditor.graph import Boundary, ProjectGraph
 from auditor.packs import Feature, Rule, RuleSet
 
@@ -68,7 +68,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -
         if rule.scope == "project":
             check = CHECKS[rule.when["check"]]
             for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
-                text = f"{values.get('vendor')} {values.get('name', '')} {values.get('chain', '')} {values.get('layers', '')}"
+                text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers"))
                 findings.append(_finding(rule, anchor, values, rule.severity, rule.effort, text, 0))
             continue
         for group in sites.values():
@@ -267,10 +267,93 @@ def _owner_concentration(records: list[UsageRecord], ruleset: RuleSet, params: d
                        "layers": ", ".join(layers), "through": deals or "direct", "alternatives": alternatives}
 
 
+def _uv_lock_without_export(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                            project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """uv.lock is readable only by uv; a pylock.toml or requirements export is the standard form."""
+    lock = next((r for r in records if r.kind == "config" and r.name == "uv.lock"), None)
+    exported = any(isinstance(f, DependencyFact) and f.source in ("requirements", "pylock") for f in project.facts) or any(
+        isinstance(f, ToolFact) and f.signal in ("pylock.toml", "requirements") for f in project.facts)
+    if lock is not None and not exported:
+        yield lock, {"vendor": lock.vendor or "", "name": lock.path}
+
+
+def _single_vendor_evals(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """Promptfoo evals whose providers are all one vendor's models: a switch is never tested."""
+    providers = [r for r in records if r.kind == "model-id" and (r.value or "").count(":")
+                 and any(isinstance(f, ToolFact) and f.product == "promptfoo" and f.loc.path == r.path
+                         for f in project.facts)]
+    vendors = {r.vendor for r in providers}
+    if len(providers) >= 1 and len(vendors) == 1:
+        yield providers[0], {"vendor": providers[0].vendor or "", "count": str(len(providers))}
+
+
+def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                          project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """Like deptry, for AI SDKs: declared but never imported, or imported but never declared."""
+    manifests = [f for f in project.facts if isinstance(f, DependencyFact) and f.source in ("pyproject", "requirements")]
+    if not manifests:
+        return  # no manifest: nothing is declared, so nothing can be missing
+    code_layers = ("model-api", "orchestration", "tokenizer")
+    declared = {r.product: r for r in records if r.kind == "dependency" and not (r.call or "").startswith("uv.lock")
+                and r.layer in code_layers}
+    imported = {}
+    for record in records:
+        if record.kind == "import" and record.product and record.layer in code_layers \
+                and "type_checking" not in record.flags:
+            imported.setdefault(record.product, record)
+    if params.get("mode") == "declared-not-imported":
+        for product, record in sorted(declared.items()):
+            if product not in imported:
+                yield record, {"vendor": record.vendor or "", "name": record.name}
+    else:
+        for product, record in sorted(imported.items()):
+            if product not in declared:
+                yield record, {"vendor": record.vendor or "", "name": record.name}
+
+
+def _transitive_provider(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """A declared dependency whose locked closure pulls a provider SDK in: `instructor → openai`."""
+    locked = {f.name: f for f in project.facts if isinstance(f, DependencyFact) and f.source in ("uv.lock", "pylock")}
+    declared = {f.name: f for f in project.facts if isinstance(f, DependencyFact)
+                and (f.source == "requirements" or (f.source == "pyproject" and not f.group.startswith("group:")
+                                                    and f.group != "dev"))}
+    if not locked or not declared:
+        return
+    for name in sorted(declared):
+        own = ruleset.product_for_distribution(name)
+        if own is not None and not own.abstraction:
+            continue  # a provider SDK declared directly is direct coupling, reported elsewhere
+        queue, parents = [name], {name: ""}
+        while queue:
+            current = queue.pop(0)
+            for child in locked[current].requires if current in locked else ():
+                if child in parents:
+                    continue
+                parents[child] = current
+                product = ruleset.product_for_distribution(child)
+                if product is not None and not product.abstraction and product.layer == "model-api" \
+                        and child not in declared:
+                    chain = [child]
+                    while parents[chain[-1]]:
+                        chain.append(parents[chain[-1]])
+                    fact = declared[name]
+                    anchor = UsageRecord("dependency", fact.loc.path, fact.loc.line, fact.loc.column, None, name=name,
+                                         vendor=product.vendor, owner=ruleset.owner_of(product.vendor),
+                                         layer=product.layer, product=product.id)
+                    yield anchor, {"vendor": product.vendor, "name": name, "chain": " → ".join(reversed(chain))}
+                queue.append(child)
+
+
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,
     "single-model-vendor": _single_model_vendor,
     "no-adapter-boundary": _no_adapter_boundary,
     "provider-type-leak": _provider_type_leak,
     "owner-concentration": _owner_concentration,
+    "uv-lock-without-export": _uv_lock_without_export,
+    "single-vendor-evals": _single_vendor_evals,
+    "declared-vs-imported": _declared_vs_imported,
+    "transitive-provider": _transitive_provider,
 }

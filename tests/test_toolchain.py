@@ -111,6 +111,7 @@ jobs:
     assert found == [
         ("github-actions", "workflow", 1, None),
         ("uv", "uses: astral-sh/setup-uv", 5, "v6"),
+        ("uv", "setup-uv downloads from the Astral mirror", 5, None),
         ("ruff", "uses: astral-sh/ruff-action", 6, "v3"),
         ("uv", "run: uv sync", 7, None),
         ("ty", "run: ty check", 7, None),
@@ -184,3 +185,12 @@ tests:
                                      b"defaultTest:\n  options:\n    provider: openai:gpt-4o\n"
                                      b"tests:\n  - assert: [{type: llm-rubric, value: x}]\n", DETECTORS)
     assert not [t for t in tools(with_default) if t[1] == "implicit-grader"]
+
+
+def test_suppressions_only_one_tool_understands() -> None:
+    from auditor.extract.python import extract_python
+
+    source = b"x = 1  # ty: ignore[unresolved-reference]\n# ruff: noqa\ny = 2  # noqa: E501, RUF012\nz = 3  # noqa: E501\n"
+    found = [(f.product, f.signal, f.loc.line, f.loc.column) for f in extract_python("s.py", source, DETECTORS)
+             if isinstance(f, ToolFact)]
+    assert found == [("ty", "# ty: ignore", 1, 8), ("ruff", "# ruff: noqa", 2, 1), ("ruff", "# noqa: RUF", 3, 8)]

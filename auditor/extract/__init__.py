@@ -13,7 +13,7 @@ from collections.abc import Callable
 from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
 from auditor.extract.toolchain import (
-    extract_pre_commit, extract_promptfoo, extract_pyproject, extract_requirements, extract_tool_file,
+    extract_pre_commit, extract_promptfoo, extract_pylock, extract_pyproject, extract_requirements, extract_tool_file,
     extract_uv_lock, extract_workflow,
 )
 from auditor.facts import ErrorFact, Fact, Location
@@ -24,6 +24,7 @@ EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "notebook": extract_notebook,
     "pyproject": extract_pyproject,
     "uv-lock": extract_uv_lock,
+    "pylock": extract_pylock,
     "tool-config": extract_tool_file,
     "requirements": extract_requirements,
     "pre-commit": extract_pre_commit,

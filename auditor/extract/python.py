@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.facts import (
     LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
+    ToolFact,
 )
 from auditor.packs import Detectors, host_matches
 
@@ -57,6 +58,8 @@ _MAX_EXPRESSION = 120
 _MAX_ARGUMENT_NODES = 2000
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _SKIP = "\0skip"  # literal context: a docstring, f-string part or string-method argument
+_TOOL_SUPPRESSION = re.compile(
+    r"#[ \t]*(?:(?P<ty>ty:[ \t]*ignore\b)|(?P<file>ruff:[ \t]*noqa\b)|noqa:[^#\n]*\bRUF\d+)")
 _DICT_KEY = "\0dict key"  # literal context: a key of a dict literal (a price table, a lookup)
 
 
@@ -164,12 +167,25 @@ class SourceAnalysis:
                                         f"{where}{exc.__class__.__name__}: {exc}"))
             return
         self._current = _Text(text, cell, column_shift or {})
+        self._suppressions(text, cell)
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
         while stack:
             node, ctx = stack.pop()
             children = self._visit(node, ctx)
             if children:
                 stack.extend(reversed(children))
+
+    def _suppressions(self, text: str, cell: int | None) -> None:
+        """Suppression comments only one tool understands: `# ty: ignore[...]`, `# ruff: noqa`,
+        `# noqa: RUF…` (other noqa codes mirror flake8 and stay portable)."""
+        if "ty:" not in text and "ruff:" not in text and "RUF" not in text:
+            return
+        for match in _TOOL_SUPPRESSION.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            product, signal = ("ty", "# ty: ignore") if match.group("ty") else (
+                ("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
+            self.facts.append(ToolFact(Location(self.path, line, column, cell), product, signal))
 
     def _visit(self, node: ast.AST, ctx: _Context) -> list[tuple[ast.AST, _Context]]:
         kind = type(node)

@@ -100,6 +100,23 @@ def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) 
     return facts
 
 
+def extract_pylock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """PEP 751 `pylock.toml`: the standard lock format, readable by pip and uv alike."""
+    text, document = _toml(path, data)
+    if document is None:
+        return [text]  # type: ignore[list-item]
+    facts: list[Fact] = []
+    packages = document.get("packages", [])
+    for package in packages if isinstance(packages, list) else []:
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
+                                     if isinstance(d, dict) and isinstance(d.get("name"), str)}))
+            loc = _at(path, text, rf'^name[ \t]*=[ \t]*"{re.escape(package["name"])}"')
+            facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "pylock", "locked",
+                                        version=str(package.get("version") or "") or None, requires=requires))
+    return facts
+
+
 def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     """`uv.toml`, `ruff.toml`/`.ruff.toml`, `ty.toml`: the file itself is the sign."""
     text, document = _toml(path, data)
@@ -161,9 +178,33 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
                 if action[0].lower() == slug:
                     facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}",
                                           action[1] if len(action) > 1 else None))
+            if action[0].lower() == "astral-sh/setup-uv" and not _mirror_disabled(root, value):
+                facts.append(ToolFact(_node_loc(path, value), "uv", "setup-uv downloads from the Astral mirror"))
         elif name == "run":
             facts.extend(_commands(path, value, _scalar(value) or "", "run"))
     return sorted(facts, key=lambda f: (f.loc.line, f.loc.column))
+
+
+def _mirror_disabled(root: Any, uses: Any) -> bool:
+    """Whether the step holding this `uses:` sets `download-from-astral-mirror: false`
+    (the action downloads uv from Astral's mirror by default, not from GitHub)."""
+    for step in _steps_holding(root, uses):
+        setting = _scalar(_get(_get(step, "with"), "download-from-astral-mirror"))
+        return (setting or "").lower() == "false"
+    return False
+
+
+def _steps_holding(root: Any, node: Any) -> Iterator[Any]:
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            if any(value is node for _, value in current.value):
+                yield current
+                return
+            stack.extend(value for _, value in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
 
 
 def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
