@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pathspec
 
+from auditor.extract.toolchain import assistant_product
 from auditor.patterns import PathPatterns
 
 KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook"}
@@ -65,7 +66,10 @@ class Discovery:
 NAMED_KINDS: dict[str, str] = {
     "pyproject.toml": "pyproject", "uv.lock": "uv-lock", "pylock.toml": "pylock", "uv.toml": "tool-config", "ruff.toml": "tool-config",
     ".ruff.toml": "tool-config", "ty.toml": "tool-config", ".pre-commit-config.yaml": "pre-commit",
-    ".pre-commit-config.yml": "pre-commit",
+    ".pre-commit-config.yml": "pre-commit", "poetry.lock": "poetry-lock", "setup.cfg": "setup-cfg",
+    "Dockerfile": "build-script", "Containerfile": "build-script", "Makefile": "build-script", "tox.ini": "build-script",
+    ".env": "env-file", ".env.example": "env-file", ".env.sample": "env-file",
+    ".env.template": "env-file", "CLAUDE.md": "assistant", "GEMINI.md": "assistant", ".cursorrules": "assistant",
 }
 _PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
@@ -84,6 +88,10 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return "promptfoo"
     if _WORKFLOW.search(rel):
         return "workflow"
+    if name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
+        return "build-script"
+    if assistant_product(rel):
+        return "assistant"
     return KINDS.get(os.path.splitext(name)[1].lower())
 
 

@@ -194,3 +194,45 @@ def test_suppressions_only_one_tool_understands() -> None:
     found = [(f.product, f.signal, f.loc.line, f.loc.column) for f in extract_python("s.py", source, DETECTORS)
              if isinstance(f, ToolFact)]
     assert found == [("ty", "# ty: ignore", 1, 8), ("ruff", "# ruff: noqa", 2, 1), ("ruff", "# noqa: RUF", 3, 8)]
+
+
+def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
+    import json
+
+    from helpers import lockaudit
+
+    files = {
+        "Dockerfile": "FROM python:3.12\nCOPY --from=ghcr.io/astral-sh/uv:0.8 /uv /uvx /bin/\nRUN uv sync --locked\n",
+        "Makefile": "test:\n\tuv run pytest\nlint:\n\truff check .\n",
+        "tox.ini": "[tox]\nrequires = tox-uv\n",
+        ".env.example": "OPENAI_API_KEY=sk-do-not-print-me\nexport ANTHROPIC_BASE_URL=https://api.anthropic.com\nDEBUG=1\n",
+        ".github/copilot-instructions.md": "Use pytest.\n",
+        "CLAUDE.md": "# house rules\n",
+        ".cursor/rules/python.mdc": "prefer dataclasses\n",
+        "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\nopenai = "^1.60"\n"google-genai" = "*"\n',
+        "poetry.lock": '[[package]]\nname = "openai"\nversion = "1.61.0"\n[package.dependencies]\nhttpx = ">=0.23"\n',
+        "setup.cfg": "[options]\ninstall_requires =\n    anthropic>=0.40\n    requests\n",
+        "app.py": "import os\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = lockaudit("scan", tmp_path, "--format", "json")
+    assert "sk-do-not-print-me" not in result.stdout + result.stderr
+    got = sorted((r["path"], r["line"], r["kind"], r["name"], r["vendor"]) for r in json.loads(result.stdout)["inventory"])
+    assert got == [
+        (".cursor/rules/python.mdc", 1, "config", "python.mdc", "Cursor"),
+        (".env.example", 1, "env", "OPENAI_API_KEY", "OpenAI"),
+        (".env.example", 2, "env", "ANTHROPIC_BASE_URL", "Anthropic"),
+        (".github/copilot-instructions.md", 1, "config", "copilot-instructions.md", "GitHub"),
+        ("CLAUDE.md", 1, "config", "CLAUDE.md", "Anthropic"),
+        ("Dockerfile", 2, "config", "image ghcr.io/astral-sh/uv", "Astral"),
+        ("Dockerfile", 3, "config", "command: uv sync", "Astral"),
+        ("Makefile", 2, "config", "command: uv run", "Astral"),
+        ("Makefile", 4, "config", "command: ruff check", "Astral"),
+        ("poetry.lock", 2, "dependency", "openai", "OpenAI"),
+        ("pyproject.toml", 3, "dependency", "openai", "OpenAI"),
+        ("pyproject.toml", 4, "dependency", "google-genai", "Google"),
+        ("setup.cfg", 3, "dependency", "anthropic", "Anthropic"),
+        ("tox.ini", 2, "config", "tox-uv", "Astral"),
+    ]

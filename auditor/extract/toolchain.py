@@ -21,7 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from auditor.extract.python import model_family
-from auditor.facts import DependencyFact, ErrorFact, Fact, Location, StringFact, ToolFact
+from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.packs import Detectors
 
 # Astral's pre-commit hook repositories and GitHub actions, by the product they run.
@@ -29,10 +29,10 @@ ASTRAL_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff", "astral-sh/uv-pre-comm
 ACTIONS = {"astral-sh/setup-uv": "uv", "astral-sh/ruff-action": "ruff", "promptfoo/promptfoo-action": "promptfoo"}
 # Commands in `run:` lines and hook entries, by the product they run.
 COMMANDS = [
-    (re.compile(r"(?<![\w-])(?:uv|uvx)\s+(?:run|sync|lock|add|pip|venv|tool|build|publish|export)\b|(?<![\w-])uvx\s"), "uv"),
-    (re.compile(r"(?<![\w-])ruff\s+(?:check|format)\b|(?<![\w-])ruff(?:\s|$)"), "ruff"),
-    (re.compile(r"(?<![\w-])ty\s+check\b"), "ty"),
-    (re.compile(r"(?<![\w-])promptfoo(?:@[\w.]+)?\s+(?:eval|view|redteam)\b"), "promptfoo"),
+    (re.compile(r"(?<![\w/-])(?:uv|uvx)\s+(?:run|sync|lock|add|pip|venv|tool|build|publish|export)\b|(?<![\w/-])uvx\s"), "uv"),
+    (re.compile(r"(?<![\w/-])ruff\s+(?:check|format)\b|(?<![\w/-])ruff(?:\s|$)"), "ruff"),
+    (re.compile(r"(?<![\w/-])ty\s+check\b"), "ty"),
+    (re.compile(r"(?<![\w/-])promptfoo(?:@[\w.]+)?\s+(?:eval|view|redteam)\b"), "promptfoo"),
 ]
 PYX_HOSTS = ("pyx.dev", "astralhosted.com")
 # Promptfoo assertion types graded by a model; without a grader they fall back to OpenAI.
@@ -70,6 +70,12 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
     requires = build.get("requires", [])
     if build.get("build-backend") == "uv_build" or any(isinstance(r, str) and r.startswith("uv_build") for r in requires):
         facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "build-backend uv_build"))
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    for table, group in ((poetry.get("dependencies"), "main"), (poetry.get("dev-dependencies"), "dev")):
+        for name in (table if isinstance(table, dict) else {}):
+            if name.lower() != "python":
+                facts.append(DependencyFact(_at(path, text, rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*="),
+                                            canonicalize_name(name), "pyproject", group))
     project = document.get("project") if isinstance(document.get("project"), dict) else {}
     facts.extend(_requirements(path, text, project.get("dependencies"), "pyproject", "main"))
     optional = project.get("optional-dependencies")
@@ -115,6 +121,92 @@ def extract_pylock(path: str, data: bytes, detectors: Detectors | None = None) -
             facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "pylock", "locked",
                                         version=str(package.get("version") or "") or None, requires=requires))
     return facts
+
+
+def extract_poetry_lock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    text, document = _toml(path, data)
+    if document is None:
+        return [text]  # type: ignore[list-item]
+    facts: list[Fact] = []
+    packages = document.get("package", [])
+    for package in packages if isinstance(packages, list) else []:
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            dependencies = package.get("dependencies", {})
+            requires = tuple(sorted(canonicalize_name(n) for n in dependencies)) if isinstance(dependencies, dict) else ()
+            loc = _at(path, text, rf'^name[ \t]*=[ \t]*"{re.escape(package["name"])}"')
+            facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "poetry.lock", "locked",
+                                        version=str(package.get("version") or "") or None, requires=requires))
+    return facts
+
+
+def extract_setup_cfg(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """`[options] install_requires` and `[options.extras_require]` of a setup.cfg."""
+    import configparser
+
+    text = data.decode("utf-8", errors="replace")
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        return [ErrorFact(Location(path, 1, 1), "invalid setup.cfg", str(exc).splitlines()[0])]
+    facts: list[Fact] = []
+    if parser.has_option("options", "install_requires"):
+        lines = [line.strip() for line in parser.get("options", "install_requires").splitlines() if line.strip()]
+        facts.extend(_requirements(path, text, lines, "setup.cfg", "main"))
+    if parser.has_section("options.extras_require"):
+        for extra, value in parser.items("options.extras_require"):
+            lines = [line.strip() for line in value.splitlines() if line.strip()]
+            facts.extend(_requirements(path, text, lines, "setup.cfg", f"optional:{extra}"))
+    return facts
+
+
+def extract_env_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """`.env` files: which provider variables are set. Values are never kept (they are secrets)."""
+    facts: list[Fact] = []
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+        match = re.match(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=", line)
+        if match:
+            facts.append(EnvFact(Location(path, number, match.start(1) + 1), match.group(1), "set"))
+    return facts
+
+
+def extract_build_script(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """Dockerfiles, Makefiles, tox.ini and noxfile.py: commands and images that bring uv in."""
+    text = data.decode("utf-8", errors="replace")
+    facts: list[Fact] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        where = Location(path, number, 1)
+        if re.search(r"ghcr\.io/astral-sh/uv\b", line):
+            facts.append(ToolFact(where, "uv", "image ghcr.io/astral-sh/uv"))
+        if re.search(r"\btox-uv\b", line):
+            facts.append(ToolFact(where, "uv", "tox-uv"))
+        if re.search(r"venv_backend\s*=\s*[\"']uv", line):
+            facts.append(ToolFact(where, "uv", "nox venv_backend uv"))
+        for pattern, product in COMMANDS:
+            match = pattern.search(line)
+            if match:
+                facts.append(ToolFact(where, product, f"command: {match.group(0).strip()}"))
+    return facts
+
+
+# Instruction files that configure one vendor's coding assistant, by the product they belong to.
+ASSISTANT_FILES = [
+    (re.compile(r"(?:^|/)\.github/copilot-instructions\.md$|(?:^|/)\.github/instructions/[^/]+\.instructions\.md$"
+                r"|(?:^|/)\.github/agents/[^/]+\.agent\.md$"), "github-copilot"),
+    (re.compile(r"(?:^|/)CLAUDE\.md$|(?:^|/)\.claude/"), "claude-code"),
+    (re.compile(r"(?:^|/)\.cursorrules$|(?:^|/)\.cursor/rules/"), "cursor"),
+    (re.compile(r"(?:^|/)GEMINI\.md$"), "gemini-cli"),
+    (re.compile(r"(?:^|/)\.codex/"), "codex"),
+]
+
+
+def assistant_product(rel: str) -> str | None:
+    return next((product for pattern, product in ASSISTANT_FILES if pattern.search(rel)), None)
+
+
+def extract_assistant_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    product = assistant_product(path)
+    return [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])] if product else []
 
 
 def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
