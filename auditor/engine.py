@@ -288,15 +288,33 @@ def _single_vendor_evals(records: list[UsageRecord], ruleset: RuleSet, params: d
         yield providers[0], {"vendor": providers[0].vendor or "", "count": str(len(providers))}
 
 
+def _declarations(facts: list[Fact]) -> list[DependencyFact]:
+    """What the project declares: its pyproject's runtime dependencies when it has any (a
+    requirements.txt beside them is then an export of the lock), else its requirements files."""
+    manifest = [f for f in facts if isinstance(f, DependencyFact) and f.source in ("pyproject", "setup.cfg")
+                and not f.group.startswith("group:") and f.group != "dev"]
+    if manifest:
+        return manifest
+    return [f for f in facts if isinstance(f, DependencyFact) and f.source == "requirements"]
+
+
 def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
                           project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Like deptry, for AI SDKs: declared but never imported, or imported but never declared."""
-    manifests = [f for f in project.facts if isinstance(f, DependencyFact) and f.source in ("pyproject", "requirements")]
+    manifests = [f for f in project.facts if isinstance(f, DependencyFact) and f.group != "locked"]
     if not manifests:
         return  # no manifest: nothing is declared, so nothing can be missing
     code_layers = ("model-api", "orchestration", "tokenizer")
-    declared = {r.product: r for r in records if r.kind == "dependency" and not (r.call or "").startswith("uv.lock")
-                and r.layer in code_layers}
+    sources = {(f.loc.path, f.loc.line, f.name) for f in _declarations(project.facts)}
+    every = {(f.loc.path, f.loc.line, f.name) for f in manifests}  # dev groups count as declared for imports
+    declared, anywhere = {}, set()
+    for record in records:
+        if record.kind == "dependency" and record.layer in code_layers:
+            key = (record.path, record.line, record.name)
+            if key in sources:
+                declared.setdefault(record.product, record)
+            if key in every:
+                anywhere.add(record.product)
     imported = {}
     for record in records:
         if record.kind == "import" and record.product and record.layer in code_layers \
@@ -308,17 +326,15 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
                 yield record, {"vendor": record.vendor or "", "name": record.name}
     else:
         for product, record in sorted(imported.items()):
-            if product not in declared:
+            if product not in anywhere:
                 yield record, {"vendor": record.vendor or "", "name": record.name}
 
 
 def _transitive_provider(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
                          project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A declared dependency whose locked closure pulls a provider SDK in: `instructor → openai`."""
-    locked = {f.name: f for f in project.facts if isinstance(f, DependencyFact) and f.source in ("uv.lock", "pylock")}
-    declared = {f.name: f for f in project.facts if isinstance(f, DependencyFact)
-                and (f.source == "requirements" or (f.source == "pyproject" and not f.group.startswith("group:")
-                                                    and f.group != "dev"))}
+    locked = {f.name: f for f in project.facts if isinstance(f, DependencyFact) and f.group == "locked"}
+    declared = {f.name: f for f in _declarations(project.facts)}
     if not locked or not declared:
         return
     for name in sorted(declared):

@@ -3,8 +3,9 @@ vendors, hosts, owners — as a `networkx.MultiDiGraph`; plus the questions only
 answers: which modules form the adapter boundary, which chains of imports expose a
 module to a vendor, and which modules are coupling hotspots.
 
-Node ids are `kind:name` (`module:app.llm`, `product:openai`, `vendor:OpenAI`,
-`owner:Microsoft`). Edges carry `relation`: imports, uses, provided-by, hosted-by, owned-by.
+Node ids are `kind:name` (`module:app.llm`, `distribution:instructor`, `product:openai`,
+`vendor:OpenAI`, `owner:Microsoft`, and `project` for the manifests). Edges carry
+`relation`: imports, uses, declares, locks, ships, provided-by, hosted-by, owned-by.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from auditor.audit import UsageRecord
-from auditor.facts import Fact, ImportFact
+from auditor.facts import DependencyFact, Fact, ImportFact
 from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
 from auditor.patterns import PathPatterns
@@ -69,6 +70,7 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
         target = _first_party_target(fact, modules, known)
         if source and target and target != source:
             graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line)
+    _add_distributions(graph, facts, ruleset)
     products = {p.id: p for p in ruleset.products}
     uses: Counter[tuple[str, str]] = Counter()
     for record in inventory:
@@ -94,6 +96,26 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
             if not graph.has_edge(f"product:{product_id}", f"vendor:{product.host}"):
                 graph.add_edge(f"product:{product_id}", f"vendor:{product.host}", relation="hosted-by")
     return result
+
+
+def _add_distributions(graph: nx.MultiDiGraph, facts: Iterable[Fact], ruleset: RuleSet) -> None:
+    """Declared and locked distributions: `project → instructor → openai`, as the manifests say."""
+    for fact in facts:
+        if not isinstance(fact, DependencyFact):
+            continue
+        node = f"distribution:{fact.name}"
+        graph.add_node(node, kind="distribution", name=fact.name)
+        if fact.group != "locked":
+            graph.add_node("project", kind="project", name="project")
+            graph.add_edge("project", node, relation="declares", path=fact.loc.path, group=fact.group)
+        for child in fact.requires:
+            graph.add_node(f"distribution:{child}", kind="distribution", name=child)
+            graph.add_edge(node, f"distribution:{child}", relation="locks")
+        product = ruleset.product_for_distribution(fact.name)
+        if product is not None and not graph.has_edge(node, f"product:{product.id}"):
+            graph.add_node(f"product:{product.id}", kind="product", name=product.id, title=product.title,
+                           layer=product.layer, abstraction=product.abstraction)
+            graph.add_edge(node, f"product:{product.id}", relation="ships")
 
 
 def _first_party_target(fact: ImportFact, modules: ModuleIndex, known: set[str]) -> str | None:

@@ -9,7 +9,8 @@ import re
 import networkx as nx
 
 _DOT_ID = re.compile(r"[^\w.:-]")
-SHAPES = {"module": "box", "product": "component", "vendor": "ellipse", "owner": "house"}
+SHAPES = {"module": "box", "distribution": "folder", "project": "tab", "product": "component", "vendor": "ellipse",
+          "owner": "house"}
 
 
 def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
