@@ -75,6 +75,7 @@ class Audit:
     scores: dict[str, Any] = field(default_factory=dict)
     exposure: list[dict[str, Any]] = field(default_factory=list)
     concentration: dict[str, Any] = field(default_factory=dict)  # the owner × layer table
+    vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "not-requested"})
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
@@ -116,4 +117,5 @@ class Audit:
             "hotspots": self.hotspots,
             "exposure": self.exposure,
             "owners": self.concentration,
+            "vulnerabilities": self.vulnerabilities,
         }

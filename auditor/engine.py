@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.audit import Finding, UsageRecord
@@ -51,6 +51,7 @@ class Project:
     graph: ProjectGraph
     boundary: Boundary
     in_adapter: Callable[[str], bool]
+    vulnerabilities: dict[str, Any] = field(default_factory=dict)
 
 
 def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -> list[Finding]:
@@ -362,6 +363,22 @@ def _transitive_provider(records: list[UsageRecord], ruleset: RuleSet, params: d
                 queue.append(child)
 
 
+def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
+                             project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+    """A provider SDK or AI layer pinned to a version with known vulnerabilities (needs `--vulns`)."""
+    vulnerable = {entry["package"].split("==")[0]: entry for entry in project.vulnerabilities.get("vulnerable", [])}
+    for record in records:
+        if record.kind == "dependency" and record.name in vulnerable:
+            entry = vulnerable.pop(record.name)
+            ids = ", ".join(v["id"] for v in entry["vulnerabilities"])
+            fixes = sorted({f for v in entry["vulnerabilities"] for f in v["fix_versions"]})
+            yield record, {"vendor": record.vendor or "", "name": entry["package"], "chain": ids,
+                           "fix": ", ".join(fixes) or "none published"}
+
+
+# Checks that need data only a network service gives (their rules cannot carry offline examples).
+NETWORK_CHECKS = frozenset({"vulnerable-dependency"})
+
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,
     "single-model-vendor": _single_model_vendor,
@@ -372,4 +389,5 @@ CHECKS: dict[str, Check] = {
     "single-vendor-evals": _single_vendor_evals,
     "declared-vs-imported": _declared_vs_imported,
     "transitive-provider": _transitive_provider,
+    "vulnerable-dependency": _vulnerable_provider_sdk,
 }

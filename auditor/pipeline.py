@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from auditor import __version__
 from auditor.audit import Audit, Finding, UsageRecord
@@ -13,7 +14,8 @@ from auditor.discover import Skipped, discover
 from auditor.engine import Project, find
 from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
 from auditor.score import owner_layers, score
-from auditor.facts import ErrorFact, Fact, ImportFact
+from auditor.vulns import audit as audit_vulnerabilities
+from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
 from auditor.inventory import build_inventory
 from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
@@ -32,6 +34,7 @@ class Analysis:
     findings: list[Finding]
     skipped: list[Skipped]
     files_analysed: int
+    vulnerabilities: dict[str, Any]
 
 
 def analyse(
@@ -42,6 +45,7 @@ def analyse(
     cli_exclude: Sequence[str] = (),
     jobs: int = 1,
     track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
+    vulns: bool = False,
 ) -> Analysis:
     """`problems` are (path, reason) pairs found before the scan, such as a broken
     pyproject.toml; `cli_exclude` are root-relative patterns from the command line;
@@ -73,15 +77,19 @@ def analyse(
     configured = config.adapter_patterns()
     dynamic_loading = any(isinstance(f, ImportFact) and f.unresolved for f in facts)
     boundary = infer_boundary(graph, configured, PathPatterns(ruleset.auxiliary_paths), dynamic_loading)
-    findings = find(inventory, ruleset, Project(facts, graph, boundary, lambda p: boundary.contains(p, configured)))
-    return Analysis(facts, inventory, graph, boundary, findings, sorted(skipped, key=Skipped.sort_key), analysed)
+    vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
+                       if vulns else {"status": "not-requested"})
+    project = Project(facts, graph, boundary, lambda p: boundary.contains(p, configured), vulnerabilities)
+    findings = find(inventory, ruleset, project)
+    return Analysis(facts, inventory, graph, boundary, findings, sorted(skipped, key=Skipped.sort_key), analysed,
+                    vulnerabilities)
 
 
 def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
               cli_exclude: Sequence[str] = (), jobs: int = 1,
               track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
-              ) -> Audit:
-    result = analyse(root, config, ruleset, problems, cli_exclude, jobs, track)
+              vulns: bool = False) -> Audit:
+    result = analyse(root, config, ruleset, problems, cli_exclude, jobs, track, vulns)
     boundary = result.boundary
     return Audit(
         root=str(root),
@@ -97,5 +105,6 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         exposure=exposure(result.graph),
         scores=score(result.findings, result.inventory),
         concentration=owner_layers(result.inventory, ruleset),
+        vulnerabilities=result.vulnerabilities,
         skipped=result.skipped,
     )
