@@ -80,6 +80,12 @@ litellm[proxy]~=1.50  # comment
 def test_uv_lock_packages_and_edges() -> None:
     text = b"""version = 1
 [[package]]
+name = "myproject"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "instructor" }]
+
+[[package]]
 name = "instructor"
 version = "1.7.0"
 dependencies = [{ name = "openai" }, { name = "Pydantic" }]
@@ -90,7 +96,7 @@ version = "1.61.0"
 """
     facts = extract_uv_lock("uv.lock", text)
     locked = [(f.name, f.version, f.requires, f.loc.line) for f in facts if isinstance(f, DependencyFact)]
-    assert locked == [("instructor", "1.7.0", ("openai", "pydantic"), 3), ("openai", "1.61.0", (), 8)]
+    assert locked == [("instructor", "1.7.0", ("openai", "pydantic"), 9), ("openai", "1.61.0", (), 14)]
     assert tools(facts) == [("uv", "uv.lock", 1, None)]
 
 

@@ -97,6 +97,9 @@ def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) 
     for package in packages if isinstance(packages, list) else []:
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
             continue
+        source = package.get("source")
+        if isinstance(source, dict) and (source.get("editable") == "." or source.get("virtual") == "."):
+            continue  # the project itself, not one of its dependencies
         name = canonicalize_name(package["name"])
         requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
                                  if isinstance(d, dict) and isinstance(d.get("name"), str)}))
