@@ -70,7 +70,14 @@ NAMED_KINDS: dict[str, str] = {
     "Dockerfile": "build-script", "Containerfile": "build-script", "Makefile": "build-script", "tox.ini": "build-script",
     ".env": "env-file", ".env.example": "env-file", ".env.sample": "env-file",
     ".env.template": "env-file", "CLAUDE.md": "assistant", "GEMINI.md": "assistant", ".cursorrules": "assistant",
+    "package.json": "package-json", ".gitlab-ci.yml": "ci-config", "azure-pipelines.yml": "ci-config",
+    "azure-pipelines.yaml": "ci-config",
 }
+# Data, not configuration: too big or too generic to read for model ids and endpoints.
+NOT_CONFIG = frozenset({"package-lock.json", "composer.lock", "Pipfile.lock", "tsconfig.json", "jsconfig.json",
+                        ".eslintrc.json", "renovate.json", ".markdownlint.json", "CITATION.cff"})
+CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
+MAX_CONFIG_BYTES = 512 * 1024
 _PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
 _PROMPTFOO = re.compile(r"^promptfooconfig[\w.-]*\.(?:ya?ml|json)$")
@@ -92,6 +99,8 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return "build-script"
     if assistant_product(rel):
         return "assistant"
+    if name.lower().endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith("."):
+        return "app-config"
     return KINDS.get(os.path.splitext(name)[1].lower())
 
 
@@ -152,6 +161,8 @@ def discover(
                 continue
             if not stat.S_ISREG(info.st_mode):
                 result.skipped.append(Skipped(rel, "not a regular file"))
+            elif kind == "app-config" and info.st_size > MAX_CONFIG_BYTES:
+                continue  # a large JSON or YAML file is data, not configuration
             elif info.st_size > max_bytes:
                 result.skipped.append(
                     Skipped(rel, f"larger than the size cap ({info.st_size} > {max_bytes} bytes)")

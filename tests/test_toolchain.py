@@ -242,3 +242,38 @@ def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
         ("setup.cfg", 3, "dependency", "anthropic", "Anthropic"),
         ("tox.ini", 2, "config", "tox-uv", "Astral"),
     ]
+
+
+def test_application_config_package_json_and_other_ci(tmp_path) -> None:
+    import json
+
+    from helpers import lockaudit
+
+    files = {
+        "config/litellm.yaml": "model_list:\n  - model_name: fast\n    litellm_params:\n      model: azure/gpt-4o-mini\n"
+                               "      api_base: https://myres.openai.azure.com\nname: gpt-4o-docs\n",
+        "config/app.json": '{"llm": {"model": "gemini-2.5-flash"}, "title": "claude-3-rag"}\n',
+        "settings.toml": '[llm]\nmodel = "mistral-large-latest"\n',
+        "package.json": '{"devDependencies": {"promptfoo": "^0.110.0"}}\n',
+        "package-lock.json": '{"packages": {"": {"model": "gpt-4o"}}}\n',
+        ".gitlab-ci.yml": "test:\n  image: ghcr.io/astral-sh/uv:python3.12\n  script:\n    - uv run pytest\n",
+        "azure-pipelines.yml": "steps:\n  - script: ruff check .\n",
+        "app.py": "import os\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    audit = json.loads(lockaudit("scan", tmp_path, "--format", "json").stdout)
+    got = sorted((r["path"], r["line"], r["kind"], r["value"] or r["name"], r["vendor"]) for r in audit["inventory"])
+    assert got == [
+        (".gitlab-ci.yml", 1, "config", ".gitlab-ci.yml", "GitLab"),
+        (".gitlab-ci.yml", 2, "config", "image ghcr.io/astral-sh/uv", "Astral"),
+        (".gitlab-ci.yml", 4, "config", "command: uv run", "Astral"),
+        ("azure-pipelines.yml", 1, "config", "azure-pipelines.yml", "Microsoft"),
+        ("azure-pipelines.yml", 2, "config", "command: ruff check", "Astral"),
+        ("config/app.json", 1, "model-id", "gemini-2.5-flash", "Google"),
+        ("config/litellm.yaml", 4, "model-id", "azure/gpt-4o-mini", "OpenAI"),
+        ("config/litellm.yaml", 5, "endpoint", "https://myres.openai.azure.com", "Microsoft"),
+        ("package.json", 1, "config", "^0.110.0", "Promptfoo"),
+        ("settings.toml", 2, "model-id", "mistral-large-latest", "Mistral AI"),
+    ]

@@ -587,7 +587,7 @@ class SourceAnalysis:
         for node, text, ctx in self.pending.strings:
             value = node.value
             if value.startswith(("http://", "https://", "ws://", "wss://")):
-                url = _endpoint(value, detectors.hosts)
+                url = endpoint(value, detectors.hosts)
                 if url is not None:
                     self.facts.append(StringFact(text.loc(self.path, node), "endpoint", url, ctx.scope,
                                                  context=_context_name(ctx)))
@@ -759,7 +759,7 @@ def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | Non
     return None
 
 
-def _endpoint(value: str, hosts: tuple[str, ...]) -> str | None:
+def endpoint(value: str, hosts: tuple[str, ...]) -> str | None:
     """A URL whose host is a known vendor endpoint, without credentials or query."""
     try:
         parts = urlsplit(value)

@@ -20,7 +20,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from auditor.extract.python import model_family
+from auditor.extract.python import endpoint, model_family
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.packs import Detectors
 
@@ -210,6 +210,81 @@ def assistant_product(rel: str) -> str | None:
 def extract_assistant_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     product = assistant_product(path)
     return [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])] if product else []
+
+
+# Keys under which a configuration value names a model, or an endpoint.
+_MODEL_KEY = re.compile(r"(?i)model|deployment|engine|llm")
+_URL_VALUE = re.compile(r"^(?:https?|wss?)://")
+
+
+def extract_app_config(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """Application configuration (YAML, JSON, TOML): values that are model ids (under a
+    model-ish key, such as a LiteLLM proxy's `litellm_params.model`) or vendor endpoints."""
+    if detectors is None:
+        return []
+    if path.endswith(".toml"):
+        text, document = _toml(path, data)
+        if document is None:
+            return [text]  # type: ignore[list-item]
+        pairs = list(_toml_pairs(document))
+        return [fact for key, value in pairs for fact in _config_value(path, text, key, value, None, detectors)]
+    root = _yaml(path, data)
+    if isinstance(root, ErrorFact):
+        return [root]
+    facts: list[Fact] = []
+    for key, value in _mapping_pairs(root):
+        name, scalar = _scalar(key), _scalar(value)
+        if name is not None and scalar is not None and isinstance(value, yaml.ScalarNode):
+            facts.extend(_config_value(path, "", name, scalar, value, detectors))
+    return facts
+
+
+def _toml_pairs(document: Any) -> Iterator[tuple[str, str]]:
+    stack = [document]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if isinstance(value, str):
+                    yield key, value
+                else:
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def _config_value(path: str, text: str, key: str, value: str, node: Any, detectors: Detectors) -> Iterator[Fact]:
+    loc = _node_loc(path, node) if node is not None else _at(path, text, re.escape(value))
+    if _URL_VALUE.match(value):
+        url = endpoint(value, detectors.hosts)
+        if url is not None:
+            yield StringFact(loc, "endpoint", url, context=key)
+    elif _MODEL_KEY.search(key) and len(value) <= 200:
+        found = model_family(value, detectors)
+        if found is not None:
+            yield StringFact(loc, "model-id", value, family=found[0], routed_via=found[2], context=key)
+
+
+def extract_package_json(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """package.json: a `promptfoo` dependency (the eval CLI is an npm package)."""
+    root = _yaml(path, data)
+    if isinstance(root, ErrorFact):
+        return [root]
+    facts: list[Fact] = []
+    for section in ("dependencies", "devDependencies"):
+        entry = _get(_get(root, section), "promptfoo")
+        if entry is not None:
+            facts.append(ToolFact(_node_loc(path, entry), "promptfoo", f"package.json {section}", _scalar(entry)))
+    return facts
+
+
+def extract_ci_config(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """GitLab CI and Azure Pipelines files: the CI service itself, and the tools its scripts run."""
+    product = "gitlab-ci" if path.endswith(".gitlab-ci.yml") else "azure-pipelines"
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])]
+    facts.extend(f for f in extract_build_script(path, data, detectors) if isinstance(f, ToolFact))
+    facts.extend(extract_app_config(path, data, detectors))
+    return facts
 
 
 def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
