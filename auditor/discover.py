@@ -99,8 +99,11 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return "build-script"
     if assistant_product(rel):
         return "assistant"
-    if name.lower().endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith("."):
-        return "app-config"
+    lower = name.lower()
+    if lower.endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith("."):
+        # JSON is mostly data (results, fixtures, lock files): only JSON named as configuration.
+        if not lower.endswith(".json") or any(word in lower for word in ("config", "settings")):
+            return "app-config"
     return KINDS.get(os.path.splitext(name)[1].lower())
 
 

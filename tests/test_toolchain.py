@@ -252,7 +252,9 @@ def test_application_config_package_json_and_other_ci(tmp_path) -> None:
     files = {
         "config/litellm.yaml": "model_list:\n  - model_name: fast\n    litellm_params:\n      model: azure/gpt-4o-mini\n"
                                "      api_base: https://myres.openai.azure.com\nname: gpt-4o-docs\n",
-        "config/app.json": '{"llm": {"model": "gemini-2.5-flash"}, "title": "claude-3-rag"}\n',
+        "config/app.config.json": '{"llm": {"model": "gemini-2.5-flash"}, "title": "claude-3-rag"}\n',
+        "results/run-2026-07-04.json": '{"model": "gpt-4o"}\n',
+        "config/tabbed.settings.json": '{\t"model":\t"o3"}\n',
         "settings.toml": '[llm]\nmodel = "mistral-large-latest"\n',
         "package.json": '{"devDependencies": {"promptfoo": "^0.110.0"}}\n',
         "package-lock.json": '{"packages": {"": {"model": "gpt-4o"}}}\n',
@@ -271,9 +273,10 @@ def test_application_config_package_json_and_other_ci(tmp_path) -> None:
         (".gitlab-ci.yml", 4, "config", "command: uv run", "Astral"),
         ("azure-pipelines.yml", 1, "config", "azure-pipelines.yml", "Microsoft"),
         ("azure-pipelines.yml", 2, "config", "command: ruff check", "Astral"),
-        ("config/app.json", 1, "model-id", "gemini-2.5-flash", "Google"),
+        ("config/app.config.json", 1, "model-id", "gemini-2.5-flash", "Google"),
         ("config/litellm.yaml", 4, "model-id", "azure/gpt-4o-mini", "OpenAI"),
         ("config/litellm.yaml", 5, "endpoint", "https://myres.openai.azure.com", "Microsoft"),
+        ("config/tabbed.settings.json", 1, "model-id", "o3", "OpenAI"),
         ("package.json", 1, "config", "^0.110.0", "Promptfoo"),
         ("settings.toml", 2, "model-id", "mistral-large-latest", "Mistral AI"),
     ]

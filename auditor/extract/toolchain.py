@@ -229,6 +229,13 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
         pairs = list(_toml_pairs(document))
         return [fact for key, value in pairs for fact in _config_value(path, text, key, value, None, detectors)]
     root = _yaml(path, data)
+    if isinstance(root, ErrorFact) and path.endswith(".json"):
+        try:  # valid JSON that YAML rejects (tabs, some escapes): read it as JSON, locate by text
+            text = data.decode("utf-8-sig")
+            return [fact for key, value in _toml_pairs(json.loads(text))
+                    for fact in _config_value(path, text, key, value, None, detectors)]
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return [root]
     if isinstance(root, ErrorFact):
         return [root]
     facts: list[Fact] = []
