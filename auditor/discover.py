@@ -20,7 +20,7 @@ import pathspec
 from auditor.extract.toolchain import assistant_product
 from auditor.patterns import PathPatterns
 
-KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook"}
+KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook", ".tf": "terraform"}
 # Files that make their folder a project folder, from which its code is importable.
 PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 

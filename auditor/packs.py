@@ -49,6 +49,7 @@ class Product:
     pack: str
     modules: tuple[str, ...]
     distributions: tuple[str, ...]
+    terraform_resources: tuple[str, ...] = ()  # globs over Terraform resource types
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,7 @@ class Detectors:
     model_prefilter: re.Pattern[str]  # matches whenever any family's pattern does
     routing_prefixes: frozenset[str]
     hosts: tuple[str, ...]
+    terraform: tuple[tuple[str, str], ...] = ()  # (resource type glob, product id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +263,7 @@ class RuleSet:
             model_prefilter=_any_of(m.pattern for m in self.model_families),
             routing_prefixes=frozenset(self.routing_prefixes),
             hosts=tuple(pattern for pattern, _ in self.hosts),
+            terraform=tuple((glob, p.id) for p in self.products for glob in p.terraform_resources),
         )
 
     def product_for_distribution(self, name: str) -> Product | None:
@@ -367,6 +370,7 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
             pack=pack_id,
             modules=_texts(raw, "modules", where),
             distributions=_texts(raw, "distributions", where),
+            terraform_resources=_texts(raw, "terraform_resources", where),
         )
         ruleset.products.append(product)
         for module in product.modules:

@@ -280,3 +280,30 @@ def test_application_config_package_json_and_other_ci(tmp_path) -> None:
         ("package.json", 1, "config", "^0.110.0", "Promptfoo"),
         ("settings.toml", 2, "model-id", "mistral-large-latest", "Mistral AI"),
     ]
+
+
+def test_terraform_ai_services_with_a_real_hcl_parser(tmp_path) -> None:
+    import json
+
+    from helpers import lockaudit
+
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(
+        'resource "azurerm_cognitive_account" "openai" {\n  name = "acme-openai"\n  kind = "OpenAI"\n}\n\n'
+        'resource "azurerm_cognitive_deployment" "gpt" {\n  name = "chat"\n  model {\n    format = "OpenAI"\n'
+        '    name   = "gpt-4o"\n  }\n}\n\n'
+        'resource "aws_bedrockagent_agent" "helper" {\n  foundation_model = "anthropic.claude-3-5-sonnet-20240620-v1:0"\n}\n\n'
+        'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'
+    )
+    (tmp_path / "infra" / "broken.tf").write_text('resource "x" {\n')
+    (tmp_path / "app.py").write_text("import os\n")
+    audit = json.loads(lockaudit("scan", tmp_path, "--format", "json").stdout)
+    got = [(r["line"], r["kind"], r["value"], r["vendor"], r["layer"]) for r in audit["inventory"]]
+    assert got == [
+        (1, "config", "openai", "Microsoft", "cloud"),
+        (6, "config", "gpt", "Microsoft", "cloud"),
+        (10, "model-id", "gpt-4o", "OpenAI", "model-api"),
+        (14, "config", "helper", "AWS", "cloud"),
+        (15, "model-id", "anthropic.claude-3-5-sonnet-20240620-v1:0", "Anthropic", "model-api"),
+    ]
+    assert [(s["path"], s["reason"].split(":")[0]) for s in audit["skipped"]] == [("infra/broken.tf", "invalid HCL")]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
 from auditor.extract.toolchain import (
-    extract_app_config, extract_assistant_file, extract_build_script, extract_ci_config, extract_package_json, extract_env_file, extract_poetry_lock, extract_setup_cfg,
+    extract_app_config, extract_assistant_file, extract_terraform, extract_build_script, extract_ci_config, extract_package_json, extract_env_file, extract_poetry_lock, extract_setup_cfg,
     extract_pre_commit, extract_promptfoo, extract_pylock, extract_pyproject, extract_requirements, extract_tool_file,
     extract_uv_lock, extract_workflow,
 )
@@ -39,6 +39,7 @@ EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "app-config": extract_app_config,
     "package-json": extract_package_json,
     "ci-config": extract_ci_config,
+    "terraform": extract_terraform,
 }
 
 

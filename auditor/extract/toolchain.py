@@ -247,17 +247,20 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
 
 
 def _toml_pairs(document: Any) -> Iterator[tuple[str, str]]:
-    stack = [document]
+    """String values with the dotted path of keys above them (`model.name` for a name inside a
+    `model` block, which says what the value is)."""
+    stack: list[tuple[str, Any]] = [("", document)]
     while stack:
-        current = stack.pop()
+        prefix, current = stack.pop()
         if isinstance(current, dict):
             for key, value in current.items():
+                path = f"{prefix}.{key}" if prefix else str(key)
                 if isinstance(value, str):
-                    yield key, value
+                    yield path, value
                 else:
-                    stack.append(value)
+                    stack.append((path, value))
         elif isinstance(current, list):
-            stack.extend(current)
+            stack.extend((prefix, item) for item in current)
 
 
 def _config_value(path: str, text: str, key: str, value: str, node: Any, detectors: Detectors) -> Iterator[Fact]:
@@ -291,6 +294,35 @@ def extract_ci_config(path: str, data: bytes, detectors: Detectors | None = None
     facts: list[Fact] = [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])]
     facts.extend(f for f in extract_build_script(path, data, detectors) if isinstance(f, ToolFact))
     facts.extend(extract_app_config(path, data, detectors))
+    return facts
+
+
+def extract_terraform(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """Terraform files declaring AI services (Azure OpenAI accounts and deployments, Bedrock,
+    Vertex AI), read with a real HCL parser; model ids in their attributes too."""
+    import fnmatch
+
+    import hcl2
+
+    try:
+        text = data.decode("utf-8")
+        document = hcl2.loads(text)
+    except Exception as exc:  # the parser raises its own error types for bad HCL
+        return [ErrorFact(Location(path, 1, 1), "invalid HCL", str(exc).splitlines()[0] if str(exc) else "")]
+    if detectors is None:
+        return []
+    facts: list[Fact] = []
+    for block in document.get("resource", []) if isinstance(document, dict) else []:
+        for raw_type, instances in (block.items() if isinstance(block, dict) else []):
+            kind = raw_type.strip('"')
+            product = next((p for glob, p in detectors.terraform if fnmatch.fnmatchcase(kind, glob)), None)
+            for raw_name, attributes in (instances.items() if isinstance(instances, dict) else []):
+                name = raw_name.strip('"')
+                loc = _at(path, text, rf'^[ \t]*resource[ \t]+"{re.escape(kind)}"[ \t]+"{re.escape(name)}"')
+                if product is not None:
+                    facts.append(ToolFact(loc, product, f'resource "{kind}"', name))
+                for key, value in _toml_pairs(attributes):
+                    facts.extend(_config_value(path, text, key, value.strip('"'), None, detectors))
     return facts
 
 
