@@ -81,7 +81,7 @@ MAX_CONFIG_BYTES = 512 * 1024
 _PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
 _PROMPTFOO = re.compile(r"^promptfooconfig[\w.-]*\.(?:ya?ml|json)$")
-_WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
+_WORKFLOW = re.compile(r"(?:^|/)\.github/(?:workflows/[^/]+|actions/.+/action)\.ya?ml$")  # composite actions too
 
 
 def file_kind(name: str, rel: str = "") -> str | None:

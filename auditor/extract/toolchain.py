@@ -72,10 +72,13 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
         facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "build-backend uv_build"))
     poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
     for table, group in ((poetry.get("dependencies"), "main"), (poetry.get("dev-dependencies"), "dev")):
-        for name in (table if isinstance(table, dict) else {}):
+        for name, constraint in (table.items() if isinstance(table, dict) else []):
             if name.lower() != "python":
+                version = constraint if isinstance(constraint, str) else (
+                    constraint.get("version") if isinstance(constraint, dict) else None)
                 facts.append(DependencyFact(_at(path, text, rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*="),
-                                            canonicalize_name(name), "pyproject", group))
+                                            canonicalize_name(name), "pyproject", group,
+                                            version if isinstance(version, str) else None))
     project = document.get("project") if isinstance(document.get("project"), dict) else {}
     facts.extend(_requirements(path, text, project.get("dependencies"), "pyproject", "main"))
     optional = project.get("optional-dependencies")
