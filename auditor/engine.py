@@ -21,6 +21,7 @@ from auditor.audit import Finding, UsageRecord
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
 from auditor.graph import Boundary, ProjectGraph
 from auditor.packs import Feature, Rule, RuleSet
+from auditor.patterns import PathPatterns
 
 MAX_MATCHED_TEXT = 1000  # regex predicates see at most this much of a value
 
@@ -316,18 +317,20 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
                 declared.setdefault(record.product, record)
             if key in every:
                 anywhere.add(record.product)
+    auxiliary = PathPatterns(ruleset.auxiliary_paths)  # examples and tests often bring their own
+    importable = {p.id for p in ruleset.products if p.modules}
     imported = {}
     for record in records:
         if record.kind == "import" and record.product and record.layer in code_layers \
-                and "type_checking" not in record.flags:
+                and "type_checking" not in record.flags and not auxiliary.match(record.path):
             imported.setdefault(record.product, record)
     if params.get("mode") == "declared-not-imported":
         for product, record in sorted(declared.items()):
-            if product not in imported:
+            if product not in imported and product in importable:
                 yield record, {"vendor": record.vendor or "", "name": record.name}
     else:
         for product, record in sorted(imported.items()):
-            if product not in anywhere:
+            if product not in anywhere and "optional" not in record.flags:  # a guarded import is optional by design
                 yield record, {"vendor": record.vendor or "", "name": record.name}
 
 
