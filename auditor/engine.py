@@ -282,9 +282,8 @@ def _uv_lock_without_export(records: list[UsageRecord], ruleset: RuleSet, params
 def _single_vendor_evals(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
                          project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Promptfoo evals whose providers are all one vendor's models: a switch is never tested."""
-    providers = [r for r in records if r.kind == "model-id" and (r.value or "").count(":")
-                 and any(isinstance(f, ToolFact) and f.product == "promptfoo" and f.loc.path == r.path
-                         for f in project.facts)]
+    configs = {f.loc.path for f in project.facts if isinstance(f, ToolFact) and f.product == "promptfoo"}
+    providers = [r for r in records if r.kind == "model-id" and r.path in configs and ":" in (r.value or "")]
     vendors = {r.vendor for r in providers}
     if len(providers) >= 1 and len(vendors) == 1:
         yield providers[0], {"vendor": providers[0].vendor or "", "count": str(len(providers))}
