@@ -96,6 +96,7 @@ def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) 
     if document is None:
         return [text]  # type: ignore[list-item]
     facts: list[Fact] = [ToolFact(Location(path, 1, 1), "uv", "uv.lock")]
+    lines = _package_lines(text)
     packages = document.get("package", [])
     for package in packages if isinstance(packages, list) else []:
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
@@ -106,7 +107,7 @@ def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) 
         name = canonicalize_name(package["name"])
         requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
                                  if isinstance(d, dict) and isinstance(d.get("name"), str)}))
-        loc = _at(path, text, rf'^name[ \t]*=[ \t]*"{re.escape(package["name"])}"')
+        loc = Location(path, lines.get(package["name"], 1), 1)
         facts.append(DependencyFact(loc, name, "uv.lock", "locked", version=str(package.get("version") or "") or None,
                                     requires=requires))
     return facts
@@ -118,12 +119,13 @@ def extract_pylock(path: str, data: bytes, detectors: Detectors | None = None) -
     if document is None:
         return [text]  # type: ignore[list-item]
     facts: list[Fact] = []
+    lines = _package_lines(text)
     packages = document.get("packages", [])
     for package in packages if isinstance(packages, list) else []:
         if isinstance(package, dict) and isinstance(package.get("name"), str):
             requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
                                      if isinstance(d, dict) and isinstance(d.get("name"), str)}))
-            loc = _at(path, text, rf'^name[ \t]*=[ \t]*"{re.escape(package["name"])}"')
+            loc = Location(path, lines.get(package["name"], 1), 1)
             facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "pylock", "locked",
                                         version=str(package.get("version") or "") or None, requires=requires))
     return facts
@@ -134,12 +136,13 @@ def extract_poetry_lock(path: str, data: bytes, detectors: Detectors | None = No
     if document is None:
         return [text]  # type: ignore[list-item]
     facts: list[Fact] = []
+    lines = _package_lines(text)
     packages = document.get("package", [])
     for package in packages if isinstance(packages, list) else []:
         if isinstance(package, dict) and isinstance(package.get("name"), str):
             dependencies = package.get("dependencies", {})
             requires = tuple(sorted(canonicalize_name(n) for n in dependencies)) if isinstance(dependencies, dict) else ()
-            loc = _at(path, text, rf'^name[ \t]*=[ \t]*"{re.escape(package["name"])}"')
+            loc = Location(path, lines.get(package["name"], 1), 1)
             facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "poetry.lock", "locked",
                                         version=str(package.get("version") or "") or None, requires=requires))
     return facts
@@ -451,6 +454,20 @@ def _toml(path: str, data: bytes) -> tuple[Any, dict[str, Any] | None]:
         return text, tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return ErrorFact(Location(path, 1, 1), "invalid TOML", str(exc)), None
+
+
+_NAME_LINE = re.compile(r'^name[ \t]*=[ \t]*"([^"]+)"', re.MULTILINE)
+
+
+def _package_lines(text: str) -> dict[str, int]:
+    """The line of each `name = "…"` in a lock file, found in one pass (locks are long)."""
+    lines: dict[str, int] = {}
+    position, line = 0, 1
+    for match in _NAME_LINE.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.setdefault(match.group(1), line)
+    return lines
 
 
 def _at(path: str, text: str, pattern: str) -> Location:
