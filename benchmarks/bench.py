@@ -196,7 +196,7 @@ def table(result: dict[str, Any]) -> str:
     inner = floor["in_process_s"]["median"]
     lines = [
         f"{result['label'] or t['path']}: {t['files']:,} files ({t['python_files']:,} Python, "
-        f"{t['notebooks']:,} notebooks), {t['lines']:,} lines"
+        f"{t['notebooks']:,} notebooks, {t['other_files']:,} manifests and configuration), {t['lines']:,} lines"
         + (f", git {t['git_commit'][:12]}" if t["git_commit"] else ""),
         f"{result['runs']} runs each, {result['python']} on {result['cpu_count']} CPUs"
         + (f", --jobs {result['jobs']}" if result["jobs"] is not None else ""),
@@ -286,7 +286,9 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "label": args.label,
         "tree": {"path": str(root), "git_commit": git_commit(root), "files": n,
-                 "python_files": python_files, "notebooks": n - python_files, "lines": lines,
+                 "python_files": python_files,
+                 "notebooks": sum(1 for f in files if f.kind == "notebook"),
+                 "other_files": sum(1 for f in files if f.kind not in ("python", "notebook")), "lines": lines,
                  "unreadable": unreadable, "skipped_by_discover": len(found.skipped),
                  "discover_s": discover_s},
         "lockaudit": {"version": getattr(auditor, "__version__", None),
