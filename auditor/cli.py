@@ -26,6 +26,9 @@ from auditor.pipeline import analyse, run_audit
 from auditor.report import write_output
 from auditor.report.graph import render_graph
 from auditor.report.json import render_json
+from auditor.report.load import AuditFileError, load_audit
+from auditor.report.markdown import render_markdown
+from auditor.report.sarif import render_sarif
 from auditor.report.text import render_text
 from auditor.ruletest import run_examples
 from auditor.severity import SEVERITIES, at_least
@@ -34,7 +37,10 @@ from auditor.workers import FileResult, default_jobs
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
 PROGRESS_MIN_FILES = 200
-RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+RENDERERS: dict[str, Callable[..., str]] = {
+    "text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif,
+}
+FILE_OUTPUTS = ("json", "sarif", "markdown")  # formats that --json/--sarif/--markdown FILE write
 
 
 def _fail(message: str) -> NoReturn:
@@ -49,6 +55,8 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
     )
     @click.option("--json", "json_out", metavar="FILE", help="Write the JSON audit to FILE ('-' for stdout).")
+    @click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
+    @click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
     @click.option(
         "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
         help="What goes to standard output.",
@@ -134,8 +142,9 @@ def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, Ru
     return root, loaded, ruleset
 
 
-def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], fail_on: str | None,
-         config_file: Path | None, jobs: int | None, vulns: bool = False, gate: bool = False) -> int:
+def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None, fmt: str,
+         exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
+         vulns: bool = False, gate: bool = False) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
     audit = run_audit(root, config, ruleset, loaded.problems, cli_exclude=exclude,
@@ -143,17 +152,7 @@ def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], f
     if audit.vulnerabilities.get("notice"):
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
-    if json_out is not None and json_out != "-":
-        try:
-            write_output(json_out, render_json(audit))
-        except OSError as exc:
-            _fail(f"cannot write {json_out!r}: {exc.strerror or exc}")
-    if json_out == "-":  # JSON owns stdout; a person still gets the summary on stderr
-        write_output("-", render_json(audit))
-        if fmt != "json":
-            click.echo(render_text(audit), err=True, nl=False)
-    else:
-        write_output("-", RENDERERS[fmt](audit))
+    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out})
 
     if audit.files_analysed == 0:
         found = f"; {len(audit.skipped)} could not be analysed (listed under Skipped)" if audit.skipped else ""
@@ -165,6 +164,27 @@ def _run(path: Path, json_out: str | None, fmt: str, exclude: tuple[str, ...], f
     if gate:
         _verdict(audit, threshold or DEFAULT_GATE, len(failing))
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None]) -> None:
+    """Write each requested file atomically; one format owns stdout: `-` if given, else --format."""
+    to_stdout = [name for name, destination in destinations.items() if destination == "-"]
+    if len(to_stdout) > 1:
+        _fail(f"only one output can go to standard output, not {' and '.join(to_stdout)}")
+    for name, destination in destinations.items():
+        if destination is not None and destination != "-":
+            try:
+                write_output(destination, RENDERERS[name](audit))
+            except OSError as exc:
+                _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
+    if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
+        write_output("-", RENDERERS[to_stdout[0]](audit))
+        if fmt == "text":
+            click.echo(render_text(audit), err=True, nl=False)
+        elif fmt != to_stdout[0]:
+            _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
+    else:
+        write_output("-", RENDERERS[fmt](audit))
 
 
 def _verdict(audit: Audit, threshold: str, failing: int) -> None:
@@ -268,3 +288,19 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
         write_output(output, render_graph(result.graph.graph, fmt))
     except OSError as exc:
         _fail(f"cannot write {output!r}: {exc.strerror or exc}")
+
+
+@main.command()
+@click.argument("audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "json_out", metavar="FILE", help="Write the JSON audit to FILE ('-' for stdout).")
+@click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
+@click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+              help="What goes to standard output.")
+def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None, fmt: str) -> None:
+    """Render a saved JSON audit (from --json) in any format, without scanning again."""
+    try:
+        audit = load_audit(audit_file)
+    except AuditFileError as exc:
+        _fail(str(exc))
+    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out})

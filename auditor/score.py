@@ -37,7 +37,8 @@ def score(findings: list[Finding], inventory: list[UsageRecord]) -> dict[str, An
         if vendor:
             by_vendor[vendor]["effort"] += effort
     for record in inventory:
-        if record.vendor and record.kind in ("import", "client", "call", "feature", "model-id", "env", "endpoint"):
+        if record.vendor and record.kind in ("import", "client", "call", "feature", "model-id", "env", "endpoint",
+                                             "config", "dependency"):
             by_vendor[record.vendor]["files"].add(record.path)
             if record.kind in ("client", "call"):
                 by_vendor[record.vendor]["call_sites"].add((record.kind, *record.site))

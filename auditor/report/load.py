@@ -1,0 +1,59 @@
+"""Read a JSON audit back into an `Audit`, so that any format can be rendered later
+(`lockaudit report audit.json --sarif out.sarif`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from auditor.audit import Audit, Finding, UsageRecord
+from auditor.discover import Skipped
+
+
+class AuditFileError(Exception):
+    """Not a lockaudit JSON audit; the message says why."""
+
+
+def load_audit(path: Path) -> Audit:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AuditFileError(f"{path}: cannot be read as JSON: {exc}") from exc
+    import jsonschema
+
+    from auditor.packs import jsonschema_best_error
+
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / "audit-1.schema.json").read_text(encoding="utf-8"))
+    error = jsonschema_best_error(jsonschema.Draft202012Validator(schema), document)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the document"
+        raise AuditFileError(f"{path}: not a lockaudit audit ({where}: {error.message[:200]})")
+    return audit_from_dict(document)
+
+
+def audit_from_dict(document: dict[str, Any]) -> Audit:
+    summary = document["summary"]
+    return Audit(
+        root=document["root"],
+        tool_version=document["tool"]["version"],
+        config=document["config"],
+        packs=document["packs"],
+        files_analysed=summary["files_analysed"],
+        inventory=[_record(entry) for entry in document["inventory"]],
+        findings=[Finding(**{f.name: entry[f.name] for f in fields(Finding)}) for entry in document["findings"]],
+        skipped=[Skipped(entry["path"], entry["reason"]) for entry in document["skipped"]],
+        boundary=summary["boundary"],
+        hotspots=summary["hotspots"],
+        scores=summary["scores"],
+        exposure=summary["exposure"],
+        concentration=summary["owners"],
+        vulnerabilities=summary["vulnerabilities"],
+    )
+
+
+def _record(entry: dict[str, Any]) -> UsageRecord:
+    values = {f.name: entry[f.name] for f in fields(UsageRecord)}
+    values["flags"] = tuple(values["flags"])
+    return UsageRecord(**values)

@@ -1,0 +1,65 @@
+"""SARIF and Markdown renderings, and rendering later from a saved JSON audit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from auditor.report.markdown import md, render_markdown
+from auditor.report.load import audit_from_dict
+from helpers import FIXTURES, REPO, lockaudit, scan_json
+
+SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@pytest.mark.skipif(not SARIF_SCHEMA.exists(), reason="the SARIF 2.1.0 schema is not beside this checkout")
+@pytest.mark.parametrize("fixture", ["concentrated-stack", "notebooks", "resolution"])
+def test_sarif_validates_and_carries_every_finding(tmp_path: Path, fixture: str) -> None:
+    out = tmp_path / "out.sarif"
+    assert lockaudit("scan", FIXTURES / fixture, "--sarif", out).returncode == 0
+    sarif = json.loads(out.read_text())
+    jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text())).validate(sarif)
+    audit = scan_json(FIXTURES / fixture)
+    (run,) = sarif["runs"]
+    assert len(run["results"]) == len(audit["findings"])
+    assert [r["partialFingerprints"]["lockaudit/v1"] for r in run["results"]] == [f["fingerprint"] for f in audit["findings"]]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+    for result, finding in zip(run["results"], audit["findings"]):
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"]) == (finding["line"], finding["column"])
+        assert result["level"] == {"critical": "error", "high": "error", "medium": "warning"}.get(finding["severity"], "note")
+        if finding["cell"] is not None:
+            assert f"(notebook cell {finding['cell']})" in result["message"]["text"]
+
+
+def test_markdown_escapes_untrusted_text_and_stays_under_its_limit() -> None:
+    assert md("a|b <img src=x onerror=alert(1)> **bold** `x`") == (
+        "a\\|b \\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\* \\`x\\`")
+    audit = audit_from_dict(scan_json(FIXTURES / "resolution"))
+    full = render_markdown(audit)
+    assert "| severity | rule | where | message |" in full and "more findings" not in full
+    short = render_markdown(audit, limit=3_000)
+    assert len(short) <= 3_000
+    rows = [line for line in short.splitlines() if line.startswith(("| info |", "| low |", "| medium |", "| high |"))]
+    assert rows and f"… and {len(audit.findings) - len(rows)} more findings" in short
+
+
+def test_report_renders_a_saved_audit_identically(tmp_path: Path) -> None:
+    saved = tmp_path / "audit.json"
+    assert lockaudit("scan", FIXTURES / "concentrated-stack", "--json", saved).returncode == 0
+    again = lockaudit("report", saved, "--format", "json")
+    assert again.returncode == 0 and json.loads(again.stdout) == json.loads(saved.read_text())
+    direct = lockaudit("scan", FIXTURES / "concentrated-stack", "--format", "markdown").stdout
+    assert lockaudit("report", saved, "--format", "markdown").stdout == direct
+    (tmp_path / "bad.json").write_text('{"schema_version": "1.0"}')
+    bad = lockaudit("report", tmp_path / "bad.json")
+    assert bad.returncode == 2 and "not a lockaudit audit" in bad.stderr
+
+
+def test_one_output_per_stream() -> None:
+    both = lockaudit("scan", FIXTURES / "demo", "--json", "-", "--sarif", "-")
+    assert both.returncode == 2 and "only one output can go to standard output" in both.stderr
