@@ -63,3 +63,22 @@ def test_report_renders_a_saved_audit_identically(tmp_path: Path) -> None:
 def test_one_output_per_stream() -> None:
     both = lockaudit("scan", FIXTURES / "demo", "--json", "-", "--sarif", "-")
     assert both.returncode == 2 and "only one output can go to standard output" in both.stderr
+
+
+@pytest.mark.parametrize("fixture", ["concentrated-stack", "resolution", "transitive-only"])
+def test_cyclonedx_ai_bom_is_valid_and_complete(tmp_path: Path, fixture: str) -> None:
+    from auditor.report.cyclonedx import validate
+
+    out = tmp_path / "bom.json"
+    result = lockaudit("scan", FIXTURES / fixture, "--cyclonedx", out)
+    assert result.returncode == 0 and "Warning" not in result.stderr
+    text = out.read_text()
+    assert validate(text) is None
+    bom = json.loads(text)
+    audit = scan_json(FIXTURES / fixture)
+    products = {r["product"] for r in audit["inventory"] if r["product"]}
+    assert {c["name"] for c in bom["components"] if c["type"] in ("library", "platform")} == products
+    models = {r["value"] for r in audit["inventory"] if r["kind"] == "model-id"}
+    assert {c["name"] for c in bom["components"] if c["type"] == "machine-learning-model"} == models
+    endpoints = {r["value"] for r in audit["inventory"] if r["kind"] in ("endpoint", "compatible-api")}
+    assert {e for s in bom.get("services", []) for e in s.get("endpoints", [])} == endpoints
