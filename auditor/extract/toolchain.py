@@ -92,60 +92,49 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
 
 
 def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
-    text, document = _toml(path, data)
-    if document is None:
-        return [text]  # type: ignore[list-item]
-    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "uv", "uv.lock")]
-    lines = _package_lines(text)
-    packages = document.get("package", [])
-    for package in packages if isinstance(packages, list) else []:
-        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
-            continue
-        source = package.get("source")
-        if isinstance(source, dict) and (source.get("editable") == "." or source.get("virtual") == "."):
-            continue  # the project itself, not one of its dependencies
-        name = canonicalize_name(package["name"])
-        requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
-                                 if isinstance(d, dict) and isinstance(d.get("name"), str)}))
-        loc = Location(path, lines.get(package["name"], 1), 1)
-        facts.append(DependencyFact(loc, name, "uv.lock", "locked", version=str(package.get("version") or "") or None,
-                                    requires=requires))
-    return facts
+    facts = _lock(path, data, "package", "uv.lock", _listed_names)
+    if any(isinstance(fact, ErrorFact) for fact in facts):
+        return facts
+    return [ToolFact(Location(path, 1, 1), "uv", "uv.lock"), *facts]
 
 
 def extract_pylock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     """PEP 751 `pylock.toml`: the standard lock format, readable by pip and uv alike."""
-    text, document = _toml(path, data)
-    if document is None:
-        return [text]  # type: ignore[list-item]
-    facts: list[Fact] = []
-    lines = _package_lines(text)
-    packages = document.get("packages", [])
-    for package in packages if isinstance(packages, list) else []:
-        if isinstance(package, dict) and isinstance(package.get("name"), str):
-            requires = tuple(sorted({canonicalize_name(d["name"]) for d in package.get("dependencies", [])
-                                     if isinstance(d, dict) and isinstance(d.get("name"), str)}))
-            loc = Location(path, lines.get(package["name"], 1), 1)
-            facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "pylock", "locked",
-                                        version=str(package.get("version") or "") or None, requires=requires))
-    return facts
+    return _lock(path, data, "packages", "pylock", _listed_names)
 
 
 def extract_poetry_lock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    return _lock(path, data, "package", "poetry.lock",
+                 lambda dependencies: dependencies.keys() if isinstance(dependencies, dict) else ())
+
+
+def _lock(path: str, data: bytes, table: str, source: str, names: Any) -> list[Fact]:
+    """Every locked package with its version and the distributions it pulls in; `names` reads
+    a package's `dependencies` in that lock format. The project itself is not its own dependency."""
     text, document = _toml(path, data)
     if document is None:
-        return [text]  # type: ignore[list-item]
+        return [text]
     facts: list[Fact] = []
     lines = _package_lines(text)
-    packages = document.get("package", [])
+    packages = document.get(table, [])
     for package in packages if isinstance(packages, list) else []:
-        if isinstance(package, dict) and isinstance(package.get("name"), str):
-            dependencies = package.get("dependencies", {})
-            requires = tuple(sorted(canonicalize_name(n) for n in dependencies)) if isinstance(dependencies, dict) else ()
-            loc = Location(path, lines.get(package["name"], 1), 1)
-            facts.append(DependencyFact(loc, canonicalize_name(package["name"]), "poetry.lock", "locked",
-                                        version=str(package.get("version") or "") or None, requires=requires))
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            continue
+        origin = package.get("source")
+        if isinstance(origin, dict) and (origin.get("editable") == "." or origin.get("virtual") == "."):
+            continue
+        requires = tuple(sorted({canonicalize_name(n) for n in names(package.get("dependencies", []))}))
+        facts.append(DependencyFact(Location(path, lines.get(package["name"], 1), 1), canonicalize_name(package["name"]),
+                                    source, "locked", version=str(package.get("version") or "") or None,
+                                    requires=requires))
     return facts
+
+
+def _listed_names(dependencies: Any) -> Iterator[str]:
+    """`dependencies = [{ name = "openai" }, …]`, as uv.lock and pylock.toml write them."""
+    for entry in dependencies if isinstance(dependencies, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            yield entry["name"]
 
 
 def extract_setup_cfg(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
