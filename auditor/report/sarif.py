@@ -25,7 +25,6 @@ def render_sarif(audit: Audit) -> str:
             "tool": {"driver": {
                 "name": "lockaudit",
                 "version": audit.tool_version,
-                
                 "rules": [rules[rule_id] for rule_id in sorted(rules)],
             }},
             "originalUriBaseIds": {"SRCROOT": {"uri": _directory_uri(audit.root)}},
