@@ -26,6 +26,7 @@ from auditor.pipeline import analyse, run_audit
 from auditor.report import write_output
 from auditor.report.graph import render_graph
 from auditor.report.cyclonedx import render_cyclonedx
+from auditor.report.html import render_html
 from auditor.report.json import render_json
 from auditor.report.load import AuditFileError, load_audit
 from auditor.report.markdown import render_markdown
@@ -40,7 +41,7 @@ DEFAULT_GATE = "medium"
 PROGRESS_MIN_FILES = 200
 RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif,
-    "cyclonedx": render_cyclonedx,
+    "cyclonedx": render_cyclonedx, "html": render_html,
 }
 
 
@@ -59,6 +60,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
     @click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
     @click.option("--cyclonedx", "cyclonedx_out", metavar="FILE", help="Write a CycloneDX 1.6 AI-BOM to FILE ('-' for stdout).")
+    @click.option("--html", "html_out", metavar="FILE", help="Write the self-contained HTML report to FILE.")
     @click.option(
         "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
         help="What goes to standard output.",
@@ -145,7 +147,7 @@ def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, Ru
 
 
 def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
-         cyclonedx_out: str | None, fmt: str,
+         cyclonedx_out: str | None, html_out: str | None, fmt: str,
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
          vulns: bool = False, gate: bool = False) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
@@ -155,7 +157,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if audit.vulnerabilities.get("notice"):
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
-    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out})
+    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
+                       "html": html_out})
 
     if audit.files_analysed == 0:
         found = f"; {len(audit.skipped)} could not be analysed (listed under Skipped)" if audit.skipped else ""
@@ -299,13 +302,15 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
 @click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
 @click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
 @click.option("--cyclonedx", "cyclonedx_out", metavar="FILE", help="Write a CycloneDX 1.6 AI-BOM to FILE ('-' for stdout).")
+@click.option("--html", "html_out", metavar="FILE", help="Write the self-contained HTML report to FILE.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="What goes to standard output.")
 def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
-           cyclonedx_out: str | None, fmt: str) -> None:
+           cyclonedx_out: str | None, html_out: str | None, fmt: str) -> None:
     """Render a saved JSON audit (from --json) in any format, without scanning again."""
     try:
         audit = load_audit(audit_file)
     except AuditFileError as exc:
         _fail(str(exc))
-    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out})
+    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
+                       "html": html_out})

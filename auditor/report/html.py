@@ -1,0 +1,143 @@
+"""The HTML portability report: one self-contained file (inline CSS, SVG and a little
+vanilla JavaScript; no request to the network) for architecture reviews. Jinja2 with
+autoescaping renders the template in `reports/`; everything from the scanned tree is
+escaped. The coupling map's layered layout is drawn here, from the Audit's inventory."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from auditor.audit import Audit, UsageRecord
+from auditor.resources import data_dir
+from auditor.severity import SEVERITIES
+
+MAP_KINDS = frozenset({"import", "client", "call", "feature", "config", "dependency"})
+MAP_MODULES = 14  # the most coupled source files shown in the map
+GROUPS = {  # finding category -> what must change, in the exit plan
+    "coupling": "SDK imports and client construction", "feature": "provider-only features",
+    "configuration": "model ids, environment and configuration", "hidden-default": "hidden defaults",
+    "toolchain": "toolchain", "dependencies": "dependencies", "architecture": "architecture",
+    "concentration": "concentration", "evaluation": "evaluation", "insight": "insights (no change needed)",
+}
+
+
+def render_html(audit: Audit) -> str:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("reports"))), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    summary = audit.summary()
+    portability = summary["scores"]["portability"]
+    vendors = [row for row in summary["scores"]["vendors"] if row["effort"]]
+    owners_of = {r.vendor: r.owner for r in audit.inventory if r.vendor and r.owner}
+    headline = ""
+    if vendors:
+        top = vendors[0]
+        headline = (f"Leaving {top['vendor']} touches {top['files']} files and {top['call_sites']} call sites, "
+                    f"about {top['effort']} effort points.")
+    return environment.get_template("report.html.j2").render(
+        audit=audit, summary=summary, project=audit.root.rstrip("/").rsplit("/", 1)[-1] or audit.root,
+        portability=portability, vendors=vendors, owners_of=owners_of, headline=headline,
+        coupling_svg=coupling_map(audit.inventory, owners_of), exit_plans=_exit_plans(audit),
+        concentration=[f for f in audit.findings if f.rule_id == "owner-concentration"],
+        severities=list(reversed(SEVERITIES)),
+        finding_vendors=sorted({f.vendor for f in audit.findings if f.vendor}),
+        finding_layers=sorted({f.layer for f in audit.findings if f.layer}),
+        finding_rules=sorted({f.rule_id for f in audit.findings}),
+        dependencies=[r for r in audit.inventory if r.kind == "dependency"],
+        toolchain=[r for r in audit.inventory if r.kind == "config"],
+        config_text=json.dumps(audit.config, ensure_ascii=False),
+    )
+
+
+def _exit_plans(audit: Audit) -> list[dict[str, Any]]:
+    """Per vendor, the findings grouped by what must change, each (rule, file) pair counted once."""
+    alternatives = {"coupling": "an interface of your own in front of the SDK",
+                    "feature": "your own state, index or queue behind the adapter",
+                    "configuration": "settings read from configuration",
+                    "toolchain": "standard formats (PEP 621, PEP 751) and portable tools"}
+    plans: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for finding in audit.findings:
+        if not finding.vendor:
+            continue
+        plan = plans.setdefault(finding.vendor, {"vendor": finding.vendor, "effort": 0, "groups": {}})
+        group = plan["groups"].setdefault(finding.category, {
+            "name": GROUPS.get(finding.category, finding.category), "count": 0, "files": set(), "effort": 0,
+            "alternative": alternatives.get(finding.category, "see the findings' remediation")})
+        group["count"] += 1
+        group["files"].add(finding.path)
+        key = (finding.vendor, finding.rule_id, finding.path)
+        if key not in seen:
+            seen.add(key)
+            group["effort"] += finding.effort
+            plan["effort"] += finding.effort
+    result = []
+    for plan in sorted(plans.values(), key=lambda p: (-p["effort"], p["vendor"])):
+        groups = [dict(g, files=len(g["files"])) for g in plan["groups"].values()]
+        result.append(dict(plan, groups=sorted(groups, key=lambda g: (-g["effort"], g["name"]))))
+    return result
+
+
+def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Markup:
+    """A layered SVG: files → products → vendors → owners, edge widths by usage."""
+    uses: Counter[tuple[str, str]] = Counter()
+    vendor_of: dict[str, str] = {}
+    for record in inventory:
+        if record.kind in MAP_KINDS and record.product and record.vendor:
+            uses[(record.path, record.product)] += 1
+            vendor_of.setdefault(record.product, record.vendor)
+    if not uses:
+        return Markup("<p>No vendor products are used.</p>")
+    weight = Counter()
+    for (path, _), count in uses.items():
+        weight[path] += count
+    files = [path for path, _ in weight.most_common(MAP_MODULES)]
+    edges: Counter[tuple[str, str]] = Counter()
+    for (path, product), count in uses.items():
+        if path in files:
+            edges[(f"f:{path}", f"p:{product}")] += count
+    products = sorted({p for (_, p) in uses})
+    for (path, product), count in uses.items():
+        edges[(f"p:{product}", f"v:{vendor_of[product]}")] += count
+    vendors = sorted(set(vendor_of.values()))
+    for vendor in vendors:
+        owner = owners_of.get(vendor, vendor)
+        edges[(f"v:{vendor}", f"o:{owner}")] += sum(c for (s, t), c in edges.items() if t == f"v:{vendor}")
+    owners = sorted({t[2:] for (_, t) in edges if t.startswith("o:")})
+    columns = [("f", files), ("p", products), ("v", vendors), ("o", owners)]
+    width, row, node_w, node_h = 1100, 30, 220, 22
+    height = max(len(items) for _, items in columns) * row + 40
+    position: dict[str, tuple[float, float]] = {}
+    parts = []
+    for index, (prefix, items) in enumerate(columns):
+        x = 10 + index * (width - node_w - 20) / 3
+        gap = (height - 40) / max(len(items), 1)
+        for n, item in enumerate(items):
+            y = 30 + n * gap
+            position[f"{prefix}:{item}"] = (x, y)
+            label = item if len(item) <= 32 else "…" + item[-31:]
+            parts.append(f'<g class="node"><rect x="{x:.0f}" y="{y:.0f}" width="{node_w}" height="{node_h}" rx="4"/>'
+                         f'<text x="{x + 6:.0f}" y="{y + 15:.0f}">{escape(label)}</text><title>{escape(item)}</title></g>')
+    heads = ["Files", "SDKs and tools", "Vendors", "Owners"]
+    for index, head in enumerate(heads):
+        parts.append(f'<text x="{10 + index * (width - node_w - 20) / 3:.0f}" y="16" font-weight="bold">{head}</text>')
+    lines = []
+    for (source, target), count in sorted(edges.items()):
+        if source not in position or target not in position:
+            continue
+        (x1, y1), (x2, y2) = position[source], position[target]
+        x1, y1, y2 = x1 + node_w, y1 + node_h / 2, y2 + node_h / 2
+        middle = (x1 + x2) / 2
+        stroke = 1 + 2 * math.log2(1 + count)
+        lines.append(f'<path class="edge" d="M{x1:.0f},{y1:.0f} C{middle:.0f},{y1:.0f} {middle:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"'
+                     f' stroke-width="{stroke:.1f}"><title>{escape(source[2:])} → {escape(target[2:])}: {count}</title></path>')
+    return Markup(f'<svg role="img" aria-label="Coupling map" viewBox="0 0 {width} {height:.0f}" width="100%">'
+                  + "".join(lines) + "".join(parts) + "</svg>")

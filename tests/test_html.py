@@ -1,0 +1,46 @@
+"""The HTML report as a file: self-contained, every section in order, hostile text escaped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from helpers import FIXTURES, lockaudit
+
+HOSTILE_NAME = 'evil"><img src=x onerror=alert(2)><script>alert(1)<script>{{ 7*7 }}.py'
+
+
+def render(root: Path, out: Path) -> str:
+    result = lockaudit("scan", root, "--html", out)
+    assert result.returncode == 0, result.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def test_self_contained_with_every_section_in_order(tmp_path: Path) -> None:
+    html = render(FIXTURES / "concentrated-stack", tmp_path / "r.html")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "no request may leave the file"
+    assert "<link" not in html and "@import" not in html
+    headings = re.findall(r'<h2 id="h-\w+">(\d)\. ', html)
+    assert headings == ["1", "2", "3", "4", "5", "6", "7", "8"]
+    assert "Leaving OpenAI touches" in html and "<svg" in html
+    assert "Astral → OpenAI (announced 2026-03-19)" in html and "GitHub → Microsoft (completed 2018-10-26)" in html
+
+
+def test_hostile_file_names_and_values_are_text(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / HOSTILE_NAME).write_text('import openai\nMODEL = "gpt-4o"\n')
+    (root / "app.py").write_text("import os\n")
+    html = render(root, tmp_path / "r.html")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;script&gt;" in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html
+    assert html.count("<script>") == 1  # only the report's own filter script
+
+
+def test_report_command_renders_html_from_a_saved_audit(tmp_path: Path) -> None:
+    saved = tmp_path / "audit.json"
+    assert lockaudit("scan", FIXTURES / "demo", "--json", saved).returncode == 0
+    assert lockaudit("report", saved, "--html", tmp_path / "r.html").returncode == 0
+    direct = render(FIXTURES / "demo", tmp_path / "direct.html")
+    assert (tmp_path / "r.html").read_text() == direct
