@@ -1,0 +1,98 @@
+"""The HTML report in real headless Chromium (Debian's, driven by Playwright): it loads
+with no console error and no network request, filters and search change the visible rows,
+a finding expands, hostile text never runs, and a screenshot of the summary is kept."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, REPO, lockaudit
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+HOSTILE_NAME = 'evil"><img src=x onerror=alert(2)><script>alert(1)<script>{{ 7*7 }}.py'
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_report(browser, html: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def route(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems, requests, dialogs
+
+
+def visible_rows(page) -> int:
+    return page.locator("tr.finding:not([hidden])").count()
+
+
+def test_report_loads_filters_and_expands(browser, tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    assert lockaudit("scan", FIXTURES / "concentrated-stack", "--html", html).returncode == 0
+    page, problems, requests, dialogs = open_report(browser, html)
+    assert problems == [] and requests == [] and dialogs == []
+    total = page.locator("tr.finding").count()
+    assert total == visible_rows(page) > 0
+    page.select_option("#f-severity", "low")
+    low = visible_rows(page)
+    assert 0 < low < total
+    assert all(s == "low" for s in page.locator("tr.finding:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.severity)"))
+    assert page.locator("#f-count").inner_text() == f"{low} shown"
+    page.select_option("#f-severity", "")
+    page.fill("#f-text", "uv.lock")
+    assert visible_rows(page) == 1
+    page.fill("#f-text", "")
+    page.select_option("#f-rule", "owner-concentration")
+    assert visible_rows(page) == 1
+    summary = page.locator("tr.finding:not([hidden]) details > summary").first
+    summary.click()
+    assert page.locator("tr.finding:not([hidden]) details").first.evaluate("d => d.open") is True
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#summary").screenshot(path=str(ARTIFACTS / "report-summary.png"))
+    assert (ARTIFACTS / "report-summary.png").stat().st_size > 10_000
+
+
+def test_hostile_strings_render_as_text_and_never_run(browser, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / HOSTILE_NAME).write_text('import openai\nMODEL = "gpt-4o"\n')
+    (root / "app.py").write_text("import os\n")
+    html = tmp_path / "report.html"
+    assert lockaudit("scan", root, "--html", html).returncode == 0
+    page, problems, requests, dialogs = open_report(browser, html)
+    page.wait_for_timeout(300)  # give an injected onerror handler the chance to fire
+    assert dialogs == [] and problems == [] and requests == []
+    assert page.locator("img").count() == 0
+    assert HOSTILE_NAME in page.locator("#findings").inner_text()
+    assert "{{ 7*7 }}" in page.content()
+    shutil.rmtree(root)
