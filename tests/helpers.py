@@ -22,6 +22,13 @@ def lockaudit(*args: str | Path, cwd: Path | None = None, timeout: float = 120) 
     )
 
 
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """Write a small project: relative path -> text."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
 def scan_json(path: Path, *extra: str) -> dict[str, Any]:
     result = lockaudit("scan", path, "--format", "json", *extra)
     assert result.returncode == 0, result.stderr

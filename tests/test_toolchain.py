@@ -205,7 +205,7 @@ def test_suppressions_only_one_tool_understands() -> None:
 def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
     import json
 
-    from helpers import lockaudit
+    from helpers import lockaudit, write_tree
 
     files = {
         "Dockerfile": "FROM python:3.12\nCOPY --from=ghcr.io/astral-sh/uv:0.8 /uv /uvx /bin/\nRUN uv sync --locked\n",
@@ -220,9 +220,7 @@ def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
         "setup.cfg": "[options]\ninstall_requires =\n    anthropic>=0.40\n    requests\n",
         "app.py": "import os\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     result = lockaudit("scan", tmp_path, "--format", "json")
     assert "sk-do-not-print-me" not in result.stdout + result.stderr
     got = sorted((r["path"], r["line"], r["kind"], r["name"], r["vendor"]) for r in json.loads(result.stdout)["inventory"])
@@ -247,7 +245,7 @@ def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
 def test_application_config_package_json_and_other_ci(tmp_path) -> None:
     import json
 
-    from helpers import lockaudit
+    from helpers import lockaudit, write_tree
 
     files = {
         "config/litellm.yaml": "model_list:\n  - model_name: fast\n    litellm_params:\n      model: azure/gpt-4o-mini\n"
@@ -262,9 +260,7 @@ def test_application_config_package_json_and_other_ci(tmp_path) -> None:
         "azure-pipelines.yml": "steps:\n  - script: ruff check .\n",
         "app.py": "import os\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     audit = json.loads(lockaudit("scan", tmp_path, "--format", "json").stdout)
     got = sorted((r["path"], r["line"], r["kind"], r["value"] or r["name"], r["vendor"]) for r in audit["inventory"])
     assert got == [

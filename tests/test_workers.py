@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,13 +27,7 @@ def many_files(root: Path, count: int) -> None:
 def test_parallel_and_serial_json_are_identical(tmp_path: Path) -> None:
     many_files(tmp_path, workers.PARALLEL_MIN_FILES + 10)
     for fixture in ("resolution", "tricky-imports", "notebooks"):
-        target = tmp_path / fixture
-        target.mkdir()
-        for source in (FIXTURES / fixture).rglob("*"):
-            if source.is_file():
-                destination = target / source.relative_to(FIXTURES / fixture)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(source.read_bytes())
+        shutil.copytree(FIXTURES / fixture, tmp_path / fixture)
     serial = lockaudit("scan", tmp_path, "--format", "json", "--jobs", "1")
     parallel = lockaudit("scan", tmp_path, "--format", "json", "--jobs", "2")
     assert serial.returncode == parallel.returncode == 0
