@@ -7,7 +7,9 @@ from typing import Any
 
 from auditor.discover import Skipped
 
-SCHEMA_VERSION = "1.0"
+# Layers whose products code imports; products of the other layers are tools a project runs.
+CODE_LAYERS = ("model-api", "orchestration", "tokenizer")
+SCHEMA_VERSION = "1.1"  # 1.1: finding snippets and chains, scan time
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,14 @@ class UsageRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Snippet:
+    """The source lines around a finding: `lines[0]` is line `start` (of the cell, in a notebook)."""
+
+    start: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     title: str
@@ -58,6 +68,8 @@ class Finding:
     layer: str | None = None
     product: str | None = None
     host: str | None = None
+    snippet: Snippet | None = None  # quoted by the pipeline, secrets redacted
+    chain: tuple[str, ...] = ()  # how code reaches the vendor through this place: importer → … → vendor
 
 
 @dataclass
@@ -76,6 +88,7 @@ class Audit:
     exposure: list[dict[str, Any]] = field(default_factory=list)
     concentration: dict[str, Any] = field(default_factory=dict)  # the owner × layer table
     vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "not-requested"})
+    scan: dict[str, Any] = field(default_factory=dict)  # when it ran and how long it took
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
@@ -118,4 +131,38 @@ class Audit:
             "exposure": self.exposure,
             "owners": self.concentration,
             "vulnerabilities": self.vulnerabilities,
+            "dependencies": self.dependencies(),
         }
+
+    def dependencies(self) -> list[dict[str, Any]]:
+        """Per product: where it is declared and locked, how many files import it, and the
+        dependency findings about it (declared but unused, used but undeclared, transitive)."""
+        rows: dict[str, dict[str, Any]] = {}
+        for record in self.inventory:
+            if record.kind not in ("dependency", "import") or not record.product:
+                continue
+            row = rows.setdefault(record.product, {
+                "product": record.product, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
+                "declared": [], "locked": [], "imported_by": set(), "findings": []})
+            if record.kind == "import":
+                if "type_checking" not in record.flags:
+                    row["imported_by"].add(record.path)
+            elif (record.call or "").endswith(":locked"):
+                row["locked"].append({"at": f"{record.path}:{record.line}", "version": record.value})
+            else:
+                group = (record.call or "").split(":", 1)[-1]
+                row["declared"].append({"at": f"{record.path}:{record.line}", "group": group, "spec": record.value})
+        for finding in self.findings:
+            if finding.category == "dependencies" and finding.product in rows:
+                rows[finding.product]["findings"].append(
+                    {"rule_id": finding.rule_id, "message": finding.message, "chain": list(finding.chain)})
+        return [dict(row, imported_by=len(row["imported_by"]), status=_status(row)) for _, row in sorted(rows.items())
+                if row["declared"] or row["locked"] or (row["imported_by"] and row["layer"] in CODE_LAYERS)]
+
+
+def _status(row: dict[str, Any]) -> str:
+    if row["layer"] not in CODE_LAYERS:
+        return "tool"
+    if not row["declared"]:
+        return "undeclared" if row["imported_by"] else "transitive"
+    return "used" if row["imported_by"] else "unused"

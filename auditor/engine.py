@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from auditor.audit import Finding, UsageRecord
+from auditor.audit import CODE_LAYERS, Finding, UsageRecord
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
-from auditor.graph import Boundary, ProjectGraph
+from auditor.graph import Boundary, ChainFinder, ProjectGraph
 from auditor.packs import Feature, Rule, RuleSet
 from auditor.patterns import PathPatterns
 
@@ -70,7 +70,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -
         if rule.scope == "project":
             check = CHECKS[rule.when["check"]]
             for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
-                text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers"))
+                text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
                 findings.append(_finding(rule, anchor, values, rule.severity, rule.effort, text, 0))
             continue
         for group in sites.values():
@@ -88,6 +88,8 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -
             severity = feature.severity if by_feature else rule.severity  # type: ignore[union-attr]
             effort = feature.effort if by_feature else rule.effort  # type: ignore[union-attr]
             findings.append(_finding(rule, record, values, severity, effort, text, occurrence))
+    chains = ChainFinder(project.graph)
+    findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor)) for f in findings]
     findings.sort(key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column, f.rule_id,
                                  f.message))
     return findings
@@ -101,6 +103,7 @@ def _finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: 
         column=record.column, cell=record.cell, scope=record.scope,
         fingerprint=fingerprint(rule.id, record.path, record.scope, text, occurrence),
         vendor=record.vendor, owner=record.owner, layer=record.layer, product=record.product, host=record.host,
+        chain=tuple(values["chain"].split(" → ")) if values.get("chain") else (),
     )
 
 
@@ -305,12 +308,11 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
     manifests = [f for f in project.facts if isinstance(f, DependencyFact) and f.group != "locked"]
     if not manifests:
         return  # no manifest: nothing is declared, so nothing can be missing
-    code_layers = ("model-api", "orchestration", "tokenizer")
     sources = {(f.loc.path, f.loc.line, f.name) for f in _declarations(project.facts)}
     every = {(f.loc.path, f.loc.line, f.name) for f in manifests}  # dev groups count as declared for imports
     declared, anywhere = {}, set()
     for record in records:
-        if record.kind == "dependency" and record.layer in code_layers:
+        if record.kind == "dependency" and record.layer in CODE_LAYERS:
             key = (record.path, record.line, record.name)
             if key in sources:
                 declared.setdefault(record.product, record)
@@ -320,7 +322,7 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
     importable = {p.id for p in ruleset.products if p.modules}
     imported = {}
     for record in records:
-        if record.kind == "import" and record.product and record.layer in code_layers \
+        if record.kind == "import" and record.product and record.layer in CODE_LAYERS \
                 and "type_checking" not in record.flags and not auxiliary.match(record.path):
             imported.setdefault(record.product, record)
     if params.get("mode") == "declared-not-imported":
@@ -374,7 +376,7 @@ def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, param
             entry = vulnerable.pop(record.name)
             ids = ", ".join(v["id"] for v in entry["vulnerabilities"])
             fixes = sorted({f for v in entry["vulnerabilities"] for f in v["fix_versions"]})
-            yield record, {"vendor": record.vendor or "", "name": entry["package"], "chain": ids,
+            yield record, {"vendor": record.vendor or "", "name": entry["package"], "ids": ids,
                            "fix": ", ".join(fixes) or "none published"}
 
 

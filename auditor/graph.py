@@ -189,6 +189,39 @@ def exposure_chain(project: ProjectGraph, module: str, vendor: str) -> list[str]
     return [graph.nodes[n]["name"] for n in path]
 
 
+class ChainFinder:
+    """The chain behind a finding: the longest import path into the finding's module
+    (who would feel a change there), then the module's shortest path to the vendor."""
+
+    def __init__(self, project: ProjectGraph) -> None:
+        self.project = project
+        graph = project.graph
+        self._importers = graph.edge_subgraph(
+            [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if d.get("relation") == "imports"]
+        ).reverse(copy=False)
+        self._upstream: dict[str, list[str]] = {}
+
+    def chain(self, path: str, vendor: str | None) -> tuple[str, ...]:
+        module = self.project.module_node(path)
+        if module is None or vendor is None:
+            return ()
+        onward = exposure_chain(self.project, module, vendor)
+        if onward is None:
+            return ()
+        return (*self._upstream_of(module), *onward)
+
+    def _upstream_of(self, module: str) -> list[str]:
+        """Names of the modules on the longest shortest import path that ends at `module`, excluded."""
+        if module not in self._upstream:
+            chain: list[str] = []
+            if module in self._importers:
+                paths = nx.single_source_shortest_path(self._importers, module)
+                farthest = max(paths, key=lambda n: (len(paths[n]), n))  # deterministic: longest, then by name
+                chain = [self.project.graph.nodes[n]["name"] for n in reversed(paths[farthest][1:])]
+            self._upstream[module] = chain
+        return self._upstream[module]
+
+
 def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str, object]]:
     """Per vendor: how many modules reach it, directly or through other modules, and the
     longest of the shortest chains that do (the deepest transitive exposure)."""

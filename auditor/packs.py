@@ -182,6 +182,15 @@ class PackInfo:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class SecretPattern:
+    id: str
+    pattern: re.Pattern[str]
+    group: int  # the capture group holding the secret; 0 is the whole match
+    redact_examples: tuple[str, ...]
+    keep_examples: tuple[str, ...]
+
+
 @dataclass
 class RuleSet:
     packs: list[PackInfo] = field(default_factory=list)
@@ -202,6 +211,7 @@ class RuleSet:
     acquisitions: dict[str, Acquisition] = field(default_factory=dict)  # company -> its acquisition
     related: list[dict[str, str]] = field(default_factory=list)  # stakes that are not ownership
     alternatives: dict[str, str] = field(default_factory=dict)  # layer -> the portable alternative
+    secrets: list[SecretPattern] = field(default_factory=list)  # redacted from every output
     count_announced: bool = True
     _by_module: dict[str, Product] = field(default_factory=dict)
     _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
@@ -260,7 +270,7 @@ class RuleSet:
             tracked_modules=frozenset(self._by_module) | roots,
             factories={f.name: (f.argument, f.services) for f in self.factories.values()},
             model_families=tuple((m.family, m.pattern, m.needs_context) for m in self.model_families),
-            model_prefilter=_any_of(m.pattern for m in self.model_families),
+            model_prefilter=any_of(m.pattern for m in self.model_families),
             routing_prefixes=frozenset(self.routing_prefixes),
             hosts=tuple(pattern for pattern, _ in self.hosts),
             terraform=tuple((glob, p.id) for p in self.products for glob in p.terraform_resources),
@@ -283,7 +293,7 @@ class RuleSet:
         return 0
 
 
-def _any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+def any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
     """One regex matching where any of `patterns` does; leading inline flags become scoped."""
     parts = []
     for pattern in patterns:
@@ -304,6 +314,7 @@ def host_matches(host: str, pattern: str) -> bool:
 
 
 OWNERS_FILE = "owners.yaml"
+SECRETS_FILE = "secrets.yaml"
 
 
 def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) -> RuleSet:
@@ -312,21 +323,42 @@ def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) ->
         for path in sorted(folder.glob("*.y*ml")):
             if path.name == OWNERS_FILE:
                 _load_owners(path, ruleset)
+            elif path.name == SECRETS_FILE:
+                _load_secrets(path, ruleset)
             else:
                 _load_pack(path, ruleset)
     return ruleset
 
 
-def _load_owners(path: Path, ruleset: RuleSet) -> None:
-    """The ownership catalog: acquisitions (with status and date), related stakes, alternatives."""
+def _load_catalog(path: Path, schema_name: str) -> Any:
+    """A YAML catalog that is not a rule pack, validated against its own schema."""
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PackError(f"{path.name}: cannot be read as YAML: {exc}") from exc
-    error = jsonschema_best_error(_validator("owners-1.schema.json"), document)
+    error = jsonschema_best_error(_validator(schema_name), document)
     if error is not None:
         location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         raise PackError(f"{path.name}: {f'{location!r}: ' if location else ''}{error.message}")
+    return document
+
+
+def _load_secrets(path: Path, ruleset: RuleSet) -> None:
+    """Key-shaped values to redact from every output; user folders add to the built-in ones."""
+    document = _load_catalog(path, "secrets-1.schema.json")
+    for index, raw in enumerate(document["patterns"]):
+        where = f"{path.name}: patterns[{index}] ({raw['id']})"
+        pattern = _compile(raw["pattern"], where)
+        group = raw.get("group", 0)
+        if group > pattern.groups:
+            raise PackError(f"{where}: 'group' {group} but the pattern has {pattern.groups} groups")
+        ruleset.secrets.append(SecretPattern(raw["id"], pattern, group, tuple(raw["examples"]["redact"]),
+                                             tuple(raw["examples"].get("keep", ()))))
+
+
+def _load_owners(path: Path, ruleset: RuleSet) -> None:
+    """The ownership catalog: acquisitions (with status and date), related stakes, alternatives."""
+    document = _load_catalog(path, "owners-1.schema.json")
     for raw in document.get("acquisitions", []):
         ruleset.acquisitions[raw["company"]] = Acquisition(
             raw["company"], raw["owner"], raw["status"], str(raw["as_of"]), raw["source"])

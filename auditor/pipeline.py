@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from auditor.discover import Skipped, discover
 from auditor.engine import Project, find
 from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
 from auditor.score import owner_layers, score
+from auditor.redact import Redactor
+from auditor.snippet import quote
 from auditor.vulns import audit as audit_vulnerabilities
 from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
 from auditor.inventory import build_inventory
@@ -80,15 +84,17 @@ def analyse(
     vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
                        if vulns else {"status": "not-requested"})
     project = Project(facts, graph, boundary, lambda p: boundary.contains(p, configured), vulnerabilities)
-    findings = find(inventory, ruleset, project)
-    return Analysis(facts, inventory, graph, boundary, findings, sorted(skipped, key=Skipped.sort_key), analysed,
-                    vulnerabilities)
+    findings = quote(root, find(inventory, ruleset, project))
+    redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
+    return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
+                    redactor.skipped(sorted(skipped, key=Skipped.sort_key)), analysed, vulnerabilities)
 
 
 def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
               cli_exclude: Sequence[str] = (), jobs: int = 1,
               track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
               vulns: bool = False) -> Audit:
+    started, clock = datetime.now(timezone.utc), time.perf_counter()
     result = analyse(root, config, ruleset, problems, cli_exclude, jobs, track, vulns)
     boundary = result.boundary
     return Audit(
@@ -107,4 +113,5 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         concentration=owner_layers(result.inventory, ruleset),
         vulnerabilities=result.vulnerabilities,
         skipped=result.skipped,
+        scan={"started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - clock, 2)},
     )

@@ -16,9 +16,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from auditor.discover import SourceFile
+from auditor.discover import DEFAULT_MAX_BYTES, SourceFile
 from auditor.extract import extract
 from auditor.facts import Fact
+from auditor.files import read_regular
 from auditor.packs import Detectors
 
 BINARY_PROBE = 8192
@@ -42,7 +43,7 @@ def _initialise(detectors: Detectors) -> None:
 
 def extract_file(source: SourceFile) -> FileResult:
     try:
-        data = source.abspath.read_bytes()
+        data = read_regular(source.abspath, DEFAULT_MAX_BYTES)
     except OSError as exc:
         return FileResult(source, problem=f"cannot be read: {exc.strerror or exc}")
     if b"\0" in data[:BINARY_PROBE]:

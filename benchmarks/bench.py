@@ -9,7 +9,11 @@ Each run of each measurement is a fresh child process (cold for Python; the OS f
 cache is warm, because this script reads every file first to count lines). Floor and
 scan runs alternate so that machine noise falls on both alike.
 
-Usage: python benchmarks/bench.py PATH [--runs 5] [--jobs N] [--label NAME] [--json OUT]
+With --html it also renders the HTML report of the tree from a saved audit (whole
+process), records its size and, when Debian's chromium and Playwright are installed, the
+time a headless browser takes to load it and to filter every finding row by a search.
+
+Usage: python benchmarks/bench.py PATH [--runs 5] [--jobs N] [--label NAME] [--json OUT] [--html]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +173,60 @@ def scan_has_option(option: str) -> bool:
     return option in proc.stdout
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def bench_html(root: Path, runs: int) -> dict[str, Any]:
+    """Render time (whole `lockaudit report` process), size, and browser load and search times."""
+    with tempfile.TemporaryDirectory() as folder:
+        audit, html = Path(folder) / "audit.json", Path(folder) / "report.html"
+        proc = subprocess.run([sys.executable, "-m", "auditor", "scan", str(root), "--json", str(audit)],
+                              capture_output=True, text=True, env={**os.environ, "CI": "1"})
+        if proc.returncode not in (0, 1):
+            raise BenchError(f"scan for the HTML report failed (exit {proc.returncode}):\n{tail(proc.stderr)}", 1)
+        render: list[float] = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "auditor", "report", str(audit), "--html", str(html)],
+                                  capture_output=True, text=True)
+            render.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                raise BenchError(f"rendering the HTML report failed:\n{tail(proc.stderr)}", 1)
+        findings = len(json.loads(audit.read_text(encoding="utf-8"))["findings"])
+        result: dict[str, Any] = {"findings": findings, "bytes": html.stat().st_size,
+                                  "render_s": {"median": statistics.median(render), "all": render}}
+        result["browser"] = browser_times(html, runs)
+    return result
+
+
+def browser_times(html: Path, runs: int) -> dict[str, Any] | str:
+    """Load time to the `load` event and time for a search that hides every row, or why not measured."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "not measured: Playwright for Python is not installed"
+    if not CHROMIUM.exists():
+        return f"not measured: {CHROMIUM} is missing"
+    loads, searches = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=["--no-sandbox", "--disable-gpu"])
+        for _ in range(runs):
+            page = browser.new_page()
+            start = time.perf_counter()
+            page.goto(html.as_uri(), wait_until="load")
+            loads.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            page.fill("#f-text", "no row contains this text")
+            page.wait_for_function("document.querySelectorAll('tr.finding:not([hidden])').length === 0")
+            searches.append(time.perf_counter() - start)
+            page.close()
+        version = browser.version
+        browser.close()
+    return {"chromium": version, "load_s": {"median": statistics.median(loads), "all": loads},
+            "search_s": {"median": statistics.median(searches), "all": searches}}
+
+
 def git_commit(path: Path) -> str | None:
     """HEAD of the git work tree holding path, or None if it is not one."""
     try:
@@ -211,6 +270,14 @@ def table(result: dict[str, Any]) -> str:
     kids = scan.get("peak_children_rss_mib", 0.0)
     if kids:
         lines.append(f"scan worker processes: largest peak {kids:.1f} MiB")
+    html = result.get("html")
+    if html:
+        lines.append(f"HTML report: {html['findings']:,} findings, {html['bytes']:,} bytes, rendered in "
+                     f"{html['render_s']['median']:.2f} s (median, whole process)")
+        browser = html["browser"]
+        lines.append(f"  {browser}" if isinstance(browser, str) else
+                     f"  chromium {browser['chromium']}: load {browser['load_s']['median']:.2f} s, "
+                     f"search over every row {browser['search_s']['median']:.3f} s (medians)")
     exits = sorted(set(result["scan_exit_codes"]))
     if exits != [0]:
         lines.append(f"scan exit codes seen: {exits} (1 = findings at the fail-on threshold)")
@@ -226,6 +293,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, metavar="N", help="pass --jobs N to the scan (if it has that option)")
     parser.add_argument("--label", metavar="NAME", help="name for this tree in the output")
     parser.add_argument("--json", metavar="OUT", dest="json_out", help="write all figures to OUT as JSON")
+    parser.add_argument("--html", action="store_true",
+                        help="also time rendering the HTML report and loading it in headless chromium")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -277,6 +346,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         floor_report = run_floor(files_json, floor)
         exit_codes.append(run_scan(scan_argv, scan))
 
+    html = bench_html(root, args.runs) if args.html else None
     n = len(files)
     floor_summary = floor.summary(n, lines)
     floor_summary.update(parsed=floor_report["parsed"], parse_failed=floor_report["parse_failed"],
@@ -304,6 +374,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         "scan": scan_summary,
         "ratio_scan_to_floor": scan_summary["wall_s"]["median"] / floor_summary["wall_s"]["median"],
         "scan_exit_codes": exit_codes,
+        "html": html,
         "commands": {
             "floor": [sys.executable, "-c", FLOOR_CODE],
             "floor_stdin": "JSON list of [abspath, kind] for every discovered file",

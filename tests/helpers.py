@@ -29,11 +29,19 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
         (root / rel).write_text(text)
 
 
+def timeless(audit: dict[str, Any]) -> dict[str, Any]:
+    """The audit without its scan time, the one part two runs of one scan may differ in."""
+    scan = audit.pop("scan")
+    assert set(scan) == {"started", "seconds"} and scan["seconds"] >= 0
+    return audit
+
+
 def scan_json(path: Path, *extra: str) -> dict[str, Any]:
+    """The JSON audit of `path`, without its scan time."""
     result = lockaudit("scan", path, "--format", "json", *extra)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    return json.loads(result.stdout)
+    return timeless(json.loads(result.stdout))
 
 
 def _at(entry: dict[str, Any]) -> str:
@@ -53,10 +61,17 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
             for r in audit["inventory"]
         ],
         "findings": [
-            {"at": _at(f), "rule": f["rule_id"], "vendor": f["vendor"], "product": f["product"], "scope": f["scope"]}
+            {"at": _at(f), "rule": f["rule_id"], "vendor": f["vendor"], "product": f["product"], "scope": f["scope"],
+             "chain": " → ".join(f["chain"])}
             for f in audit["findings"]
         ],
         "skipped": audit["skipped"],
         "boundary": audit["summary"]["boundary"],
         "owners": {row["owner"]: sorted(row["layers"]) for row in audit["summary"]["owners"]["owners"]},
+        "dependencies": [
+            {"product": d["product"], "status": d["status"], "imported_by": d["imported_by"],
+             "declared": [x["at"] for x in d["declared"]], "locked": [x["at"] for x in d["locked"]],
+             "findings": [x["rule_id"] for x in d["findings"]]}
+            for d in audit["summary"]["dependencies"]
+        ],
     }

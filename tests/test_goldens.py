@@ -27,6 +27,7 @@ def test_fixture_matches_golden(name: str) -> None:
     assert actual["findings"] == expected["findings"]
     assert actual["boundary"] == expected["boundary"]
     assert actual["owners"] == expected["owners"]
+    assert actual["dependencies"] == expected["dependencies"]
     # Parser messages vary between Python versions: goldens pin each reason's stable prefix.
     assert [s["path"] for s in actual["skipped"]] == [s["path"] for s in expected["skipped"]]
     for got, want in zip(actual["skipped"], expected["skipped"]):

@@ -77,6 +77,17 @@ def test_report_loads_filters_and_expands(browser, tmp_path: Path) -> None:
     summary = page.locator("tr.finding:not([hidden]) details > summary").first
     summary.click()
     assert page.locator("tr.finding:not([hidden]) details").first.evaluate("d => d.open") is True
+    page.select_option("#f-rule", "hard-coded-model-id")
+    row = page.locator("tr.finding:not([hidden])").first
+    snippet = row.locator("pre.snippet")
+    assert not snippet.is_visible()
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")  # the rows expand from the keyboard too
+    assert snippet.is_visible()
+    hit = snippet.locator(".hit")
+    assert hit.count() == 1 and "model=\"gpt-4.1-mini\"" in hit.inner_text()
+    number = int(hit.locator(".no").inner_text())
+    assert f":{number}" in row.locator("td").nth(2).inner_text()  # the highlighted line is the finding's line
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#summary").screenshot(path=str(ARTIFACTS / "report-summary.png"))
     assert (ARTIFACTS / "report-summary.png").stat().st_size > 10_000
@@ -85,7 +96,7 @@ def test_report_loads_filters_and_expands(browser, tmp_path: Path) -> None:
 def test_hostile_strings_render_as_text_and_never_run(browser, tmp_path: Path) -> None:
     root = tmp_path / "project"
     root.mkdir()
-    (root / HOSTILE_NAME).write_text('import openai\nMODEL = "gpt-4o"\n')
+    (root / HOSTILE_NAME).write_text('import openai\nMODEL = "gpt-4o"  # </script><script>alert(3)</script>"><img src=x onerror=alert(4)>\n')
     (root / "app.py").write_text("import os\n")
     html = tmp_path / "report.html"
     assert lockaudit("scan", root, "--html", html).returncode == 0
@@ -95,4 +106,8 @@ def test_hostile_strings_render_as_text_and_never_run(browser, tmp_path: Path) -
     assert page.locator("img").count() == 0
     assert HOSTILE_NAME in page.locator("#findings").inner_text()
     assert "{{ 7*7 }}" in page.content()
+    page.locator("tr.finding summary").first.click()  # the hostile code line is in a snippet, as text
+    assert "<script>alert(3)</script>" in page.locator("pre.snippet").first.inner_text()
+    page.wait_for_timeout(200)
+    assert dialogs == [] and page.locator("img").count() == 0
     shutil.rmtree(root)

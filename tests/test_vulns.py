@@ -77,4 +77,4 @@ def test_vulnerable_provider_sdk_finding() -> None:
                       {"vulnerable": [{"package": "openai==0.27.0", "vulnerabilities": [
                           {"id": "GHSA-xxxx", "fix_versions": ["0.27.1"], "aliases": []}]}]})
     found = list(CHECKS["vulnerable-dependency"]([record], load_rules(), {}, project))
-    assert found == [(record, {"vendor": "OpenAI", "name": "openai==0.27.0", "chain": "GHSA-xxxx", "fix": "0.27.1"})]
+    assert found == [(record, {"vendor": "OpenAI", "name": "openai==0.27.0", "ids": "GHSA-xxxx", "fix": "0.27.1"})]

@@ -24,6 +24,11 @@ GROUPS = {  # finding category -> what must change, in the exit plan
     "toolchain": "toolchain", "dependencies": "dependencies", "architecture": "architecture",
     "concentration": "concentration", "evaluation": "evaluation", "insight": "insights (no change needed)",
 }
+DEPENDENCY_STATUS = {
+    "used": "declared and imported", "unused": "declared, never imported by the code analysed",
+    "undeclared": "imported; no manifest lockaudit read declares it", "transitive": "locked only: another package pulls it in",
+    "tool": "a tool: run, not imported",
+}
 
 
 def render_html(audit: Audit) -> str:
@@ -51,9 +56,8 @@ def render_html(audit: Audit) -> str:
         finding_vendors=sorted({f.vendor for f in audit.findings if f.vendor}),
         finding_layers=sorted({f.layer for f in audit.findings if f.layer}),
         finding_rules=sorted({f.rule_id for f in audit.findings}),
-        dependencies=[r for r in audit.inventory if r.kind == "dependency"],
         toolchain=[r for r in audit.inventory if r.kind == "config"],
-        config_text=json.dumps(audit.config, ensure_ascii=False),
+        config_text=json.dumps(audit.config, ensure_ascii=False), dependency_status=DEPENDENCY_STATUS,
     )
 
 
@@ -139,5 +143,7 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Mar
         stroke = 1 + 2 * math.log2(1 + count)
         lines.append(f'<path class="edge" d="M{x1:.0f},{y1:.0f} C{middle:.0f},{y1:.0f} {middle:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"'
                      f' stroke-width="{stroke:.1f}"><title>{escape(source[2:])} → {escape(target[2:])}: {count}</title></path>')
-    return Markup(f'<svg role="img" aria-label="Coupling map" viewBox="0 0 {width} {height:.0f}" width="100%">'
+    label = (f"Coupling map: {len(files)} files use {len(products)} SDKs and tools from {len(vendors)} vendors "
+             f"owned by {len(owners)} companies; the tables below give the same facts")
+    return Markup(f'<svg role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height:.0f}" width="100%">'
                   + "".join(lines) + "".join(parts) + "</svg>")

@@ -14,6 +14,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "lockaudit", "version": audit.tool_version},
         "root": audit.root,
+        **({"scan": audit.scan} if audit.scan else {}),
         "config": audit.config,
         "packs": audit.packs,
         "summary": audit.summary(),

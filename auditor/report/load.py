@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import Audit, Finding, UsageRecord
+from auditor.audit import Audit, Finding, Snippet, UsageRecord
 from auditor.discover import Skipped
 
 
@@ -42,7 +42,7 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         packs=document["packs"],
         files_analysed=summary["files_analysed"],
         inventory=[_record(entry) for entry in document["inventory"]],
-        findings=[Finding(**{f.name: entry[f.name] for f in fields(Finding)}) for entry in document["findings"]],
+        findings=[_finding(entry) for entry in document["findings"]],
         skipped=[Skipped(entry["path"], entry["reason"]) for entry in document["skipped"]],
         boundary=summary["boundary"],
         hotspots=summary["hotspots"],
@@ -50,7 +50,16 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         exposure=summary["exposure"],
         concentration=summary["owners"],
         vulnerabilities=summary["vulnerabilities"],
+        scan=document.get("scan", {}),
     )
+
+
+def _finding(entry: dict[str, Any]) -> Finding:
+    values = {f.name: entry[f.name] for f in fields(Finding) if f.name in entry}  # 1.0 audits lack the newer fields
+    snippet = values.get("snippet")
+    values["snippet"] = Snippet(snippet["start"], tuple(snippet["lines"])) if snippet else None
+    values["chain"] = tuple(values.get("chain", ()))
+    return Finding(**values)
 
 
 def _record(entry: dict[str, Any]) -> UsageRecord:

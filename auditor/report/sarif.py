@@ -50,21 +50,27 @@ def _rule(finding: Finding) -> dict[str, Any]:
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     where = f" (notebook cell {finding.cell})" if finding.cell is not None else ""
+    # In a notebook the line counts within the cell: SARIF has no cells, so the cell is
+    # named in the message and kept in the properties.
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+        "region": {"startLine": finding.line, "startColumn": finding.column},
+    }
+    snippet = finding.snippet
+    if snippet is not None and snippet.start <= finding.line < snippet.start + len(snippet.lines):
+        physical["region"]["snippet"] = {"text": snippet.lines[finding.line - snippet.start]}
+        physical["contextRegion"] = {"startLine": snippet.start, "endLine": snippet.start + len(snippet.lines) - 1,
+                                     "snippet": {"text": "\n".join(snippet.lines)}}
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message + where},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
-            # In a notebook the line counts within the cell: SARIF has no cells, so the
-            # cell is named in the message and kept in the properties.
-            "region": {"startLine": finding.line, "startColumn": finding.column},
-        }}],
+        "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {"severity": finding.severity, "effort": finding.effort, "vendor": finding.vendor,
                        "owner": finding.owner, "layer": finding.layer, "product": finding.product,
-                       "host": finding.host, "cell": finding.cell, "scope": finding.scope},
+                       "host": finding.host, "cell": finding.cell, "scope": finding.scope, "chain": list(finding.chain)},
     }
 
 

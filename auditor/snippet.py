@@ -1,0 +1,89 @@
+"""Snippets: the source lines around each finding, quoted once by the pipeline so that
+every format shows the same code (secrets are redacted afterwards, see `redact`).
+
+Line numbers follow the extractors: `\\n`, `\\r\\n` and `\\r` end a line (as in `ast`), and in
+a notebook they count within the cell."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import tokenize
+from collections import defaultdict
+from pathlib import Path
+
+from auditor.audit import Finding, Snippet
+from auditor.discover import DEFAULT_MAX_BYTES
+from auditor.files import read_regular
+
+CONTEXT = 2  # lines shown before and after the finding's line
+MAX_LINE = 240  # characters kept of one line
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
+    """The findings, each with its snippet when its file can still be read; a file that
+    cannot (deleted since, or changed into something else) leaves its findings without one."""
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for index, finding in enumerate(findings):
+        if finding.line >= 1 and finding.path not in ("", "."):
+            by_path[finding.path].append(index)
+    quoted = list(findings)
+    for path, indices in by_path.items():
+        try:
+            data = read_regular(root / path, max_bytes)
+        except OSError:
+            continue
+        texts = _texts(path, data)
+        for index in indices:
+            finding = findings[index]
+            lines = texts.get(finding.cell)
+            if lines is None or finding.line > len(lines):
+                continue
+            start = max(1, finding.line - CONTEXT)
+            shown = tuple(_clip(line) for line in lines[start - 1: finding.line + CONTEXT])
+            quoted[index] = dataclasses.replace(finding, snippet=Snippet(start, shown))
+    return quoted
+
+
+def _texts(path: str, data: bytes) -> dict[int | None, list[str]]:
+    """The file's lines by cell (None for a file that is not a notebook)."""
+    if path.endswith(".ipynb"):
+        try:
+            document = json.loads(data.decode("utf-8", errors="replace"))
+            cells = document["cells"]
+        except (ValueError, KeyError, TypeError):
+            return {}
+        if not isinstance(cells, list):
+            return {}
+        texts: dict[int | None, list[str]] = {}
+        for index, cell in enumerate(cells):
+            source = cell.get("source", "") if isinstance(cell, dict) else ""
+            if isinstance(source, list):
+                source = "".join(part for part in source if isinstance(part, str))
+            if isinstance(source, str):
+                texts[index] = _lines(source)
+        return texts
+    return {None: _lines(_decode(path, data))}
+
+
+def _lines(text: str) -> list[str]:
+    lines = _LINE_END.split(text)
+    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines  # a final line end starts no line
+
+
+def _decode(path: str, data: bytes) -> str:
+    if path.endswith((".py", ".pyi")):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # PEP 263 cookie or BOM
+            return data.decode(encoding, errors="replace")
+        except (SyntaxError, LookupError):
+            pass
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _clip(line: str) -> str:
+    line = line.expandtabs(4)
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
