@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -139,6 +140,7 @@ def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, Ru
     try:
         loaded = load_config(root, config_file)
         ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
+        loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
     except (ConfigError, PackError) as exc:
         _fail(str(exc))
     for notice in loaded.notices:
@@ -204,6 +206,41 @@ def _verdict(audit: Audit, threshold: str, failing: int) -> None:
                    f"'{threshold}'", err=True)
     else:
         click.echo(f"lockaudit check: passed: no findings at or above '{threshold}'", err=True)
+
+
+@main.command("config")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def config_command(path: Path, config_file: Path | None, fmt: str) -> None:
+    """The effective configuration for PATH, and where each value came from."""
+    _, loaded, _ = _prepare(path, config_file)
+    config = loaded.config
+    values = config.as_dict()
+    sources = config.sources()
+    if fmt == "json":
+        click.echo(json.dumps({"source": config.source, "values": values, "sources": sources}, indent=2))
+        return
+    click.echo(f"# read from: {config.source or 'nothing (defaults only)'}")
+    for key, source in sources.items():
+        value = values[key.replace("-", "_")]
+        if value is None:  # only fail-on may be unset
+            click.echo(f"# {key} is not set: `check` fails on '{DEFAULT_GATE}' and above, `scan` never fails  # {source}")
+        else:
+            click.echo(f"{key} = {_toml_value(value)}  # {source}")
+    for path_, reason in loaded.problems:
+        click.echo(f"# {path_}: {reason}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @main.group()

@@ -19,12 +19,58 @@ from typing import Any
 from auditor.patterns import PathPatterns
 from auditor.severity import SEVERITIES
 
-KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced")
+KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced", "allow-vendors", "forbid-vendors",
+        "disable", "severity", "owners", "baseline", "overrides")
+OVERRIDE_KEYS = ("paths", "disable", "severity")
 DEDICATED = ".lockaudit.toml"
+DEFAULT_BASELINE = "lockaudit-baseline.json"
 
 
 class ConfigError(Exception):
     """Invalid lockaudit configuration; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """Rules switched off or re-rated for some paths (tests may use any SDK)."""
+
+    paths: tuple[str, ...]
+    disable: frozenset[str] = frozenset()  # rule ids, or "*" for every rule
+    severity: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the configuration asks of the engine: which rules run where, at which severity,
+    and which vendors the project allows."""
+
+    disabled: frozenset[str] = frozenset()
+    severity: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[tuple[PathPatterns, frozenset[str], dict[str, str]], ...] = ()
+    allowed: frozenset[str] = frozenset()
+    forbidden: frozenset[str] = frozenset()
+
+    def applies(self, rule_id: str, path: str) -> bool:
+        if rule_id in self.disabled:
+            return False
+        return not any(patterns.match(path) and (rule_id in off or "*" in off) for patterns, off, _ in self.overrides)
+
+    def severity_of(self, rule_id: str, path: str, default: str) -> str:
+        severity = self.severity.get(rule_id, default)
+        for patterns, _, levels in self.overrides:  # the last matching override wins, as in Ruff
+            if rule_id in levels and patterns.match(path):
+                severity = levels[rule_id]
+        return severity
+
+    def vendor_status(self, vendor: str | None) -> str | None:
+        """'forbidden', 'not-allowed' (an allow list is set and the vendor is not on it), or None."""
+        if vendor is None:
+            return None
+        if vendor in self.forbidden:
+            return "forbidden"
+        if self.allowed and vendor not in self.allowed:
+            return "not-allowed"
+        return None
 
 
 @dataclass(frozen=True)
@@ -34,14 +80,45 @@ class Config:
     fail_on: str | None = None
     rules: tuple[Path, ...] = ()
     count_announced: bool = True  # announced, not yet completed acquisitions move ownership
+    allow_vendors: tuple[str, ...] = ()  # when set, every other vendor is a finding
+    forbid_vendors: tuple[str, ...] = ()
+    disable: frozenset[str] = frozenset()
+    severity: tuple[tuple[str, str], ...] = ()  # (rule id, severity)
+    owners: tuple[tuple[str, str], ...] = ()  # (company, owner): the user's word on who owns whom
+    baseline: str = DEFAULT_BASELINE  # relative to the configuration file's folder
+    overrides: tuple[Override, ...] = ()
     source: str | None = None  # the file the values came from, as the user would name it
     prefix: str = ""  # the scan root relative to the configuration file's folder
+    given: frozenset[str] = frozenset()  # the keys the file sets; the rest are defaults
+    base: Path | None = None  # the configuration file's folder
 
     def exclude_patterns(self) -> PathPatterns:
         return PathPatterns(self.exclude, self.prefix)
 
     def adapter_patterns(self) -> PathPatterns:
         return PathPatterns(self.adapters, self.prefix)
+
+    def baseline_path(self, root: Path) -> Path:
+        return (self.base or root) / self.baseline
+
+    def check_against(self, rule_ids: set[str], vendors: set[str]) -> None:
+        """Rule ids and vendor names must exist: a typo would silently switch nothing off."""
+        def known(value: str, choices: set[str], key: str, what: str) -> None:
+            if value not in choices:
+                hint = difflib.get_close_matches(value, sorted(choices), n=1)
+                raise ConfigError(f"{self.source}: '{key}' names no known {what} {value!r}"
+                                  + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        for rule_id in self.disable:
+            known(rule_id, rule_ids, "disable", "rule")
+        for rule_id, _ in self.severity:
+            known(rule_id, rule_ids, "severity", "rule")
+        for index, override in enumerate(self.overrides):
+            for rule_id in override.disable - {"*"}:
+                known(rule_id, rule_ids, f"overrides[{index}].disable", "rule")
+            for rule_id, _ in override.severity:
+                known(rule_id, rule_ids, f"overrides[{index}].severity", "rule")
+        for vendor in (*self.allow_vendors, *self.forbid_vendors):
+            known(vendor, vendors, "allow-vendors" if vendor in self.allow_vendors else "forbid-vendors", "vendor")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,7 +128,26 @@ class Config:
             "fail_on": self.fail_on,
             "rules": [str(path) for path in self.rules],
             "count_announced": self.count_announced,
+            "allow_vendors": list(self.allow_vendors),
+            "forbid_vendors": list(self.forbid_vendors),
+            "disable": sorted(self.disable),
+            "severity": dict(self.severity),
+            "owners": dict(self.owners),
+            "baseline": self.baseline,
+            "overrides": [{"paths": list(o.paths), "disable": sorted(o.disable), "severity": dict(o.severity)}
+                          for o in self.overrides],
         }
+
+    def policy(self) -> Policy:
+        return Policy(
+            disabled=self.disable, severity=dict(self.severity),
+            overrides=tuple((PathPatterns(o.paths, self.prefix), o.disable, dict(o.severity)) for o in self.overrides),
+            allowed=frozenset(self.allow_vendors), forbidden=frozenset(self.forbid_vendors),
+        )
+
+    def sources(self) -> dict[str, str]:
+        """Where each key's value came from: the file, or the default."""
+        return {key: (self.source or "default") if key in self.given else "default" for key in KEYS}
 
 
 @dataclass(frozen=True)
@@ -127,20 +223,23 @@ def _unused_parent_config(root: Path) -> list[str]:
 
 
 def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root: Path) -> Config:
-    for key in table:
-        if key not in KEYS:
-            if key == "tool" and not prefix:
-                raise ConfigError(f"{source}: unknown key 'tool'; write the keys at the top level, "
-                                  "without a [tool.lockaudit] header")
-            hint = difflib.get_close_matches(key, KEYS, n=1)
-            suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else f"; known keys: {', '.join(KEYS)}"
-            raise ConfigError(f"{source}: unknown key '{prefix}{key}'{suggestion}")
+    _known_keys(table, KEYS, source, prefix, top=True)
 
-    def string_list(key: str) -> tuple[str, ...]:
-        value = table.get(key, [])
+    def string_list(key: str, where: dict[str, Any] = table, label: str = "") -> tuple[str, ...]:
+        value = where.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"{source}: '{prefix}{key}' must be a list of strings, got {value!r}")
+            raise ConfigError(f"{source}: '{prefix}{label}{key}' must be a list of strings, got {value!r}")
         return tuple(value)
+
+    def severities(key: str, where: dict[str, Any] = table, label: str = "") -> tuple[tuple[str, str], ...]:
+        value = where.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: '{prefix}{label}{key}' must be a table of rule id = severity, got {value!r}")
+        for rule_id, severity in value.items():
+            if severity not in SEVERITIES:
+                raise ConfigError(f"{source}: '{prefix}{label}{key}.{rule_id}' must be one of "
+                                  f"{', '.join(SEVERITIES)}, got {severity!r}")
+        return tuple(sorted(value.items()))
 
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in SEVERITIES:
@@ -156,6 +255,26 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     count_announced = table.get("count-announced", True)
     if not isinstance(count_announced, bool):
         raise ConfigError(f"{source}: '{prefix}count-announced' must be true or false, got {count_announced!r}")
+    owners = table.get("owners", {})
+    if not isinstance(owners, dict) or not all(isinstance(v, str) and v for v in owners.values()):
+        raise ConfigError(f"{source}: '{prefix}owners' must be a table of company = owner, got {owners!r}")
+    baseline = table.get("baseline", DEFAULT_BASELINE)
+    if not isinstance(baseline, str) or not baseline.strip():
+        raise ConfigError(f"{source}: '{prefix}baseline' must be a file path, got {baseline!r}")
+    raw_overrides = table.get("overrides", [])
+    if not isinstance(raw_overrides, list) or not all(isinstance(o, dict) for o in raw_overrides):
+        raise ConfigError(f"{source}: '{prefix}overrides' must be an array of tables ([[{prefix}overrides]])")
+    overrides = []
+    for index, raw in enumerate(raw_overrides):
+        label = f"overrides[{index}]."
+        _known_keys(raw, OVERRIDE_KEYS, source, prefix + label)
+        paths = string_list("paths", raw, label)
+        if not paths:
+            raise ConfigError(f"{source}: '{prefix}{label}paths' must name at least one path pattern")
+        overrides.append(Override(paths, frozenset(string_list("disable", raw, label)), severities("severity", raw, label)))
+    allow, forbid = string_list("allow-vendors"), string_list("forbid-vendors")
+    if set(allow) & set(forbid):
+        raise ConfigError(f"{source}: {sorted(set(allow) & set(forbid))} both allowed and forbidden")
     try:
         relative = root.relative_to(base).as_posix()
     except ValueError:  # a configuration outside the scanned tree: patterns are relative to the root
@@ -166,6 +285,26 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         fail_on=fail_on,
         rules=tuple(rule_dirs),
         count_announced=count_announced,
+        allow_vendors=allow,
+        forbid_vendors=forbid,
+        disable=frozenset(string_list("disable")),
+        severity=severities("severity"),
+        owners=tuple(sorted(owners.items())),
+        baseline=baseline,
+        overrides=tuple(overrides),
         source=source,
         prefix="" if relative == "." else relative,
+        given=frozenset(table),
+        base=base,
     )
+
+
+def _known_keys(table: dict[str, Any], keys: tuple[str, ...], source: str, prefix: str, top: bool = False) -> None:
+    for key in table:
+        if key not in keys:
+            if top and key == "tool" and not prefix:
+                raise ConfigError(f"{source}: unknown key 'tool'; write the keys at the top level, "
+                                  "without a [tool.lockaudit] header")
+            hint = difflib.get_close_matches(key, keys, n=1)
+            suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else f"; known keys: {', '.join(keys)}"
+            raise ConfigError(f"{source}: unknown key '{prefix}{key}'{suggestion}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.audit import CODE_LAYERS, Finding, UsageRecord
+from auditor.config import Policy
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
 from auditor.graph import Boundary, ChainFinder, ProjectGraph
 from auditor.packs import Feature, Rule, RuleSet
@@ -55,7 +56,9 @@ class Project:
     vulnerabilities: dict[str, Any] = field(default_factory=dict)
 
 
-def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -> list[Finding]:
+def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, policy: Policy = Policy()) -> list[Finding]:
+    """Every rule on the inventory; `policy` (the configuration) switches rules off per path,
+    re-rates them, and says which vendors are allowed."""
     records = list(inventory)
     in_adapter = project.in_adapter
     neutral = {p.id: p.abstraction for p in ruleset.products}
@@ -67,15 +70,22 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -
     findings: list[Finding] = []
     occurrences: Counter[tuple[str, str, str, str]] = Counter()
     for rule in ruleset.rules.values():
+        if rule.id in policy.disabled:
+            continue
         if rule.scope == "project":
             check = CHECKS[rule.when["check"]]
             for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
+                if not policy.applies(rule.id, anchor.path):
+                    continue
                 text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
-                findings.append(_finding(rule, anchor, values, rule.severity, rule.effort, text, 0))
+                severity = policy.severity_of(rule.id, anchor.path, rule.severity)
+                findings.append(_finding(rule, anchor, values, severity, rule.effort, text, 0))
             continue
         for group in sites.values():
             record = group[0]
-            context = _context(record, neutral, in_adapter)
+            if not policy.applies(rule.id, record.path):
+                continue
+            context = _context(record, neutral, in_adapter, policy)
             if not matches(rule.when, context):
                 continue
             feature = features.get(record.name) if record.kind == "feature" else None
@@ -87,6 +97,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project) -
             by_feature = rule.by_feature and feature is not None
             severity = feature.severity if by_feature else rule.severity  # type: ignore[union-attr]
             effort = feature.effort if by_feature else rule.effort  # type: ignore[union-attr]
+            severity = policy.severity_of(rule.id, record.path, severity)
             findings.append(_finding(rule, record, values, severity, effort, text, occurrence))
     chains = ChainFinder(project.graph)
     findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor)) for f in findings]
@@ -107,13 +118,14 @@ def _finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: 
     )
 
 
-def _context(record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool]) -> dict[str, Any]:
+def _context(record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool],
+             policy: Policy) -> dict[str, Any]:
     return {
         "kind": record.kind, "name": record.name, "symbol": record.symbol, "call": record.call,
         "value": record.value, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
         "product": record.product, "host": record.host, "scope": record.scope, "flags": record.flags,
         "neutral": neutral.get(record.product or "", False), "path": record.path,
-        "in_adapter": in_adapter(record.path),
+        "in_adapter": in_adapter(record.path), "vendor_policy": policy.vendor_status(record.vendor),
     }
 
 
@@ -139,6 +151,8 @@ def matches(condition: dict[str, Any], record: dict[str, Any]) -> bool:
     if record["kind"] not in (kinds if isinstance(kinds, list) else [kinds]):
         return False
     if "in_adapter" in condition and record["in_adapter"] != condition["in_adapter"]:
+        return False
+    if "vendor_policy" in condition and record.get("vendor_policy") != condition["vendor_policy"]:
         return False
     if "path" in condition and not _glob(condition["path"], record["path"]):
         return False

@@ -8,6 +8,7 @@ pack work; this module already owns the format.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import json
@@ -127,7 +128,7 @@ class HiddenDefault:
 class Acquisition:
     company: str
     owner: str
-    status: str  # announced | completed
+    status: str  # announced | completed | configured (the user's own word, in [tool.lockaudit] owners)
     as_of: str
     source: str
 
@@ -258,11 +259,30 @@ class RuleSet:
         """The acquisitions between a vendor's company and its ultimate owner, in order."""
         company, deals = self.owners.get(vendor, vendor), []
         while (deal := self.acquisitions.get(company)) is not None and deal not in deals:
-            if deal.status != "completed" and not self.count_announced:
+            if deal.status == "announced" and not self.count_announced:
                 break
             deals.append(deal)
             company = deal.owner
         return deals
+
+    def with_owners(self, overrides: Iterable[tuple[str, str]]) -> RuleSet:
+        """A copy in which the configuration's `owners` table decides: `Astral = "Astral"`
+        keeps a company independent, `Acme = "Microsoft"` records a deal the catalog lacks."""
+        overrides = tuple(overrides)
+        if not overrides:
+            return self
+        acquisitions = dict(self.acquisitions)
+        for company, owner in overrides:
+            if owner == company:
+                acquisitions.pop(company, None)
+            else:
+                acquisitions[company] = Acquisition(company, owner, "configured", "", "configuration")
+        return dataclasses.replace(self, acquisitions=acquisitions)
+
+    def vendors(self) -> set[str]:
+        """Every vendor and company the catalog names: what `allow-vendors` and the like may use."""
+        return ({p.vendor for p in self.products} | {p.host for p in self.products if p.host} | set(self.owners)
+                | set(self.owners.values()) | {v for _, v in self.hosts} | set(self.acquisitions))
 
     def detectors(self) -> Detectors:
         roots = {f.name.split(".")[0] for f in self.factories.values()}

@@ -54,6 +54,7 @@ def analyse(
     """`problems` are (path, reason) pairs found before the scan, such as a broken
     pyproject.toml; `cli_exclude` are root-relative patterns from the command line;
     `track` wraps the stream of per-file results, so a caller can show progress."""
+    ruleset = ruleset.with_owners(config.owners)
     found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(cli_exclude)))
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
@@ -84,7 +85,7 @@ def analyse(
     vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
                        if vulns else {"status": "not-requested"})
     project = Project(facts, graph, boundary, lambda p: boundary.contains(p, configured), vulnerabilities)
-    findings = quote(root, find(inventory, ruleset, project))
+    findings = quote(root, find(inventory, ruleset, project, config.policy()))
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
                     redactor.skipped(sorted(skipped, key=Skipped.sort_key)), analysed, vulnerabilities)
@@ -95,6 +96,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
               track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
               vulns: bool = False) -> Audit:
     started, clock = datetime.now(timezone.utc), time.perf_counter()
+    ruleset = ruleset.with_owners(config.owners)
     result = analyse(root, config, ruleset, problems, cli_exclude, jobs, track, vulns)
     boundary = result.boundary
     return Audit(
