@@ -72,6 +72,17 @@ class Finding:
     chain: tuple[str, ...] = ()  # how code reaches the vendor through this place: importer → … → vendor
 
 
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding a `# lockaudit: ignore[…]` comment suppressed, and that comment."""
+
+    finding: Finding
+    path: str
+    line: int
+    cell: int | None
+    reason: str
+
+
 @dataclass
 class Audit:
     root: str
@@ -89,6 +100,7 @@ class Audit:
     concentration: dict[str, Any] = field(default_factory=dict)  # the owner × layer table
     vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "not-requested"})
     scan: dict[str, Any] = field(default_factory=dict)  # when it ran and how long it took
+    suppressed: list[Suppressed] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
@@ -124,7 +136,7 @@ class Audit:
             "files_skipped": len({s.path for s in self.skipped}),
             "vendors": rows,
             "unresolved_imports": sum(1 for r in self.inventory if "unresolved" in r.flags),
-            "findings": {"total": len(self.findings), "by_severity": by_severity},
+            "findings": {"total": len(self.findings), "by_severity": by_severity, "suppressed": len(self.suppressed)},
             "boundary": self.boundary,
             "scores": self.scores,
             "hotspots": self.hotspots,

@@ -23,7 +23,7 @@ from auditor.audit import Audit
 from auditor.config import ConfigError, ConfigLoad, load_config
 from auditor.engine import NETWORK_CHECKS
 from auditor.packs import PackError, RuleSet, load_rules
-from auditor.pipeline import analyse, run_audit
+from auditor.pipeline import ScanOptions, analyse, run_audit
 from auditor.report import write_output
 from auditor.report.graph import render_graph
 from auditor.report.cyclonedx import render_cyclonedx
@@ -76,6 +76,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
                   help="Processes for extraction (default: the CPUs available).")
     @click.option("--vulns", is_flag=True,
                   help="Also look up known vulnerabilities of pinned dependencies with pip-audit (needs the network).")
+    @click.option("--no-suppressions", is_flag=True, help="Ignore # lockaudit: ignore[...] comments and show everything.")
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         return command(**kwargs)
@@ -151,11 +152,12 @@ def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, Ru
 def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
          cyclonedx_out: str | None, html_out: str | None, fmt: str,
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
-         vulns: bool = False, gate: bool = False) -> int:
+         vulns: bool = False, no_suppressions: bool = False, gate: bool = False) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
-    audit = run_audit(root, config, ruleset, loaded.problems, cli_exclude=exclude,
-                      jobs=jobs or default_jobs(), track=_progress, vulns=vulns)
+    options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
+                          suppressions=not no_suppressions)
+    audit = run_audit(root, config, ruleset, loaded.problems, options)
     if audit.vulnerabilities.get("notice"):
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
@@ -326,7 +328,7 @@ def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
 def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
     root, loaded, ruleset = _prepare(path, config_file)
-    result = analyse(root, loaded.config, ruleset, loaded.problems, jobs=jobs or default_jobs())
+    result = analyse(root, loaded.config, ruleset, loaded.problems, ScanOptions(jobs=jobs or default_jobs()))
     try:
         write_output(output, render_graph(result.graph.graph, fmt))
     except OSError as exc:

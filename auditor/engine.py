@@ -73,13 +73,15 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
         if rule.id in policy.disabled:
             continue
         if rule.scope == "project":
+            if rule.when["check"] in PIPELINE_CHECKS:
+                continue
             check = CHECKS[rule.when["check"]]
             for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
                 if not policy.applies(rule.id, anchor.path):
                     continue
                 text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
                 severity = policy.severity_of(rule.id, anchor.path, rule.severity)
-                findings.append(_finding(rule, anchor, values, severity, rule.effort, text, 0))
+                findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0))
             continue
         for group in sites.values():
             record = group[0]
@@ -98,15 +100,19 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
             severity = feature.severity if by_feature else rule.severity  # type: ignore[union-attr]
             effort = feature.effort if by_feature else rule.effort  # type: ignore[union-attr]
             severity = policy.severity_of(rule.id, record.path, severity)
-            findings.append(_finding(rule, record, values, severity, effort, text, occurrence))
+            findings.append(make_finding(rule, record, values, severity, effort, text, occurrence))
     chains = ChainFinder(project.graph)
     findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor)) for f in findings]
-    findings.sort(key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column, f.rule_id,
-                                 f.message))
-    return findings
+    return sort_findings(findings)
 
 
-def _finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: str, effort: int, text: str,
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Source order: path, cell, line, column, then rule and message, so output is deterministic."""
+    return sorted(findings, key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column,
+                                           f.rule_id, f.message))
+
+
+def make_finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: str, effort: int, text: str,
              occurrence: int) -> Finding:
     return Finding(
         rule_id=rule.id, title=rule.title, severity=severity, effort=effort, category=rule.category,
@@ -396,6 +402,8 @@ def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, param
 
 # Checks that need data only a network service gives (their rules cannot carry offline examples).
 NETWORK_CHECKS = frozenset({"vulnerable-dependency"})
+# Checks made by a later stage of the pipeline (auditor/suppress.py), over the findings themselves.
+PIPELINE_CHECKS = frozenset({"suppressions"})
 
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,

@@ -153,6 +153,22 @@ class DependencyFact:
 
 
 @dataclass(frozen=True, slots=True)
+class SuppressionFact:
+    """A `# lockaudit: ignore[RULE, …] reason` comment (`ignore-file` for the whole file).
+
+    `standalone` is a comment alone on its line: it covers the next line as well as its own.
+    An empty `rules` or `reason` makes the suppression invalid; the pipeline reports it."""
+
+    loc: Location
+    rules: tuple[str, ...]
+    reason: str
+    file_level: bool = False
+    standalone: bool = False
+
+    kind = "suppression"
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorFact:
     """A file, or part of one, that could not be analysed; always becomes a `skipped` entry."""
 
@@ -165,7 +181,7 @@ class ErrorFact:
 
 
 Fact = (ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ToolFact | DependencyFact
-        | ErrorFact)
+        | SuppressionFact | ErrorFact)
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:

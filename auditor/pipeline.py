@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.audit import Audit, Finding, UsageRecord
+from auditor.audit import Audit, Finding, Suppressed, UsageRecord
 from auditor.config import Config
 from auditor.discover import Skipped, discover
-from auditor.engine import Project, find
+from auditor.engine import Project, find, sort_findings
 from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
 from auditor.score import owner_layers, score
 from auditor.redact import Redactor
 from auditor.snippet import quote
+from auditor.suppress import apply as apply_suppressions
 from auditor.vulns import audit as audit_vulnerabilities
 from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
 from auditor.inventory import build_inventory
@@ -25,6 +26,19 @@ from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
 from auditor.patterns import PathPatterns
 from auditor.workers import FileResult, extract_all
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to scan, beyond the configuration: `cli_exclude` are root-relative patterns from
+    the command line; `track` wraps the stream of per-file results, so a caller can show
+    progress; `suppressions=False` shows what `# lockaudit: ignore` comments hide."""
+
+    cli_exclude: Sequence[str] = ()
+    jobs: int = 1
+    track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results
+    vulns: bool = False
+    suppressions: bool = True
 
 
 @dataclass
@@ -36,31 +50,22 @@ class Analysis:
     graph: ProjectGraph
     boundary: Boundary
     findings: list[Finding]
+    suppressed: list[Suppressed]
     skipped: list[Skipped]
     files_analysed: int
     vulnerabilities: dict[str, Any]
 
 
-def analyse(
-    root: Path,
-    config: Config,
-    ruleset: RuleSet,
-    problems: Iterable[tuple[str, str]] = (),
-    cli_exclude: Sequence[str] = (),
-    jobs: int = 1,
-    track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
-    vulns: bool = False,
-) -> Analysis:
-    """`problems` are (path, reason) pairs found before the scan, such as a broken
-    pyproject.toml; `cli_exclude` are root-relative patterns from the command line;
-    `track` wraps the stream of per-file results, so a caller can show progress."""
+def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
+            options: ScanOptions = ScanOptions()) -> Analysis:
+    """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
     ruleset = ruleset.with_owners(config.owners)
-    found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(cli_exclude)))
+    found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)))
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
     analysed = 0
     reported = {path for path, _ in problems}  # e.g. a broken pyproject.toml, already listed
-    for result in extract_all(found.files, ruleset.detectors(), jobs, track):
+    for result in extract_all(found.files, ruleset.detectors(), options.jobs, options.track):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             continue
@@ -83,26 +88,29 @@ def analyse(
     dynamic_loading = any(isinstance(f, ImportFact) and f.unresolved for f in facts)
     boundary = infer_boundary(graph, configured, PathPatterns(ruleset.auxiliary_paths), dynamic_loading)
     vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
-                       if vulns else {"status": "not-requested"})
+                       if options.vulns else {"status": "not-requested"})
     project = Project(facts, graph, boundary, lambda p: boundary.contains(p, configured), vulnerabilities)
-    findings = quote(root, find(inventory, ruleset, project, config.policy()))
+    policy = config.policy()
+    findings = find(inventory, ruleset, project, policy)
+    applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
+    findings = quote(root, sort_findings(applied.kept + applied.findings))
+    suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quote(root, [s.finding for s in applied.suppressed]))]
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
-                    redactor.skipped(sorted(skipped, key=Skipped.sort_key)), analysed, vulnerabilities)
+                    redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
+                    analysed, vulnerabilities)
 
 
 def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
-              cli_exclude: Sequence[str] = (), jobs: int = 1,
-              track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
-              vulns: bool = False) -> Audit:
+              options: ScanOptions = ScanOptions()) -> Audit:
     started, clock = datetime.now(timezone.utc), time.perf_counter()
     ruleset = ruleset.with_owners(config.owners)
-    result = analyse(root, config, ruleset, problems, cli_exclude, jobs, track, vulns)
+    result = analyse(root, config, ruleset, problems, options)
     boundary = result.boundary
     return Audit(
         root=str(root),
         tool_version=__version__,
-        config={**config.as_dict(), "cli_exclude": list(cli_exclude)},
+        config={**config.as_dict(), "cli_exclude": list(options.cli_exclude)},
         packs=[{"id": p.id, "title": p.title, "version": p.version} for p in ruleset.packs],
         files_analysed=result.files_analysed,
         inventory=result.inventory,
@@ -115,5 +123,6 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         concentration=owner_layers(result.inventory, ruleset),
         vulnerabilities=result.vulnerabilities,
         skipped=result.skipped,
+        suppressed=result.suppressed,
         scan={"started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - clock, 2)},
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from auditor.audit import Finding, Snippet, UsageRecord
+from auditor.audit import Finding, Snippet, Suppressed, UsageRecord
 from auditor.discover import Skipped
 from auditor.packs import SecretPattern, any_of
 
@@ -39,6 +39,9 @@ class Redactor:
 
     def records(self, records: Iterable[UsageRecord]) -> list[UsageRecord]:
         return [self._record(r) for r in records]
+
+    def suppressed(self, suppressed: Iterable[Suppressed]) -> list[Suppressed]:
+        return [dataclasses.replace(s, finding=self._finding(s.finding), reason=self.text(s.reason)) for s in suppressed]
 
     def skipped(self, skipped: Iterable[Skipped]) -> list[Skipped]:
         return [Skipped(s.path, self.text(s.reason)) for s in skipped]

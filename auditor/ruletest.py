@@ -49,5 +49,5 @@ def _findings_of(rule: Rule, example: Example, ruleset: RuleSet) -> tuple[str, .
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(code, encoding="utf-8")
         loaded = load_config(root)
-        audit = run_audit(root, loaded.config, ruleset, loaded.problems, jobs=1)
+        audit = run_audit(root, loaded.config, ruleset, loaded.problems)
         return tuple(f"{f.path}:{f.line} {f.message}" for f in audit.findings if f.rule_id == rule.id)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
+from auditor.extract.suppressions import MARKER, text_suppressions
 from auditor.extract.toolchain import (
     extract_app_config, extract_assistant_file, extract_terraform, extract_build_script, extract_ci_config, extract_package_json, extract_env_file, extract_poetry_lock, extract_setup_cfg,
     extract_pre_commit, extract_promptfoo, extract_pylock, extract_pyproject, extract_requirements, extract_tool_file,
@@ -45,6 +46,9 @@ EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
 
 def extract(path: str, kind: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     try:
-        return EXTRACTORS[kind](path, data, detectors)
+        facts = EXTRACTORS[kind](path, data, detectors)
+        if kind not in ("python", "notebook") and MARKER.encode() in data:  # Python finds its own, in comments only
+            facts.extend(text_suppressions(path, data.decode("utf-8", errors="replace")))
+        return facts
     except Exception as exc:  # an extractor bug must cost one file, not the scan
         return [ErrorFact(Location(path, 1, 1), "internal error in extractor", f"{exc.__class__.__name__}: {exc}")]

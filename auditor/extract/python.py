@@ -24,6 +24,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
+from auditor.extract.suppressions import python_suppressions
 from auditor.facts import (
     LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
     ToolFact,
@@ -168,6 +169,7 @@ class SourceAnalysis:
             return
         self._current = _Text(text, cell, column_shift or {})
         self._suppressions(text, cell)
+        self.facts.extend(python_suppressions(self.path, text, cell))
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
         while stack:
             node, ctx = stack.pop()

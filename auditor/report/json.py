@@ -19,6 +19,9 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "packs": audit.packs,
         "summary": audit.summary(),
         "findings": [asdict(f) for f in audit.findings],
+        "suppressed": [{"finding": asdict(s.finding),
+                        "suppression": {"path": s.path, "line": s.line, "cell": s.cell, "reason": s.reason}}
+                       for s in audit.suppressed],
         "inventory": [_record(r) for r in audit.inventory],
         "skipped": [{"path": s.path, "reason": s.reason} for s in audit.skipped],
     }

@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import Audit, Finding, Snippet, UsageRecord
+from auditor.audit import Audit, Finding, Snippet, Suppressed, UsageRecord
 from auditor.discover import Skipped
 
 
@@ -51,6 +51,7 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         concentration=summary["owners"],
         vulnerabilities=summary["vulnerabilities"],
         scan=document.get("scan", {}),
+        suppressed=[Suppressed(_finding(entry["finding"]), **entry["suppression"]) for entry in document.get("suppressed", [])],
     )
 
 

@@ -58,6 +58,9 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += header + body
     if shown < len(findings):
         out += ["", f"… and {len(findings) - shown} more findings (see the JSON or HTML report)."]
+    if audit.suppressed:
+        out += ["", f"{len(audit.suppressed)} findings were suppressed by `# lockaudit: ignore` comments; the JSON and "
+                "HTML reports list each with its reason."]
     if audit.skipped:
         out += ["", f"{len({s.path for s in audit.skipped})} files were not fully analysed; the JSON lists each with its reason."]
     return "\n".join(out) + "\n"

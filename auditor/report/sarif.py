@@ -15,7 +15,7 @@ FINGERPRINT_KEY = "lockaudit/v1"
 
 def render_sarif(audit: Audit) -> str:
     rules: dict[str, dict[str, Any]] = {}
-    for finding in audit.findings:
+    for finding in [*audit.findings, *(s.finding for s in audit.suppressed)]:
         rules.setdefault(finding.rule_id, _rule(finding))
     order = {rule_id: index for index, rule_id in enumerate(sorted(rules))}
     document = {
@@ -28,7 +28,9 @@ def render_sarif(audit: Audit) -> str:
                 "rules": [rules[rule_id] for rule_id in sorted(rules)],
             }},
             "originalUriBaseIds": {"SRCROOT": {"uri": _directory_uri(audit.root)}},
-            "results": [_result(finding, order[finding.rule_id]) for finding in audit.findings],
+            "results": [_result(finding, order[finding.rule_id]) for finding in audit.findings] + [
+                dict(_result(s.finding, order[s.finding.rule_id]),
+                     suppressions=[{"kind": "inSource", "justification": s.reason}]) for s in audit.suppressed],
             "properties": {"portabilityScore": audit.scores.get("portability", {}).get("score"),
                            "skipped": [{"path": s.path, "reason": s.reason} for s in audit.skipped]},
         }],

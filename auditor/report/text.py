@@ -74,6 +74,9 @@ def render_text(audit: Audit) -> str:
         out += ["", "How to fix"]
         for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in audit.findings}):
             out.append(f"  {rule_id}: {clean(remediation)}")
+    if audit.suppressed:
+        out += ["", f"{_count(len(audit.suppressed), 'finding')} suppressed by # lockaudit: ignore comments "
+                "(--no-suppressions shows them)"]
     if audit.skipped:
         out += ["", "Skipped"]
         for s in audit.skipped:
