@@ -70,6 +70,7 @@ class Finding:
     host: str | None = None
     snippet: Snippet | None = None  # quoted by the pipeline, secrets redacted
     chain: tuple[str, ...] = ()  # how code reaches the vendor through this place: importer → … → vendor
+    baseline_state: str | None = None  # with a baseline: new, or unchanged (accepted in the baseline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ class Audit:
     vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "not-requested"})
     scan: dict[str, Any] = field(default_factory=dict)  # when it ran and how long it took
     suppressed: list[Suppressed] = field(default_factory=list)
+    baseline: dict[str, Any] | None = None  # the baseline compared against: path, new, unchanged, fixed
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,7 +19,7 @@ from typing import Any, NoReturn
 import click
 import yaml
 
-from auditor import __version__
+from auditor import __version__, baseline
 from auditor.audit import Audit
 from auditor.config import ConfigError, ConfigLoad, load_config
 from auditor.engine import NETWORK_CHECKS
@@ -77,6 +78,9 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--vulns", is_flag=True,
                   help="Also look up known vulnerabilities of pinned dependencies with pip-audit (needs the network).")
     @click.option("--no-suppressions", is_flag=True, help="Ignore # lockaudit: ignore[...] comments and show everything.")
+    @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Compare with this baseline (default: the configured one, when it exists); only new findings fail.")
+    @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: every finding counts.")
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         return command(**kwargs)
@@ -118,9 +122,34 @@ def scan(**options: Any) -> None:
 
 @main.command()
 @audit_options
-def check(**options: Any) -> None:
-    """Gate for pre-commit and CI: exit 1 on findings at or above fail-on (default medium)."""
-    sys.exit(_run(**options, gate=True))
+@click.option("--update-baseline", is_flag=True,
+              help="Drop baseline entries that no longer match (fixed findings); never adds new ones.")
+def check(update_baseline: bool, **options: Any) -> None:
+    """Gate for pre-commit and CI: exit 1 on findings at or above fail-on (default medium)
+    that are not in the baseline."""
+    sys.exit(_run(**options, gate=True, update_baseline=update_baseline))
+
+
+@main.command("baseline")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: the configured baseline, lockaudit-baseline.json).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
+def baseline_command(path: Path, output: Path | None, config_file: Path | None, exclude: tuple[str, ...],
+                     jobs: int | None) -> None:
+    """Accept today's findings: write them to the baseline, so `check` fails only on new ones."""
+    root, loaded, ruleset = _prepare(path, config_file)
+    audit = run_audit(root, loaded.config, ruleset, loaded.problems,
+                      ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress))
+    target = output or loaded.config.baseline_path(root)
+    try:
+        baseline.write(target, baseline.entries_of(audit.findings), __version__)
+    except OSError as exc:
+        _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
+    click.echo(f"lockaudit baseline: wrote {len(audit.findings)} findings to {os.path.relpath(target)}", err=True)
 
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
@@ -152,12 +181,23 @@ def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, Ru
 def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
          cyclonedx_out: str | None, html_out: str | None, fmt: str,
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
-         vulns: bool = False, no_suppressions: bool = False, gate: bool = False) -> int:
+         vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
+         no_baseline: bool = False, gate: bool = False, update_baseline: bool = False) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
+    chosen = None if no_baseline else baseline_file or config.baseline_path(root)
+    if chosen is not None and baseline_file is None and not chosen.is_file():
+        chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
+    if update_baseline and chosen is None:
+        _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
     options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
-                          suppressions=not no_suppressions)
-    audit = run_audit(root, config, ruleset, loaded.problems, options)
+                          suppressions=not no_suppressions, baseline=chosen)
+    try:
+        audit = run_audit(root, config, ruleset, loaded.problems, options)
+    except baseline.BaselineError as exc:
+        _fail(str(exc))
+    if update_baseline and chosen is not None and audit.baseline is not None:
+        _drop_fixed(chosen, audit.baseline["fixed"])
     if audit.vulnerabilities.get("notice"):
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
@@ -170,9 +210,10 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
                    f"was analysed{found}", err=True)
         return EXIT_ERROR
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
-    failing = [f for f in audit.findings if threshold and at_least(f.severity, threshold)]
+    failing = [f for f in audit.findings
+               if threshold and at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
     if gate:
-        _verdict(audit, threshold or DEFAULT_GATE, len(failing))
+        _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -197,17 +238,40 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None]) -> None:
         write_output("-", RENDERERS[fmt](audit))
 
 
-def _verdict(audit: Audit, threshold: str, failing: int) -> None:
+def _drop_fixed(path: Path, fixed: list[dict[str, str]]) -> None:
+    """Rewrite the baseline without the entries no finding matches any more; never add one."""
+    remaining = Counter(baseline.Entry(**entry) for entry in fixed)
+    kept = []
+    for entry in baseline.load(path):
+        if remaining[entry] > 0:
+            remaining[entry] -= 1
+        else:
+            kept.append(entry)
+    try:
+        baseline.write(path, kept, __version__)
+    except OSError as exc:
+        _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}")
+    click.echo(f"lockaudit check: dropped {len(fixed)} fixed entries from {os.path.relpath(path)}", err=True)
+
+
+def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False) -> None:
     """The gate's outcome in words on stderr, so a log says why a job passed or failed."""
     unseen = len({s.path for s in audit.skipped})
     if unseen:
         click.echo(f"lockaudit: warning: {unseen} files were not fully analysed; the gate did not see "
                    "what they contain (see Skipped)", err=True)
+    accepted = ""
+    if audit.baseline is not None:
+        accepted = f" ({audit.baseline['unchanged']} more are in the baseline {audit.baseline['path']})"
+        if audit.baseline["fixed"] and not updated:
+            click.echo(f"lockaudit check: {len(audit.baseline['fixed'])} baseline entries match nothing any more "
+                       "(fixed); drop them with --update-baseline", err=True)
+    counted = "new " if audit.baseline is not None else f"of {len(audit.findings)} "
     if failing:
-        click.echo(f"lockaudit check: failed: {failing} of {len(audit.findings)} findings at or above "
-                   f"'{threshold}'", err=True)
+        click.echo(f"lockaudit check: failed: {failing} {counted}findings at or above '{threshold}'{accepted}", err=True)
     else:
-        click.echo(f"lockaudit check: passed: no findings at or above '{threshold}'", err=True)
+        click.echo(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
+                   f"'{threshold}'{accepted}", err=True)
 
 
 @main.command("config")

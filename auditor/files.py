@@ -1,12 +1,19 @@
-"""Reading a scanned file: regular files only, never through a symlink, at most a bounded
+"""Files lockaudit reads and writes.
+
+Reading a scanned file: regular files only, never through a symlink, at most a bounded
 number of bytes. Discovery already skipped symlinks and special files; this closes the
 window in which a file is swapped for one after discovery (a FIFO would block a read,
-`/dev/zero` would never end)."""
+`/dev/zero` would never end).
+
+Writing (reports, baselines, cache entries): a temporary file in the same folder, synced,
+then renamed over the target, so a reader, or a scan killed midway, never sees half a file.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 
@@ -29,3 +36,26 @@ def read_regular(path: Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(descriptor)
+
+
+def write_atomic(destination: str | Path, text: str | bytes, sync: bool = True) -> None:
+    target = Path(destination)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(handle, 0o666 & ~_umask())  # what open() would give, not mkstemp's 0600
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            if sync:
+                os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

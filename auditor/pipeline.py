@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -9,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from auditor import __version__
+from auditor import __version__, baseline
 from auditor.audit import Audit, Finding, Suppressed, UsageRecord
 from auditor.config import Config
 from auditor.discover import Skipped, discover
@@ -39,6 +40,7 @@ class ScanOptions:
     track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results
     vulns: bool = False
     suppressions: bool = True
+    baseline: Path | None = None  # compare against this baseline file: findings become new or unchanged
 
 
 @dataclass
@@ -107,6 +109,11 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     ruleset = ruleset.with_owners(config.owners)
     result = analyse(root, config, ruleset, problems, options)
     boundary = result.boundary
+    baseline_summary = None
+    if options.baseline is not None:
+        comparison = baseline.compare(result.findings, baseline.load(options.baseline))
+        result.findings = comparison.findings
+        baseline_summary = baseline.summary(os.path.relpath(options.baseline, root), comparison)
     return Audit(
         root=str(root),
         tool_version=__version__,
@@ -124,5 +131,6 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         vulnerabilities=result.vulnerabilities,
         skipped=result.skipped,
         suppressed=result.suppressed,
+        baseline=baseline_summary,
         scan={"started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - clock, 2)},
     )

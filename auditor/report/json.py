@@ -15,6 +15,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "tool": {"name": "lockaudit", "version": audit.tool_version},
         "root": audit.root,
         **({"scan": audit.scan} if audit.scan else {}),
+        **({"baseline": audit.baseline} if audit.baseline is not None else {}),
         "config": audit.config,
         "packs": audit.packs,
         "summary": audit.summary(),

@@ -51,6 +51,7 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         concentration=summary["owners"],
         vulnerabilities=summary["vulnerabilities"],
         scan=document.get("scan", {}),
+        baseline=document.get("baseline"),
         suppressed=[Suppressed(_finding(entry["finding"]), **entry["suppression"]) for entry in document.get("suppressed", [])],
     )
 

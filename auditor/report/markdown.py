@@ -39,7 +39,8 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
             through = "; ".join(f"{md(d['company'])} ({d['status']} {d['as_of']})" for d in row["through"])
             out.append(f"| {md(row['owner'])} | {md(', '.join(row['layers']))} | {through or 'direct'} |")
         out.append("")
-    findings = sorted(audit.findings, key=lambda f: (-SEVERITIES.index(f.severity), -f.effort, f.path, f.line))
+    findings = sorted(audit.findings, key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity),
+                                                    -f.effort, f.path, f.line))
     out += ["### Findings", ""] if findings else []
     header = ["| severity | rule | where | message |", "|---|---|---|---|"]
     body: list[str] = []
@@ -58,6 +59,9 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += header + body
     if shown < len(findings):
         out += ["", f"… and {len(findings) - shown} more findings (see the JSON or HTML report)."]
+    if audit.baseline is not None:
+        b = audit.baseline
+        out += ["", f"Baseline `{md(b['path'])}`: **{b['new']} new**, {b['unchanged']} unchanged, {len(b['fixed'])} fixed."]
     if audit.suppressed:
         out += ["", f"{len(audit.suppressed)} findings were suppressed by `# lockaudit: ignore` comments; the JSON and "
                 "HTML reports list each with its reason."]

@@ -70,6 +70,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": finding.message + where},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        **({"baselineState": finding.baseline_state} if finding.baseline_state else {}),
         "properties": {"severity": finding.severity, "effort": finding.effort, "vendor": finding.vendor,
                        "owner": finding.owner, "layer": finding.layer, "product": finding.product,
                        "host": finding.host, "cell": finding.cell, "scope": finding.scope, "chain": list(finding.chain)},

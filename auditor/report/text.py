@@ -70,10 +70,14 @@ def render_text(audit: Audit) -> str:
     if audit.findings:
         out += ["", "Findings"]
         for f in audit.findings:
-            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {f.severity}  {f.rule_id}  {clean(f.message)}")
+            new = "  [new]" if f.baseline_state == "new" else ""
+            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {f.severity}  {f.rule_id}  {clean(f.message)}{new}")
         out += ["", "How to fix"]
         for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in audit.findings}):
             out.append(f"  {rule_id}: {clean(remediation)}")
+    if audit.baseline is not None:
+        b = audit.baseline
+        out += ["", f"Baseline {clean(b['path'])}: {b['new']} new, {b['unchanged']} unchanged, {len(b['fixed'])} fixed"]
     if audit.suppressed:
         out += ["", f"{_count(len(audit.suppressed), 'finding')} suppressed by # lockaudit: ignore comments "
                 "(--no-suppressions shows them)"]
