@@ -103,6 +103,7 @@ class Audit:
     scan: dict[str, Any] = field(default_factory=dict)  # when it ran and how long it took
     suppressed: list[Suppressed] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # the baseline compared against: path, new, unchanged, fixed
+    since: dict[str, Any] | None = None  # with --since: ref, merge base, changed files, findings left out
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}

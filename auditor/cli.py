@@ -22,7 +22,7 @@ import yaml
 from auditor import __version__, baseline
 from auditor.audit import Audit
 from auditor.config import ConfigError, ConfigLoad, load_config
-from auditor.engine import NETWORK_CHECKS
+from auditor.engine import EXAMPLELESS_CHECKS
 from auditor.packs import PackError, RuleSet, load_rules
 from auditor.pipeline import ScanOptions, analyse, run_audit
 from auditor.report import write_output
@@ -35,6 +35,7 @@ from auditor.report.markdown import render_markdown
 from auditor.report.sarif import render_sarif
 from auditor.report.text import render_text
 from auditor.ruletest import run_examples
+from auditor.vcs import VcsError
 from auditor.severity import SEVERITIES, at_least
 from auditor.workers import FileResult, default_jobs
 
@@ -81,6 +82,9 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
                   help="Compare with this baseline (default: the configured one, when it exists); only new findings fail.")
     @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: every finding counts.")
+    @click.option("--since", "since", metavar="REF",
+                  help="Report only findings in files changed since the merge base with REF (a branch or commit), "
+                       "and the changes that weaken the gate.")
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         return command(**kwargs)
@@ -182,7 +186,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          cyclonedx_out: str | None, html_out: str | None, fmt: str,
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
          vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
-         no_baseline: bool = False, gate: bool = False, update_baseline: bool = False) -> int:
+         no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
@@ -191,10 +195,10 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if update_baseline and chosen is None:
         _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
     options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
-                          suppressions=not no_suppressions, baseline=chosen)
+                          suppressions=not no_suppressions, baseline=chosen, since=since)
     try:
         audit = run_audit(root, config, ruleset, loaded.problems, options)
-    except baseline.BaselineError as exc:
+    except (baseline.BaselineError, VcsError) as exc:
         _fail(str(exc))
     if update_baseline and chosen is not None and audit.baseline is not None:
         _drop_fixed(chosen, audit.baseline["fixed"])
@@ -266,6 +270,10 @@ def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False) 
         if audit.baseline["fixed"] and not updated:
             click.echo(f"lockaudit check: {len(audit.baseline['fixed'])} baseline entries match nothing any more "
                        "(fixed); drop them with --update-baseline", err=True)
+    if audit.since is not None:
+        click.echo(f"lockaudit check: only the {audit.since['changed_files']} files changed since "
+                   f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
+                   f"{audit.since['findings_elsewhere']} findings elsewhere were left out", err=True)
     counted = "new " if audit.baseline is not None else f"of {len(audit.findings)} "
     if failing:
         click.echo(f"lockaudit check: failed: {failing} {counted}findings at or above '{threshold}'{accepted}", err=True)
@@ -371,7 +379,7 @@ def rules_test(folder: Path | None) -> None:
     failed = [r for r in results if not r.passed]
     for result in failed:
         click.echo(f"FAIL {result.describe()}")
-    missing = [r.id for r in chosen if not r.examples and r.when.get("check") not in NETWORK_CHECKS]
+    missing = [r.id for r in chosen if not r.examples and r.when.get("check") not in EXAMPLELESS_CHECKS]
     for rule_id in missing:
         click.echo(f"FAIL {rule_id}: no examples")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed) + len(missing)} failed")

@@ -400,10 +400,12 @@ def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, param
                            "fix": ", ".join(fixes) or "none published"}
 
 
-# Checks that need data only a network service gives (their rules cannot carry offline examples).
-NETWORK_CHECKS = frozenset({"vulnerable-dependency"})
-# Checks made by a later stage of the pipeline (auditor/suppress.py), over the findings themselves.
-PIPELINE_CHECKS = frozenset({"suppressions"})
+# Checks made by a later stage of the pipeline, over the findings or the history themselves
+# (auditor/suppress.py, auditor/gate.py).
+PIPELINE_CHECKS = frozenset({"suppressions", "gate-changes"})
+# Checks whose rules cannot carry offline examples, and why.
+EXAMPLELESS_CHECKS = {"vulnerable-dependency": "its data comes from a vulnerability service; tested in test_vulns.py",
+                      "gate-changes": "it compares with a git merge base; tested in test_since.py"}
 
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,

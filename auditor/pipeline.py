@@ -10,11 +10,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from auditor import __version__, baseline
+from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Suppressed, UsageRecord
 from auditor.config import Config
 from auditor.discover import Skipped, discover
 from auditor.engine import Project, find, sort_findings
+from auditor.gate import gate_changes
 from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
 from auditor.score import owner_layers, score
 from auditor.redact import Redactor
@@ -41,6 +42,7 @@ class ScanOptions:
     vulns: bool = False
     suppressions: bool = True
     baseline: Path | None = None  # compare against this baseline file: findings become new or unchanged
+    since: str | None = None  # report only findings in files changed since the merge base with this ref
 
 
 @dataclass
@@ -56,12 +58,17 @@ class Analysis:
     skipped: list[Skipped]
     files_analysed: int
     vulnerabilities: dict[str, Any]
+    since: dict[str, Any] | None = None  # ref, merge base and the changed files, with --since
 
 
 def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
             options: ScanOptions = ScanOptions()) -> Analysis:
     """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
     ruleset = ruleset.with_owners(config.owners)
+    since = None
+    if options.since is not None:  # before the scan, so a shallow clone fails fast and plainly
+        base = vcs.merge_base(root, options.since)
+        since = {"ref": options.since, "merge_base": base, "changed": sorted(vcs.changed_files(root, base))}
     found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)))
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     facts: list[Fact] = []
@@ -95,12 +102,16 @@ def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tup
     policy = config.policy()
     findings = find(inventory, ruleset, project, policy)
     applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
-    findings = quote(root, sort_findings(applied.kept + applied.findings))
+    own = applied.findings
+    if since is not None:
+        own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
+                            set(since["changed"]), ruleset, policy)
+    findings = quote(root, sort_findings(applied.kept + own))
     suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quote(root, [s.finding for s in applied.suppressed]))]
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
                     redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
-                    analysed, vulnerabilities)
+                    analysed, vulnerabilities, since)
 
 
 def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
@@ -114,6 +125,14 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         comparison = baseline.compare(result.findings, baseline.load(options.baseline))
         result.findings = comparison.findings
         baseline_summary = baseline.summary(os.path.relpath(options.baseline, root), comparison)
+    since_summary = None
+    if result.since is not None:  # findings elsewhere were there before this change
+        changed = set(result.since["changed"])
+        total = len(result.findings)
+        result.findings = [f for f in result.findings if f.path in changed]
+        result.suppressed = [s for s in result.suppressed if s.finding.path in changed]
+        since_summary = {"ref": result.since["ref"], "merge_base": result.since["merge_base"],
+                         "changed_files": len(changed), "findings_elsewhere": total - len(result.findings)}
     return Audit(
         root=str(root),
         tool_version=__version__,
@@ -132,5 +151,6 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         skipped=result.skipped,
         suppressed=result.suppressed,
         baseline=baseline_summary,
+        since=since_summary,
         scan={"started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - clock, 2)},
     )

@@ -16,6 +16,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "root": audit.root,
         **({"scan": audit.scan} if audit.scan else {}),
         **({"baseline": audit.baseline} if audit.baseline is not None else {}),
+        **({"since": audit.since} if audit.since is not None else {}),
         "config": audit.config,
         "packs": audit.packs,
         "summary": audit.summary(),

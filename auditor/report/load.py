@@ -52,6 +52,7 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         vulnerabilities=summary["vulnerabilities"],
         scan=document.get("scan", {}),
         baseline=document.get("baseline"),
+        since=document.get("since"),
         suppressed=[Suppressed(_finding(entry["finding"]), **entry["suppression"]) for entry in document.get("suppressed", [])],
     )
 
