@@ -33,7 +33,7 @@ from auditor.report.json import render_json
 from auditor.report.load import AuditFileError, load_audit
 from auditor.report.markdown import render_markdown
 from auditor.report.sarif import render_sarif
-from auditor.report.text import render_text
+from auditor.report.text import clean, render_text
 from auditor.ruletest import run_examples
 from auditor.vcs import VcsError
 from auditor.severity import SEVERITIES, at_least
@@ -56,9 +56,6 @@ def _fail(message: str) -> NoReturn:
 def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Arguments and output flags shared by every command that runs an audit."""
 
-    @click.argument(
-        "path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
-    )
     @click.option("--json", "json_out", metavar="FILE", help="Write the JSON audit to FILE ('-' for stdout).")
     @click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
     @click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
@@ -78,6 +75,8 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
                   help="Processes for extraction (default: the CPUs available).")
     @click.option("--vulns", is_flag=True,
                   help="Also look up known vulnerabilities of pinned dependencies with pip-audit (needs the network).")
+    @click.option("--quiet", "-q", is_flag=True,
+                  help="No summary: `check` prints only the findings that fail it, and its verdict when it fails.")
     @click.option("--no-suppressions", is_flag=True, help="Ignore # lockaudit: ignore[...] comments and show everything.")
     @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
                   help="Compare with this baseline (default: the configured one, when it exists); only new findings fail.")
@@ -118,6 +117,7 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
 @audit_options
 def scan(**options: Any) -> None:
     """Audit PATH and report. Exits 0 when the scan completes, unless --fail-on is given."""
@@ -125,13 +125,29 @@ def scan(**options: Any) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @audit_options
 @click.option("--update-baseline", is_flag=True,
               help="Drop baseline entries that no longer match (fixed findings); never adds new ones.")
-def check(update_baseline: bool, **options: Any) -> None:
+def check(paths: tuple[Path, ...], update_baseline: bool, **options: Any) -> None:
     """Gate for pre-commit and CI: exit 1 on findings at or above fail-on (default medium)
-    that are not in the baseline."""
-    sys.exit(_run(**options, gate=True, update_baseline=update_baseline))
+    that are not in the baseline.
+
+    PATHS is one folder (default: the current one), or files (as pre-commit passes them):
+    then the current folder is the project and only those files' file-scope findings count."""
+    folders = [p for p in paths if p.is_dir()]
+    if len(folders) > 1 or (folders and len(paths) > 1):
+        _fail("give one folder, or only files")
+    if folders or not paths:
+        sys.exit(_run(folders[0] if folders else Path("."), **options, gate=True, update_baseline=update_baseline))
+    root = Path(".").resolve()
+    files = set()
+    for path in paths:
+        try:
+            files.add(path.resolve().relative_to(root).as_posix())
+        except ValueError:
+            _fail(f"{path} is outside the current folder; run lockaudit check from the project's top folder")
+    sys.exit(_run(Path("."), **options, gate=True, update_baseline=update_baseline, files=frozenset(files)))
 
 
 @main.command("baseline")
@@ -186,7 +202,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          cyclonedx_out: str | None, html_out: str | None, fmt: str,
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
          vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
-         no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False) -> int:
+         no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
+         files: frozenset[str] | None = None, quiet: bool = False) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
@@ -195,7 +212,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if update_baseline and chosen is None:
         _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
     options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
-                          suppressions=not no_suppressions, baseline=chosen, since=since)
+                          suppressions=not no_suppressions, baseline=chosen, since=since, files=files)
     try:
         audit = run_audit(root, config, ruleset, loaded.problems, options)
     except (baseline.BaselineError, VcsError) as exc:
@@ -206,9 +223,13 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
     _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
-                       "html": html_out})
+                       "html": html_out}, quiet)
 
-    if audit.files_analysed == 0:
+    if files is not None and audit.files_analysed == 0 and not audit.skipped:
+        if not quiet:
+            click.echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
+        return EXIT_OK
+    if audit.files_analysed == 0 and files is None:
         found = f"; {len(audit.skipped)} could not be analysed (listed under Skipped)" if audit.skipped else ""
         click.echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
                    f"was analysed{found}", err=True)
@@ -216,12 +237,17 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
     failing = [f for f in audit.findings
                if threshold and at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
-    if gate:
+    if gate and quiet and failing and fmt == "text":  # a hook's output: what fails, one line each
+        for finding in failing:
+            cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
+            click.echo(f"{clean(finding.path)}{cell}:{finding.line}:{finding.column}: {finding.severity} "
+                       f"{finding.rule_id} {clean(finding.message)}")
+    if gate and (failing or not quiet):
         _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None]) -> None:
+def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False) -> None:
     """Write each requested file atomically; one format owns stdout: `-` if given, else --format."""
     to_stdout = [name for name, destination in destinations.items() if destination == "-"]
     if len(to_stdout) > 1:
@@ -234,11 +260,11 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None]) -> None:
                 _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
     if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
         write_output("-", RENDERERS[to_stdout[0]](audit))
-        if fmt == "text":
+        if fmt == "text" and not quiet:
             click.echo(render_text(audit), err=True, nl=False)
         elif fmt != to_stdout[0]:
             _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
-    else:
+    elif not (quiet and fmt == "text"):
         write_output("-", RENDERERS[fmt](audit))
 
 

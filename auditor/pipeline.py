@@ -14,7 +14,7 @@ from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Suppressed, UsageRecord
 from auditor.config import Config
 from auditor.discover import Skipped, discover
-from auditor.engine import Project, find, sort_findings
+from auditor.engine import PIPELINE_CHECKS, Project, find, sort_findings
 from auditor.gate import gate_changes
 from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
 from auditor.score import owner_layers, score
@@ -43,6 +43,7 @@ class ScanOptions:
     suppressions: bool = True
     baseline: Path | None = None  # compare against this baseline file: findings become new or unchanged
     since: str | None = None  # report only findings in files changed since the merge base with this ref
+    files: frozenset[str] | None = None  # the per-file hook: only these files' file-scope findings
 
 
 @dataclass
@@ -74,7 +75,12 @@ def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tup
     facts: list[Fact] = []
     analysed = 0
     reported = {path for path, _ in problems}  # e.g. a broken pyproject.toml, already listed
-    for result in extract_all(found.files, ruleset.detectors(), options.jobs, options.track):
+    sources = found.files
+    if options.files is not None:
+        skipped = [s for s in skipped if s.path in options.files]
+        if config.adapters:  # the boundary is configured: the other files are not needed to judge these
+            sources = [s for s in sources if s.path in options.files]
+    for result in extract_all(sources, ruleset.detectors(), options.jobs, options.track):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             continue
@@ -125,6 +131,10 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         comparison = baseline.compare(result.findings, baseline.load(options.baseline))
         result.findings = comparison.findings
         baseline_summary = baseline.summary(os.path.relpath(options.baseline, root), comparison)
+    if options.files is not None:  # the per-file hook: the whole-project hook judges the rest
+        file_scope = {r.id for r in ruleset.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
+        result.findings = [f for f in result.findings if f.path in options.files and f.rule_id in file_scope]
+        result.suppressed = [s for s in result.suppressed if s.finding.path in options.files]
     since_summary = None
     if result.since is not None:  # findings elsewhere were there before this change
         changed = set(result.since["changed"])
