@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.discover import Skipped
 
 # Layers whose products code imports; products of the other layers are tools a project runs.
 CODE_LAYERS = ("model-api", "orchestration", "tokenizer")
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file, or part of one, that was not fully analysed, and why."""
+
+    path: str
+    reason: str
+
+    def sort_key(self) -> tuple[str, list[str | int]]:
+        """Path, then reason with numbers compared as numbers ("cell 4" before "cell 11")."""
+        return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
+
+
 SCHEMA_VERSION = "1.1"  # 1.1: finding snippets and chains, scan time
 
 
@@ -104,6 +116,7 @@ class Audit:
     suppressed: list[Suppressed] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # the baseline compared against: path, new, unchanged, fixed
     since: dict[str, Any] | None = None  # with --since: ref, merge base, changed files, findings left out
+    notices: list[str] = field(default_factory=list)  # for stderr only: not part of any report
 
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import importlib
 import json
 import os
 import sys
@@ -17,22 +18,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-import yaml
 
 from auditor import __version__, baseline
 from auditor.audit import Audit
+from auditor.cache import default_folder
 from auditor.config import ConfigError, ConfigLoad, load_config
-from auditor.engine import EXAMPLELESS_CHECKS
-from auditor.packs import PackError, RuleSet, load_rules
+from auditor.packs import EXAMPLELESS_CHECKS, PackError, RuleSet, load_rules
 from auditor.pipeline import ScanOptions, analyse, run_audit
 from auditor.report import write_output
-from auditor.report.graph import render_graph
-from auditor.report.cyclonedx import render_cyclonedx
-from auditor.report.html import render_html
-from auditor.report.json import render_json
 from auditor.report.load import AuditFileError, load_audit
-from auditor.report.markdown import render_markdown
-from auditor.report.sarif import render_sarif
 from auditor.report.text import clean, render_text
 from auditor.ruletest import run_examples
 from auditor.vcs import VcsError
@@ -42,10 +36,15 @@ from auditor.workers import FileResult, default_jobs
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
 PROGRESS_MIN_FILES = 200
-RENDERERS: dict[str, Callable[..., str]] = {
-    "text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif,
-    "cyclonedx": render_cyclonedx, "html": render_html,
-}
+# Each format's renderer, imported when asked for: a hook that prints text never loads Jinja2.
+RENDERERS = {"text": "text:render_text", "json": "json:render_json", "markdown": "markdown:render_markdown",
+             "sarif": "sarif:render_sarif", "cyclonedx": "cyclonedx:render_cyclonedx", "html": "html:render_html"}
+
+
+def _render(name: str, audit: Audit) -> str:
+    module, function = RENDERERS[name].split(":")
+    renderer: Callable[[Audit], str] = getattr(importlib.import_module(f"auditor.report.{module}"), function)
+    return renderer(audit)
 
 
 def _fail(message: str) -> NoReturn:
@@ -75,6 +74,9 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
                   help="Processes for extraction (default: the CPUs available).")
     @click.option("--vulns", is_flag=True,
                   help="Also look up known vulnerabilities of pinned dependencies with pip-audit (needs the network).")
+    @click.option("--no-cache", is_flag=True, help="Extract every file again; do not read or write the fact cache.")
+    @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                  help="The fact cache's folder (default: $LOCKAUDIT_CACHE_DIR, or lockaudit/ in the user's cache folder).")
     @click.option("--quiet", "-q", is_flag=True,
                   help="No summary: `check` prints only the findings that fail it, and its verdict when it fails.")
     @click.option("--no-suppressions", is_flag=True, help="Ignore # lockaudit: ignore[...] comments and show everything.")
@@ -203,7 +205,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
          vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
-         files: frozenset[str] | None = None, quiet: bool = False) -> int:
+         files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
+         cache_dir: Path | None = None) -> int:
     root, loaded, ruleset = _prepare(path, config_file)
     config = loaded.config
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
@@ -212,13 +215,16 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if update_baseline and chosen is None:
         _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
     options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
-                          suppressions=not no_suppressions, baseline=chosen, since=since, files=files)
+                          suppressions=not no_suppressions, baseline=chosen, since=since, files=files,
+                          cache=None if no_cache else (cache_dir or default_folder()))
     try:
         audit = run_audit(root, config, ruleset, loaded.problems, options)
     except (baseline.BaselineError, VcsError) as exc:
         _fail(str(exc))
     if update_baseline and chosen is not None and audit.baseline is not None:
         _drop_fixed(chosen, audit.baseline["fixed"])
+    for notice in audit.notices:
+        click.echo(f"lockaudit: note: {notice}", err=True)
     if audit.vulnerabilities.get("notice"):
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
@@ -255,17 +261,17 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
     for name, destination in destinations.items():
         if destination is not None and destination != "-":
             try:
-                write_output(destination, RENDERERS[name](audit))
+                write_output(destination, _render(name, audit))
             except OSError as exc:
                 _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
     if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
-        write_output("-", RENDERERS[to_stdout[0]](audit))
+        write_output("-", _render(to_stdout[0], audit))
         if fmt == "text" and not quiet:
             click.echo(render_text(audit), err=True, nl=False)
         elif fmt != to_stdout[0]:
             _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
     elif not (quiet and fmt == "text"):
-        write_output("-", RENDERERS[fmt](audit))
+        write_output("-", _render(fmt, audit))
 
 
 def _drop_fixed(path: Path, fixed: list[dict[str, str]]) -> None:
@@ -389,6 +395,8 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
         "examples": {"trigger": [dict(e.files) for e in rule.examples if e.trigger],
                      "ignore": [dict(e.files) for e in rule.examples if not e.trigger]},
     }
+    import yaml
+
     click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100), nl=False)
 
 
@@ -428,6 +436,8 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
     root, loaded, ruleset = _prepare(path, config_file)
     result = analyse(root, loaded.config, ruleset, loaded.problems, ScanOptions(jobs=jobs or default_jobs()))
     try:
+        from auditor.report.graph import render_graph
+
         write_output(output, render_graph(result.graph.graph, fmt))
     except OSError as exc:
         _fail(f"cannot write {output!r}: {exc.strerror or exc}")

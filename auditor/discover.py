@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pathspec
 
-from auditor.extract.toolchain import assistant_product
+from auditor.audit import Skipped
 from auditor.patterns import PathPatterns
 
 KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook", ".tf": "terraform"}
@@ -38,21 +38,26 @@ DEFAULT_EXCLUDED_OUTPUT_DIRS = frozenset({"build", "dist", ".cache"})
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
 
+# Instruction files of coding assistants: which assistant reads each.
+ASSISTANT_FILES = [
+    (re.compile(r"(?:^|/)\.github/copilot-instructions\.md$|(?:^|/)\.github/instructions/[^/]+\.instructions\.md$"
+                r"|(?:^|/)\.github/agents/[^/]+\.agent\.md$"), "github-copilot"),
+    (re.compile(r"(?:^|/)CLAUDE\.md$|(?:^|/)\.claude/"), "claude-code"),
+    (re.compile(r"(?:^|/)\.cursorrules$|(?:^|/)\.cursor/rules/"), "cursor"),
+    (re.compile(r"(?:^|/)GEMINI\.md$"), "gemini-cli"),
+    (re.compile(r"(?:^|/)\.codex/"), "codex"),
+]
+
+
+def assistant_product(rel: str) -> str | None:
+    return next((product for pattern, product in ASSISTANT_FILES if pattern.search(rel)), None)
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str  # relative to the root, "/" separators
     kind: str
     abspath: Path
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    path: str
-    reason: str
-
-    def sort_key(self) -> tuple[str, list[str | int]]:
-        """Path, then reason with numbers compared as numbers ("cell 4" before "cell 11")."""
-        return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
 @dataclass

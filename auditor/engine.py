@@ -21,7 +21,7 @@ from auditor.audit import CODE_LAYERS, Finding, UsageRecord
 from auditor.config import Policy
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
 from auditor.graph import Boundary, ChainFinder, ProjectGraph
-from auditor.packs import Feature, Rule, RuleSet
+from auditor.packs import PIPELINE_CHECKS, Feature, Rule, RuleSet
 from auditor.patterns import PathPatterns
 
 MAX_MATCHED_TEXT = 1000  # regex predicates see at most this much of a value
@@ -399,13 +399,6 @@ def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, param
             yield record, {"vendor": record.vendor or "", "name": entry["package"], "ids": ids,
                            "fix": ", ".join(fixes) or "none published"}
 
-
-# Checks made by a later stage of the pipeline, over the findings or the history themselves
-# (auditor/suppress.py, auditor/gate.py).
-PIPELINE_CHECKS = frozenset({"suppressions", "gate-changes"})
-# Checks whose rules cannot carry offline examples, and why.
-EXAMPLELESS_CHECKS = {"vulnerable-dependency": "its data comes from a vulnerability service; tested in test_vulns.py",
-                      "gate-changes": "it compares with a git merge base; tested in test_since.py"}
 
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,

@@ -188,3 +188,25 @@ def fact_to_dict(fact: Fact) -> dict[str, Any]:
     data = asdict(fact)
     loc = data.pop("loc")
     return {"kind": fact.kind, **loc, **data}
+
+
+FACT_TYPES: dict[str, type] = {cls.kind: cls for cls in (ImportFact, ConstructorFact, CallFact, StringFact, EnvFact,
+                                                         SettingFact, ToolFact, DependencyFact, SuppressionFact, ErrorFact)}
+
+
+def fact_to_row(fact: Fact) -> list[Any]:
+    """A compact JSON-able row for the cache: kind, location, then the fields in order."""
+    loc = fact.loc
+    return [fact.kind, loc.path, loc.line, loc.column, loc.cell,
+            *(getattr(fact, name) for name in fact.__dataclass_fields__ if name != "loc")]
+
+
+def fact_from_row(row: list[Any]) -> Fact:
+    """The fact a row holds; JSON lists become the tuples the dataclasses declare."""
+    kind, path, line, column, cell, *values = row
+    cls = FACT_TYPES[kind]
+    return cls(Location(path, line, column, cell), *(_tuples(v) for v in values))  # type: ignore[no-any-return]
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import hashlib
 import functools
 import json
 import re
@@ -28,6 +29,13 @@ LAYERS = (
     "type-check", "ci", "cloud", "coding-assistant", "registry",
 )
 EFFORTS = (0, 1, 3, 5, 7, 13)
+# Checks made by a later stage of the pipeline, over the findings or the history themselves
+# (auditor/suppress.py, auditor/gate.py).
+PIPELINE_CHECKS = frozenset({"suppressions", "gate-changes"})
+# Checks whose rules cannot carry offline examples, and why.
+EXAMPLELESS_CHECKS = {"vulnerable-dependency": "its data comes from a vulnerability service; tested in test_vulns.py",
+                      "gate-changes": "it compares with a git merge base; tested in test_since.py"}
+
 MAX_PATTERN = 1000
 # The C-accelerated safe loader when PyYAML was built with libyaml: same safety, faster start.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -214,6 +222,7 @@ class RuleSet:
     alternatives: dict[str, str] = field(default_factory=dict)  # layer -> the portable alternative
     secrets: list[SecretPattern] = field(default_factory=list)  # redacted from every output
     count_announced: bool = True
+    digest: str = ""  # of every pack file loaded: cached facts are valid only for the same packs
     _by_module: dict[str, Product] = field(default_factory=dict)
     _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
     _by_distribution: dict[str, Product] = field(default_factory=dict)
@@ -339,33 +348,43 @@ SECRETS_FILE = "secrets.yaml"
 
 def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) -> RuleSet:
     ruleset = RuleSet(count_announced=count_announced)
-    for folder in (data_dir("rules"), *extra_dirs):
+    digest = hashlib.sha256()
+    built_in = data_dir("rules")
+    for folder in (built_in, *extra_dirs):
+        # The built-in packs ship with lockaudit and the test suite validates them against the
+        # schemas; re-validating them on every run would cost a fifth of a warm scan.
+        validate = folder != built_in
         for path in sorted(folder.glob("*.y*ml")):
+            try:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            except OSError as exc:
+                raise PackError(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
             if path.name == OWNERS_FILE:
-                _load_owners(path, ruleset)
+                _load_owners(path, ruleset, validate)
             elif path.name == SECRETS_FILE:
-                _load_secrets(path, ruleset)
+                _load_secrets(path, ruleset, validate)
             else:
-                _load_pack(path, ruleset)
+                _load_pack(path, ruleset, validate)
+    ruleset.digest = digest.hexdigest()
     return ruleset
 
 
-def _load_catalog(path: Path, schema_name: str) -> Any:
+def _load_catalog(path: Path, schema_name: str, validate: bool = True) -> Any:
     """A YAML catalog that is not a rule pack, validated against its own schema."""
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PackError(f"{path.name}: cannot be read as YAML: {exc}") from exc
-    error = jsonschema_best_error(_validator(schema_name), document)
+    error = jsonschema_best_error(_validator(schema_name), document) if validate else None
     if error is not None:
         location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         raise PackError(f"{path.name}: {f'{location!r}: ' if location else ''}{error.message}")
     return document
 
 
-def _load_secrets(path: Path, ruleset: RuleSet) -> None:
+def _load_secrets(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
     """Key-shaped values to redact from every output; user folders add to the built-in ones."""
-    document = _load_catalog(path, "secrets-1.schema.json")
+    document = _load_catalog(path, "secrets-1.schema.json", validate)
     for index, raw in enumerate(document["patterns"]):
         where = f"{path.name}: patterns[{index}] ({raw['id']})"
         pattern = _compile(raw["pattern"], where)
@@ -376,9 +395,9 @@ def _load_secrets(path: Path, ruleset: RuleSet) -> None:
                                              tuple(raw["examples"].get("keep", ()))))
 
 
-def _load_owners(path: Path, ruleset: RuleSet) -> None:
+def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
     """The ownership catalog: acquisitions (with status and date), related stakes, alternatives."""
-    document = _load_catalog(path, "owners-1.schema.json")
+    document = _load_catalog(path, "owners-1.schema.json", validate)
     for raw in document.get("acquisitions", []):
         ruleset.acquisitions[raw["company"]] = Acquisition(
             raw["company"], raw["owner"], raw["status"], str(raw["as_of"]), raw["source"])
@@ -386,7 +405,7 @@ def _load_owners(path: Path, ruleset: RuleSet) -> None:
     ruleset.alternatives.update(document.get("alternatives", {}))
 
 
-def _load_pack(path: Path, ruleset: RuleSet) -> None:
+def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
     name = path.name
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
@@ -394,7 +413,8 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
         raise PackError(f"{name}: cannot be read as YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise PackError(f"{name}: a rule pack must be a mapping")
-    _check_against_schema(name, document)  # types and unknown keys; cross-references are checked below
+    if validate:
+        _check_against_schema(name, document)  # types and unknown keys; cross-references are checked below
     pack_id = _text(document, "id", name)
     if any(p.id == pack_id for p in ruleset.packs):
         raise PackError(f"{name}: pack id '{pack_id}' is defined twice")
@@ -449,7 +469,7 @@ def _load_pack(path: Path, ruleset: RuleSet) -> None:
             effort=effort,
             links=_texts(raw, "links", where),
             pack=pack_id,
-            when=_when(raw.get("when"), scope, where),
+            when=_when(raw.get("when"), scope, where, validate),
             scope=scope,
             by_feature=raw.get("by_feature", False) is True,
             examples=_examples(raw.get("examples"), where),
@@ -548,11 +568,11 @@ def _effort(value: Any, where: str) -> int:
     return value
 
 
-def _when(when: Any, scope: str, where: str) -> dict[str, Any]:
+def _when(when: Any, scope: str, where: str, validate: bool = True) -> dict[str, Any]:
     """Validate a rule's condition against the closed grammar, and compile its regexes."""
     if not isinstance(when, dict):
         raise PackError(f"{where}: 'when' must be a mapping")
-    error = jsonschema_best_error(_when_validator(), when)
+    error = jsonschema_best_error(_when_validator(), when) if validate else None
     if error is not None:
         location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise PackError(f"{where}: 'when{location}': {error.message}")

@@ -1,33 +1,34 @@
-"""The pipeline: discover → extract → inventory → findings, assembled into an `Audit`."""
+"""The pipeline: discover → extract → inventory → findings, assembled into an `Audit`.
+
+Stages that need heavy libraries (networkx, the extractors) are imported where they run, so
+a warm re-scan that the result cache answers never loads them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__, baseline, vcs
-from auditor.audit import Audit, Finding, Suppressed, UsageRecord
+from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
+from auditor.cache import FactCache, content_hash
 from auditor.config import Config
-from auditor.discover import Skipped, discover
-from auditor.engine import PIPELINE_CHECKS, Project, find, sort_findings
-from auditor.gate import gate_changes
-from auditor.graph import Boundary, ProjectGraph, build_graph, exposure, hotspots, infer_boundary
-from auditor.score import owner_layers, score
-from auditor.redact import Redactor
-from auditor.snippet import quote
-from auditor.suppress import apply as apply_suppressions
-from auditor.vulns import audit as audit_vulnerabilities
+from auditor.discover import DEFAULT_MAX_BYTES, Discovery, SourceFile, discover
 from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
-from auditor.inventory import build_inventory
-from auditor.modules import ModuleIndex
-from auditor.packs import RuleSet
+from auditor.files import read_regular
+from auditor.packs import PIPELINE_CHECKS, RuleSet
 from auditor.patterns import PathPatterns
-from auditor.workers import FileResult, extract_all
+
+if TYPE_CHECKING:
+    from auditor.graph import Boundary, ProjectGraph
+    from auditor.workers import FileResult
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ScanOptions:
     baseline: Path | None = None  # compare against this baseline file: findings become new or unchanged
     since: str | None = None  # report only findings in files changed since the merge base with this ref
     files: frozenset[str] | None = None  # the per-file hook: only these files' file-scope findings
+    cache: Path | None = None  # the fact cache's folder; None: extract every file
 
 
 @dataclass
@@ -60,30 +62,95 @@ class Analysis:
     files_analysed: int
     vulnerabilities: dict[str, Any]
     since: dict[str, Any] | None = None  # ref, merge base and the changed files, with --since
+    notices: list[str] = field(default_factory=list)  # for the user on stderr, not part of the audit
 
 
 def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
             options: ScanOptions = ScanOptions()) -> Analysis:
     """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
     ruleset = ruleset.with_owners(config.owners)
-    since = None
-    if options.since is not None:  # before the scan, so a shallow clone fails fast and plainly
-        base = vcs.merge_base(root, options.since)
-        since = {"ref": options.since, "merge_base": base, "changed": sorted(vcs.changed_files(root, base))}
+    since = _since(root, options)
+    return _analyse(_collect(root, config, ruleset, problems, options), root, config, ruleset, options, since)
+
+
+@dataclass
+class Collected:
+    """Discovery, and what the fact cache already knows: the cheap first stage."""
+
+    found: Discovery
+    sources: list[SourceFile]
+    skipped: list[Skipped]
+    problems: list[tuple[str, str]]
+    cache: FactCache | None
+    digests: dict[str, str]  # content hashes, when there is a cache
+
+    def state(self, config: Config, ruleset: RuleSet, options: ScanOptions) -> str:
+        """Everything a whole-project result depends on: when it is unchanged, so is the audit."""
+        key = [__version__, ruleset.digest, config.as_dict(), sorted(options.cli_exclude), options.suppressions,
+               sorted((s.path, s.kind, self.digests.get(s.path)) for s in self.sources),
+               sorted((s.path, s.reason) for s in self.skipped), sorted(self.problems)]
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]],
+             options: ScanOptions) -> Collected:
     found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)))
+    problems = list(problems)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
-    facts: list[Fact] = []
-    analysed = 0
-    reported = {path for path, _ in problems}  # e.g. a broken pyproject.toml, already listed
-    sources = found.files
+    sources = list(found.files)
     if options.files is not None:
         skipped = [s for s in skipped if s.path in options.files]
         if config.adapters:  # the boundary is configured: the other files are not needed to judge these
             sources = [s for s in sources if s.path in options.files]
-    for result in extract_all(sources, ruleset.detectors(), options.jobs, options.track):
+    cache = FactCache(options.cache, root, ruleset.digest) if options.cache is not None else None
+    digests: dict[str, str] = {}
+    if cache is not None:
+        for source in sources:
+            try:
+                digests[source.path] = content_hash(read_regular(source.abspath, DEFAULT_MAX_BYTES))
+            except OSError:
+                continue  # the extraction reports why it cannot be read
+    return Collected(found, sources, skipped, problems, cache, digests)
+
+
+def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
+    if options.since is None:
+        return None
+    base = vcs.merge_base(root, options.since)  # before the scan, so a shallow clone fails fast and plainly
+    return {"ref": options.since, "merge_base": base, "changed": sorted(vcs.changed_files(root, base))}
+
+
+def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions,
+             since: dict[str, Any] | None) -> Analysis:
+    from auditor.engine import Project, find, sort_findings
+    from auditor.gate import gate_changes
+    from auditor.graph import build_graph, infer_boundary
+    from auditor.inventory import build_inventory
+    from auditor.modules import ModuleIndex
+    from auditor.redact import Redactor
+    from auditor.snippet import quote
+    from auditor.suppress import apply as apply_suppressions
+    from auditor.vulns import audit as audit_vulnerabilities
+    from auditor.workers import FileResult, extract_all
+
+    found, cache, digests = collected.found, collected.cache, collected.digests
+    skipped = list(collected.skipped)
+    facts: list[Fact] = []
+    analysed = 0
+    reported = {path for path, _ in collected.problems}  # e.g. a broken pyproject.toml, already listed
+    cached, pending = [], []
+    for source in collected.sources:  # facts the cache knows for this very content, or extraction
+        facts_known = cache.lookup(source.path, digests[source.path]) if cache and source.path in digests else None
+        if facts_known is None:
+            pending.append(source)
+        else:
+            cached.append(FileResult(source, tuple(facts_known)))
+    for result in chain(cached, extract_all(pending, ruleset.detectors(), options.jobs, options.track)):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             continue
+        if cache is not None and result.source.path in digests:
+            cache.store(result.source.path, digests[result.source.path], result.facts)
         whole_file_failed = False
         for fact in result.facts:
             if isinstance(fact, ErrorFact) and fact.loc.path in reported:
@@ -95,6 +162,9 @@ def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tup
             facts.append(fact)
         analysed += not whole_file_failed
 
+    notices = []
+    if cache is not None and (notice := cache.save()):
+        notices.append(notice)
     python_paths = [s.path for s in found.files if s.kind == "python"]
     modules = ModuleIndex(python_paths, found.project_dirs)
     inventory = build_inventory(facts, modules, ruleset)
@@ -117,32 +187,53 @@ def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tup
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
                     redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
-                    analysed, vulnerabilities, since)
+                    analysed, vulnerabilities, since, notices)
 
 
 def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
               options: ScanOptions = ScanOptions()) -> Audit:
+    """The whole audit, then what the options ask of it: a baseline to compare with, only
+    the files given (the per-file hook) or changed (`--since`). A whole-project audit whose
+    inputs are all unchanged comes from the result cache."""
     started, clock = datetime.now(timezone.utc), time.perf_counter()
     ruleset = ruleset.with_owners(config.owners)
-    result = analyse(root, config, ruleset, problems, options)
-    boundary = result.boundary
-    baseline_summary = None
+    since = _since(root, options)
+    collected = _collect(root, config, ruleset, problems, options)
+    # Only a whole-project audit that depends on nothing but the files is remembered: not one
+    # that asked the network (--vulns) or git (--since), nor the per-file hook's partial one.
+    whole = collected.cache is not None and not options.vulns and since is None and (
+        options.files is None or not config.adapters)
+    state = collected.state(config, ruleset, options) if whole else None
+    audit = collected.cache.load_audit(state) if state and collected.cache else None
+    if audit is None:
+        audit = _assemble(_analyse(collected, root, config, ruleset, options, since), root, config, ruleset, options)
+        if state and collected.cache:
+            collected.cache.save_audit(state, audit)
+    audit.scan = {"started": started.isoformat(timespec="seconds")}
     if options.baseline is not None:
-        comparison = baseline.compare(result.findings, baseline.load(options.baseline))
-        result.findings = comparison.findings
-        baseline_summary = baseline.summary(os.path.relpath(options.baseline, root), comparison)
+        comparison = baseline.compare(audit.findings, baseline.load(options.baseline))
+        audit.findings = comparison.findings
+        audit.baseline = baseline.summary(os.path.relpath(options.baseline, root), comparison)
     if options.files is not None:  # the per-file hook: the whole-project hook judges the rest
         file_scope = {r.id for r in ruleset.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
-        result.findings = [f for f in result.findings if f.path in options.files and f.rule_id in file_scope]
-        result.suppressed = [s for s in result.suppressed if s.finding.path in options.files]
-    since_summary = None
-    if result.since is not None:  # findings elsewhere were there before this change
-        changed = set(result.since["changed"])
-        total = len(result.findings)
-        result.findings = [f for f in result.findings if f.path in changed]
-        result.suppressed = [s for s in result.suppressed if s.finding.path in changed]
-        since_summary = {"ref": result.since["ref"], "merge_base": result.since["merge_base"],
-                         "changed_files": len(changed), "findings_elsewhere": total - len(result.findings)}
+        audit.findings = [f for f in audit.findings if f.path in options.files and f.rule_id in file_scope]
+        audit.suppressed = [s for s in audit.suppressed if s.finding.path in options.files]
+    if since is not None:  # findings elsewhere were there before this change
+        changed = set(since["changed"])
+        total = len(audit.findings)
+        audit.findings = [f for f in audit.findings if f.path in changed]
+        audit.suppressed = [s for s in audit.suppressed if s.finding.path in changed]
+        audit.since = {"ref": since["ref"], "merge_base": since["merge_base"], "changed_files": len(changed),
+                       "findings_elsewhere": total - len(audit.findings)}
+    audit.scan["seconds"] = round(time.perf_counter() - clock, 2)
+    return audit
+
+
+def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions) -> Audit:
+    from auditor.graph import exposure, hotspots
+    from auditor.score import owner_layers, score
+
+    boundary = result.boundary
     return Audit(
         root=str(root),
         tool_version=__version__,
@@ -160,7 +251,5 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         vulnerabilities=result.vulnerabilities,
         skipped=result.skipped,
         suppressed=result.suppressed,
-        baseline=baseline_summary,
-        since=since_summary,
-        scan={"started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - clock, 2)},
+        notices=result.notices,
     )

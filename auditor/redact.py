@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from auditor.audit import Finding, Snippet, Suppressed, UsageRecord
-from auditor.discover import Skipped
+from auditor.audit import Finding, Skipped, Snippet, Suppressed, UsageRecord
 from auditor.packs import SecretPattern, any_of
 
 MARK = "[REDACTED]"

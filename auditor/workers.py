@@ -17,7 +17,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from auditor.discover import DEFAULT_MAX_BYTES, SourceFile
-from auditor.extract import extract
 from auditor.facts import Fact
 from auditor.files import read_regular
 from auditor.packs import Detectors
@@ -48,6 +47,8 @@ def extract_file(source: SourceFile) -> FileResult:
         return FileResult(source, problem=f"cannot be read: {exc.strerror or exc}")
     if b"\0" in data[:BINARY_PROBE]:
         return FileResult(source, problem="binary file (NUL bytes)")
+    from auditor.extract import extract  # here, not at the top: a cached run never loads the extractors
+
     return FileResult(source, tuple(extract(source.path, source.kind, data, _detectors)))
 
 

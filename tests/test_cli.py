@@ -87,7 +87,7 @@ def test_check_says_why_it_passed_or_failed() -> None:
 def test_output_is_deterministic() -> None:
     def run() -> str:
         text = lockaudit("scan", FIXTURES / "tricky-imports", "--format", "json").stdout
-        return re.sub(r'"scan": \{[^}]*\},', "", text)  # the scan time, the one part that may differ
+        return re.sub(r'"scan":\{[^}]*\},', "", text)  # the scan time, the one part that may differ
 
     assert run() == run()
 

@@ -106,3 +106,26 @@ def test_ownership_follows_acquisitions_and_their_status() -> None:
     assert [(d.owner, d.status, d.as_of) for d in counted.deals_of("Astral")] == [("OpenAI", "announced", "2026-03-19")]
     completed_only = load_rules(count_announced=False)
     assert completed_only.owner_of("Astral") == "Astral" and completed_only.owner_of("GitHub") == "Microsoft"
+
+
+def test_every_built_in_pack_and_catalog_is_valid_against_its_schema() -> None:
+    """lockaudit trusts its own packs at run time (no schema check, for speed): this is the check."""
+    import json
+
+    import jsonschema
+    import yaml
+
+    from auditor.resources import data_dir
+
+    schemas = Path(__file__).resolve().parent.parent / "auditor" / "schemas"
+    validators = {name: jsonschema.Draft202012Validator(json.loads((schemas / f"{name}-1.schema.json").read_text()))
+                  for name in ("pack", "owners", "secrets", "when")}
+    checked = 0
+    for path in sorted(data_dir("rules").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kind = path.stem if path.stem in ("owners", "secrets") else "pack"
+        validators[kind].validate(document)
+        for rule in document.get("rules", []) if kind == "pack" else []:
+            validators["when"].validate(rule["when"])
+        checked += 1
+    assert checked >= 30

@@ -38,14 +38,16 @@ def test_parallel_and_serial_json_are_identical(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform != "linux", reason="the test patches the worker function, which fork inherits")
 def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     many_files(tmp_path, workers.PARALLEL_MIN_FILES + 6)
-    real = workers.extract
+    import auditor.extract
+
+    real = auditor.extract.extract
 
     def crashing(path, kind, data, detectors):  # what a segfault in a parser does to a worker process
         if path == "m007.py":
             os._exit(139)
         return real(path, kind, data, detectors)
 
-    monkeypatch.setattr(workers, "extract", crashing)
+    monkeypatch.setattr(auditor.extract, "extract", crashing)  # workers import it when they extract
     files = discover(tmp_path).files
     results = workers.extract_all(files, load_rules().detectors(), jobs=2)
     assert [r.source.path for r in results] == [f.path for f in files]

@@ -21,6 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from auditor.extract.python import endpoint, model_family
+from auditor.discover import assistant_product
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.packs import Detectors
 
@@ -188,20 +189,6 @@ def extract_build_script(path: str, data: bytes, detectors: Detectors | None = N
 
 
 # Instruction files that configure one vendor's coding assistant, by the product they belong to.
-ASSISTANT_FILES = [
-    (re.compile(r"(?:^|/)\.github/copilot-instructions\.md$|(?:^|/)\.github/instructions/[^/]+\.instructions\.md$"
-                r"|(?:^|/)\.github/agents/[^/]+\.agent\.md$"), "github-copilot"),
-    (re.compile(r"(?:^|/)CLAUDE\.md$|(?:^|/)\.claude/"), "claude-code"),
-    (re.compile(r"(?:^|/)\.cursorrules$|(?:^|/)\.cursor/rules/"), "cursor"),
-    (re.compile(r"(?:^|/)GEMINI\.md$"), "gemini-cli"),
-    (re.compile(r"(?:^|/)\.codex/"), "codex"),
-]
-
-
-def assistant_product(rel: str) -> str | None:
-    return next((product for pattern, product in ASSISTANT_FILES if pattern.search(rel)), None)
-
-
 def extract_assistant_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     product = assistant_product(path)
     return [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])] if product else []

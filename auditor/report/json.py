@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
-from auditor.audit import SCHEMA_VERSION, Audit, UsageRecord
+from auditor.audit import SCHEMA_VERSION, Audit, Finding, UsageRecord
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+_RECORD_FIELDS = tuple(f.name for f in fields(UsageRecord))
 
 
 def audit_to_dict(audit: Audit) -> dict[str, Any]:
@@ -20,8 +23,8 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "config": audit.config,
         "packs": audit.packs,
         "summary": audit.summary(),
-        "findings": [asdict(f) for f in audit.findings],
-        "suppressed": [{"finding": asdict(s.finding),
+        "findings": [_finding(f) for f in audit.findings],
+        "suppressed": [{"finding": _finding(s.finding),
                         "suppression": {"path": s.path, "line": s.line, "cell": s.cell, "reason": s.reason}}
                        for s in audit.suppressed],
         "inventory": [_record(r) for r in audit.inventory],
@@ -29,11 +32,21 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
     }
 
 
+def _finding(finding: Finding) -> dict[str, Any]:
+    data = {name: getattr(finding, name) for name in _FINDING_FIELDS}  # shallow: asdict's deep copy is slow
+    snippet = finding.snippet
+    data["snippet"] = None if snippet is None else {"start": snippet.start, "lines": list(snippet.lines)}
+    data["chain"] = list(finding.chain)
+    return data
+
+
 def _record(record: UsageRecord) -> dict[str, Any]:
-    data = asdict(record)
+    data = {name: getattr(record, name) for name in _RECORD_FIELDS}
     data["flags"] = list(record.flags)
     return data
 
 
 def render_json(audit: Audit) -> str:
-    return json.dumps(audit_to_dict(audit), indent=2, ensure_ascii=False) + "\n"
+    """Compact, for machines (`jq .` pretty-prints it): the indenting encoder is pure Python
+    and would cost a warm re-scan of a large project a fifth of its time."""
+    return json.dumps(audit_to_dict(audit), ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -8,8 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import Audit, Finding, Snippet, Suppressed, UsageRecord
-from auditor.discover import Skipped
+from auditor.audit import Audit, Finding, Skipped, Snippet, Suppressed, UsageRecord
 
 
 class AuditFileError(Exception):

@@ -1,0 +1,92 @@
+"""The cache: a warm re-scan gives the same audit as a cold one, re-extracts only what
+changed, survives two scans at once and a damaged or unwritable cache, and never writes into
+the scanned tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import auditor.workers as workers
+from auditor.config import load_config
+from auditor.packs import load_rules
+from auditor.pipeline import ScanOptions, run_audit
+from helpers import FIXTURES, lockaudit, timeless, write_tree
+
+
+def tree(root: Path, count: int = 12) -> None:
+    write_tree(root, {f"app/m{i:02}.py": f"import openai\nMODEL_{i} = 'gpt-4o'\n" for i in range(count)}
+               | {"app/__init__.py": "", "pyproject.toml": '[project]\nname = "x"\ndependencies = ["openai"]\n'})
+
+
+def audit_of(root: Path, cache: Path | None) -> tuple[dict, int]:
+    """The audit (as JSON data) and how many files were extracted, in this process."""
+    from auditor.report.json import audit_to_dict
+
+    extracted = []
+    real = workers.extract_file
+
+    def counting(source):
+        extracted.append(source.path)
+        return real(source)
+
+    workers.extract_file = counting
+    try:
+        loaded = load_config(root)
+        audit = run_audit(root, loaded.config, load_rules(), loaded.problems, ScanOptions(cache=cache))
+    finally:
+        workers.extract_file = real
+    data = audit_to_dict(audit)
+    data.pop("scan")
+    return data, len(extracted)
+
+
+def test_warm_rescans_are_identical_and_extract_only_what_changed(tmp_path: Path) -> None:
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    tree(root)
+    cold, extracted = audit_of(root, cache)
+    assert extracted == 14
+    warm, extracted = audit_of(root, cache)
+    assert warm == cold and extracted == 0  # the result cache answered
+    (root / "app/m03.py").write_text("import anthropic\n")
+    changed, extracted = audit_of(root, cache)
+    assert extracted == 1  # only the changed file; the others' facts come from the cache
+    uncached, _ = audit_of(root, None)
+    assert changed == uncached
+    assert not [p for p in root.rglob("*") if "cache" in p.name.lower()]  # nothing written into the tree
+    assert list(cache.glob("v1/*.json"))
+
+
+def test_two_scans_at_once_and_a_damaged_cache(tmp_path: Path) -> None:
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    tree(root, 80)
+    env = {**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"}
+    command = [sys.executable, "-m", "auditor", "scan", str(root), "--format", "json", "--jobs", "2"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            for _ in range(4)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    audits = [timeless(json.loads(out)) for out, _ in outputs]
+    assert all(a == audits[0] for a in audits)
+    for index in cache.glob("v1/*.json"):
+        json.loads(index.read_text())  # every file whole: written atomically
+        index.write_text(index.read_text()[: 200])  # now damage it
+    damaged = lockaudit("scan", root, "--format", "json", "--cache-dir", cache)
+    assert damaged.returncode == 0 and timeless(json.loads(damaged.stdout)) == audits[0]
+    assert "Traceback" not in damaged.stderr
+
+
+def test_an_unwritable_cache_costs_speed_not_the_scan(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    cache = tmp_path / "a-file" / "cache"  # cannot be created, not even by root
+    result = lockaudit("scan", FIXTURES / "demo", "--cache-dir", cache)
+    assert result.returncode == 0 and "the fact cache could not be written" in result.stderr
+
+
+def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert lockaudit("scan", FIXTURES / "demo", "--no-cache", "--cache-dir", cache).returncode == 0
+    assert not cache.exists()
