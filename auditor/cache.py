@@ -113,3 +113,11 @@ class FactCache:
                                                      separators=(",", ":"), ensure_ascii=False), sync=False)
         except OSError:
             pass  # the fact index's notice already says the cache folder cannot be written
+
+    def last_boundary(self) -> dict[str, Any] | None:
+        """The adapter boundary of the last whole-project audit of this root, whatever changed since."""
+        try:
+            boundary = json.loads(self.audit_path.read_bytes())["audit"]["summary"]["boundary"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return boundary if isinstance(boundary, dict) and "paths" in boundary else None

@@ -46,6 +46,7 @@ class ScanOptions:
     since: str | None = None  # report only findings in files changed since the merge base with this ref
     files: frozenset[str] | None = None  # the per-file hook: only these files' file-scope findings
     cache: Path | None = None  # the fact cache's folder; None: extract every file
+    boundary: dict[str, Any] | None = None  # a boundary decided before (per-file hook): no need to infer it
 
 
 @dataclass
@@ -100,9 +101,12 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
     sources = list(found.files)
     if options.files is not None:
         skipped = [s for s in skipped if s.path in options.files]
-        if config.adapters:  # the boundary is configured: the other files are not needed to judge these
+        if config.adapters or options.boundary is not None:  # the other files are not needed to judge these
             sources = [s for s in sources if s.path in options.files]
-    cache = FactCache(options.cache, root, ruleset.digest) if options.cache is not None else None
+    partial = len(sources) < len(found.files)
+    # A partial run (the per-file hook) extracts its few files afresh and leaves the cache alone,
+    # which describes the whole tree.
+    cache = FactCache(options.cache, root, ruleset.digest) if options.cache is not None and not partial else None
     digests: dict[str, str] = {}
     if cache is not None:
         for source in sources:
@@ -124,7 +128,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
              since: dict[str, Any] | None) -> Analysis:
     from auditor.engine import Project, find, sort_findings
     from auditor.gate import gate_changes
-    from auditor.graph import build_graph, infer_boundary
+    from auditor.graph import Boundary, build_graph, infer_boundary
     from auditor.inventory import build_inventory
     from auditor.modules import ModuleIndex
     from auditor.redact import Redactor
@@ -171,7 +175,12 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
     configured = config.adapter_patterns()
     dynamic_loading = any(isinstance(f, ImportFact) and f.unresolved for f in facts)
-    boundary = infer_boundary(graph, configured, PathPatterns(ruleset.auxiliary_paths), dynamic_loading)
+    if options.boundary is not None and not configured:
+        known = options.boundary
+        boundary = Boundary(known["source"], tuple(known["modules"]), tuple(known.get("paths", ())), known["direct"],
+                            known["total"])
+    else:
+        boundary = infer_boundary(graph, configured, PathPatterns(ruleset.auxiliary_paths), dynamic_loading)
     vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
                        if options.vulns else {"status": "not-requested"})
     project = Project(facts, graph, boundary, lambda p: boundary.contains(p, configured), vulnerabilities)
@@ -201,8 +210,8 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     collected = _collect(root, config, ruleset, problems, options)
     # Only a whole-project audit that depends on nothing but the files is remembered: not one
     # that asked the network (--vulns) or git (--since), nor the per-file hook's partial one.
-    whole = collected.cache is not None and not options.vulns and since is None and (
-        options.files is None or not config.adapters)
+    partial = options.files is not None and (bool(config.adapters) or options.boundary is not None)
+    whole = collected.cache is not None and not options.vulns and since is None and not partial
     state = collected.state(config, ruleset, options) if whole else None
     audit = collected.cache.load_audit(state) if state and collected.cache else None
     if audit is None:
@@ -242,8 +251,8 @@ def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, op
         files_analysed=result.files_analysed,
         inventory=result.inventory,
         findings=result.findings,
-        boundary={"source": boundary.source, "modules": list(boundary.modules), "direct": boundary.direct,
-                  "total": boundary.total},
+        boundary={"source": boundary.source, "modules": list(boundary.modules), "paths": list(boundary.paths),
+                  "direct": boundary.direct, "total": boundary.total},
         hotspots=hotspots(result.graph),
         exposure=exposure(result.graph),
         scores=score(result.findings, result.inventory),

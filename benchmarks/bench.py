@@ -13,7 +13,7 @@ With --html it also renders the HTML report of the tree from a saved audit (whol
 process), records its size and, when Debian's chromium and Playwright are installed, the
 time a headless browser takes to load it and to filter every finding row by a search.
 
-Usage: python benchmarks/bench.py PATH [--runs 5] [--jobs N] [--label NAME] [--json OUT] [--html]
+Usage: python benchmarks/bench.py PATH [--runs 5] [--jobs N] [--label NAME] [--json OUT] [--html] [--cache]
 """
 
 from __future__ import annotations
@@ -174,6 +174,50 @@ def scan_has_option(option: str) -> bool:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+TOUCHED = 10
+
+
+def bench_cache(root: Path, runs: int, jobs: int | None) -> dict[str, Any]:
+    """Whole-process times on a copy of the tree: a cold scan (empty cache), a warm re-scan with
+    nothing changed, a re-scan after editing 10 Python files, and `lockaudit check` on 10 files
+    as the per-file pre-commit hook runs it (after a whole-project scan warmed the cache)."""
+    import shutil
+
+    def timed(argv: list[str], cwd: Path, cache: Path) -> float:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "auditor", *argv], cwd=cwd, capture_output=True,
+                              env={**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"})
+        elapsed = time.perf_counter() - start
+        if proc.returncode not in (0, 1):
+            raise BenchError(f"lockaudit {' '.join(argv)} failed (exit {proc.returncode}):\n"
+                             f"{tail(proc.stderr.decode(errors='replace'))}", 1)
+        return elapsed
+
+    jobs_args = ["--jobs", str(jobs)] if jobs else []
+    series: dict[str, list[float]] = {"cold": [], "warm": [], "touched": [], "hook": []}
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "tree"
+        shutil.copytree(root, tree, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        from auditor.discover import discover
+
+        python_files = sorted(f.path for f in discover(tree).files if f.kind == "python")[:TOUCHED]
+        scan = ["scan", ".", "--format", "json", *jobs_args]
+        for run in range(runs):
+            cache = Path(folder) / f"cache-{run}"
+            series["cold"].append(timed(scan, tree, cache))
+            series["warm"].append(timed(scan, tree, cache))
+            for path in python_files:  # a new edit each run, so the hashes change every time
+                with open(tree / path, "a", encoding="utf-8") as handle:
+                    handle.write(f"\n# benchmark edit {run}\n")
+            series["touched"].append(timed(scan, tree, cache))
+            for path in python_files:
+                with open(tree / path, "a", encoding="utf-8") as handle:
+                    handle.write(f"# staged edit {run}\n")
+            series["hook"].append(timed(["check", "--quiet", *jobs_args, *python_files], tree, cache))
+    result: dict[str, Any] = {name: {"median": statistics.median(times), "all": times} for name, times in series.items()}
+    result["warm_share_of_cold"] = result["warm"]["median"] / result["cold"]["median"]
+    result["touched_files"] = python_files
+    return result
 
 
 def bench_html(root: Path, runs: int) -> dict[str, Any]:
@@ -270,6 +314,12 @@ def table(result: dict[str, Any]) -> str:
     kids = scan.get("peak_children_rss_mib", 0.0)
     if kids:
         lines.append(f"scan worker processes: largest peak {kids:.1f} MiB")
+    cache = result.get("cache")
+    if cache:
+        lines.append(f"cache: cold {cache['cold']['median']:.2f} s, warm (nothing changed) {cache['warm']['median']:.2f} s "
+                     f"({100 * cache['warm_share_of_cold']:.0f}% of cold), after editing {TOUCHED} files "
+                     f"{cache['touched']['median']:.2f} s, per-file hook on {TOUCHED} files {cache['hook']['median']:.2f} s "
+                     "(medians, whole process)")
     html = result.get("html")
     if html:
         lines.append(f"HTML report: {html['findings']:,} findings, {html['bytes']:,} bytes, rendered in "
@@ -293,6 +343,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, metavar="N", help="pass --jobs N to the scan (if it has that option)")
     parser.add_argument("--label", metavar="NAME", help="name for this tree in the output")
     parser.add_argument("--json", metavar="OUT", dest="json_out", help="write all figures to OUT as JSON")
+    parser.add_argument("--cache", action="store_true",
+                        help="also time cold and warm scans with the cache, a re-scan after touching 10 files, "
+                             "and the per-file hook on 10 files (on a copy of PATH)")
     parser.add_argument("--html", action="store_true",
                         help="also time rendering the HTML report and loading it in headless chromium")
     args = parser.parse_args(argv)
@@ -317,6 +370,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         raise BenchError(f"cannot import lockaudit's package `auditor` ({exc}); install it with pip install -e .")
 
     scan_argv = ["scan", str(root), "--format", "json"]
+    if scan_has_option("--no-cache"):
+        scan_argv.append("--no-cache")  # the scan series is the cold scan; --cache measures the cache
     if args.jobs is not None:
         if not scan_has_option("--jobs"):
             raise BenchError("this lockaudit's `scan` has no --jobs option (see `python -m auditor scan "
@@ -347,6 +402,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         exit_codes.append(run_scan(scan_argv, scan))
 
     html = bench_html(root, args.runs) if args.html else None
+    cache = bench_cache(root, args.runs, args.jobs) if args.cache else None
     n = len(files)
     floor_summary = floor.summary(n, lines)
     floor_summary.update(parsed=floor_report["parsed"], parse_failed=floor_report["parse_failed"],
@@ -375,6 +431,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_scan_to_floor": scan_summary["wall_s"]["median"] / floor_summary["wall_s"]["median"],
         "scan_exit_codes": exit_codes,
         "html": html,
+        "cache": cache,
         "commands": {
             "floor": [sys.executable, "-c", FLOOR_CODE],
             "floor_stdin": "JSON list of [abspath, kind] for every discovered file",

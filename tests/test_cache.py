@@ -90,3 +90,33 @@ def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert lockaudit("scan", FIXTURES / "demo", "--no-cache", "--cache-dir", cache).returncode == 0
     assert not cache.exists()
+
+
+def test_the_per_file_hook_agrees_with_the_whole_project(tmp_path: Path) -> None:
+    """Cold (no earlier scan: it infers the boundary from every file) and warm (it reuses the
+    boundary of the last whole-project scan and extracts only its files), the per-file hook
+    reports exactly the whole project's file-scope findings in those files."""
+    import shutil
+
+    from auditor.packs import PIPELINE_CHECKS
+
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "inferred-adapter", root)
+    with open(root / "shop/views.py", "a") as views:  # file-scope findings outside the inferred adapter
+        views.write("\nFALLBACK_MODEL = 'gpt-4o'\n")
+    rules = load_rules().rules
+    file_scope = {r.id for r in rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+
+    def per_file(cache: Path) -> set[tuple[str, int, str]]:
+        result = subprocess.run([sys.executable, "-m", "auditor", "check", "--format", "json", "--cache-dir", str(cache),
+                                 *files], cwd=root, capture_output=True, text=True)
+        assert result.returncode in (0, 1), result.stderr
+        return {(f["path"], f["line"], f["rule_id"]) for f in json.loads(result.stdout)["findings"]}
+
+    cold = per_file(tmp_path / "cold-cache")
+    whole = lockaudit("scan", root, "--format", "json", "--cache-dir", tmp_path / "warm-cache")
+    expected = {(f["path"], f["line"], f["rule_id"]) for f in json.loads(whole.stdout)["findings"]
+                if f["rule_id"] in file_scope}
+    assert expected and cold == expected
+    assert per_file(tmp_path / "warm-cache") == expected
