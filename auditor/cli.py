@@ -41,10 +41,17 @@ RENDERERS = {"text": "text:render_text", "json": "json:render_json", "markdown":
              "sarif": "sarif:render_sarif", "cyclonedx": "cyclonedx:render_cyclonedx", "html": "html:render_html"}
 
 
-def _render(name: str, audit: Audit) -> str:
+def _render(name: str, audit: Audit, stream: Any = None) -> str:
+    """`stream`: where a text report goes, coloured only when that is a terminal and NO_COLOR is unset."""
+    if name == "text":
+        return render_text(audit, colour=stream is not None and _colour(stream))
     module, function = RENDERERS[name].split(":")
     renderer: Callable[[Audit], str] = getattr(importlib.import_module(f"auditor.report.{module}"), function)
     return renderer(audit)
+
+
+def _colour(stream: Any) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _fail(message: str) -> NoReturn:
@@ -273,11 +280,11 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
     if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
         write_output("-", _render(to_stdout[0], audit))
         if fmt == "text" and not quiet:
-            click.echo(render_text(audit), err=True, nl=False)
+            click.echo(_render("text", audit, sys.stderr), err=True, nl=False)
         elif fmt != to_stdout[0]:
             _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
     elif not (quiet and fmt == "text"):
-        write_output("-", _render(fmt, audit))
+        write_output("-", _render(fmt, audit, sys.stdout))
 
 
 def _drop_fixed(path: Path, fixed: list[dict[str, str]]) -> None:

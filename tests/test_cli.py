@@ -318,3 +318,14 @@ def test_rules_list_show_and_test(tmp_path: Path) -> None:
     assert "FAIL no-gemini-ids ignore[0] (example.py): example.py:1 gemini-exp-1206 is hard-coded" in failing.stdout
     builtin = lockaudit("rules", "test")
     assert builtin.returncode == 0 and builtin.stdout.strip().endswith(" 0 failed")
+
+
+def test_colour_only_at_a_terminal_and_never_with_no_color() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    args = ["scan", str(FIXTURES / "demo"), "--json", "-"]  # the text summary goes to stderr, the terminal
+    code, stdout, terminal = _stderr_on_a_terminal(args, env)
+    assert code == 0 and b"\x1b[33mmedium" in terminal and b"\x1b[" not in stdout
+    code, _, terminal = _stderr_on_a_terminal(args, {**env, "NO_COLOR": "1"})
+    assert code == 0 and b"medium" in terminal and b"\x1b[" not in terminal
+    piped = subprocess.run([sys.executable, "-m", "auditor", "scan", str(FIXTURES / "demo")], capture_output=True, env=env)
+    assert b"medium" in piped.stdout and b"\x1b[" not in piped.stdout + piped.stderr

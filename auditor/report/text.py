@@ -24,7 +24,16 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def render_text(audit: Audit) -> str:
+SEVERITY_COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
+
+
+def render_text(audit: Audit, colour: bool = False) -> str:
+    """`colour` only at a terminal that has not asked for none (NO_COLOR): the caller decides."""
+    import click
+
+    def severity(name: str) -> str:
+        return click.style(name, fg=SEVERITY_COLOURS[name], bold=True if name in ("critical", "high") else None) if colour else name
+
     summary = audit.summary()
     out = [
         f"lockaudit {audit.tool_version}: {_count(summary['files_analysed'], 'file')} analysed, "
@@ -71,7 +80,8 @@ def render_text(audit: Audit) -> str:
         out += ["", "Findings"]
         for f in audit.findings:
             new = "  [new]" if f.baseline_state == "new" else ""
-            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {f.severity}  {f.rule_id}  {clean(f.message)}{new}")
+            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {severity(f.severity)}  {f.rule_id}  "
+                       f"{clean(f.message)}{new}")
         out += ["", "How to fix"]
         for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in audit.findings}):
             out.append(f"  {rule_id}: {clean(remediation)}")
