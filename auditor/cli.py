@@ -219,6 +219,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
     if chosen is not None and baseline_file is None and not chosen.is_file():
         chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
+    if update_baseline and files is not None:
+        _fail("--update-baseline needs the whole project: run it on a folder, not on files")
     if update_baseline and chosen is None:
         _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
     cache = None if no_cache else (cache_dir or default_folder())

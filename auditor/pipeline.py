@@ -220,7 +220,10 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
             collected.cache.save_audit(state, audit)
     audit.scan = {"started": started.isoformat(timespec="seconds")}
     if options.baseline is not None:
-        comparison = baseline.compare(audit.findings, baseline.load(options.baseline))
+        entries = baseline.load(options.baseline)
+        if options.files is not None:  # the per-file hook saw only its files: the rest of the baseline is not fixed
+            entries = [e for e in entries if e.path in options.files]
+        comparison = baseline.compare(audit.findings, entries)
         audit.findings = comparison.findings
         audit.baseline = baseline.summary(os.path.relpath(options.baseline, root), comparison)
     if options.files is not None:  # the per-file hook: the whole-project hook judges the rest

@@ -60,3 +60,19 @@ def test_configured_path_sarif_state_and_bad_baselines(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"findings": 3}')
     bad = lockaudit("check", root, "--baseline", tmp_path / "bad.json")
     assert bad.returncode == 2 and "not a lockaudit baseline" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_per_file_hook_neither_fixes_nor_drops_other_files_entries(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    write_tree(tmp_path, {"app/llm.py": ADAPTER, "app/other.py": "import anthropic\n"})
+    assert lockaudit("baseline", tmp_path).returncode == 0
+    before = baseline_of(tmp_path)
+    hook = subprocess.run([sys.executable, "-m", "auditor", "check", "app/llm.py"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert hook.returncode == 0 and "match nothing any more" not in hook.stderr
+    refused = subprocess.run([sys.executable, "-m", "auditor", "check", "--update-baseline", "app/llm.py"], cwd=tmp_path,
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "needs the whole project" in refused.stderr
+    assert baseline_of(tmp_path) == before

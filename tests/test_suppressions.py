@@ -75,3 +75,15 @@ def test_check_fails_on_what_an_invalid_suppression_did_not_hide(tmp_path: Path)
     assert failed.returncode == 1 and "sdk-import-outside-adapter" in failed.stdout
     (tmp_path / "app.py").write_text("import openai  # lockaudit: ignore[sdk-import-outside-adapter] the adapter\n")
     assert lockaudit("check", tmp_path).returncode == 0
+
+
+def test_quoted_text_is_not_a_comment(tmp_path: Path) -> None:
+    """A YAML or TOML string, inline code in a description, or a Python docstring can quote a
+    suppression (or a tool's) without being one."""
+    write_tree(tmp_path, {
+        "app.py": '"""Write # ty: ignore or # lockaudit: ignore[x] in a docstring."""\nimport os\n',
+        "promptfooconfig.yaml": "description: \"use # lockaudit: ignore[hard-coded-model-id] here\"\n"
+                                "prompts: ['hi # lockaudit: ignore[x]']\nnote: `# lockaudit: ignore[y]`\n",
+    })
+    audit = scan_json(tmp_path)
+    assert not [f for f in audit["findings"] if "suppression" in f["rule_id"]]

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
-from auditor.extract.suppressions import python_suppressions
+from auditor.extract.suppressions import python_comments, python_suppressions
 from auditor.facts import (
     LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
     ToolFact,
@@ -182,12 +182,15 @@ class SourceAnalysis:
         `# noqa: RUF…` (other noqa codes mirror flake8 and stay portable)."""
         if "ty:" not in text and "ruff:" not in text and "RUF" not in text:
             return
-        for match in _TOOL_SUPPRESSION.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            product, signal = ("ty", "# ty: ignore") if match.group("ty") else (
-                ("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
-            self.facts.append(ToolFact(Location(self.path, line, column, cell), product, signal))
+        comments = python_comments(text)  # real comments only: a docstring may quote one
+        if comments is None:
+            comments = [(text.count("\n", 0, m.start()) + 1, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1,
+                         m.group(0), False) for m in _TOOL_SUPPRESSION.finditer(text)]
+        for line, column, comment, _ in comments:
+            for match in _TOOL_SUPPRESSION.finditer(comment):
+                product, signal = ("ty", "# ty: ignore") if match.group("ty") else (
+                    ("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
+                self.facts.append(ToolFact(Location(self.path, line, column + match.start(), cell), product, signal))
 
     def _visit(self, node: ast.AST, ctx: _Context) -> list[tuple[ast.AST, _Context]]:
         kind = type(node)
