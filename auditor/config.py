@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.discover import DEFAULT_MAX_BYTES
 from auditor.patterns import PathPatterns
 from auditor.severity import SEVERITIES
 
 KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced", "allow-vendors", "forbid-vendors",
-        "disable", "severity", "owners", "baseline", "overrides")
+        "disable", "severity", "owners", "baseline", "overrides", "max-file-size")
+DEFAULT_MAX_FILE_SIZE = DEFAULT_MAX_BYTES  # a larger file is listed as skipped, not read
 OVERRIDE_KEYS = ("paths", "disable", "severity")
 DEDICATED = ".lockaudit.toml"
 DEFAULT_BASELINE = "lockaudit-baseline.json"
@@ -87,6 +89,7 @@ class Config:
     owners: tuple[tuple[str, str], ...] = ()  # (company, owner): the user's word on who owns whom
     baseline: str = DEFAULT_BASELINE  # relative to the configuration file's folder
     overrides: tuple[Override, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     source: str | None = None  # the file the values came from, as the user would name it
     prefix: str = ""  # the scan root relative to the configuration file's folder
     given: frozenset[str] = frozenset()  # the keys the file sets; the rest are defaults
@@ -136,6 +139,7 @@ class Config:
             "baseline": self.baseline,
             "overrides": [{"paths": list(o.paths), "disable": sorted(o.disable), "severity": dict(o.severity)}
                           for o in self.overrides],
+            "max_file_size": self.max_file_size,
         }
 
     def policy(self) -> Policy:
@@ -272,6 +276,10 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         if not paths:
             raise ConfigError(f"{source}: '{prefix}{label}paths' must name at least one path pattern")
         overrides.append(Override(paths, frozenset(string_list("disable", raw, label)), severities("severity", raw, label)))
+    max_file_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(max_file_size, bool) or not isinstance(max_file_size, int) or not 0 < max_file_size <= 1 << 30:
+        raise ConfigError(f"{source}: '{prefix}max-file-size' must be a number of bytes from 1 to 1073741824, "
+                          f"got {max_file_size!r}")
     allow, forbid = string_list("allow-vendors"), string_list("forbid-vendors")
     if set(allow) & set(forbid):
         raise ConfigError(f"{source}: {sorted(set(allow) & set(forbid))} both allowed and forbidden")
@@ -292,6 +300,7 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         owners=tuple(sorted(owners.items())),
         baseline=baseline,
         overrides=tuple(overrides),
+        max_file_size=max_file_size,
         source=source,
         prefix="" if relative == "." else relative,
         given=frozenset(table),

@@ -140,7 +140,8 @@ def discover(
                 specs = (*specs, (rel_folder, "", loaded))
         subfolders = []
         for entry in entries:
-            rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+            name = _printable(entry.name)
+            rel = f"{rel_folder}/{name}" if rel_folder else name
             try:
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)
@@ -183,14 +184,25 @@ def discover(
     return result
 
 
+def _printable(name: str) -> str:
+    """A file name that is not valid UTF-8 (its bytes held as surrogates) in a form every
+    output can carry: the odd bytes as `\\xff` escapes. The file is still read by its real name."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def _excluded_folder(entry: os.DirEntry[str]) -> bool:
     name = entry.name
     if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
         return True
     folder = Path(entry.path)
     if name in DEFAULT_EXCLUDED_OUTPUT_DIRS:
-        return not (folder / "__init__.py").exists()
-    return (folder / "pyvenv.cfg").exists()  # a virtual environment
+        return not os.path.exists(folder / "__init__.py")
+    # os.path.exists says False where Path.exists raises (an unreadable folder is then listed as such)
+    return os.path.exists(folder / "pyvenv.cfg")  # a virtual environment
 
 
 def _ignored(rel: str, is_dir: bool, specs: tuple[_Ignore, ...]) -> bool:

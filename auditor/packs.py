@@ -369,12 +369,48 @@ def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) ->
     return ruleset
 
 
-def _load_catalog(path: Path, schema_name: str, validate: bool = True) -> Any:
-    """A YAML catalog that is not a rule pack, validated against its own schema."""
+MAX_YAML_NODES = 200_000  # after aliases are expanded: a "billion laughs" document stops here
+
+
+def yaml_problem(root: yaml.Node) -> str | None:
+    """Aliases that expand past a bound, or a key given twice in one mapping (which the safe
+    loader would silently resolve to the last value): either makes the file untrustworthy."""
+    stack, seen = [root], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_NODES:
+            return f"more than {MAX_YAML_NODES} nodes once aliases are expanded (an alias bomb?)"
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys and key.value != "<<":
+                        return f"duplicate key {key.value!r} at line {key.start_mark.line + 1}"
+                    keys.add(key.value)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _load_yaml(path: Path, validate: bool = True) -> Any:
+    """A pack or catalog from YAML: the safe loader, and (for packs not shipped with lockaudit)
+    no alias bomb or duplicate key."""
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=_SafeLoader) if validate else None
+        problem = yaml_problem(node) if node is not None else None
+        if problem is not None:
+            raise PackError(f"{path.name}: cannot be read as YAML: {problem}")
+        return yaml.load(text, Loader=_SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PackError(f"{path.name}: cannot be read as YAML: {exc}") from exc
+
+
+def _load_catalog(path: Path, schema_name: str, validate: bool = True) -> Any:
+    """A YAML catalog that is not a rule pack, validated against its own schema."""
+    document = _load_yaml(path, validate)
     error = jsonschema_best_error(_validator(schema_name), document) if validate else None
     if error is not None:
         location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
@@ -407,10 +443,7 @@ def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
 
 def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
     name = path.name
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PackError(f"{name}: cannot be read as YAML: {exc}") from exc
+    document = _load_yaml(path, validate)
     if not isinstance(document, dict):
         raise PackError(f"{name}: a rule pack must be a mapping")
     if validate:
@@ -665,9 +698,18 @@ def _regex(raw: dict[str, Any], key: str, where: str) -> re.Pattern[str]:
     return _compile(_text(raw, key, where), f"{where}: '{key}'")
 
 
+# A group that repeats something and is itself repeated without bound — `(a+)+`, `(\w+\s?)*` —
+# can take exponential time on a crafted string (catastrophic backtracking). Packs may come
+# from the scanned repository, so such patterns are refused; bounded repetition `{0,3}` is fine.
+_NESTED_QUANTIFIER = re.compile(r"\((?:\?[:!=<]?)?(?:[^()\\]|\\.)*?[+*}?]\)(?:[+*]|\{\d*,\})")
+
+
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
     if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN:
         raise PackError(f"{where}: a regex must be a string of at most {MAX_PATTERN} characters")
+    if _NESTED_QUANTIFIER.search(pattern):
+        raise PackError(f"{where}: a repeated group that itself repeats ({_NESTED_QUANTIFIER.search(pattern).group(0)}) "
+                        "can backtrack catastrophically; bound the outer repetition ({0,3}) or rewrite it")
     try:
         return re.compile(pattern)
     except re.error as exc:

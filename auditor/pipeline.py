@@ -20,7 +20,7 @@ from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
 from auditor.cache import FactCache, content_hash
 from auditor.config import Config
-from auditor.discover import DEFAULT_MAX_BYTES, Discovery, SourceFile, discover
+from auditor.discover import Discovery, SourceFile, discover
 from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
 from auditor.files import read_regular
 from auditor.packs import PIPELINE_CHECKS, RuleSet
@@ -95,7 +95,8 @@ class Collected:
 
 def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]],
              options: ScanOptions) -> Collected:
-    found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)))
+    found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
+                     max_bytes=config.max_file_size)
     problems = list(problems)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
@@ -111,7 +112,7 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
     if cache is not None:
         for source in sources:
             try:
-                digests[source.path] = content_hash(read_regular(source.abspath, DEFAULT_MAX_BYTES))
+                digests[source.path] = content_hash(read_regular(source.abspath, config.max_file_size))
             except OSError:
                 continue  # the extraction reports why it cannot be read
     return Collected(found, sources, skipped, problems, cache, digests)
@@ -149,7 +150,8 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
             pending.append(source)
         else:
             cached.append(FileResult(source, tuple(facts_known)))
-    for result in chain(cached, extract_all(pending, ruleset.detectors(), options.jobs, options.track)):
+    for result in chain(cached, extract_all(pending, ruleset.detectors(), options.jobs, options.track,
+                                                       config.max_file_size)):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             continue
@@ -191,8 +193,10 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     if since is not None:
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
                             set(since["changed"]), ruleset, policy)
-    findings = quote(root, sort_findings(applied.kept + own))
-    suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quote(root, [s.finding for s in applied.suppressed]))]
+    on_disk = {s.path: s.abspath for s in found.files}
+    findings = quote(root, sort_findings(applied.kept + own), config.max_file_size, files=on_disk)
+    suppressed = [replace(s, finding=f) for s, f in
+                  zip(applied.suppressed, quote(root, [s.finding for s in applied.suppressed], config.max_file_size, files=on_disk))]
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
                     redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),

@@ -23,9 +23,11 @@ MAX_LINE = 240  # characters kept of one line
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
+def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTES,
+          files: dict[str, Path] | None = None) -> list[Finding]:
     """The findings, each with its snippet when its file can still be read; a file that
-    cannot (deleted since, or changed into something else) leaves its findings without one."""
+    cannot (deleted since, or changed into something else) leaves its findings without one.
+    `files` maps reported paths to the files on disk where the two differ (odd file names)."""
     by_path: dict[str, list[int]] = defaultdict(list)
     for index, finding in enumerate(findings):
         if finding.line >= 1 and finding.path not in ("", "."):
@@ -33,7 +35,7 @@ def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTE
     quoted = list(findings)
     for path, indices in by_path.items():
         try:
-            data = read_regular(root / path, max_bytes)
+            data = read_regular((files or {}).get(path, root / path), max_bytes)
         except OSError:
             continue
         texts = _texts(path, data)

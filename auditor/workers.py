@@ -26,6 +26,7 @@ BINARY_PROBE = 8192
 PARALLEL_MIN_FILES = 64
 
 _detectors: Detectors | None = None
+_max_bytes = DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +36,14 @@ class FileResult:
     problem: str | None = None  # why the file could not be read at all
 
 
-def _initialise(detectors: Detectors) -> None:
-    global _detectors
-    _detectors = detectors
+def _initialise(detectors: Detectors, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    global _detectors, _max_bytes
+    _detectors, _max_bytes = detectors, max_bytes
 
 
 def extract_file(source: SourceFile) -> FileResult:
     try:
-        data = read_regular(source.abspath, DEFAULT_MAX_BYTES)
+        data = read_regular(source.abspath, _max_bytes)
     except OSError as exc:
         return FileResult(source, problem=f"cannot be read: {exc.strerror or exc}")
     if b"\0" in data[:BINARY_PROBE]:
@@ -59,24 +60,25 @@ def default_jobs() -> int:
 def extract_all(
     files: Sequence[SourceFile], detectors: Detectors, jobs: int,
     track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[FileResult]:
     """Every file's result, in the order of `files`."""
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
-        _initialise(detectors)
+        _initialise(detectors, max_bytes)
         return list(track((extract_file(f) for f in files), len(files)))
     results: dict[str, FileResult] = {}
-    for result in track(_pooled(files, detectors, jobs), len(files)):
+    for result in track(_pooled(files, (detectors, max_bytes), jobs), len(files)):
         results[result.source.path] = result
     return [results[f.path] for f in files]
 
 
-def _pooled(files: Sequence[SourceFile], detectors: Detectors, jobs: int) -> Iterator[FileResult]:
+def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int], jobs: int) -> Iterator[FileResult]:
     pending = list(files)
     while pending:
         suspects, pending = pending[:0], pending
         done: set[str] = set()
         try:
-            with _pool(jobs, detectors) as pool:
+            with _pool(jobs, setup) as pool:
                 futures: dict[Future[FileResult], SourceFile] = {pool.submit(extract_file, f): f for f in pending}
                 for future in as_completed(futures):
                     result = future.result()
@@ -88,18 +90,18 @@ def _pooled(files: Sequence[SourceFile], detectors: Detectors, jobs: int) -> Ite
             # The files most likely in flight when a worker died are tried alone.
             suspects, pending = unfinished[:jobs], unfinished[jobs:]
             for source in suspects:
-                yield _isolated(source, detectors)
+                yield _isolated(source, setup)
 
 
-def _isolated(source: SourceFile, detectors: Detectors) -> FileResult:
+def _isolated(source: SourceFile, setup: tuple[Detectors, int]) -> FileResult:
     try:
-        with _pool(1, detectors) as pool:
+        with _pool(1, setup) as pool:
             return pool.submit(extract_file, source).result()
     except BrokenProcessPool:
         return FileResult(source, problem="the extractor crashed on this file (worker process died)")
 
 
-def _pool(jobs: int, detectors: Detectors) -> ProcessPoolExecutor:
+def _pool(jobs: int, setup: tuple[Detectors, int]) -> ProcessPoolExecutor:
     # fork is cheap and inherits the loaded rule packs; elsewhere the platform default.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_initialise, initargs=(detectors,))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_initialise, initargs=setup)

@@ -1,11 +1,19 @@
 """Every lockaudit the tests start, in this process or as a child, uses one fresh fact cache
-for the session, never the user's own."""
+for the session, never the user's own; and the hypothesis profiles."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI runs the property tests derandomised and without deadlines, so they cannot be flaky;
+# a developer's run explores new examples each time.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=150,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session", autouse=True)

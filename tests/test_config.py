@@ -87,3 +87,14 @@ def test_a_wrong_value_exits_2_naming_the_key(tmp_path: Path, text: str, message
         result = lockaudit(command, tmp_path)
         assert result.returncode == 2 and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_the_per_file_size_limit_is_configurable(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"small.py": "import openai\n", "large.py": "import anthropic\n# " + "x" * 400 + "\n"})
+    (tmp_path / ".lockaudit.toml").write_text("max-file-size = 200\n")
+    audit = scan_json(tmp_path)
+    assert audit["skipped"] == [{"path": "large.py", "reason": "larger than the size cap (420 > 200 bytes)"}]
+    assert audit["config"]["max_file_size"] == 200
+    (tmp_path / ".lockaudit.toml").write_text("max-file-size = 0\n")
+    bad = lockaudit("scan", tmp_path)
+    assert bad.returncode == 2 and "'max-file-size' must be a number of bytes" in bad.stderr

@@ -66,7 +66,8 @@ def test_messages_fill_only_known_placeholders() -> None:
         ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m,"
          " remediation: f, when: {kind: import}, severty: high}\n",
          "x.yaml: rule 'r': Additional properties are not allowed ('severty' was unexpected)"),
-        (CATALOG + "      modules: [acme]\n      moduels: [x]\n", "x.yaml: 'catalog.products[0]': Additional properties"),
+        (CATALOG + "      moduels: [x]\n", "x.yaml: 'catalog.products[0]': Additional properties"),
+        (CATALOG + "      modules: [acme]\n", "x.yaml: cannot be read as YAML: duplicate key 'modules' at line 11"),
     ],
 )
 def test_broken_pack_names_file_and_field(tmp_path: Path, text: str, message: str) -> None:

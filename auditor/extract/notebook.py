@@ -57,14 +57,19 @@ def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None)
 
     analysis = SourceAnalysis(path, detectors)  # cells share bindings, in order
     for index, cell in enumerate(document["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict):
+            analysis.facts.append(ErrorFact(Location(path, 1, 1, index), "invalid notebook cell",
+                                            f"cell {index}: not an object", partial=True))
+            continue
+        if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(part, str) for part in source):
             source = "".join(source)
         if not isinstance(source, str):
             analysis.facts.append(
-                ErrorFact(Location(path, 1, 1, index), "invalid notebook cell", f"cell {index}: source is not text"))
+                ErrorFact(Location(path, 1, 1, index), "invalid notebook cell", f"cell {index}: source is not text",
+                          partial=True))
             continue
         python = neutralise_magics(source)
         if python is not None:

@@ -23,7 +23,7 @@ from packaging.utils import canonicalize_name
 from auditor.extract.python import endpoint, model_family
 from auditor.discover import assistant_product
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
-from auditor.packs import Detectors
+from auditor.packs import Detectors, yaml_problem
 
 # Astral's pre-commit hook repositories and GitHub actions, by the product they run.
 ASTRAL_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff", "astral-sh/uv-pre-commit": "uv", "astral-sh/ty-pre-commit": "ty"}
@@ -474,6 +474,9 @@ def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
         return ErrorFact(Location(path, 1, 1), "invalid YAML", str(exc).splitlines()[0] if str(exc) else "")
     if node is None:
         return yaml.MappingNode("tag:yaml.org,2002:map", [])
+    problem = yaml_problem(node)
+    if problem is not None:
+        return ErrorFact(Location(path, 1, 1), "invalid YAML", problem)
     return node
 
 
