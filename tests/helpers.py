@@ -29,6 +29,20 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
         (root / rel).write_text(text)
 
 
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` as a throwaway identity; fail the test if git fails."""
+    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def git_repository(root: Path, files: dict[str, str]) -> None:
+    """A repository on branch main whose first commit holds `files`."""
+    write_tree(root, files)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+
+
 def timeless(audit: dict[str, Any]) -> dict[str, Any]:
     """The audit without its scan time, the one part two runs of one scan may differ in."""
     scan = audit.pop("scan")

@@ -13,15 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, write_tree
+from helpers import REPO, git, git_repository
 
 pytestmark = pytest.mark.skipif(not (REPO / ".git").exists() or shutil.which("git") is None,
                                 reason="pre-commit installs hooks from a git checkout of lockaudit")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-                   check=True, capture_output=True)
 
 
 def try_repo(project: Path, hook: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -38,16 +33,13 @@ def test_manifest_is_valid() -> None:
 
 def test_hooks_fail_on_a_new_direct_import_and_pass_on_a_clean_change(tmp_path: Path) -> None:
     project, home = tmp_path / "project", tmp_path / "pre-commit-home"
-    write_tree(project, {
+    git_repository(project, {
         ".lockaudit.toml": 'adapters = ["app/llm.py"]\n',
         "app/__init__.py": "",
         "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
         "app/web.py": "from app.llm import client\n\n\ndef reply(q):\n    return client\n",
         "README.md": "# shop\n",
     })
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "base")
 
     (project / "app/web.py").write_text("from app.llm import client\n\n\ndef reply(q):\n    return client  # tidy\n")
     (project / "README.md").write_text("# shop\n\nNow with tidier replies.\n")

@@ -8,24 +8,16 @@ import json
 import subprocess
 from pathlib import Path
 
-from helpers import lockaudit, write_tree
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-                          check=True, capture_output=True, text=True).stdout
+from helpers import git, git_repository, lockaudit
 
 
 def repository(root: Path) -> None:
-    write_tree(root, {
+    git_repository(root, {
         "pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nexclude = ["build/"]\n',
         "shop/__init__.py": "",
         "shop/old.py": "import openai\n",
         "shop/cart.py": "def total(items):\n    return sum(items)\n",
     })
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
     assert lockaudit("baseline", root).returncode == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "baseline")
