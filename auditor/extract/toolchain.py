@@ -469,7 +469,11 @@ def _requirements(path: str, text: str, items: Any, source: str, group: str) -> 
 def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
     """The YAML document as nodes with positions, composed by the safe loader (no objects built)."""
     try:
-        node = yaml.compose(data.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        text = data.decode("utf-8-sig")
+        depth = _bracket_depth(text)
+        if depth > MAX_YAML_DEPTH:  # the same answer with or without libyaml, before either recurses
+            return ErrorFact(Location(path, 1, 1), "invalid YAML", f"nested more than {MAX_YAML_DEPTH} levels deep")
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         return ErrorFact(Location(path, 1, 1), "invalid YAML", str(exc).splitlines()[0] if str(exc) else "")
     if node is None:
@@ -478,6 +482,19 @@ def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
     if problem is not None:
         return ErrorFact(Location(path, 1, 1), "invalid YAML", problem)
     return node
+
+
+MAX_YAML_DEPTH = 200
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep `[` and `{` nest (quotes ignored: an overestimate only makes a file report itself)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group(0) in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _json_as_node(path: str, data: bytes) -> yaml.Node | ErrorFact:
