@@ -11,9 +11,11 @@ then renamed over the target, so a reader, or a scan killed midway, never sees h
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -38,8 +40,12 @@ def read_regular(path: Path, limit: int) -> bytes:
         os.close(descriptor)
 
 
+STALE_TEMP_SECONDS = 600  # no write takes this long: an older temporary file was left by a killed run
+
+
 def write_atomic(destination: str | Path, text: str | bytes, sync: bool = True) -> None:
     target = Path(destination)
+    _remove_stale_temporaries(target)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(handle, 0o666 & ~_umask())  # what open() would give, not mkstemp's 0600
@@ -53,6 +59,22 @@ def write_atomic(destination: str | Path, text: str | bytes, sync: bool = True) 
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """A run killed while writing leaves its hidden temporary file (the target itself is never
+    partial); the next write of the same target removes such leftovers."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        leftovers = list(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            if leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def _umask() -> int:

@@ -42,3 +42,16 @@ def test_sigkill_never_leaves_a_half_written_file(tmp_path: Path) -> None:
         for index in cache.glob("v1/*.json"):
             json.loads(index.read_text())
     assert kills >= 4  # most runs were really interrupted
+
+
+def test_a_killed_runs_leftover_temporary_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    from auditor.files import STALE_TEMP_SECONDS, write_atomic
+
+    old, live = tmp_path / ".audit.json.k1ll3d.tmp", tmp_path / ".audit.json.wr1t1ng.tmp"
+    old.write_text('{"half')
+    live.write_text('{"being written')  # another run's, still at work: left alone
+    long_ago = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    write_atomic(tmp_path / "audit.json", '{"whole": true}')
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "audit.json"]
+    assert json.loads((tmp_path / "audit.json").read_text()) == {"whole": True}
