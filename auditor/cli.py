@@ -11,6 +11,7 @@ import functools
 import importlib
 import json
 import os
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from auditor.packs import EXAMPLELESS_CHECKS, PackError, RuleSet, load_rules
 from auditor.pipeline import ScanOptions, analyse, run_audit
 from auditor.report import write_output
 from auditor.report.load import AuditFileError, load_audit
-from auditor.report.text import clean, render_text
+from auditor.report.text import clean, count as _count, render_text
 from auditor.ruletest import run_examples
 from auditor.vcs import VcsError
 from auditor.severity import SEVERITIES, at_least
@@ -123,6 +124,8 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="lockaudit")
 def main() -> None:
     """lockaudit: how tied is this codebase to its AI vendors and their tools?"""
+    if hasattr(signal, "SIGPIPE"):  # `lockaudit … | head` ends quietly, as Unix tools do
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 @main.command()
@@ -178,7 +181,8 @@ def baseline_command(path: Path, output: Path | None, config_file: Path | None, 
         baseline.write(target, baseline.entries_of(audit.findings), __version__)
     except OSError as exc:
         _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
-    click.echo(f"lockaudit baseline: wrote {len(audit.findings)} findings to {os.path.relpath(target)}", err=True)
+    click.echo(f"lockaudit baseline: wrote {_count(len(audit.findings), 'finding')} to {os.path.relpath(target)}",
+               err=True)
 
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
@@ -243,18 +247,22 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if audit.vulnerabilities.get("notice"):
         click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
 
+    nothing = audit.files_analysed == 0 and files is None
+    # With nothing analysed the machine formats still say what was skipped and why, but no text
+    # summary: a perfect score of nothing would mislead.
     _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
-                       "html": html_out}, quiet)
+                       "html": html_out}, quiet or nothing)
+    if nothing:
+        found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
+        listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
+        click.echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
+                   f"was analysed{found}{listed}", err=True)
+        return EXIT_ERROR
 
     if files is not None and audit.files_analysed == 0 and not audit.skipped:
         if not quiet:
             click.echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
         return EXIT_OK
-    if audit.files_analysed == 0 and files is None:
-        found = f"; {len(audit.skipped)} could not be analysed (listed under Skipped)" if audit.skipped else ""
-        click.echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
-                   f"was analysed{found}", err=True)
-        return EXIT_ERROR
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
     failing = [f for f in audit.findings
                if threshold and at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
@@ -263,8 +271,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
             cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
             click.echo(f"{clean(finding.path)}{cell}:{finding.line}:{finding.column}: {finding.severity} "
                        f"{finding.rule_id} {clean(finding.message)}")
-    if gate and (failing or not quiet):
-        _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline)
+    if gate:
+        _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline, quiet=quiet)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -302,29 +310,34 @@ def _drop_fixed(path: Path, fixed: list[dict[str, str]]) -> None:
         baseline.write(path, kept, __version__)
     except OSError as exc:
         _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}")
-    click.echo(f"lockaudit check: dropped {len(fixed)} fixed entries from {os.path.relpath(path)}", err=True)
+    click.echo(f"lockaudit check: dropped {_count(len(fixed), 'fixed entry', 'fixed entries')} from "
+               f"{os.path.relpath(path)}", err=True)
 
 
-def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False) -> None:
-    """The gate's outcome in words on stderr, so a log says why a job passed or failed."""
+def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, quiet: bool = False) -> None:
+    """The gate's outcome in words on stderr, so a log says why a job passed or failed; with
+    `--quiet`, only a failure and what the gate could not see."""
     unseen = len({s.path for s in audit.skipped})
     if unseen:
-        click.echo(f"lockaudit: warning: {unseen} files were not fully analysed; the gate did not see "
+        click.echo(f"lockaudit: warning: {_count(unseen, 'file')} not fully analysed; the gate did not see "
                    "what they contain (see Skipped)", err=True)
     accepted = ""
     if audit.baseline is not None:
-        accepted = f" ({audit.baseline['unchanged']} more are in the baseline {audit.baseline['path']})"
-        if audit.baseline["fixed"] and not updated:
-            click.echo(f"lockaudit check: {len(audit.baseline['fixed'])} baseline entries match nothing any more "
-                       "(fixed); drop them with --update-baseline", err=True)
-    if audit.since is not None:
-        click.echo(f"lockaudit check: only the {audit.since['changed_files']} files changed since "
+        accepted = f" ({_count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})"
+        if audit.baseline["fixed"] and not updated and not quiet:
+            fixed = len(audit.baseline["fixed"])
+            click.echo(f"lockaudit check: {_count(fixed, 'baseline entry', 'baseline entries')} "
+                       f"{'matches' if fixed == 1 else 'match'} no finding any more (fixed); drop "
+                       f"{'it' if fixed == 1 else 'them'} with --update-baseline", err=True)
+    if audit.since is not None and not quiet:
+        click.echo(f"lockaudit check: only the {_count(audit.since['changed_files'], 'file')} changed since "
                    f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
-                   f"{audit.since['findings_elsewhere']} findings elsewhere were left out", err=True)
-    counted = "new " if audit.baseline is not None else f"of {len(audit.findings)} "
+                   f"{_count(audit.since['findings_elsewhere'], 'finding')} elsewhere left out", err=True)
     if failing:
-        click.echo(f"lockaudit check: failed: {failing} {counted}findings at or above '{threshold}'{accepted}", err=True)
-    else:
+        counted = _count(failing, "new finding") if audit.baseline is not None else \
+            f"{failing} of {_count(len(audit.findings), 'finding')}"
+        click.echo(f"lockaudit check: failed: {counted} at or above '{threshold}'{accepted}", err=True)
+    elif not quiet:
         click.echo(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
                    f"'{threshold}'{accepted}", err=True)
 

@@ -52,10 +52,13 @@ class Policy:
     allowed: frozenset[str] = frozenset()
     forbidden: frozenset[str] = frozenset()
 
-    def applies(self, rule_id: str, path: str) -> bool:
+    def applies(self, rule_id: str, path: str, wildcard: bool = True) -> bool:
+        """`wildcard=False` for the rules that watch the gate itself (suppressions, weakened
+        configuration): an override's `disable = ["*"]` does not silence them, only their ids do."""
         if rule_id in self.disabled:
             return False
-        return not any(patterns.match(path) and (rule_id in off or "*" in off) for patterns, off, _ in self.overrides)
+        return not any(patterns.match(path) and (rule_id in off or (wildcard and "*" in off))
+                       for patterns, off, _ in self.overrides)
 
     def severity_of(self, rule_id: str, path: str, default: str) -> str:
         severity = self.severity.get(rule_id, default)

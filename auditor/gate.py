@@ -32,7 +32,7 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
 
     def add(rule_id: str, path: str, line: int, column: int, cell: int | None, values: dict[str, str], text: str) -> None:
         rule = ruleset.rules.get(rule_id)
-        if rule is None or not policy.applies(rule_id, path):
+        if rule is None or not policy.applies(rule_id, path, wildcard=False):
             return
         anchor = UsageRecord("gate", path, line, column, cell, name=values.get("name", ""))
         occurrence = sum(1 for f in made if f.rule_id == rule_id and f.path == path)

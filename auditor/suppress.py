@@ -6,6 +6,7 @@ itself a finding (`invalid-suppression`), as is one that suppresses nothing
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,9 +33,11 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
     for comment in comments:
         unknown = [r for r in comment.rules if r not in ruleset.rules]
         if not comment.rules:
-            problems.append((comment, "names no rule id: write # lockaudit: ignore[RULE-ID] reason"))
+            problems.append((comment, "names no rule id: write # lockaudit: ignore[RULE-ID] reason"))  # shown as "(no rule)"
         elif unknown:
-            problems.append((comment, f"names no known rule: {', '.join(unknown)}"))
+            hints = [h for r in unknown for h in difflib.get_close_matches(r, list(ruleset.rules), n=1)]
+            hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+            problems.append((comment, f"names no known rule: {', '.join(unknown)}{hint}"))
         elif not comment.reason:
             problems.append((comment, "gives no reason: write the reason after the rule ids"))
         else:
@@ -56,7 +59,7 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
     occurrences: Counter[tuple[str, str, str]] = Counter()
     for rule_id, comment, reason in about:
         rule = ruleset.rules.get(rule_id)
-        if rule is None or not policy.applies(rule_id, comment.loc.path):
+        if rule is None or not policy.applies(rule_id, comment.loc.path, wildcard=False):
             continue
         loc = comment.loc
         anchor = UsageRecord("suppression", loc.path, loc.line, loc.column, loc.cell, name=",".join(comment.rules))

@@ -81,7 +81,7 @@ def test_check_says_why_it_passed_or_failed() -> None:
     passed = lockaudit("check", DEMO, "--fail-on", "high")
     assert passed.returncode == 0 and "lockaudit check: passed" in passed.stderr
     partial = lockaudit("check", FIXTURES / "notebooks")
-    assert "warning: 3 files were not fully analysed" in partial.stderr
+    assert "warning: 3 files not fully analysed" in partial.stderr
 
 
 def test_output_is_deterministic() -> None:
@@ -329,3 +329,14 @@ def test_colour_only_at_a_terminal_and_never_with_no_color() -> None:
     assert code == 0 and b"medium" in terminal and b"\x1b[" not in terminal
     piped = subprocess.run([sys.executable, "-m", "auditor", "scan", str(FIXTURES / "demo")], capture_output=True, env=env)
     assert b"medium" in piped.stdout and b"\x1b[" not in piped.stdout + piped.stderr
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    """`lockaudit … | head -1`: the reader stops early; no internal error, no traceback."""
+    for args in (["rules", "list"], ["scan", str(FIXTURES / "demo")]):
+        reader = subprocess.Popen([sys.executable, "-m", "auditor", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert reader.stdout is not None
+        reader.stdout.readline()
+        reader.stdout.close()
+        _, stderr = reader.communicate(timeout=60)
+        assert b"internal error" not in stderr and b"Traceback" not in stderr

@@ -59,7 +59,8 @@ def test_every_report_lists_the_suppressions(tmp_path: Path) -> None:
     write_tree(root, FILES)
     html, sarif, markdown = tmp_path / "r.html", tmp_path / "r.sarif", tmp_path / "r.md"
     result = lockaudit("scan", root, "--html", html, "--sarif", sarif, "--markdown", markdown)
-    assert "6 findings suppressed by # lockaudit: ignore comments" in result.stdout
+    assert "Suppressed: 6 findings by # lockaudit: ignore comments" in result.stdout
+    assert "app/llm.py:3:9  hard-coded-model-id  the benchmark pins this model" in result.stdout
     assert "6 findings were suppressed" in markdown.read_text()
     page = html.read_text()
     assert "Suppressions used" in page and "the benchmark pins this model" in page
@@ -87,3 +88,14 @@ def test_quoted_text_is_not_a_comment(tmp_path: Path) -> None:
     })
     audit = scan_json(tmp_path)
     assert not [f for f in audit["findings"] if "suppression" in f["rule_id"]]
+
+
+def test_a_wildcard_override_does_not_silence_the_rules_about_suppressions(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        ".lockaudit.toml": '[[overrides]]\npaths = ["tests/"]\ndisable = ["*"]\n',
+        "tests/test_a.py": "import openai  # lockaudit: ignore[sdk-import-outside-adapter]\nx = 1  # lockaudit: ignore[hard-coded-model-id] old\n",
+    })
+    rules = sorted(f["rule_id"] for f in scan_json(tmp_path)["findings"])
+    assert rules == ["invalid-suppression", "unused-suppression"]
+    (tmp_path / ".lockaudit.toml").write_text('[[overrides]]\npaths = ["tests/"]\ndisable = ["*", "invalid-suppression", "unused-suppression"]\n')
+    assert scan_json(tmp_path)["findings"] == []

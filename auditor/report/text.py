@@ -20,8 +20,9 @@ def _where(path: str, line: int, column: int, cell: int | None) -> str:
     return f"{clean(path)}{cell_part}:{line}:{column}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`: every count a person reads agrees with its noun."""
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
 
 
 SEVERITY_COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
@@ -36,16 +37,16 @@ def render_text(audit: Audit, colour: bool = False) -> str:
 
     summary = audit.summary()
     out = [
-        f"lockaudit {audit.tool_version}: {_count(summary['files_analysed'], 'file')} analysed, "
-        f"{summary['files_skipped']} skipped, {_count(summary['findings']['total'], 'finding')}",
+        f"lockaudit {audit.tool_version}: {count(summary['files_analysed'], 'file')} analysed, "
+        f"{summary['files_skipped']} skipped, {count(summary['findings']['total'], 'finding')}",
         "",
     ]
     if summary["vendors"]:
         out.append("Vendors")
         width = max(len(v["vendor"]) for v in summary["vendors"])
         for v in summary["vendors"]:
-            files = _count(v["files"], "file")
-            imports, calls = _count(v["import_sites"], "import"), _count(v["call_sites"], "call site")
+            files = count(v["files"], "file")
+            imports, calls = count(v["import_sites"], "import"), count(v["call_sites"], "call site")
             rest = ", ".join(f"{n} {kind}" for kind, n in v["sites"].items() if kind not in SHOWN)
             products = f"  products: {', '.join(v['products'])}" if v["products"] else ""
             out.append(f"  {v['vendor']:<{width}}  {files:>10}  {imports:>11}  {calls:>14}"
@@ -61,21 +62,21 @@ def render_text(audit: Audit, colour: bool = False) -> str:
             out.append(f"  {clean(row['owner']):<{width}}  {', '.join(row['layers'])}" + (f"  ({through})" if through else ""))
     portability = summary["scores"].get("portability")
     if portability:
-        out += ["", f"Portability score: {portability['score']}/100 ({_count(portability['effort'], 'effort point')})"]
+        out += ["", f"Portability score: {portability['score']}/100 ({count(portability['effort'], 'effort point')})"]
         for reason in portability["reasons"]:
             out.append(f"  -{reason['effort']:<3} {reason['rule_id']}  {clean(reason['path'])}")
         for row in summary["scores"]["vendors"]:
             if row["effort"]:
-                out.append(f"  leaving {row['vendor']}: {_count(row['files'], 'file')}, "
-                           f"{_count(row['call_sites'], 'call site')}, {_count(row['effort'], 'effort point')}")
+                out.append(f"  leaving {row['vendor']}: {count(row['files'], 'file')}, "
+                           f"{count(row['call_sites'], 'call site')}, {count(row['effort'], 'effort point')}")
     boundary = summary["boundary"]
     if boundary.get("source") == "inferred":
         out.append(f"  adapter boundary (inferred): {', '.join(boundary['modules'])}")
     elif boundary.get("source") == "none":
         out.append(f"  no adapter boundary: {boundary['direct']} of {boundary['total']} modules use a vendor SDK directly")
     if summary["unresolved_imports"]:
-        count = _count(summary["unresolved_imports"], "dynamic import")
-        out.append(f"  {count} could not be resolved statically (the module name is computed at run time)")
+        dynamic = count(summary["unresolved_imports"], "dynamic import")
+        out.append(f"  {dynamic} could not be resolved statically (the module name is computed at run time)")
     if audit.findings:
         out += ["", "Findings"]
         for f in audit.findings:
@@ -89,8 +90,11 @@ def render_text(audit: Audit, colour: bool = False) -> str:
         b = audit.baseline
         out += ["", f"Baseline {clean(b['path'])}: {b['new']} new, {b['unchanged']} unchanged, {len(b['fixed'])} fixed"]
     if audit.suppressed:
-        out += ["", f"{_count(len(audit.suppressed), 'finding')} suppressed by # lockaudit: ignore comments "
+        out += ["", f"Suppressed: {count(len(audit.suppressed), 'finding')} by # lockaudit: ignore comments "
                 "(--no-suppressions shows them)"]
+        for s in audit.suppressed:
+            f = s.finding
+            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {f.rule_id}  {clean(s.reason)}")
     if audit.skipped:
         out += ["", "Skipped"]
         for s in audit.skipped:
