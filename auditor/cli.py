@@ -22,7 +22,7 @@ import click
 
 from auditor import __version__, baseline
 from auditor.audit import Audit
-from auditor.cache import FactCache, default_folder
+from auditor.cache import default_folder
 from auditor.config import ConfigError, ConfigLoad, load_config
 from auditor.packs import EXAMPLELESS_CHECKS, PackError, RuleSet, load_rules
 from auditor.pipeline import ScanOptions, analyse, run_audit
@@ -227,15 +227,9 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
         _fail("--update-baseline needs the whole project: run it on a folder, not on files")
     if update_baseline and chosen is None:
         _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
-    cache = None if no_cache else (cache_dir or default_folder())
-    known = None
-    if files is not None and not config.adapters and cache is not None:
-        # The per-file hook judges staged files against the boundary the last whole-project scan
-        # inferred (the whole-project hook infers it again), so it need not analyse every file.
-        known = FactCache(cache, root, ruleset.digest).last_boundary()
     options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
                           suppressions=not no_suppressions, baseline=chosen, since=since, files=files,
-                          cache=cache, boundary=known)
+                          cache=None if no_cache else (cache_dir or default_folder()))
     try:
         audit = run_audit(root, config, ruleset, loaded.problems, options)
     except (baseline.BaselineError, VcsError) as exc:

@@ -46,7 +46,6 @@ class ScanOptions:
     since: str | None = None  # report only findings in files changed since the merge base with this ref
     files: frozenset[str] | None = None  # the per-file hook: only these files' file-scope findings
     cache: Path | None = None  # the fact cache's folder; None: extract every file
-    boundary: dict[str, Any] | None = None  # a boundary decided before (per-file hook): no need to infer it
 
 
 @dataclass
@@ -84,6 +83,12 @@ class Collected:
     problems: list[tuple[str, str]]
     cache: FactCache | None
     digests: dict[str, str]  # content hashes, when there is a cache
+    boundary: dict[str, Any] | None  # the per-file hook's: the last whole-project scan's, not inferred again
+
+    @property
+    def partial(self) -> bool:
+        """Only some files are analysed (the per-file hook): the result describes no whole project."""
+        return len(self.sources) < len(self.found.files)
 
     def state(self, config: Config, ruleset: RuleSet, options: ScanOptions) -> str:
         """Everything a whole-project result depends on: when it is unchanged, so is the audit."""
@@ -100,13 +105,18 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
     problems = list(problems)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
+    boundary = None
     if options.files is not None:
         skipped = [s for s in skipped if s.path in options.files]
-        if config.adapters or options.boundary is not None:  # the other files are not needed to judge these
+        if not config.adapters and options.cache is not None:
+            # Judged against the boundary the last whole-project scan inferred (the whole-project
+            # hook infers it again), the staged files need none of the others.
+            boundary = FactCache(options.cache, root, ruleset.digest).last_boundary()
+        if config.adapters or boundary is not None:
             sources = [s for s in sources if s.path in options.files]
-    partial = len(sources) < len(found.files)
     # A partial run (the per-file hook) extracts its few files afresh and leaves the cache alone,
     # which describes the whole tree.
+    partial = len(sources) < len(found.files)
     cache = FactCache(options.cache, root, ruleset.digest) if options.cache is not None and not partial else None
     digests: dict[str, str] = {}
     if cache is not None:
@@ -115,7 +125,7 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
                 digests[source.path] = content_hash(read_regular(source.abspath, config.max_file_size))
             except OSError:
                 continue  # the extraction reports why it cannot be read
-    return Collected(found, sources, skipped, problems, cache, digests)
+    return Collected(found, sources, skipped, problems, cache, digests, boundary)
 
 
 def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
@@ -177,8 +187,8 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
     configured = config.adapter_patterns()
     dynamic_loading = any(isinstance(f, ImportFact) and f.unresolved for f in facts)
-    if options.boundary is not None and not configured:
-        known = options.boundary
+    if collected.boundary is not None and not configured:
+        known = collected.boundary
         boundary = Boundary(known["source"], tuple(known["modules"]), tuple(known.get("paths", ())), known["direct"],
                             known["total"])
     else:
@@ -193,10 +203,11 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     if since is not None:
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
                             set(since["changed"]), ruleset, policy)
-    on_disk = {s.path: s.abspath for s in found.files}
-    findings = quote(root, sort_findings(applied.kept + own), config.max_file_size, files=on_disk)
-    suppressed = [replace(s, finding=f) for s, f in
-                  zip(applied.suppressed, quote(root, [s.finding for s in applied.suppressed], config.max_file_size, files=on_disk))]
+    kept = sort_findings(applied.kept + own)
+    quoted = quote(root, [*kept, *(s.finding for s in applied.suppressed)], config.max_file_size,
+                   files={s.path: s.abspath for s in found.files})  # each file read once for both
+    findings = quoted[:len(kept)]
+    suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quoted[len(kept):])]
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
                     redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
@@ -214,8 +225,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     collected = _collect(root, config, ruleset, problems, options)
     # Only a whole-project audit that depends on nothing but the files is remembered: not one
     # that asked the network (--vulns) or git (--since), nor the per-file hook's partial one.
-    partial = options.files is not None and (bool(config.adapters) or options.boundary is not None)
-    whole = collected.cache is not None and not options.vulns and since is None and not partial
+    whole = collected.cache is not None and not options.vulns and since is None and not collected.partial
     state = collected.state(config, ruleset, options) if whole else None
     audit = collected.cache.load_audit(state) if state and collected.cache else None
     if audit is None:

@@ -7,15 +7,14 @@ a notebook they count within the cell."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
-import tokenize
 from collections import defaultdict
 from pathlib import Path
 
 from auditor.audit import Finding, Snippet
 from auditor.discover import DEFAULT_MAX_BYTES
+from auditor.extract.python import source_encoding
 from auditor.files import read_regular
 
 CONTEXT = 2  # lines shown before and after the finding's line
@@ -79,8 +78,7 @@ def _lines(text: str) -> list[str]:
 def _decode(path: str, data: bytes) -> str:
     if path.endswith((".py", ".pyi")):
         try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # PEP 263 cookie or BOM
-            return data.decode(encoding, errors="replace")
+            return data.decode(source_encoding(data), errors="replace")  # as the extractor decoded it
         except (SyntaxError, LookupError):
             pass
     return data.decode("utf-8-sig", errors="replace")

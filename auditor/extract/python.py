@@ -113,11 +113,17 @@ class _Pending:
     strings: list[tuple[ast.Constant, _Text, _Context]] = field(default_factory=list)
 
 
+def source_encoding(data: bytes) -> str:
+    """The encoding a Python file declares (PEP 263 cookie or BOM, else UTF-8); SyntaxError or
+    LookupError when the declaration is malformed or names no codec."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return encoding
+
+
 def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     """All facts of one `.py` file, or an error fact saying why there are none."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
+        text = data.decode(source_encoding(data))
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return [ErrorFact(Location(path, 1, 1), "cannot be decoded", str(exc))]
     analysis = SourceAnalysis(path, detectors)
