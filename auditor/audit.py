@@ -9,6 +9,8 @@ from typing import Any
 
 # Layers whose products code imports; products of the other layers are tools a project runs.
 CODE_LAYERS = ("model-api", "orchestration", "tokenizer")
+# Usage kinds that couple a module to a vendor's SDK (not literals or settings).
+COUPLING_KINDS = frozenset({"import", "client", "call", "feature"})
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A file, or part of one, that was not fully analysed, and why."""
@@ -21,7 +23,7 @@ class Skipped:
         return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
-SCHEMA_VERSION = "1.1"  # 1.1: finding snippets and chains, scan time
+SCHEMA_VERSION = "1.2"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class UsageRecord:
     expression: str | None = None  # source of an unresolved dynamic import
     call: str | None = None  # the API path called on a client (`chat.completions.create`)
     value: str | None = None  # a literal: model id, endpoint, base_url, service name, env access
+    role: str = "product"  # the file's role: product, test, example, docs, script, benchmark, …
 
     @property
     def site(self) -> tuple[str, int | None, int, int, str]:
@@ -58,6 +61,16 @@ class Snippet:
 
     start: int
     lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One place a finding occurs: a file repeats a rule as one finding with many places."""
+
+    line: int
+    column: int
+    cell: int | None
+    fingerprint: str  # this place's own fingerprint (what a baseline matches, place by place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,9 @@ class Finding:
     snippet: Snippet | None = None  # quoted by the pipeline, secrets redacted
     chain: tuple[str, ...] = ()  # how code reaches the vendor through this place: importer → … → vendor
     baseline_state: str | None = None  # with a baseline: new, or unchanged (accepted in the baseline)
+    role: str = "product"  # the role of the finding's file
+    subject: str = ""  # what the finding is about within its rule (a feature id): repeats group by it
+    places: tuple[Place, ...] = ()  # every place in the file, the first included
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +123,8 @@ class Audit:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     boundary: dict[str, Any] = field(default_factory=dict)  # the adapter boundary used
+    leaks: list[dict[str, Any]] = field(default_factory=list)  # product code bypassing it, ranked
+    roles: dict[str, Any] = field(default_factory=dict)  # files per role and which roles count
     hotspots: list[dict[str, Any]] = field(default_factory=list)
     scores: dict[str, Any] = field(default_factory=dict)
     exposure: list[dict[str, Any]] = field(default_factory=list)
@@ -118,10 +136,14 @@ class Audit:
     since: dict[str, Any] | None = None  # with --since: ref, merge base, changed files, findings left out
     notices: list[str] = field(default_factory=list)  # for stderr only: not part of any report
 
+    def counted(self, role: str) -> bool:
+        """Whether code of this role counts in the score, the tables and the gate."""
+        return role in self.roles.get("counted", ("product",))
+
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
         for record in self.inventory:
-            if record.vendor is None:
+            if record.vendor is None or not self.counted(record.role):
                 continue
             entry = vendors.setdefault(
                 record.vendor,
@@ -132,8 +154,10 @@ class Audit:
             if record.product:
                 entry["products"].add(record.product)
         by_severity: dict[str, int] = {}
+        by_role: dict[str, int] = {}
         for finding in self.findings:
             by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
+            by_role[finding.role] = by_role.get(finding.role, 0) + 1
         rows = [
             {
                 "vendor": v["vendor"],
@@ -152,8 +176,11 @@ class Audit:
             "files_skipped": len({s.path for s in self.skipped}),
             "vendors": rows,
             "unresolved_imports": sum(1 for r in self.inventory if "unresolved" in r.flags),
-            "findings": {"total": len(self.findings), "by_severity": by_severity, "suppressed": len(self.suppressed)},
+            "findings": {"total": len(self.findings), "by_severity": by_severity, "by_role": by_role,
+                         "suppressed": len(self.suppressed)},
+            "roles": self.roles,
             "boundary": self.boundary,
+            "leaks": self.leaks,
             "scores": self.scores,
             "hotspots": self.hotspots,
             "exposure": self.exposure,
@@ -173,7 +200,7 @@ class Audit:
                 "product": record.product, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
                 "declared": [], "locked": [], "imported_by": set(), "findings": []})
             if record.kind == "import":
-                if "type_checking" not in record.flags:
+                if "type_checking" not in record.flags and self.counted(record.role):
                     row["imported_by"].add(record.path)
             elif (record.call or "").endswith(":locked"):
                 row["locked"].append({"at": f"{record.path}:{record.line}", "version": record.value})

@@ -22,7 +22,7 @@ from auditor.audit import Audit
 from auditor.facts import ErrorFact, Fact, fact_from_row, fact_to_row
 from auditor.files import write_atomic
 
-FORMAT = 1
+FORMAT = 2  # 2: class and module facts, call base URLs
 _TRANSIENT = ("timed out", "could not start", "crashed", "internal error", "worker process died")
 
 

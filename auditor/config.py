@@ -18,10 +18,11 @@ from typing import Any
 
 from auditor.discover import DEFAULT_MAX_BYTES
 from auditor.patterns import PathPatterns
+from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
 
 KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced", "allow-vendors", "forbid-vendors",
-        "disable", "severity", "owners", "baseline", "overrides", "max-file-size")
+        "disable", "severity", "owners", "baseline", "overrides", "max-file-size", "roles", "include-roles")
 DEFAULT_MAX_FILE_SIZE = DEFAULT_MAX_BYTES  # a larger file is listed as skipped, not read
 OVERRIDE_KEYS = ("paths", "disable", "severity")
 DEDICATED = ".lockaudit.toml"
@@ -61,8 +62,12 @@ class Policy:
                        for patterns, off, _ in self.overrides)
 
     def severity_of(self, rule_id: str, path: str, default: str) -> str:
-        severity = self.severity.get(rule_id, default)
-        for patterns, _, levels in self.overrides:  # the last matching override wins, as in Ruff
+        return self.path_severity(rule_id, path) or self.severity.get(rule_id, default)
+
+    def path_severity(self, rule_id: str, path: str) -> str | None:
+        """The severity the last matching override gives this rule here, if any does (as in Ruff)."""
+        severity = None
+        for patterns, _, levels in self.overrides:
             if rule_id in levels and patterns.match(path):
                 severity = levels[rule_id]
         return severity
@@ -93,6 +98,8 @@ class Config:
     baseline: str = DEFAULT_BASELINE  # relative to the configuration file's folder
     overrides: tuple[Override, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    roles: tuple[tuple[str, str], ...] = ()  # (path pattern, role), in the file's order: the last match wins
+    include_roles: tuple[str, ...] = ()  # roles counted besides product code
     source: str | None = None  # the file the values came from, as the user would name it
     prefix: str = ""  # the scan root relative to the configuration file's folder
     given: frozenset[str] = frozenset()  # the keys the file sets; the rest are defaults
@@ -103,6 +110,9 @@ class Config:
 
     def adapter_patterns(self) -> PathPatterns:
         return PathPatterns(self.adapters, self.prefix)
+
+    def role_patterns(self) -> list[tuple[PathPatterns, str]]:
+        return [(PathPatterns([pattern], self.prefix), role) for pattern, role in self.roles]
 
     def baseline_path(self, root: Path) -> Path:
         return (self.base or root) / self.baseline
@@ -143,6 +153,8 @@ class Config:
             "overrides": [{"paths": list(o.paths), "disable": sorted(o.disable), "severity": dict(o.severity)}
                           for o in self.overrides],
             "max_file_size": self.max_file_size,
+            "roles": dict(self.roles),
+            "include_roles": list(self.include_roles),
         }
 
     def policy(self) -> Policy:
@@ -283,6 +295,20 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     if isinstance(max_file_size, bool) or not isinstance(max_file_size, int) or not 0 < max_file_size <= 1 << 30:
         raise ConfigError(f"{source}: '{prefix}max-file-size' must be a number of bytes from 1 to 1073741824, "
                           f"got {max_file_size!r}")
+    roles = table.get("roles", {})
+    if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
+        raise ConfigError(f"{source}: '{prefix}roles' must be a table of path pattern = role, got {roles!r}")
+    for pattern, role in roles.items():
+        if role not in ROLES:
+            hint = difflib.get_close_matches(role, ROLES, n=1)
+            raise ConfigError(f"{source}: '{prefix}roles.{pattern}' must be one of {', '.join(ROLES)}, got {role!r}"
+                              + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    include_roles = string_list("include-roles")
+    for role in include_roles:
+        if role not in ROLES:
+            hint = difflib.get_close_matches(role, ROLES, n=1)
+            raise ConfigError(f"{source}: '{prefix}include-roles' names no role {role!r}; roles are {', '.join(ROLES)}"
+                              + (f"; did you mean {hint[0]!r}?" if hint else ""))
     allow, forbid = string_list("allow-vendors"), string_list("forbid-vendors")
     if set(allow) & set(forbid):
         raise ConfigError(f"{source}: {sorted(set(allow) & set(forbid))} both allowed and forbidden")
@@ -304,6 +330,8 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         baseline=baseline,
         overrides=tuple(overrides),
         max_file_size=max_file_size,
+        roles=tuple(roles.items()),
+        include_roles=include_roles,
         source=source,
         prefix="" if relative == "." else relative,
         given=frozenset(table),

@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from auditor.audit import CODE_LAYERS, Finding, UsageRecord
+from auditor.audit import CODE_LAYERS, Finding, Place, UsageRecord
+from auditor.boundary import Boundary
 from auditor.config import Policy
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
-from auditor.graph import Boundary, ChainFinder, ProjectGraph
+from auditor.graph import ChainFinder, ProjectGraph
 from auditor.packs import PIPELINE_CHECKS, Feature, Rule, RuleSet
-from auditor.patterns import PathPatterns
+from auditor.roles import Roles
+from auditor.severity import SEVERITIES
 
 MAX_MATCHED_TEXT = 1000  # regex predicates see at most this much of a value
 
@@ -52,14 +54,20 @@ class Project:
     facts: list[Fact]
     graph: ProjectGraph
     boundary: Boundary
-    in_adapter: Callable[[str], bool]
+    roles: Roles
     vulnerabilities: dict[str, Any] = field(default_factory=dict)
+
+    def in_adapter(self, path: str) -> bool:
+        return self.boundary.contains(path)
 
 
 def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, policy: Policy = Policy()) -> list[Finding]:
     """Every rule on the inventory; `policy` (the configuration) switches rules off per path,
-    re-rates them, and says which vendors are allowed."""
+    re-rates them, and says which vendors are allowed. Findings in code whose role does not
+    count (tests, examples, …) are reported at `info`, unless an override rates them; the
+    project-wide checks look at the counted code only."""
     records = list(inventory)
+    counted = [r for r in records if project.roles.counts(r.path)]
     in_adapter = project.in_adapter
     neutral = {p.id: p.abstraction for p in ruleset.products}
     features = {f.id: f for f in ruleset.features}
@@ -76,11 +84,11 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
             if rule.when["check"] in PIPELINE_CHECKS:
                 continue
             check = CHECKS[rule.when["check"]]
-            for anchor, values in check(records, ruleset, rule.when.get("params", {}), project):
+            for anchor, values in check(counted, ruleset, rule.when.get("params", {}), project):
                 if not policy.applies(rule.id, anchor.path):
                     continue
                 text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
-                severity = policy.severity_of(rule.id, anchor.path, rule.severity)
+                severity = _severity(policy, project.roles, rule.id, anchor.path, rule.severity)
                 findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0))
             continue
         for group in sites.values():
@@ -99,8 +107,9 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
             by_feature = rule.by_feature and feature is not None
             severity = feature.severity if by_feature else rule.severity  # type: ignore[union-attr]
             effort = feature.effort if by_feature else rule.effort  # type: ignore[union-attr]
-            severity = policy.severity_of(rule.id, record.path, severity)
-            findings.append(make_finding(rule, record, values, severity, effort, text, occurrence))
+            severity = _severity(policy, project.roles, rule.id, record.path, severity)
+            findings.append(make_finding(rule, record, values, severity, effort, text, occurrence,
+                                         subject=record.name if by_feature else ""))
     chains = ChainFinder(project.graph)
     findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor)) for f in findings]
     return sort_findings(findings)
@@ -112,16 +121,46 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
                                            f.rule_id, f.message))
 
 
+def _severity(policy: Policy, roles: Roles, rule_id: str, path: str, default: str) -> str:
+    """The configured severity; `info` outside the counted roles unless an override for the path says otherwise."""
+    if roles.counts(path):
+        return policy.severity_of(rule_id, path, default)
+    return policy.path_severity(rule_id, path) or "info"
+
+
 def make_finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: str, effort: int, text: str,
-             occurrence: int) -> Finding:
+                 occurrence: int, subject: str = "") -> Finding:
+    marker = fingerprint(rule.id, record.path, record.scope, text, occurrence)
     return Finding(
         rule_id=rule.id, title=rule.title, severity=severity, effort=effort, category=rule.category,
         message=rule.render(values), remediation=rule.remediation, path=record.path, line=record.line,
-        column=record.column, cell=record.cell, scope=record.scope,
-        fingerprint=fingerprint(rule.id, record.path, record.scope, text, occurrence),
+        column=record.column, cell=record.cell, scope=record.scope, fingerprint=marker,
         vendor=record.vendor, owner=record.owner, layer=record.layer, product=record.product, host=record.host,
-        chain=tuple(values["chain"].split(" → ")) if values.get("chain") else (),
+        chain=tuple(values["chain"].split(" → ")) if values.get("chain") else (), role=record.role,
+        subject=subject, places=(Place(record.line, record.column, record.cell, marker),),
     )
+
+
+def group_repeats(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule, file, vendor and subject, listing its places: a table of 500 model
+    ids is one finding, not 500. Its fingerprint names the group, so it survives added and moved
+    places; each place keeps its own fingerprint for the baseline."""
+    groups: dict[tuple[str, str, str, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.rule_id, finding.path, finding.vendor or "", finding.subject), []).append(finding)
+    grouped = []
+    for (rule_id, path, vendor, subject), members in groups.items():
+        first = members[0]
+        places = tuple(p for m in members for p in m.places)
+        key = fingerprint(rule_id, path, "<file>", f"{vendor} {subject}", 0)
+        if len(places) == 1:
+            grouped.append(replace(first, fingerprint=key))
+            continue
+        severity = max((m.severity for m in members), key=SEVERITIES.index)
+        grouped.append(replace(first, fingerprint=key, places=places, severity=severity,
+                               effort=max(m.effort for m in members),
+                               message=f"{first.message} ({len(places)} places in this file)"))
+    return sort_findings(grouped)
 
 
 def _context(record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool],
@@ -237,8 +276,10 @@ def _no_adapter_boundary(records: list[UsageRecord], ruleset: RuleSet, params: d
     first = next((r for r in records if r.kind in ("import", "client") and r.product in products
                   and not products[r.product].abstraction), None)
     if first is not None:
-        yield first, {"count": str(project.boundary.direct), "total": str(project.boundary.total),
-                      "vendor": first.vendor or ""}
+        direct = project.boundary.direct
+        shown = ", ".join(direct[:5]) + (f" and {len(direct) - 5} more" if len(direct) > 5 else "")
+        yield first, {"count": str(len(direct)), "total": str(project.boundary.total), "vendor": first.vendor or "",
+                      "paths": shown}
 
 
 def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
@@ -338,12 +379,11 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
                 declared.setdefault(record.product, record)
             if key in every:
                 anywhere.add(record.product)
-    auxiliary = PathPatterns(ruleset.auxiliary_paths)  # examples and tests often bring their own
     importable = {p.id for p in ruleset.products if p.modules}
     imported = {}
-    for record in records:
+    for record in records:  # the counted code only: examples and tests often bring their own SDKs
         if record.kind == "import" and record.product and record.layer in CODE_LAYERS \
-                and "type_checking" not in record.flags and not auxiliary.match(record.path):
+                and "type_checking" not in record.flags:
             imported.setdefault(record.product, record)
     if params.get("mode") == "declared-not-imported":
         for product, record in sorted(declared.items()):

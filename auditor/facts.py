@@ -78,10 +78,13 @@ class CallFact:
     keywords: tuple[tuple[str, str | None], ...] = ()
     tool_types: tuple[str, ...] = ()  # values of "type" keys in dict literals among the arguments
     dict_keys: tuple[str, ...] = ()  # keys of dict literals among the arguments
+    base_url: str | None = None  # the endpoint the client was built for, when a literal says
 
     kind = "call"
 
 
+# Constructor keywords that point a client at an endpoint (LangChain spells them its own way).
+BASE_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "base_uri", "endpoint", "azure_endpoint")
 LOOKUP_KEY = "(dict key)"  # a StringFact's context when the literal is a key of a dict literal
 
 
@@ -169,6 +172,29 @@ class SuppressionFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassFact:
+    """A class definition, with its bases resolved through the file's imports: `openai.OpenAI`,
+    `.base.LLMBase` (relative, resolved later against the project's modules), or `Base` as written."""
+
+    loc: Location
+    name: str  # qualified within the module: `Outer.Inner`
+    bases: tuple[str, ...] = ()
+
+    kind = "class"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFact:
+    """The shape of one Python file: how long it is and how many top-level definitions it has."""
+
+    loc: Location
+    lines: int
+    definitions: int  # top-level functions and classes
+
+    kind = "module"
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorFact:
     """A file, or part of one, that could not be analysed; always becomes a `skipped` entry."""
 
@@ -181,7 +207,7 @@ class ErrorFact:
 
 
 Fact = (ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ToolFact | DependencyFact
-        | SuppressionFact | ErrorFact)
+        | SuppressionFact | ClassFact | ModuleFact | ErrorFact)
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
@@ -191,7 +217,8 @@ def fact_to_dict(fact: Fact) -> dict[str, Any]:
 
 
 FACT_TYPES: dict[str, type] = {cls.kind: cls for cls in (ImportFact, ConstructorFact, CallFact, StringFact, EnvFact,
-                                                         SettingFact, ToolFact, DependencyFact, SuppressionFact, ErrorFact)}
+                                                         SettingFact, ToolFact, DependencyFact, SuppressionFact,
+                                                         ClassFact, ModuleFact, ErrorFact)}
 
 
 def fact_to_row(fact: Fact) -> list[Any]:

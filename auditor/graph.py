@@ -1,7 +1,7 @@
 """The graph: first-party modules and their imports, and what they reach — products,
 vendors, hosts, owners — as a `networkx.MultiDiGraph`; plus the questions only the graph
-answers: which modules form the adapter boundary, which chains of imports expose a
-module to a vendor, and which modules are coupling hotspots.
+answers: who imports whom, which chains of imports expose a module to a vendor, and which
+modules are coupling hotspots.
 
 Node ids are `kind:name` (`module:app.llm`, `distribution:instructor`, `product:openai`,
 `vendor:OpenAI`, `owner:Microsoft`, and `project` for the manifests). Edges carry
@@ -10,37 +10,17 @@ Node ids are `kind:name` (`module:app.llm`, `distribution:instructor`, `product:
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from auditor.audit import UsageRecord
+from auditor.audit import COUPLING_KINDS, UsageRecord
 from auditor.facts import DependencyFact, Fact, ImportFact
 from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
-from auditor.patterns import PathPatterns
 
-# A project this small has no boundary to speak of.
-MIN_MODULES_FOR_BOUNDARY = 3
-# Usage kinds that couple a module to a vendor's SDK (not literals or settings).
-COUPLING_KINDS = frozenset({"import", "client", "call", "feature"})
-
-
-@dataclass(frozen=True)
-class Boundary:
-    """The adapter boundary: configured, inferred, or absent with the reason."""
-
-    source: str  # configured | inferred | none | not-needed
-    modules: tuple[str, ...] = ()  # inferred adapter modules (dotted names)
-    paths: tuple[str, ...] = ()
-    direct: int = 0  # modules that use a vendor SDK directly
-    total: int = 0  # first-party modules
-
-    def contains(self, path: str, configured: PathPatterns) -> bool:
-        return configured.match(path) if self.source == "configured" else path in self.paths
 
 
 @dataclass
@@ -57,17 +37,16 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
                 paths: Iterable[str]) -> ProjectGraph:
     graph = nx.MultiDiGraph()
     result = ProjectGraph(graph)
-    known: set[str] = set()
     for path in paths:
         name = modules.module_name(path) or path
         result.module_of_path[path] = name
-        known.add(name)
         graph.add_node(f"module:{name}", kind="module", name=name, path=path)
     for fact in facts:
         if not isinstance(fact, ImportFact) or fact.unresolved:
             continue
         source = result.module_of_path.get(fact.loc.path)
-        target = _first_party_target(fact, modules, known)
+        target_path = modules.resolve(fact.loc.path, fact.module, fact.symbol, fact.level)
+        target = result.module_of_path.get(target_path) if target_path else None
         if source and target and target != source:
             graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line)
     _add_distributions(graph, facts, ruleset)
@@ -118,56 +97,14 @@ def _add_distributions(graph: nx.MultiDiGraph, facts: Iterable[Fact], ruleset: R
             graph.add_edge(node, f"product:{product.id}", relation="ships")
 
 
-def _first_party_target(fact: ImportFact, modules: ModuleIndex, known: set[str]) -> str | None:
-    """The project module an import statement loads, if it is one of ours."""
-    if fact.level:
-        base = modules.absolute(fact.loc.path, fact.module, fact.level)
-    elif modules.is_first_party(fact.loc.path, fact.module, fact.symbol):
-        base = fact.module
-    else:
-        return None
-    if base is None:
-        return None
-    candidates = [f"{base}.{fact.symbol}"] if fact.symbol and fact.symbol != "*" else []
-    parts = base.split(".")
-    candidates += [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
-    return next((c for c in candidates if c in known), None)
-
-
-def direct_users(project: ProjectGraph, neutral_only: bool = False) -> set[str]:
-    """Modules that use a vendor-specific product directly (neutral layers do not count)."""
+def importers(project: ProjectGraph) -> dict[str, set[str]]:
+    """File path -> the paths of the project's files that import it."""
     graph = project.graph
-    found = set()
+    found: dict[str, set[str]] = {}
     for source, target, data in graph.edges(data=True):
-        if data.get("relation") == "uses" and not graph.nodes[target].get("abstraction", False):
-            found.add(source)
+        if data.get("relation") == "imports":
+            found.setdefault(graph.nodes[target]["path"], set()).add(graph.nodes[source]["path"])
     return found
-
-
-def infer_boundary(project: ProjectGraph, configured: PathPatterns, auxiliary: PathPatterns,
-                   dynamic_loading: bool = False) -> Boundary:
-    """Configured adapter paths win. Otherwise the adapter is the small set of product
-    modules through which every other module reaches a vendor SDK: the product modules
-    (not tests, examples or docs) that use one directly, when they are at most
-    max(2, 15%) of the product's modules (of three or more) and other modules import them
-    — or the project loads modules by name at run time (plugins), which hides those edges.
-    Anything else is no boundary."""
-    graph = project.graph
-    product = {n for n, d in graph.nodes(data=True) if d.get("kind") == "module" and not auxiliary.match(d["path"])}
-    total = len(product)
-    direct = direct_users(project) & product
-    if configured:
-        return Boundary("configured", direct=len(direct), total=total)
-    if not direct or total < MIN_MODULES_FOR_BOUNDARY:
-        return Boundary("not-needed", direct=len(direct), total=total)
-    limit = max(2, math.ceil(0.15 * total))
-    reached_through = set().union(*(nx.ancestors(graph, node) for node in direct)) - direct
-    imported = any(graph.nodes[n].get("kind") == "module" for n in reached_through)
-    if len(direct) > limit or len(direct) == total or not (imported or dynamic_loading):
-        return Boundary("none", direct=len(direct), total=total)
-    names = tuple(sorted(graph.nodes[n]["name"] for n in direct))
-    paths = tuple(sorted(graph.nodes[n]["path"] for n in direct))
-    return Boundary("inferred", names, paths, len(direct), total)
 
 
 def _reach_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -242,12 +179,13 @@ def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str
     return rows
 
 
-def hotspots(project: ProjectGraph, limit: int = 10) -> list[dict[str, object]]:
-    """Modules ranked by their vendor coupling weighted by fan-in (how many modules import them)."""
+def hotspots(project: ProjectGraph, counted: Callable[[str], bool] = lambda path: True,
+             limit: int = 10) -> list[dict[str, object]]:
+    """Counted modules ranked by their vendor coupling weighted by fan-in (how many modules import them)."""
     graph = project.graph
     rows = []
     for node, data in graph.nodes(data=True):
-        if data.get("kind") != "module":
+        if data.get("kind") != "module" or not counted(data["path"]):
             continue
         coupling = sum(d.get("weight", 0) for _, target, d in graph.out_edges(node, data=True)
                        if d.get("relation") == "uses" and not graph.nodes[target].get("abstraction", False))

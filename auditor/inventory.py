@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
 from auditor.facts import (
-    LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
+    BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
 )
 from auditor.modules import ModuleIndex
 from auditor.packs import Feature, Product, RuleSet
+from auditor.roles import Roles
 
 FLAG_NAMES = ("type_checking", "optional", "in_function", "conditional", "dynamic")
 TRUE_LIKE = frozenset({"true", "1", "yes", "on"})
-# Constructor keywords that point a client at an endpoint (LangChain spells them its own way).
-BASE_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "base_uri", "endpoint", "azure_endpoint")
 
 
-def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet) -> list[UsageRecord]:
+def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet,
+                    roles: Roles | None = None) -> list[UsageRecord]:
     facts = list(facts)
     products = {p.id: p for p in ruleset.products}
     records: list[UsageRecord] = []
@@ -65,9 +66,16 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
             product = ruleset.product_for_module(fact.name)
             if product is not None and not _first_party(modules, fact.loc.path, fact.name):
                 records.append(_record("setting", fact, ruleset, fact.name, product=product))
-    records.extend(_hidden_defaults(facts, records, ruleset, products))
+    if roles is not None:
+        records = _with_roles(records, roles)
+    records.extend(_with_roles(_hidden_defaults(facts, records, ruleset, products), roles) if roles else
+                   _hidden_defaults(facts, records, ruleset, products))
     records.sort(key=_order)
     return records
+
+
+def _with_roles(records: Iterable[UsageRecord], roles: Roles) -> list[UsageRecord]:
+    return [replace(r, role=role) if (role := roles.role(r.path)) != r.role else r for r in records]
 
 
 def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Product | None = None,
@@ -150,7 +158,8 @@ def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[Us
         # An SDK pointed at another vendor's compatible endpoint: the wire format is portable.
         yield _record("compatible-api", fact, ruleset, constructor.name, product=product, vendor=reached,
                       host=None, value=base_url)
-    yield from _features(fact, ruleset, product, None, constructor.name)
+    yield from _features(fact, ruleset, product, None, constructor.name,
+                         reached if reached is not None and reached != constructor.vendor else None)
 
 
 def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
@@ -166,9 +175,12 @@ def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
             if found is None:
                 return
             product, vendor, host, name = found, None, None, fact.receiver
+        base_url = _redact_url(fact.base_url)
         yield _record("call", fact, ruleset, name, product=product, vendor=vendor, host=host, call=fact.path,
-                      value=fact.service)
-        yield from _features(fact, ruleset, product, fact.path, None, vendor)
+                      value=fact.service or base_url)
+        # A provider-only feature on a client pointed at another vendor is that vendor's to replace.
+        reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None
+        yield from _features(fact, ruleset, product, fact.path, None, reached or vendor)
         return
     assert fact.function is not None
     product = ruleset.product_for_module(fact.function)
@@ -183,7 +195,9 @@ def _features(fact: ConstructorFact | CallFact, ruleset: RuleSet, product: Produ
     for feature in ruleset.features:
         signal = _feature_match(feature, product, path, function, keywords, fact)
         if signal is not False:
-            yield _record("feature", fact, ruleset, feature.id, product=product, vendor=feature.vendor,
+            # `vendor` is the host a client reaches when it is not the SDK's own vendor.
+            owner_vendor = vendor if vendor is not None and vendor != product.vendor else feature.vendor
+            yield _record("feature", fact, ruleset, feature.id, product=product, vendor=owner_vendor,
                           call=path or function, value=signal)
 
 
@@ -220,6 +234,11 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
         return None
     flags = tuple(f for f, on in (("open_weight", family.open_weight), ("routed", bool(fact.routed_via)),
                                   ("lookup_key", fact.context == LOOKUP_KEY)) if on)
+    if family.open_weight:  # anyone can serve open weights: the host is the lock-in, not the model's author
+        host = ruleset.routing_vendors.get(fact.routed_via or "")
+        return UsageRecord("model-id", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
+                           name=family.family, vendor=host, owner=ruleset.owner_of(host),
+                           layer="model-api", scope=fact.scope, value=fact.value, flags=flags)
     return _record("model-id", fact, ruleset, family.family, vendor=family.vendor, host=family.host,
                    value=fact.value, flags=flags)
 
@@ -227,14 +246,15 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
 def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: RuleSet,
                      products: dict[str, Product]) -> Iterator[UsageRecord]:
     """Project-level: defaults of abstraction layers that reach a vendor no import shows."""
-    imports = sorted((r for r in records if r.kind == "import" and r.name), key=_order)
+    # Imports, and vendor types used without a client (`llama_index.core.VectorStoreIndex(...)`).
+    imports = sorted((r for r in records if (r.kind == "import" or (r.kind == "call" and r.call is None)) and r.name),
+                     key=lambda r: (r.role != "product", _order(r)))  # product code first: that is where it counts
     called = {f.function for f in facts if isinstance(f, CallFact) and f.function}
     env_seen = {f.name for f in facts if isinstance(f, EnvFact)}
     settings = {f.name for f in facts if isinstance(f, SettingFact)}
     for default in ruleset.hidden_defaults:
         if default.when_imported:
-            first = next((r for r in imports if r.name == default.when_imported
-                          or r.name.startswith(default.when_imported + ".")), None)
+            first = next((r for r in imports if _reaches(r, default.when_imported, default.when_symbols)), None)
             if first is None:
                 continue
             suppressed = (any(_called(c, called) for c in default.unless_called)
@@ -257,6 +277,14 @@ def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: Rul
                 if target is not None:
                     yield _record("hidden-default", fact, ruleset, default.id, product=constructor.product,
                                   vendor=target, value=default.title)
+
+
+def _reaches(record: UsageRecord, module: str, symbols: tuple[str, ...]) -> bool:
+    """An import or use of `module`, or, with `symbols`, of one of those names under it."""
+    name = f"{record.name}.{record.symbol}" if record.symbol and record.symbol != "*" else record.name
+    if name != module and not name.startswith(module + "."):
+        return False
+    return not symbols or name.rsplit(".", 1)[-1] in symbols
 
 
 def _switched_on(fact: EnvFact) -> bool:

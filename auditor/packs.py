@@ -112,6 +112,7 @@ class Feature:
     dict_keys: frozenset[str]
     severity: str = "medium"
     effort: int = 3
+    substitute: str = ""  # what replaces it on another vendor, for the exit plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class HiddenDefault:
     vendor: str  # the pack's vendor: whose default it is
     reaches: str | None  # the vendor the default sends traffic to
     when_imported: str | None = None
+    when_symbols: tuple[str, ...] = ()  # only these names under `when_imported` reach the default
     unless_called: tuple[str, ...] = ()
     unless_env: tuple[str, ...] = ()
     unless_set: tuple[str, ...] = ()
@@ -176,11 +178,37 @@ class Rule:
     when: dict[str, Any] = field(default_factory=dict)
     scope: str = "file"  # file: one inventory record at a time; project: a graph check
     by_feature: bool = False  # the finding's severity and effort are the matched feature's
+    effort_per: str = "file"  # file: each file is a change; project: one change for the whole tree
     examples: tuple[Example, ...] = ()
 
     def render(self, values: dict[str, str]) -> str:
         """Fill `{name}` placeholders from `values` only: packs are untrusted input."""
         return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleConvention:
+    """Folder-name and file-name globs that give a file a role (auditor/roles.py); a file's own
+    name counts anywhere, a folder's inside a Python package only with `in_packages`
+    (`pkg/tests/` holds tests, `pkg/tools/` is product)."""
+
+    role: str
+    folders: frozenset[str]
+    files: tuple[str, ...]
+    in_packages: bool
+
+
+@dataclass
+class Structure:
+    """What names and imports say about a module's place in the architecture (auditor/boundary.py)."""
+
+    vendor_names: dict[str, str] = field(default_factory=dict)  # word in a file or folder name -> vendor
+    adapter_names: set[str] = field(default_factory=set)
+    generic_names: set[str] = field(default_factory=set)
+    web_modules: set[str] = field(default_factory=set)
+    web_folders: set[str] = field(default_factory=set)
+    persistence_modules: set[str] = field(default_factory=set)
+    persistence_folders: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -214,7 +242,9 @@ class RuleSet:
     env_prefixes: list[tuple[str, str]] = field(default_factory=list)
     hosts: list[tuple[str, str]] = field(default_factory=list)  # (glob over host[:port], vendor)
     routing_prefixes: set[str] = field(default_factory=set)
-    auxiliary_paths: list[str] = field(default_factory=list)  # tests, examples, docs: not the product
+    routing_vendors: dict[str, str] = field(default_factory=dict)  # prefix -> the vendor whose pack lists it
+    role_conventions: list[RoleConvention] = field(default_factory=list)  # in priority order
+    structure: Structure = field(default_factory=Structure)
     owners: dict[str, str] = field(default_factory=dict)  # vendor -> owner
     vendor_layers: dict[str, str] = field(default_factory=dict)  # vendor -> its pack's main layer
     acquisitions: dict[str, Acquisition] = field(default_factory=dict)  # company -> its acquisition
@@ -505,6 +535,7 @@ def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
             when=_when(raw.get("when"), scope, where, validate),
             scope=scope,
             by_feature=raw.get("by_feature", False) is True,
+            effort_per="project" if raw.get("effort_per") == "project" else "file",
             examples=_examples(raw.get("examples"), where),
             **texts,
         )
@@ -552,8 +583,26 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
         ruleset.env_prefixes.append((prefix, vendor))
     for host in _texts(catalog, "hosts", f"{name}: catalog"):
         ruleset.hosts.append((host.lower(), vendor))
-    ruleset.routing_prefixes.update(_texts(catalog, "routing_prefixes", f"{name}: catalog"))
-    ruleset.auxiliary_paths.extend(_texts(catalog, "auxiliary_paths", f"{name}: catalog"))
+    for prefix in _texts(catalog, "routing_prefixes", f"{name}: catalog"):
+        ruleset.routing_prefixes.add(prefix)
+        if vendor:
+            ruleset.routing_vendors.setdefault(prefix, vendor)
+            ruleset.structure.vendor_names.setdefault(prefix.lower(), vendor)
+    structure = catalog.get("structure") or {}
+    if not isinstance(structure, dict):
+        raise PackError(f"{name}: catalog.structure must be a mapping")
+    names = structure.get("vendor_names") or {}
+    if not isinstance(names, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
+        raise PackError(f"{name}: catalog.structure.vendor_names must map words to vendors")
+    for word, named in names.items():
+        ruleset.structure.vendor_names.setdefault(word.lower(), named)
+    for key in ("adapter_names", "generic_names", "web_modules", "web_folders", "persistence_modules",
+                "persistence_folders"):
+        getattr(ruleset.structure, key).update(_texts(structure, key, f"{name}: catalog.structure"))
+    for where, raw in _mappings(catalog.get("roles"), f"{name}: catalog.roles"):
+        ruleset.role_conventions.append(RoleConvention(
+            _text(raw, "role", where), frozenset(_texts(raw, "folders", where)), _texts(raw, "files", where),
+            raw.get("in_packages", False) is True))
     for where, raw in _mappings(catalog.get("features"), f"{name}: catalog.features"):
         ruleset.features.append(Feature(
             id=_text(raw, "id", where),
@@ -568,6 +617,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             dict_keys=frozenset(_texts(raw, "dict_keys", where)),
             severity=_severity(raw.get("severity", "medium"), where),
             effort=_effort(raw.get("effort", 3), where),
+            substitute=_optional_text(raw, "substitute", where, None) or "",
         ))
     for where, raw in _mappings(catalog.get("hidden_defaults"), f"{name}: catalog.hidden_defaults"):
         routes = raw.get("routes", {}) or {}
@@ -579,6 +629,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             vendor=vendor,
             reaches=_optional_text(raw, "reaches", where, None),
             when_imported=_optional_text(raw, "when_imported", where, None),
+            when_symbols=_texts(raw, "when_symbols", where),
             unless_called=_texts(raw, "unless_called", where),
             unless_env=_texts(raw, "unless_env", where),
             unless_set=_texts(raw, "unless_set", where),

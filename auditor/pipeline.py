@@ -25,9 +25,11 @@ from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
 from auditor.files import read_regular
 from auditor.packs import PIPELINE_CHECKS, RuleSet
 from auditor.patterns import PathPatterns
+from auditor.roles import Roles, assign_roles
 
 if TYPE_CHECKING:
-    from auditor.graph import Boundary, ProjectGraph
+    from auditor.boundary import Boundary, Profile
+    from auditor.graph import ProjectGraph
     from auditor.workers import FileResult
 
 
@@ -56,6 +58,9 @@ class Analysis:
     inventory: list[UsageRecord]
     graph: ProjectGraph
     boundary: Boundary
+    roles: Roles
+    profiles: dict[str, Profile]
+    leaks: list[dict[str, Any]]
     findings: list[Finding]
     suppressed: list[Suppressed]
     skipped: list[Skipped]
@@ -83,6 +88,7 @@ class Collected:
     problems: list[tuple[str, str]]
     cache: FactCache | None
     digests: dict[str, str]  # content hashes, when there is a cache
+    roles: Roles  # each file's role, and which roles count
     boundary: dict[str, Any] | None  # the per-file hook's: the last whole-project scan's, not inferred again
 
     @property
@@ -94,7 +100,8 @@ class Collected:
         """Everything a whole-project result depends on: when it is unchanged, so is the audit."""
         key = [__version__, ruleset.digest, config.as_dict(), sorted(options.cli_exclude), options.suppressions,
                sorted((s.path, s.kind, self.digests.get(s.path)) for s in self.sources),
-               sorted((s.path, s.reason) for s in self.skipped), sorted(self.problems)]
+               sorted((s.path, s.reason) for s in self.skipped), sorted(self.problems),
+               sorted(self.roles.of.items()), sorted(self.roles.counted)]
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -103,6 +110,8 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
     found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
                      max_bytes=config.max_file_size)
     problems = list(problems)
+    roles = assign_roles(root, found, ruleset.role_conventions, config.role_patterns(), config.include_roles,
+                         config.max_file_size)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
     boundary = None
@@ -125,7 +134,7 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
                 digests[source.path] = content_hash(read_regular(source.abspath, config.max_file_size))
             except OSError:
                 continue  # the extraction reports why it cannot be read
-    return Collected(found, sources, skipped, problems, cache, digests, boundary)
+    return Collected(found, sources, skipped, problems, cache, digests, roles, boundary)
 
 
 def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
@@ -137,10 +146,12 @@ def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
 
 def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions,
              since: dict[str, Any] | None) -> Analysis:
-    from auditor.engine import Project, find, sort_findings
+    from auditor.boundary import Boundary, infer_boundary, profile_modules
+    from auditor.engine import Project, find, group_repeats, sort_findings
     from auditor.gate import gate_changes
-    from auditor.graph import Boundary, build_graph, infer_boundary
+    from auditor.graph import build_graph, importers
     from auditor.inventory import build_inventory
+    from auditor.leaks import rank_leaks
     from auditor.modules import ModuleIndex
     from auditor.redact import Redactor
     from auditor.snippet import quote
@@ -183,19 +194,20 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         notices.append(notice)
     python_paths = [s.path for s in found.files if s.kind == "python"]
     modules = ModuleIndex(python_paths, found.project_dirs)
-    inventory = build_inventory(facts, modules, ruleset)
+    roles = collected.roles
+    inventory = build_inventory(facts, modules, ruleset, roles)
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
+    profiles = profile_modules(inventory, facts, python_paths, roles, ruleset)
+    users = {path: {i for i in found_by if i in profiles} for path, found_by in importers(graph).items() if path in profiles}
     configured = config.adapter_patterns()
-    dynamic_loading = any(isinstance(f, ImportFact) and f.unresolved for f in facts)
     if collected.boundary is not None and not configured:
-        known = collected.boundary
-        boundary = Boundary(known["source"], tuple(known["modules"]), tuple(known.get("paths", ())), known["direct"],
-                            known["total"])
+        boundary = Boundary.from_dict(collected.boundary, configured)
     else:
-        boundary = infer_boundary(graph, configured, PathPatterns(ruleset.auxiliary_paths), dynamic_loading)
+        boundary = infer_boundary(profiles, users, facts, modules, ruleset, configured, graph.module_of_path)
+    leaks = rank_leaks(boundary, profiles, users, graph.module_of_path)
     vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
                        if options.vulns else {"status": "not-requested"})
-    project = Project(facts, graph, boundary, lambda p: boundary.contains(p, configured), vulnerabilities)
+    project = Project(facts, graph, boundary, roles, vulnerabilities)
     policy = config.policy()
     findings = find(inventory, ruleset, project, policy)
     applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
@@ -203,13 +215,13 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     if since is not None:
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
                             set(since["changed"]), ruleset, policy)
-    kept = sort_findings(applied.kept + own)
+    kept = group_repeats(sort_findings(applied.kept + own))
     quoted = quote(root, [*kept, *(s.finding for s in applied.suppressed)], config.max_file_size,
                    files={s.path: s.abspath for s in found.files})  # each file read once for both
     findings = quoted[:len(kept)]
     suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quoted[len(kept):])]
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
-    return Analysis(facts, redactor.records(inventory), graph, boundary, redactor.findings(findings),
+    return Analysis(facts, redactor.records(inventory), graph, boundary, roles, profiles, leaks, redactor.findings(findings),
                     redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
                     analysed, vulnerabilities, since, notices)
 
@@ -259,7 +271,8 @@ def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, op
     from auditor.graph import exposure, hotspots
     from auditor.score import owner_layers, score
 
-    boundary = result.boundary
+    boundary, roles = result.boundary, result.roles
+    counted = roles.counted.__contains__
     return Audit(
         root=str(root),
         tool_version=__version__,
@@ -268,12 +281,13 @@ def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, op
         files_analysed=result.files_analysed,
         inventory=result.inventory,
         findings=result.findings,
-        boundary={"source": boundary.source, "modules": list(boundary.modules), "paths": list(boundary.paths),
-                  "direct": boundary.direct, "total": boundary.total},
-        hotspots=hotspots(result.graph),
+        boundary=boundary.as_dict(),
+        leaks=result.leaks,
+        roles=roles.as_dict(),
+        hotspots=hotspots(result.graph, roles.counts),
         exposure=exposure(result.graph),
-        scores=score(result.findings, result.inventory),
-        concentration=owner_layers(result.inventory, ruleset),
+        scores=score(result.findings, result.inventory, boundary, result.profiles, result.leaks, ruleset, counted),
+        concentration=owner_layers(result.inventory, ruleset, counted),
         vulnerabilities=result.vulnerabilities,
         skipped=result.skipped,
         suppressed=result.suppressed,

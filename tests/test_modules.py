@@ -65,3 +65,34 @@ def test_relative_imports() -> None:
     assert index.absolute("pkg/sub/mod.py", "", 2) == "pkg"
     assert index.absolute("pkg/sub/__init__.py", "mod", 1) == "pkg.sub.mod"
     assert index.absolute("pkg/sub/mod.py", "x", 4) is None
+
+
+def test_namespace_sub_folders_inside_a_package_are_part_of_its_names() -> None:
+    files = ["app/__init__.py", "app/llm/alpha/chat.py", "app/llm/beta/chat.py", "app/llm/alpha/openai.py",
+             "app/routes.py"]
+    index = ModuleIndex(files)
+    assert index.module_name("app/llm/alpha/chat.py") == "app.llm.alpha.chat"
+    assert index.module_name("app/llm/beta/chat.py") == "app.llm.beta.chat"  # colliding stems stay apart
+    # Python imports chat.py as app.llm.alpha.chat: `import openai` there is the SDK, not the sibling.
+    assert not index.is_first_party("app/llm/alpha/chat.py", "openai")
+    assert index.resolve("app/routes.py", "app.llm.beta.chat") == "app/llm/beta/chat.py"
+    assert index.resolve("app/routes.py", "app.llm.alpha", "chat") == "app/llm/alpha/chat.py"
+    assert index.resolve("app/llm/alpha/chat.py", "openai", level=1) == "app/llm/alpha/openai.py"
+    assert index.absolute("app/llm/alpha/chat.py", "", 2) == "app.llm"
+
+
+def test_top_level_namespace_package_keeps_its_import_edges() -> None:
+    index = ModuleIndex(["myapp/core.py", "myapp/llm.py", "tools/run.py"])
+    assert index.module_name("myapp/core.py") == "myapp.core"
+    assert index.resolve("myapp/core.py", "myapp.llm", "ask") == "myapp/llm.py"
+    assert index.resolve("tools/run.py", "myapp", "llm") == "myapp/llm.py"
+    assert index.resolve("myapp/core.py", "openai") is None
+
+
+def test_same_import_name_in_two_projects_gets_two_graph_names() -> None:
+    files = ["svc_a/utils.py", "svc_a/main.py", "svc_b/utils.py", "svc_b/main.py"]
+    index = ModuleIndex(files, project_dirs=["svc_a", "svc_b"])
+    names = {index.module_name(p) for p in files}
+    assert len(names) == 4
+    assert index.resolve("svc_a/main.py", "utils") == "svc_a/utils.py"
+    assert index.resolve("svc_b/main.py", "utils") == "svc_b/utils.py"

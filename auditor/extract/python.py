@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.extract.suppressions import python_comments, python_suppressions
 from auditor.facts import (
-    LOOKUP_KEY, CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location, SettingFact, StringFact,
-    ToolFact,
+    BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ClassFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location,
+    ModuleFact, SettingFact, StringFact, ToolFact,
 )
 from auditor.packs import Detectors, host_matches
 
@@ -96,7 +96,9 @@ class _Text:
         return Location(path, line, column + 1 + self.shift.get(line, 0), self.cell)
 
 
-_Where = tuple[_Text, ast.AST]  # where an observation was made, turned into a Location on demand
+_Where = tuple[_Text, ast.AST]
+_Client = tuple[str, str | None, str | None]  # a client's class, its service (factories), its base URL literal
+_Callee = tuple[str, str, str | None, str | None, str | None]  # what, name, service, path, base URL  # where an observation was made, turned into a Location on demand
 
 
 @dataclass
@@ -128,7 +130,10 @@ def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -
         return [ErrorFact(Location(path, 1, 1), "cannot be decoded", str(exc))]
     analysis = SourceAnalysis(path, detectors)
     analysis.add(text)
-    return analysis.finish()
+    facts = analysis.finish()
+    if analysis.parsed:  # the file's shape, for judging whether it is an adapter
+        facts.append(ModuleFact(Location(path, 1, 1), analysis.lines, analysis.definitions))
+    return facts
 
 
 class SourceAnalysis:
@@ -140,12 +145,16 @@ class SourceAnalysis:
         self.facts: list[Fact] = []
         self.aliases: dict[str, str] = {}
         self.pending = _Pending()
-        self.instances: dict[tuple[str, str], tuple[str, str | None]] = {}
-        self.attribute_instances: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self.instances: dict[tuple[str, str], _Client] = {}
+        self.attribute_instances: dict[tuple[str, str], _Client] = {}
         self.environ_names: set[str] = set()
         self.local_names: set[tuple[str, str]] = set()  # names a function binds, shadowing imports
         self.literals: dict[tuple[str, str], str] = {}  # names bound to a string literal
-        self._resolved_calls: dict[int, tuple[str, str, str | None, str | None]] = {}
+        self._resolved_calls: dict[int, _Callee | None] = {}
+        self.relative: dict[str, str] = {}  # names bound by relative imports: `.base.LLMBase`
+        self.classes: list[tuple[ast.ClassDef, _Text, str]] = []  # definitions, resolved at the end
+        self.parsed = False
+        self.lines = self.definitions = 0
         self._current = _Text("", None, {})
 
     # -- walking ---------------------------------------------------------------------
@@ -174,6 +183,9 @@ class SourceAnalysis:
                                         f"{where}{exc.__class__.__name__}: {exc}"))
             return
         self._current = _Text(text, cell, column_shift or {})
+        self.parsed = True
+        self.lines += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        self.definitions += sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
         self._suppressions(text, cell)
         self.facts.extend(python_suppressions(self.path, text, cell))
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
@@ -227,6 +239,9 @@ class SourceAnalysis:
                 self.facts.append(ImportFact(loc, node.module or "", alias.name, node.level, **_flags(ctx)))  # type: ignore[attr-defined]
                 if node.level == 0 and node.module and alias.name != "*":  # type: ignore[attr-defined]
                     self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
+                elif node.level and alias.name != "*":  # type: ignore[attr-defined]
+                    module = f"{node.module}." if node.module else ""  # type: ignore[attr-defined]
+                    self.relative[alias.asname or alias.name] = "." * node.level + module + alias.name  # type: ignore[attr-defined]
             return []
         if kind is ast.Expr:
             value = node.value  # type: ignore[attr-defined]
@@ -260,6 +275,7 @@ class SourceAnalysis:
         if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             return self._function(node, plain)  # type: ignore[arg-type]
         if kind is ast.ClassDef:
+            self.classes.append((node, self._current, _qualify(ctx.scope, node.name)))  # type: ignore[arg-type, attr-defined]
             inner = plain._replace(scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))  # type: ignore[attr-defined]
             outer = [*node.decorator_list, *node.bases, *node.keywords]  # type: ignore[attr-defined]
             return [(n, plain) for n in outer] + [(n, inner) for n in node.body]  # type: ignore[attr-defined]
@@ -388,7 +404,27 @@ class SourceAnalysis:
             name = self._dotted(target)
             if name and self._tracked(name):
                 self.facts.append(SettingFact(text.loc(self.path, target), name, scope))
+        for node, text, qualname in self.classes:
+            bases = tuple(filter(None, (self._base_name(b) for b in node.bases)))
+            self.facts.append(ClassFact(text.loc(self.path, node), qualname, bases))
         return self.facts
+
+    def _base_name(self, expr: ast.expr) -> str | None:
+        """A base class as a dotted name: through the imports (`openai.OpenAI`), relative
+        (`.base.LLMBase`), or as written when defined in this file (`Base`); `Generic[T]` is `Generic`."""
+        if isinstance(expr, ast.Subscript):
+            expr = expr.value
+        dotted = self._dotted(expr)
+        if dotted is not None:
+            return dotted
+        parts: list[str] = []
+        while isinstance(expr, ast.Attribute):
+            parts.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        head = self.relative.get(expr.id, expr.id)
+        return ".".join([head, *reversed(parts)])
 
     def _resolve_bindings(self) -> None:
         # Two rounds: names and `self.` attributes can be bound from each other in any order.
@@ -422,7 +458,7 @@ class SourceAnalysis:
             return next((self.literals[(s, expr.id)] for s in _scopes(scope) if (s, expr.id) in self.literals), None)
         return None
 
-    def _instance_of(self, expr: ast.expr, scope: str, annotation: bool) -> tuple[str, str | None] | None:
+    def _instance_of(self, expr: ast.expr, scope: str, annotation: bool) -> _Client | None:
         """The client an expression evaluates to: a construction, a factory call, another client."""
         if annotation:
             if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):  # `OpenAI | None`
@@ -431,7 +467,7 @@ class SourceAnalysis:
                 name = self._dotted_text(expr.value) if isinstance(expr.value, str) else None
             else:
                 name = self._dotted(expr)
-            return (name, None) if name and self._tracked(name) and _is_class_name(name) else None
+            return (name, None, None) if name and self._tracked(name) and _is_class_name(name) else None
         if isinstance(expr, ast.Call):
             if isinstance(expr.func, ast.Name):
                 returned = next((self.pending.returns[(s, expr.func.id)] for s in _scopes(scope)
@@ -441,16 +477,25 @@ class SourceAnalysis:
             resolved = self._callee(expr, scope)
             if resolved is None:
                 return None
-            what, name, service, _ = resolved
+            what, name, service, _, _ = resolved
             if what == "constructor":
-                return name, service
+                return name, service, self._base_url(expr, scope)
             if what == "call" and name.endswith(".with_options"):
                 receiver = self._receiver_of(expr.func, scope)
                 return receiver
             return None
         return self._receiver_of(expr, scope, whole=True)
 
-    def _receiver_of(self, expr: ast.expr, scope: str, whole: bool = False) -> tuple[str, str | None] | None:
+    def _base_url(self, call: ast.Call, scope: str) -> str | None:
+        """The endpoint a client is built for, when a keyword gives it as a literal (or a name bound to one)."""
+        for keyword in call.keywords:
+            if keyword.arg in BASE_URL_KEYWORDS:
+                value = self._literal_of(keyword.value, scope)
+                if value and "://" in value:
+                    return value
+        return None
+
+    def _receiver_of(self, expr: ast.expr, scope: str, whole: bool = False) -> _Client | None:
         """The client at the base of `expr` (`client`, `self.client`, `OpenAI()`), if any."""
         base = expr
         if not whole:
@@ -470,27 +515,27 @@ class SourceAnalysis:
             return self._instance_of(base, scope, False)
         return None
 
-    def _callee(self, node: ast.Call, scope: str) -> tuple[str, str, str | None, str | None] | None:
-        """(what, name, service, path): a constructor, a client call or a module function."""
+    def _callee(self, node: ast.Call, scope: str) -> _Callee | None:
+        """(what, name, service, path, base URL): a constructor, a client call or a module function."""
         key = id(node)
         if key in self._resolved_calls:
             return self._resolved_calls[key]
         result = self._resolve_callee(node, scope)
-        self._resolved_calls[key] = result  # type: ignore[assignment]
+        self._resolved_calls[key] = result
         return result
 
-    def _resolve_callee(self, node: ast.Call, scope: str) -> tuple[str, str, str | None, str | None] | None:
+    def _resolve_callee(self, node: ast.Call, scope: str) -> _Callee | None:
         attributes: list[str] = []
         base = node.func
         while isinstance(base, ast.Attribute):
             attributes.append(base.attr)
             base = base.value
         attributes.reverse()
-        receiver: tuple[str, str | None] | None = None
+        receiver: _Client | None = None
         if isinstance(base, ast.Name):
             receiver = next((self.instances[(s, base.id)] for s in _scopes(scope) if (s, base.id) in self.instances), None)
             if receiver is None and base.id in self.environ_names:
-                return "call", ".".join([ENVIRON, *attributes]), None, None
+                return "call", ".".join([ENVIRON, *attributes]), None, None, None
         elif isinstance(base, ast.Call):
             receiver = self._instance_of(base, scope, False)
         if (receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self"
@@ -500,12 +545,12 @@ class SourceAnalysis:
             if receiver is not None:
                 attributes = attributes[1:]
         if receiver is not None:
-            qualname, service = receiver
+            qualname, service, base_url = receiver
             path = ".".join(attributes)
             factory = f"{qualname}.{path}"
             if self.detectors is not None and factory in self.detectors.factories:
                 return self._factory(node, factory)
-            return ("call", qualname, service, path) if path else None
+            return ("call", qualname, service, path, base_url) if path else None
         if isinstance(base, ast.Name) and any((s, base.id) in self.local_names for s in _scopes(scope)
                                               if s != "<module>"):
             return None  # a local variable shadowing an import of the same name
@@ -515,14 +560,14 @@ class SourceAnalysis:
         if self.detectors is not None and name in self.detectors.factories:
             return self._factory(node, name)
         if not self._tracked(name):
-            return "call", name, None, None  # not a vendor's: kept for importers and os.environ
-        return ("constructor" if _is_class_name(name) else "call"), name, None, None
+            return "call", name, None, None, None  # not a vendor's: kept for importers and os.environ
+        return ("constructor" if _is_class_name(name) else "call"), name, None, None, None
 
-    def _factory(self, node: ast.Call, name: str) -> tuple[str, str, str | None, str | None] | None:
+    def _factory(self, node: ast.Call, name: str) -> _Callee | None:
         argument, services = self.detectors.factories[name]  # type: ignore[union-attr]
         value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == argument), None)
         if isinstance(value, ast.Constant) and value.value in services:
-            return "constructor", name, value.value, None
+            return "constructor", name, value.value, None, None
         return None
 
     def _resolve_call(self, node: ast.Call, text: _Text, ctx: _Context) -> None:
@@ -530,7 +575,7 @@ class SourceAnalysis:
         if resolved is None:
             return
         loc = text.loc(self.path, node)
-        what, name, service, path = resolved
+        what, name, service, path, base_url = resolved
         if what == "call" and path is None:
             if name in DYNAMIC_IMPORTERS:
                 self._dynamic_import(node, loc, text, ctx, DYNAMIC_IMPORTERS[name])
@@ -545,7 +590,8 @@ class SourceAnalysis:
         if what == "constructor":
             self.facts.append(ConstructorFact(loc, name, ctx.scope, service, keywords, tool_types, dict_keys))
         elif path is not None:
-            self.facts.append(CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys))
+            self.facts.append(CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys,
+                                       base_url))
         else:
             self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
 

@@ -369,16 +369,18 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
                 if action[0].lower() == slug:
                     facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}",
                                           action[1] if len(action) > 1 else None))
-            if action[0].lower() == "astral-sh/setup-uv" and not _mirror_disabled(root, value):
-                facts.append(ToolFact(_node_loc(path, value), "uv", "setup-uv downloads from the Astral mirror"))
+            if action[0].lower() == "astral-sh/setup-uv":
+                # Which releases download from Astral's mirror is the rule's to say (rules/astral.yaml).
+                ref = action[1] if len(action) > 1 else "(no version)"
+                opt_out = " download-from-astral-mirror=false" if _mirror_disabled(root, value) else ""
+                facts.append(ToolFact(_node_loc(path, value), "uv", "setup-uv step", ref + opt_out))
         elif name == "run":
             facts.extend(_commands(path, value, _scalar(value) or "", "run"))
     return sorted(facts, key=lambda f: (f.loc.line, f.loc.column))
 
 
 def _mirror_disabled(root: Any, uses: Any) -> bool:
-    """Whether the step holding this `uses:` sets `download-from-astral-mirror: false`
-    (the action downloads uv from Astral's mirror by default, not from GitHub)."""
+    """Whether the step holding this `uses:` sets `download-from-astral-mirror: false`."""
     for step in _steps_holding(root, uses):
         setting = _scalar(_get(_get(step, "with"), "download-from-astral-mirror"))
         return (setting or "").lower() == "false"

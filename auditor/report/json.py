@@ -37,6 +37,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     snippet = finding.snippet
     data["snippet"] = None if snippet is None else {"start": snippet.start, "lines": list(snippet.lines)}
     data["chain"] = list(finding.chain)
+    data["places"] = [{"line": p.line, "column": p.column, "cell": p.cell, "fingerprint": p.fingerprint}
+                      for p in finding.places]
     return data
 
 

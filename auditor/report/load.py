@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import Audit, Finding, Skipped, Snippet, Suppressed, UsageRecord
+from auditor.audit import Audit, Finding, Place, Skipped, Snippet, Suppressed, UsageRecord
 
 
 class AuditFileError(Exception):
@@ -44,6 +44,8 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         findings=[_finding(entry) for entry in document["findings"]],
         skipped=[Skipped(entry["path"], entry["reason"]) for entry in document["skipped"]],
         boundary=summary["boundary"],
+        leaks=summary.get("leaks", []),
+        roles=summary.get("roles", {}),
         hotspots=summary["hotspots"],
         scores=summary["scores"],
         exposure=summary["exposure"],
@@ -61,10 +63,11 @@ def _finding(entry: dict[str, Any]) -> Finding:
     snippet = values.get("snippet")
     values["snippet"] = Snippet(snippet["start"], tuple(snippet["lines"])) if snippet else None
     values["chain"] = tuple(values.get("chain", ()))
+    values["places"] = tuple(Place(p["line"], p["column"], p["cell"], p["fingerprint"]) for p in values.get("places", ()))
     return Finding(**values)
 
 
 def _record(entry: dict[str, Any]) -> UsageRecord:
-    values = {f.name: entry[f.name] for f in fields(UsageRecord)}
+    values = {f.name: entry[f.name] for f in fields(UsageRecord) if f.name in entry}  # 1.1 audits lack `role`
     values["flags"] = tuple(values["flags"])
     return UsageRecord(**values)

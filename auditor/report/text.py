@@ -20,6 +20,47 @@ def _where(path: str, line: int, column: int, cell: int | None) -> str:
     return f"{clean(path)}{cell_part}:{line}:{column}"
 
 
+def outside_line(findings: list) -> str:
+    """The one line that accounts for findings in code that does not count (tests, examples, …)."""
+    roles: dict[str, int] = {}
+    for finding in findings:
+        roles[finding.role] = roles.get(finding.role, 0) + 1
+    shown = ", ".join(f"{role} {n}" for role, n in sorted(roles.items(), key=lambda item: (-item[1], item[0])))
+    files = len({f.path for f in findings})
+    return (f"Outside product code: {count(len(findings), 'finding')} in {count(files, 'file')} ({shown}), "
+            "reported at info and left out of the score and the gate; include-roles counts them")
+
+
+def _boundary(boundary: dict) -> list[str]:
+    source = boundary.get("source")
+    if source == "inferred":
+        out = ["", f"Adapter boundary (inferred, {boundary.get('confidence')} confidence)"]
+        for adapter in boundary.get("adapters", []):
+            out.append(f"  {clean(adapter['pattern'])}  {clean(adapter['reason'])}")
+        out.append(f"  confirm it in [tool.lockaudit]: {clean(boundary['config'])}")
+        return out
+    if source == "configured":
+        return ["", f"Adapter boundary (configured): {boundary['direct']} of {boundary['total']} product modules "
+                    "use a vendor SDK"]
+    if source == "none":
+        shown = ", ".join(clean(p) for p in boundary.get("direct_modules", [])[:8])
+        more = boundary["direct"] - min(8, boundary["direct"])
+        return ["", f"No adapter boundary: {boundary['direct']} of {boundary['total']} product modules use a vendor SDK "
+                    f"directly ({shown}{f' and {more} more' if more else ''})"]
+    return []
+
+
+def _leaks(leaks: list, boundary: dict, shown: int = 5) -> list[str]:
+    if not leaks or boundary.get("source") == "none":
+        return []
+    out = ["", f"Fix these first: {count(len(leaks), 'product module')} use a vendor SDK outside the boundary"]
+    for leak in leaks[:shown]:
+        out.append(f"  {leak['rank']}. {clean(leak['path'])}  {', '.join(leak['vendors'])}: {clean(leak['reason'])}")
+    if len(leaks) > shown:
+        out.append(f"  … and {len(leaks) - shown} more (the JSON and HTML reports rank them all)")
+    return out
+
+
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """`1 file`, `2 files`: every count a person reads agrees with its noun."""
     return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
@@ -36,56 +77,57 @@ def render_text(audit: Audit, colour: bool = False) -> str:
         return click.style(name, fg=SEVERITY_COLOURS[name], bold=True if name in ("critical", "high") else None) if colour else name
 
     summary = audit.summary()
+    product_findings = [f for f in audit.findings if audit.counted(f.role)]
+    others = [f for f in audit.findings if not audit.counted(f.role)]
+    counted = ", ".join(summary["roles"].get("counted", ["product"])) if summary["roles"] else "product"
     out = [
         f"lockaudit {audit.tool_version}: {count(summary['files_analysed'], 'file')} analysed, "
-        f"{summary['files_skipped']} skipped, {count(summary['findings']['total'], 'finding')}",
+        f"{summary['files_skipped']} skipped, {count(summary['findings']['total'], 'finding')}"
+        + (f" ({len(product_findings)} in {counted} code)" if others else ""),
         "",
     ]
     if summary["vendors"]:
-        out.append("Vendors")
+        out.append("Vendors" + (f" ({counted} code)" if others else ""))
         width = max(len(v["vendor"]) for v in summary["vendors"])
         for v in summary["vendors"]:
             files = count(v["files"], "file")
             imports, calls = count(v["import_sites"], "import"), count(v["call_sites"], "call site")
             rest = ", ".join(f"{n} {kind}" for kind, n in v["sites"].items() if kind not in SHOWN)
             products = f"  products: {', '.join(v['products'])}" if v["products"] else ""
-            out.append(f"  {v['vendor']:<{width}}  {files:>10}  {imports:>11}  {calls:>14}"
+            out.append(f"  {clean(v['vendor']):<{width}}  {files:>10}  {imports:>11}  {calls:>14}"
                        + (f"  ({rest})" if rest else "") + products)
     else:
         out.append("No AI vendor imports found in the files analysed.")
+    out += _boundary(summary["boundary"])
+    out += _leaks(summary.get("leaks") or [], summary["boundary"])
     owners = summary.get("owners") or {}
     if owners.get("owners"):
         out += ["", f"Owners × layers (concentration index {owners['index']}/10000)"]
         width = max(len(row["owner"]) for row in owners["owners"])
         for row in owners["owners"]:
-            through = "; ".join(f"via {d['company']}, {d['status']} {d['as_of']}" for d in row["through"])
+            through = "; ".join(f"via {clean(d['company'])}, {d['status']} {d['as_of']}" for d in row["through"])
             out.append(f"  {clean(row['owner']):<{width}}  {', '.join(row['layers'])}" + (f"  ({through})" if through else ""))
     portability = summary["scores"].get("portability")
     if portability:
         out += ["", f"Portability score: {portability['score']}/100 ({count(portability['effort'], 'effort point')})"]
         for reason in portability["reasons"]:
             out.append(f"  -{reason['effort']:<3} {reason['rule_id']}  {clean(reason['path'])}")
-        for row in summary["scores"]["vendors"]:
-            if row["effort"]:
-                out.append(f"  leaving {row['vendor']}: {count(row['files'], 'file')}, "
-                           f"{count(row['call_sites'], 'call site')}, {count(row['effort'], 'effort point')}")
-    boundary = summary["boundary"]
-    if boundary.get("source") == "inferred":
-        out.append(f"  adapter boundary (inferred): {', '.join(boundary['modules'])}")
-    elif boundary.get("source") == "none":
-        out.append(f"  no adapter boundary: {boundary['direct']} of {boundary['total']} modules use a vendor SDK directly")
+        for plan in summary["scores"].get("exit_plans", []):
+            out.append(f"  {clean(plan['summary'])}")
     if summary["unresolved_imports"]:
         dynamic = count(summary["unresolved_imports"], "dynamic import")
         out.append(f"  {dynamic} could not be resolved statically (the module name is computed at run time)")
-    if audit.findings:
-        out += ["", "Findings"]
-        for f in audit.findings:
+    if product_findings:
+        out += ["", "Findings" + (f" ({counted} code)" if others else "")]
+        for f in product_findings:
             new = "  [new]" if f.baseline_state == "new" else ""
             out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {severity(f.severity)}  {f.rule_id}  "
                        f"{clean(f.message)}{new}")
         out += ["", "How to fix"]
-        for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in audit.findings}):
+        for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in product_findings}):
             out.append(f"  {rule_id}: {clean(remediation)}")
+    if others:
+        out += ["", outside_line(others)]
     if audit.baseline is not None:
         b = audit.baseline
         out += ["", f"Baseline {clean(b['path'])}: {b['new']} new, {b['unchanged']} unchanged, {len(b['fixed'])} fixed"]
