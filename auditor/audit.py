@@ -135,6 +135,14 @@ class Audit:
     baseline: dict[str, Any] | None = None  # the baseline compared against: path, new, unchanged, fixed
     since: dict[str, Any] | None = None  # with --since: ref, merge base, changed files, findings left out
     notices: list[str] = field(default_factory=list)  # for stderr only: not part of any report
+    baseline_kept: list[Any] | None = None  # the baseline's entries still matched: what --update-baseline keeps
+
+    def adapter_groups(self) -> list[tuple[str, list[str]]]:
+        """The inferred boundary's reasons, each with the patterns it explains, in first-seen order."""
+        groups: dict[str, list[str]] = {}
+        for adapter in self.boundary.get("adapters", ()):
+            groups.setdefault(adapter["reason"], []).append(adapter["pattern"])
+        return [(reason, patterns) for reason, patterns in groups.items()]
 
     def counted(self, role: str) -> bool:
         """Whether code of this role counts in the score, the tables and the gate."""

@@ -1,10 +1,14 @@
 """Baselines: the findings a project has accepted for now, so a gate fails only on new ones.
 
-Entries are findings' fingerprints (rule, path, enclosing scope, normalised matched text and
-the occurrence number among identical ones — no line numbers), so an entry survives moved
-lines and unrelated edits, and counts as a multiset: a second, new `import openai` in the same
-function is a new finding, not absorbed by the first one's entry. Entries that no longer match
-are fixed; `--update-baseline` drops them and never adds new ones.
+An entry is a finding: its fingerprint, and the fingerprints of its places (a file that repeats
+a rule is one finding with many places). A place's fingerprint hashes the rule, path, enclosing
+scope, normalised matched text and the occurrence number among identical ones — no line
+numbers — so it survives moved lines and unrelated edits, and places count as a multiset: a
+second, new `import openai` in the same function is a new place, and makes its finding new.
+A finding is unchanged only when every one of its places is in the baseline; places that no
+longer match are fixed, and an entry with none left is fixed. `--update-baseline` drops what
+was fixed and never adds. Baselines written before places existed hold one place per entry,
+its own fingerprint, and still match.
 """
 
 from __future__ import annotations
@@ -31,24 +35,38 @@ class Entry:
     rule_id: str
     path: str
     message: str
+    places: tuple[str, ...] = ()  # the places' fingerprints; empty: the entry is one place, itself
 
-    def as_dict(self) -> dict[str, str]:
-        return {"fingerprint": self.fingerprint, "rule_id": self.rule_id, "path": self.path, "message": self.message}
+    @property
+    def members(self) -> tuple[str, ...]:
+        return self.places or (self.fingerprint,)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"fingerprint": self.fingerprint, "rule_id": self.rule_id, "path": self.path,
+                                "message": self.message}
+        if self.places:
+            data["places"] = list(self.places)
+        return data
 
 
 @dataclass
 class Comparison:
     findings: list[Finding]  # every finding, with `baseline_state` set: new or unchanged
-    fixed: list[Entry] = field(default_factory=list)  # baseline entries that no longer match
-    kept: list[Entry] = field(default_factory=list)  # baseline entries still matched
+    fixed: list[Entry] = field(default_factory=list)  # baseline entries none of whose places match any more
+    kept: list[Entry] = field(default_factory=list)  # baseline entries still matched, with the places that are
+    fixed_places: int = 0  # places gone from entries that are still matched
 
     @property
     def new(self) -> list[Finding]:
         return [f for f in self.findings if f.baseline_state == "new"]
 
 
+def places_of(finding: Finding) -> tuple[str, ...]:
+    return tuple(p.fingerprint for p in finding.places) or (finding.fingerprint,)
+
+
 def entries_of(findings: list[Finding]) -> list[Entry]:
-    return sorted((Entry(f.fingerprint, f.rule_id, f.path, f.message) for f in findings),
+    return sorted((Entry(f.fingerprint, f.rule_id, f.path, f.message, places_of(f)) for f in findings),
                   key=lambda e: (e.path, e.rule_id, e.fingerprint))
 
 
@@ -72,29 +90,40 @@ def load(path: Path) -> list[Entry]:
     for index, raw in enumerate(document["findings"]):
         if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("fingerprint", "rule_id", "path")):
             raise BaselineError(f"{path}: findings[{index}] needs the strings fingerprint, rule_id and path")
-        entries.append(Entry(raw["fingerprint"], raw["rule_id"], raw["path"], str(raw.get("message", ""))))
+        places = raw.get("places", [])
+        if not isinstance(places, list) or not all(isinstance(p, str) for p in places):
+            raise BaselineError(f"{path}: findings[{index}].places must be a list of fingerprints")
+        entries.append(Entry(raw["fingerprint"], raw["rule_id"], raw["path"], str(raw.get("message", "")),
+                             tuple(places)))
     return entries
 
 
 def compare(findings: list[Finding], entries: list[Entry]) -> Comparison:
-    available: Counter[str] = Counter(e.fingerprint for e in entries)
+    available: Counter[str] = Counter(m for e in entries for m in e.members)
     marked = []
     for finding in findings:
-        if available[finding.fingerprint] > 0:
-            available[finding.fingerprint] -= 1
-            marked.append(replace(finding, baseline_state="unchanged"))
-        else:
-            marked.append(replace(finding, baseline_state="new"))
-    fixed, kept = [], []
-    for entry in entries:  # the unmatched remainder, entry by entry, is what was fixed
-        if available[entry.fingerprint] > 0:
-            available[entry.fingerprint] -= 1
+        members = places_of(finding)
+        unchanged = all(available[m] >= n for m, n in Counter(members).items())
+        for member in members:
+            if available[member] > 0:
+                available[member] -= 1
+        marked.append(replace(finding, baseline_state="unchanged" if unchanged else "new"))
+    fixed, kept, fixed_places = [], [], 0
+    for entry in entries:  # the unmatched remainder, place by place, is what was fixed
+        matched = []
+        for member in entry.members:
+            if available[member] > 0:  # no finding took it: fixed
+                available[member] -= 1
+            else:
+                matched.append(member)
+        if not matched:
             fixed.append(entry)
         else:
-            kept.append(entry)
-    return Comparison(marked, fixed, kept)
+            fixed_places += len(entry.members) - len(matched)
+            kept.append(replace(entry, places=tuple(matched)) if entry.places else entry)
+    return Comparison(marked, fixed, kept, fixed_places)
 
 
 def summary(path: str, comparison: Comparison) -> dict[str, Any]:
     return {"path": path, "new": len(comparison.new), "unchanged": len(comparison.findings) - len(comparison.new),
-            "fixed": [e.as_dict() for e in comparison.fixed]}
+            "fixed": [e.as_dict() for e in comparison.fixed], "fixed_places": comparison.fixed_places}

@@ -176,8 +176,8 @@ def profile_modules(inventory: Iterable[UsageRecord], facts: Iterable[Fact], pat
             profile.lazy_imports += "in_function" in record.flags
             if record.symbol and record.symbol[:1].isupper():
                 profile.vendor_types.add(record.symbol)
-        elif record.kind == "call" and record.call is None and record.name.rsplit(".", 1)[-1][:1].isupper():
-            profile.vendor_types.add(record.name.rsplit(".", 1)[-1])  # a vendor type built as data, not an API call
+        elif record.kind == "call" and _on_a_type(record, ruleset):
+            profile.vendor_types.add(record.name.rsplit(".", 1)[-1])  # a vendor type built or used as data
         elif record.kind == "call":
             profile.call_paths.add((record.vendor, record.call or record.name))
         elif record.kind == "client":
@@ -187,6 +187,14 @@ def profile_modules(inventory: Iterable[UsageRecord], facts: Iterable[Fact], pat
     for profile in profiles.values():
         profile.touched.discard("")
     return profiles
+
+
+def _on_a_type(record: UsageRecord, ruleset: RuleSet) -> bool:
+    """A vendor type built as data (`ChatCompletionMessage(...)`) or a method of one
+    (`completion.model_dump()`): not a call to the vendor's API."""
+    if not record.name.rsplit(".", 1)[-1][:1].isupper():
+        return False  # a module function: `litellm.completion`, `tiktoken.get_encoding`
+    return record.call is None or (ruleset.constructor_for(record.name) is None and record.name not in ruleset.factories)
 
 
 def _under_any(name: str, modules: Iterable[str]) -> bool:
@@ -276,6 +284,14 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
                                                         or _adapterish(folder, structure, depth=1)):
             families[folder] = named
 
+    # A folder that holds most of the product is not a family however its files are named: the
+    # vendor-named children must be most of the children that use an SDK.
+    for folder, named in list(families.items()):
+        using = {p[len(folder) + 1:].split("/")[0].rsplit(".", 1)[0] for p in profiles
+                 if p.startswith(folder + "/") and profiles[p].direct}
+        if len(using & set(named)) < 0.5 * len(using):
+            del families[folder]
+
     def in_family(path: str) -> bool:
         return any(path.startswith(folder + "/") for folder in families)
 
@@ -300,9 +316,9 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
         served = sorted({v for p in members for v in profiles[p].vendors} | vendors)
         base = classes.common_base(members)
         chooser = _chooser(folder, named, importers, profiles)
-        reason = f"one module per vendor under `{folder}/` ({len(vendors)} vendors named: {', '.join(sorted(vendors))})"
-        reason += f", each subclassing `{base}`" if base else ""
-        reason += f", chosen in `{chooser}`" if chooser else ""
+        reason = f"one module per vendor under {folder}/ ({len(vendors)} vendors named: {', '.join(sorted(vendors))})"
+        reason += f", each subclassing {base}" if base else ""
+        reason += f", chosen in {chooser}" if chooser else ""
         confidence = "high" if len(vendors) >= 3 or base or _adapterish(folder, structure, depth=1) else "medium"
         assigned.update(members)
         if not leaks:
@@ -357,7 +373,7 @@ def _implementations(profiles: dict[str, Profile], importers: dict[str, set[str]
             label = root.rsplit(":", 1)[-1]
             vendor = ", ".join(sorted(profile.vendors))
             others = len(implementers - {path})
-            reason = f"implements `{label}` for {vendor}" + (
+            reason = f"implements {label} for {vendor}" + (
                 f", as {others} other module{'s' if others != 1 else ''} implement it for theirs" if others else
                 f", the project's own interface")
             served = {v for p in implementers if p in profiles for v in profiles[p].vendors} | set(profile.vendors)

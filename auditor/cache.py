@@ -11,6 +11,7 @@ never the scan. Facts that depend on time (a parser that timed out) are not cach
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -34,13 +35,26 @@ def default_folder() -> Path:
     return Path(base) / "lockaudit"
 
 
+@functools.lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """lockaudit's own code as it is now (names, sizes, modification times): an editable install
+    changes without a new version, and a cache written by older code must not answer."""
+    package = Path(__file__).parent
+    stamp = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        stamp.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return stamp.hexdigest()[:16]
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class FactCache:
     def __init__(self, folder: Path, root: Path, rules_digest: str) -> None:
-        key = hashlib.sha256(f"{root.resolve()}\0{__version__}\0{rules_digest}".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{root.resolve()}\0{__version__}\0{_code_stamp()}\0{rules_digest}".encode()
+                             ).hexdigest()[:32]
         self.path = folder / f"v{FORMAT}" / f"{key}.json"
         self.audit_path = folder / f"v{FORMAT}" / f"{key}.audit.json"
         self._entries: dict[str, list[Any]] | None = None  # read on first use: a result-cache hit needs none

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -235,7 +234,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     except (baseline.BaselineError, VcsError) as exc:
         _fail(str(exc))
     if update_baseline and chosen is not None and audit.baseline is not None:
-        _drop_fixed(chosen, audit.baseline["fixed"])
+        _drop_fixed(chosen, audit)
     for notice in audit.notices:
         click.echo(f"lockaudit: note: {notice}", err=True)
     if audit.vulnerabilities.get("notice"):
@@ -291,20 +290,16 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
         write_output("-", _render(fmt, audit, sys.stdout))
 
 
-def _drop_fixed(path: Path, fixed: list[dict[str, str]]) -> None:
-    """Rewrite the baseline without the entries no finding matches any more; never add one."""
-    remaining = Counter(baseline.Entry(**entry) for entry in fixed)
-    kept = []
-    for entry in baseline.load(path):
-        if remaining[entry] > 0:
-            remaining[entry] -= 1
-        else:
-            kept.append(entry)
+def _drop_fixed(path: Path, audit: Audit) -> None:
+    """Rewrite the baseline with only the entries and places findings still match; never add one."""
+    assert audit.baseline is not None and audit.baseline_kept is not None
     try:
-        baseline.write(path, kept, __version__)
+        baseline.write(path, audit.baseline_kept, __version__)
     except OSError as exc:
         _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}")
-    click.echo(f"lockaudit check: dropped {_count(len(fixed), 'fixed entry', 'fixed entries')} from "
+    fixed, places = len(audit.baseline["fixed"]), audit.baseline.get("fixed_places", 0)
+    extra = f" and {_count(places, 'fixed place')} from entries still matched" if places else ""
+    click.echo(f"lockaudit check: dropped {_count(fixed, 'fixed entry', 'fixed entries')}{extra} from "
                f"{os.path.relpath(path)}", err=True)
 
 

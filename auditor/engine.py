@@ -89,7 +89,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
                     continue
                 text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
                 severity = _severity(policy, project.roles, rule.id, anchor.path, rule.severity)
-                findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0))
+                findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0, subject=text))
             continue
         for group in sites.values():
             record = group[0]
@@ -143,7 +143,7 @@ def make_finding(rule: Rule, record: UsageRecord, values: dict[str, str], severi
 
 def group_repeats(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per rule, file, vendor and subject, listing its places: a table of 500 model
-    ids is one finding, not 500. Its fingerprint names the group, so it survives added and moved
+    ids is one finding, not 500. Project-wide and gate findings each have their own subject. Its fingerprint names the group, so it survives added and moved
     places; each place keeps its own fingerprint for the baseline."""
     groups: dict[tuple[str, str, str, str], list[Finding]] = {}
     for finding in findings:

@@ -37,7 +37,7 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
         anchor = UsageRecord("gate", path, line, column, cell, name=values.get("name", ""))
         occurrence = sum(1 for f in made if f.rule_id == rule_id and f.path == path)
         made.append(make_finding(rule, anchor, values, policy.severity_of(rule_id, path, rule.severity),
-                                 rule.effort, text, occurrence))
+                                 rule.effort, text, occurrence, subject=text))
 
     config_path = _config_file(root, config_source)
     if config_path is not None:

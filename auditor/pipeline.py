@@ -252,6 +252,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         comparison = baseline.compare(audit.findings, entries)
         audit.findings = comparison.findings
         audit.baseline = baseline.summary(os.path.relpath(options.baseline, root), comparison)
+        audit.baseline_kept = comparison.kept
     if options.files is not None:  # the per-file hook: the whole-project hook judges the rest
         file_scope = {r.id for r in ruleset.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
         audit.findings = [f for f in audit.findings if f.path in options.files and f.rule_id in file_scope]

@@ -122,9 +122,9 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
             "call_paths": set(), "switchable": set(),
             "adapter": {"effort": 0, "modules": []},
             "leaks": {"effort": 0, "modules": {}},
-            "features": {"effort": 0, "items": {}},
-            "configuration": {"effort": 0, "items": {}},
-            "other": {"effort": 0, "items": {}},
+            "features": {"effort": 0, "changes": {}},
+            "configuration": {"effort": 0, "changes": {}},
+            "other": {"effort": 0, "changes": {}},
         })
 
     for record in records:
@@ -157,13 +157,13 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
             module["rules"].append(rule_id)
         elif step == "features":
             feature = features.get(finding.subject)
-            item = part["items"].setdefault(finding.subject or finding.title, {
+            item = part["changes"].setdefault(finding.subject or finding.title, {
                 "id": finding.subject, "title": feature.title if feature else finding.title,
                 "substitute": feature.substitute if feature else "", "files": 0, "effort": 0})
             item["files"] += 1
             item["effort"] += effort
         else:
-            item = part["items"].setdefault(rule_id, {"rule_id": rule_id, "title": finding.title, "files": 0,
+            item = part["changes"].setdefault(rule_id, {"rule_id": rule_id, "title": finding.title, "files": 0,
                                                       "places": 0, "effort": 0})
             item["files"] += 1
             item["places"] += len(finding.places) or 1
@@ -177,7 +177,7 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
         entry["leaks"]["modules"] = sorted(entry["leaks"]["modules"].values(),
                                            key=lambda m: (m["rank"] or 10**9, m["path"]))
         for step in ("features", "configuration", "other"):
-            entry[step]["items"] = sorted(entry[step]["items"].values(), key=lambda i: (-i["effort"], str(i.get("title"))))
+            entry[step]["changes"] = sorted(entry[step]["changes"].values(), key=lambda i: (-i["effort"], str(i.get("title"))))
         total, switchable = len(entry["call_paths"]), len(entry["switchable"])
         entry["call_paths"] = {"total": total, "switchable": switchable}
         entry["files"], entry["call_sites"] = len(entry["files"]), len(entry["call_sites"])
@@ -202,13 +202,13 @@ def _summary(plan: dict[str, Any]) -> str:
     leaks = plan["leaks"]["modules"]
     if leaks:
         parts.append(f"fix {len(leaks)} leak{'s' if len(leaks) != 1 else ''}")
-    features = plan["features"]["items"]
+    features = plan["features"]["changes"]
     if features:
         parts.append(f"replace {len(features)} provider-only feature{'s' if len(features) != 1 else ''}")
-    config = sum(i["places"] for i in plan["configuration"]["items"])
+    config = sum(i["places"] for i in plan["configuration"]["changes"])
     if config:
         parts.append(f"move {config} model id{'s' if config != 1 else ''} and settings to configuration")
-    other = plan["other"]["items"]
+    other = plan["other"]["changes"]
     if other:
         named = ", ".join(item["rule_id"] for item in other[:2]) + (" …" if len(other) > 2 else "")
         parts.append(f"{len(other)} more change{'s' if len(other) != 1 else ''} ({named})")

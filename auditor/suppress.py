@@ -67,7 +67,7 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
         key = (rule_id, loc.path, text)
         values = {"name": ", ".join(comment.rules) or "(no rule)", "reason": reason}
         own.append(make_finding(rule, anchor, values, policy.severity_of(rule_id, loc.path, rule.severity),
-                                rule.effort, text, occurrences[key]))
+                                rule.effort, text, occurrences[key], subject=text))
         occurrences[key] += 1
     return Applied(kept, suppressed, own)
 

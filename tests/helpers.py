@@ -71,16 +71,21 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
                 "at": _at(r), "kind": r["kind"], "name": r["name"], "symbol": r["symbol"], "call": r["call"],
                 "value": r["value"], "vendor": r["vendor"], "product": r["product"], "layer": r["layer"],
                 "host": r["host"], "scope": r["scope"], "flags": r["flags"], "expression": r["expression"],
+                "role": r["role"],
             }
             for r in audit["inventory"]
         ],
         "findings": [
             {"at": _at(f), "rule": f["rule_id"], "vendor": f["vendor"], "product": f["product"], "scope": f["scope"],
-             "chain": " → ".join(f["chain"])}
+             "chain": " → ".join(f["chain"]), "role": f["role"], "severity": f["severity"],
+             "places": [p["line"] for p in f["places"]]}
             for f in audit["findings"]
         ],
         "skipped": audit["skipped"],
         "boundary": audit["summary"]["boundary"],
+        "leaks": [{"rank": leak["rank"], "path": leak["path"], "vendors": leak["vendors"], "reason": leak["reason"]}
+                  for leak in audit["summary"]["leaks"]],
+        "roles": audit["summary"]["roles"],
         "owners": {row["owner"]: sorted(row["layers"]) for row in audit["summary"]["owners"]["owners"]},
         "dependencies": [
             {"product": d["product"], "status": d["status"], "imported_by": d["imported_by"],
@@ -89,3 +94,10 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
             for d in audit["summary"]["dependencies"]
         ],
     }
+
+
+def regenerate_golden(name: str) -> None:
+    """Write a fixture's golden from what lockaudit reports now. Read every changed line of the
+    diff before committing it: a golden is what lockaudit must report, not what it happens to."""
+    audit = scan_json(FIXTURES / name)
+    (GOLDEN / f"{name}.json").write_text(json.dumps(project(audit), indent=2, ensure_ascii=False) + "\n")

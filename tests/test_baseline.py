@@ -26,12 +26,14 @@ def test_ratchet(tmp_path: Path) -> None:
     (tmp_path / "app/llm.py").write_text("'''The adapter.'''\n\n" + ADAPTER.replace("return client", "return client  # ok"))
     moved = lockaudit("check", tmp_path)
     assert moved.returncode == 0 and "passed: no new findings" in moved.stderr
-    # A second, identical client in the same function is new: the first one's entry cannot absorb it.
+    # A second, identical client in the same function is a new place: the first one's cannot absorb it,
+    # and the finding that lists both places is new.
     (tmp_path / "app/llm.py").write_text(ADAPTER.replace("    return client", "    other = openai.OpenAI()\n    return client"))
     second = lockaudit("check", tmp_path, "--format", "json")
     assert second.returncode == 1 and "failed: 1 new finding at or above" in second.stderr
-    states = [(f["rule_id"], f["line"], f["baseline_state"]) for f in json.loads(second.stdout)["findings"]]
-    assert ("client-outside-adapter", 6, "new") in states and ("client-outside-adapter", 5, "unchanged") in states
+    states = [(f["rule_id"], [p["line"] for p in f["places"]], f["baseline_state"])
+              for f in json.loads(second.stdout)["findings"]]
+    assert ("client-outside-adapter", [5, 6], "new") in states and ("sdk-import-outside-adapter", [1], "unchanged") in states
     # --update-baseline never adds the new one...
     assert lockaudit("check", tmp_path, "--update-baseline").returncode == 1
     assert len(baseline_of(tmp_path)) == 3
@@ -41,6 +43,28 @@ def test_ratchet(tmp_path: Path) -> None:
     assert fixed.returncode == 0 and "1 baseline entry matches no finding any more (fixed)" in fixed.stderr
     assert lockaudit("check", tmp_path, "--update-baseline").returncode == 0
     assert [e["rule_id"] for e in baseline_of(tmp_path)] == ["sdk-import-outside-adapter", "single-model-vendor"]
+
+
+def test_places_are_matched_one_by_one_and_old_baselines_still_match(tmp_path: Path) -> None:
+    models = "MODELS = ['gpt-4o', 'gpt-4.1', 'o3-mini']\n"
+    write_tree(tmp_path, {"app/models.py": models})
+    assert lockaudit("baseline", tmp_path).returncode == 0
+    [entry] = baseline_of(tmp_path)
+    assert entry["rule_id"] == "hard-coded-model-id" and len(entry["places"]) == 3
+    # One place gone: the finding is unchanged, and --update-baseline keeps only the places still there.
+    (tmp_path / "app/models.py").write_text("MODELS = ['gpt-4o', 'o3-mini']\n")
+    fewer = lockaudit("check", tmp_path, "--update-baseline")
+    assert fewer.returncode == 0 and "1 fixed place" in fewer.stderr
+    assert len(baseline_of(tmp_path)[0]["places"]) == 2
+    # A baseline from before places (one entry per place, no `places`) still matches place by place.
+    document = json.loads((tmp_path / "lockaudit-baseline.json").read_text())
+    document["findings"] = [{"fingerprint": p, "rule_id": "hard-coded-model-id", "path": "app/models.py", "message": ""}
+                            for p in document["findings"][0]["places"]]
+    (tmp_path / "lockaudit-baseline.json").write_text(json.dumps(document))
+    assert lockaudit("check", tmp_path).returncode == 0
+    (tmp_path / "app/models.py").write_text("MODELS = ['gpt-4o', 'o3-mini', 'gpt-5']\n")
+    grown = lockaudit("check", tmp_path, "--fail-on", "low")
+    assert grown.returncode == 1 and "1 new finding" in grown.stderr
 
 
 def test_configured_path_sarif_state_and_bad_baselines(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import auditor.workers as workers
+from auditor.cache import FORMAT
 from auditor.config import load_config
 from auditor.packs import load_rules
 from auditor.pipeline import ScanOptions, run_audit
@@ -57,7 +58,7 @@ def test_warm_rescans_are_identical_and_extract_only_what_changed(tmp_path: Path
     uncached, _ = audit_of(root, None)
     assert changed == uncached
     assert not [p for p in root.rglob("*") if "cache" in p.name.lower()]  # nothing written into the tree
-    assert list(cache.glob("v1/*.json"))
+    assert list(cache.glob(f"v{FORMAT}/*.json"))
 
 
 def test_two_scans_at_once_and_a_damaged_cache(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ def test_two_scans_at_once_and_a_damaged_cache(tmp_path: Path) -> None:
     assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
     audits = [timeless(json.loads(out)) for out, _ in outputs]
     assert all(a == audits[0] for a in audits)
-    for index in cache.glob("v1/*.json"):
+    for index in cache.glob(f"v{FORMAT}/*.json"):
         json.loads(index.read_text())  # every file whole: written atomically
         index.write_text(index.read_text()[: 200])  # now damage it
     damaged = lockaudit("scan", root, "--format", "json", "--cache-dir", cache)

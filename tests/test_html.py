@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from helpers import FIXTURES, lockaudit
+from helpers import FIXTURES, lockaudit, scan_json
 
 HOSTILE_NAME = 'evil"><img src=x onerror=alert(2)><script>alert(1)<script>{{ 7*7 }}.py'
 
@@ -21,8 +21,8 @@ def test_self_contained_with_every_section_in_order(tmp_path: Path) -> None:
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "no request may leave the file"
     assert "<link" not in html and "@import" not in html
     headings = re.findall(r'<h2 id="h-\w+">(\d)\. ', html)
-    assert headings == ["1", "2", "3", "4", "5", "6", "7", "8"]
-    assert "Leaving OpenAI touches" in html and "<svg" in html
+    assert headings == ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+    assert "Leaving OpenAI: " in html and "<svg" in html
     assert "Astral → OpenAI (announced 2026-03-19)" in html and "GitHub → Microsoft (completed 2018-10-26)" in html
 
 
@@ -43,3 +43,15 @@ def test_report_command_renders_html_from_a_saved_audit(tmp_path: Path) -> None:
     assert lockaudit("scan", FIXTURES / "demo", "--json", saved, "--html", direct).returncode == 0
     assert lockaudit("report", saved, "--html", tmp_path / "r.html").returncode == 0
     assert (tmp_path / "r.html").read_text() == direct.read_text()
+
+
+def test_exit_plans_show_the_scores_numbers(tmp_path: Path) -> None:
+    """The HTML computes nothing: every vendor's effort and each step's is the audit's."""
+    for name in ("demo", "concentrated-stack", "provider-plugins"):
+        plans = scan_json(FIXTURES / name)["summary"]["scores"]["exit_plans"]
+        html = render(FIXTURES / name, tmp_path / f"{name}.html")
+        shown = dict(re.findall(r"<strong>Leaving ([^<]+)</strong> — (\d+) effort points", html))
+        assert shown == {plan["vendor"]: str(plan["effort"]) for plan in plans}
+        for plan in plans:
+            for module in plan["adapter"]["modules"]:
+                assert f"<td>adapter</td><td><code>{module['path']}</code>" in html

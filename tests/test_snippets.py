@@ -35,6 +35,10 @@ def test_snippets_and_chains_in_the_json(tmp_path: Path) -> None:
         ("sdk-import-outside-adapter", "app/llm.py", None, 3): (
             {"start": 1, "lines": ["# -*- coding: latin-1 -*-", "# café", "import openai", "", "client = openai.OpenAI()"]},
             chain),
+        # The notebook is a demo, not product code: every model call of the product goes to OpenAI.
+        ("single-model-vendor", "app/llm.py", None, 3): (
+            {"start": 1, "lines": ["# -*- coding: latin-1 -*-", "# café", "import openai", "", "client = openai.OpenAI()"]},
+            chain),
         ("client-outside-adapter", "app/llm.py", None, 5): (
             {"start": 3, "lines": ["import openai", "", "client = openai.OpenAI()",
                                    'reply = client.chat.completions.create(model="gpt-4o", messages=[])']}, chain),

@@ -117,7 +117,6 @@ jobs:
     assert found == [
         ("github-actions", "workflow", 1, None),
         ("uv", "uses: astral-sh/setup-uv", 5, "v6"),
-        ("uv", "setup-uv downloads from the Astral mirror", 5, None),
         ("ruff", "uses: astral-sh/ruff-action", 6, "v3"),
         ("uv", "run: uv sync", 7, None),
         ("ty", "run: ty check", 7, None),

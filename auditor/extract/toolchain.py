@@ -367,13 +367,11 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
             action = (_scalar(value) or "").split("@", 1)
             for slug, product in ACTIONS.items():
                 if action[0].lower() == slug:
-                    facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}",
-                                          action[1] if len(action) > 1 else None))
-            if action[0].lower() == "astral-sh/setup-uv":
-                # Which releases download from Astral's mirror is the rule's to say (rules/astral.yaml).
-                ref = action[1] if len(action) > 1 else "(no version)"
-                opt_out = " download-from-astral-mirror=false" if _mirror_disabled(root, value) else ""
-                facts.append(ToolFact(_node_loc(path, value), "uv", "setup-uv step", ref + opt_out))
+                    ref = action[1] if len(action) > 1 else None
+                    if slug == "astral-sh/setup-uv" and _mirror_disabled(root, value):
+                        # Which releases honour the opt-out is the rule's to say (rules/astral.yaml).
+                        ref = f"{ref} download-from-astral-mirror=false"
+                    facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}", ref))
         elif name == "run":
             facts.extend(_commands(path, value, _scalar(value) or "", "run"))
     return sorted(facts, key=lambda f: (f.loc.line, f.loc.column))

@@ -1,29 +1,25 @@
 """The HTML portability report: one self-contained file (inline CSS, SVG and a little
 vanilla JavaScript; no request to the network) for architecture reviews. Jinja2 with
 autoescaping renders the template in `reports/`; everything from the scanned tree is
-escaped. The coupling map's layered layout is drawn here, from the Audit's inventory."""
+escaped. Every number comes from the Audit (the exit plans from its scores); the coupling
+map's layered layout is drawn here, from the inventory of the counted code."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections import Counter
-from typing import Any
+
 
 from markupsafe import Markup, escape
 
 from auditor.audit import Audit, UsageRecord
+from auditor.report.text import leaks_heading
 from auditor.resources import data_dir
 from auditor.severity import SEVERITIES
 
 MAP_KINDS = frozenset({"import", "client", "call", "feature", "config", "dependency"})
 MAP_MODULES = 14  # the most coupled source files shown in the map
-GROUPS = {  # finding category -> what must change, in the exit plan
-    "coupling": "SDK imports and client construction", "feature": "provider-only features",
-    "configuration": "model ids, environment and configuration", "hidden-default": "hidden defaults",
-    "toolchain": "toolchain", "dependencies": "dependencies", "architecture": "architecture",
-    "concentration": "concentration", "evaluation": "evaluation", "insight": "insights (no change needed)",
-}
 DEPENDENCY_STATUS = {
     "used": "declared and imported", "unused": "declared, never imported by the code analysed",
     "undeclared": "imported; no manifest lockaudit read declares it", "transitive": "locked only: another package pulls it in",
@@ -40,54 +36,30 @@ def render_html(audit: Audit) -> str:
     )
     summary = audit.summary()
     portability = summary["scores"]["portability"]
-    vendors = [row for row in summary["scores"]["vendors"] if row["effort"]]
+    plans = summary["scores"].get("exit_plans", [])
     owners_of = {r.vendor: r.owner for r in audit.inventory if r.vendor and r.owner}
-    headline = ""
-    if vendors:
-        top = vendors[0]
-        headline = (f"Leaving {top['vendor']} touches {top['files']} files and {top['call_sites']} call sites, "
-                    f"about {top['effort']} effort points.")
+    headline = plans[0]["summary"][0].upper() + plans[0]["summary"][1:] + "." if plans else ""
+    product = [f for f in audit.findings if audit.counted(f.role)]
+    others = [f for f in audit.findings if not audit.counted(f.role)]
+    roles: dict[str, int] = {}
+    for finding in others:
+        roles[finding.role] = roles.get(finding.role, 0) + 1
+    counted = [r for r in audit.inventory if audit.counted(r.role)]
     return environment.get_template("report.html.j2").render(
         audit=audit, summary=summary, project=audit.root.rstrip("/").rsplit("/", 1)[-1] or audit.root,
-        portability=portability, vendors=vendors, owners_of=owners_of, headline=headline,
-        coupling_svg=coupling_map(audit.inventory, owners_of), exit_plans=_exit_plans(audit),
-        concentration=[f for f in audit.findings if f.rule_id == "owner-concentration"],
+        portability=portability, exit_plans=plans, owners_of=owners_of, headline=headline,
+        coupling_svg=coupling_map(counted, owners_of),
+        concentration=[f for f in product if f.rule_id == "owner-concentration"],
         severities=list(reversed(SEVERITIES)),
         finding_vendors=sorted({f.vendor for f in audit.findings if f.vendor}),
         finding_layers=sorted({f.layer for f in audit.findings if f.layer}),
         finding_rules=sorted({f.rule_id for f in audit.findings}),
-        toolchain=[r for r in audit.inventory if r.kind == "config"],
+        product_findings=product, other_findings=others, other_files=len({f.path for f in others}),
+        other_roles=sorted(roles.items(), key=lambda item: (-item[1], item[0])),
+        toolchain=[r for r in counted if r.kind == "config"],
         config_text=json.dumps(audit.config, ensure_ascii=False), dependency_status=DEPENDENCY_STATUS,
+        leaks_heading=leaks_heading(len(summary["leaks"]), summary["boundary"]),
     )
-
-
-def _exit_plans(audit: Audit) -> list[dict[str, Any]]:
-    """Per vendor, the findings grouped by what must change, each (rule, file) pair counted once."""
-    alternatives = {"coupling": "an interface of your own in front of the SDK",
-                    "feature": "your own state, index or queue behind the adapter",
-                    "configuration": "settings read from configuration",
-                    "toolchain": "standard formats (PEP 621, PEP 751) and portable tools"}
-    plans: dict[str, dict[str, Any]] = {}
-    seen: set[tuple[str, str, str]] = set()
-    for finding in audit.findings:
-        if not finding.vendor:
-            continue
-        plan = plans.setdefault(finding.vendor, {"vendor": finding.vendor, "effort": 0, "groups": {}})
-        group = plan["groups"].setdefault(finding.category, {
-            "name": GROUPS.get(finding.category, finding.category), "count": 0, "files": set(), "effort": 0,
-            "alternative": alternatives.get(finding.category, "see the findings' remediation")})
-        group["count"] += 1
-        group["files"].add(finding.path)
-        key = (finding.vendor, finding.rule_id, finding.path)
-        if key not in seen:
-            seen.add(key)
-            group["effort"] += finding.effort
-            plan["effort"] += finding.effort
-    result = []
-    for plan in sorted(plans.values(), key=lambda p: (-p["effort"], p["vendor"])):
-        groups = [dict(g, files=len(g["files"])) for g in plan["groups"].values()]
-        result.append(dict(plan, groups=sorted(groups, key=lambda g: (-g["effort"], g["name"]))))
-    return result
 
 
 def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Markup:

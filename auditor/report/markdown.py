@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from auditor.audit import Audit
+from auditor.report.text import leaks_heading, outside_line
 from auditor.severity import SEVERITIES
 
 MAX_CHARS = 60_000
@@ -18,6 +19,14 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", _CONTROL.sub("", str(text))).replace("\n", " ")
 
 
+def code(text: object) -> str:
+    """An inline code span: nothing inside is escaped, so its fence outgrows any backticks in it."""
+    text = _CONTROL.sub("", str(text)).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     summary = audit.summary()
     portability = summary["scores"].get("portability", {})
@@ -26,21 +35,30 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
                f"({portability.get('effort', 0)} effort points) · {summary['files_analysed']} files analysed · "
                f"{summary['files_skipped']} skipped · {summary['findings']['total']} findings")
     out.append("")
-    rows = [r for r in summary["scores"].get("vendors", []) if r["effort"]]
-    if rows:
-        out += ["| vendor | files | call sites | effort to leave |", "|---|---:|---:|---:|"]
-        out += [f"| {md(r['vendor'])} | {r['files']} | {r['call_sites']} | {r['effort']} |" for r in rows]
+    plans = summary["scores"].get("exit_plans", [])
+    if plans:
+        out += ["| vendor | files | call sites | effort to leave | what it takes |", "|---|---:|---:|---:|---|"]
+        out += [f"| {md(p['vendor'])} | {p['files']} | {p['call_sites']} | {p['effort']} | "
+                f"{md(p['summary'].split(': ', 1)[-1])} |" for p in plans]
         out.append("")
-    owners = summary.get("owners", {})
-    if owners.get("owners"):
-        out += [f"**Owners × layers** (concentration index {owners['index']}/10000)", "",
-                "| owner | layers | through |", "|---|---|---|"]
-        for row in owners["owners"]:
-            through = "; ".join(f"{md(d['company'])} ({d['status']} {d['as_of']})" for d in row["through"])
-            out.append(f"| {md(row['owner'])} | {md(', '.join(row['layers']))} | {through or 'direct'} |")
-        out.append("")
-    findings = sorted(audit.findings, key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity),
-                                                    -f.effort, f.path, f.line))
+    boundary = summary["boundary"]
+    if boundary.get("source") == "inferred":
+        out += [f"**Adapter boundary** (inferred, {boundary['confidence']} confidence):", ""]
+        out += [f"- {', '.join(code(p) for p in patterns)}: {md(reason)}" for reason, patterns in audit.adapter_groups()]
+        out += ["", f"Confirm it in `[tool.lockaudit]`: {code(boundary['config'])}", ""]
+    elif boundary.get("source") == "none":
+        out += [f"**No adapter boundary**: {boundary['direct']} of {boundary['total']} product modules use a vendor SDK "
+                f"directly.", ""]
+    leaks = summary.get("leaks") or []
+    if leaks:
+        out += [f"**{md(leaks_heading(len(leaks), boundary))}**:", ""]
+        out += [f"{leak['rank']}. {md(leak['path'])} ({md(', '.join(leak['vendors']))}): {md(leak['reason'])}"
+                for leak in leaks[:5]]
+        out += ([f"", f"… and {len(leaks) - 5} more."] if len(leaks) > 5 else []) + [""]
+    counted = [f for f in audit.findings if audit.counted(f.role)]
+    others = [f for f in audit.findings if not audit.counted(f.role)]
+    findings = sorted(counted, key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity),
+                                              -f.effort, f.path, f.line))
     out += ["### Findings", ""] if findings else []
     header = ["| severity | rule | where | message |", "|---|---|---|---|"]
     body: list[str] = []
@@ -59,6 +77,8 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += header + body
     if shown < len(findings):
         out += ["", f"… and {len(findings) - shown} more findings (see the JSON or HTML report)."]
+    if others:
+        out += ["", md(outside_line(others))]
     if audit.baseline is not None:
         b = audit.baseline
         out += ["", f"Baseline `{md(b['path'])}`: **{b['new']} new**, {b['unchanged']} unchanged, {len(b['fixed'])} fixed."]

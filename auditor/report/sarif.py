@@ -63,17 +63,24 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         physical["region"]["snippet"] = {"text": snippet.lines[finding.line - snippet.start]}
         physical["contextRegion"] = {"startLine": snippet.start, "endLine": snippet.start + len(snippet.lines) - 1,
                                      "snippet": {"text": "\n".join(snippet.lines)}}
+    # A repeated rule in one file is one result; its other places are related locations.
+    related = [{"id": index, "message": {"text": f"{finding.rule_id} again here"},
+                "physicalLocation": {"artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+                                     "region": {"startLine": place.line, "startColumn": place.column}}}
+               for index, place in enumerate(finding.places[1:], 1)]
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message + where},
         "locations": [{"physicalLocation": physical}],
+        **({"relatedLocations": related} if related else {}),
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         **({"baselineState": finding.baseline_state} if finding.baseline_state else {}),
         "properties": {"severity": finding.severity, "effort": finding.effort, "vendor": finding.vendor,
                        "owner": finding.owner, "layer": finding.layer, "product": finding.product,
-                       "host": finding.host, "cell": finding.cell, "scope": finding.scope, "chain": list(finding.chain)},
+                       "host": finding.host, "cell": finding.cell, "scope": finding.scope, "chain": list(finding.chain),
+                       "role": finding.role, "places": len(finding.places) or 1},
     }
 
 

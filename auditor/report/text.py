@@ -31,12 +31,13 @@ def outside_line(findings: list) -> str:
             "reported at info and left out of the score and the gate; include-roles counts them")
 
 
-def _boundary(boundary: dict) -> list[str]:
+def _boundary(audit: Audit) -> list[str]:
+    boundary = audit.boundary
     source = boundary.get("source")
     if source == "inferred":
         out = ["", f"Adapter boundary (inferred, {boundary.get('confidence')} confidence)"]
-        for adapter in boundary.get("adapters", []):
-            out.append(f"  {clean(adapter['pattern'])}  {clean(adapter['reason'])}")
+        for reason, patterns in audit.adapter_groups():
+            out.append(f"  {', '.join(clean(p) for p in patterns)}: {clean(reason)}")
         out.append(f"  confirm it in [tool.lockaudit]: {clean(boundary['config'])}")
         return out
     if source == "configured":
@@ -50,10 +51,17 @@ def _boundary(boundary: dict) -> list[str]:
     return []
 
 
+def leaks_heading(count_: int, boundary: dict) -> str:
+    modules = count(count_, "product module")
+    if boundary.get("source") == "none":
+        return f"Where to start: {modules} use a vendor SDK directly, ranked by what moving it behind an adapter costs"
+    return f"Fix these first: {modules} use a vendor SDK outside the boundary"
+
+
 def _leaks(leaks: list, boundary: dict, shown: int = 5) -> list[str]:
-    if not leaks or boundary.get("source") == "none":
+    if not leaks:
         return []
-    out = ["", f"Fix these first: {count(len(leaks), 'product module')} use a vendor SDK outside the boundary"]
+    out = ["", leaks_heading(len(leaks), boundary)]
     for leak in leaks[:shown]:
         out.append(f"  {leak['rank']}. {clean(leak['path'])}  {', '.join(leak['vendors'])}: {clean(leak['reason'])}")
     if len(leaks) > shown:
@@ -98,7 +106,7 @@ def render_text(audit: Audit, colour: bool = False) -> str:
                        + (f"  ({rest})" if rest else "") + products)
     else:
         out.append("No AI vendor imports found in the files analysed.")
-    out += _boundary(summary["boundary"])
+    out += _boundary(audit)
     out += _leaks(summary.get("leaks") or [], summary["boundary"])
     owners = summary.get("owners") or {}
     if owners.get("owners"):
