@@ -101,6 +101,12 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
     for override in now.get("overrides", []) if isinstance(now.get("overrides"), list) else []:
         if isinstance(override, dict) and json.dumps(override, sort_keys=True) not in old_overrides:
             found.append(("overrides", f"new or changed per-path override for {_strings(override.get('paths'))}"))
+    old_roles, new_roles = _mapping(before.get("roles")), _mapping(now.get("roles"))
+    for pattern, role in sorted(new_roles.items()):  # code declared a test or an example stops counting
+        if role != "product" and old_roles.get(pattern) != role:
+            found.append(("roles", f"now treats {pattern!r} as {role} code, which the gate does not count"))
+    for role in sorted(set(_strings(before.get("include-roles"))) - set(_strings(now.get("include-roles")))):
+        found.append(("include-roles", f"no longer counts {role} code"))
     if before.get("count-announced", True) and now.get("count-announced", True) is False:
         found.append(("count-announced", "announced acquisitions no longer count"))
     for key in ("owners", "rules"):

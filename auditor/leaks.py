@@ -23,9 +23,9 @@ def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict
         return []
     leaks = []
     for path in boundary.direct:
-        if boundary.contains(path):
+        profile = profiles.get(path)  # the per-file hook analyses only some of the files
+        if profile is None or not profile.direct or boundary.contains(path):
             continue
-        profile = profiles[path]
         dependents = _dependents(path, importers)
         direct_users = importers.get(path, set())
         carried = bool(profile.vendor_types) and not profile.clients  # its classes hold vendor types: they go where its importers take them

@@ -23,3 +23,13 @@ def test_quick_start_has_an_install_and_scan_command_and_a_test_command() -> Non
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert quick_start_commands()[1] in ci
+
+
+def test_the_readme_shows_the_demo_as_lockaudit_reports_it() -> None:
+    from helpers import lockaudit
+
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("Example, on the demo:", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line and not line.startswith("$ ") and line.strip() != "..."]
+    actual = [line for line in lockaudit("scan", REPO / "fixtures" / "demo").stdout.splitlines() if line]
+    assert shown == actual[:len(shown)]

@@ -74,3 +74,13 @@ def test_a_shallow_clone_without_the_merge_base_is_an_error_not_a_pass(tmp_path:
     assert unknown.returncode == 2 and "no such commit or branch" in unknown.stderr
     outside = lockaudit("check", tmp_path / "origin" / "shop", "--since", "main")
     assert outside.returncode in (0, 1)  # a folder inside the repository works
+
+
+def test_declaring_code_a_test_or_an_example_weakens_the_gate() -> None:
+    from auditor.gate import weakenings
+    from auditor.packs import load_rules
+
+    found = weakenings({"include-roles": ["test"], "roles": {"tools/": "product"}},
+                       {"roles": {"tools/": "product", "app/llm/": "example"}}, load_rules())
+    assert found == [("roles", "now treats 'app/llm/' as example code, which the gate does not count"),
+                     ("include-roles", "no longer counts test code")]
