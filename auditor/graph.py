@@ -113,14 +113,16 @@ def _reach_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
                                 if d.get("relation") in ("imports", "uses", "provided-by")])
 
 
-def exposure_chain(project: ProjectGraph, module: str, vendor: str) -> list[str] | None:
-    """The shortest import chain from a module to a vendor, as import-linter shows it."""
+def exposure_chain(project: ProjectGraph, module: str, vendor: str,
+                   reach: nx.MultiDiGraph | None = None) -> list[str] | None:
+    """The shortest import chain from a module to a vendor, as import-linter shows it;
+    `reach` is the graph's reach subgraph, when the caller has built it already."""
     graph = project.graph
     target = f"vendor:{vendor}"
     if module not in graph or target not in graph:
         return None
     try:
-        path = nx.shortest_path(_reach_graph(graph), module, target)
+        path = nx.shortest_path(reach if reach is not None else _reach_graph(graph), module, target)
     except (nx.NetworkXNoPath, nx.NodeNotFound):
         return None
     return [graph.nodes[n]["name"] for n in path]
@@ -137,15 +139,18 @@ class ChainFinder:
             [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if d.get("relation") == "imports"]
         ).reverse(copy=False)
         self._upstream: dict[str, list[str]] = {}
+        self._reach = _reach_graph(graph)  # built once: every finding asks the same graph
+        self._chains: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def chain(self, path: str, vendor: str | None) -> tuple[str, ...]:
         module = self.project.module_node(path)
         if module is None or vendor is None:
             return ()
-        onward = exposure_chain(self.project, module, vendor)
-        if onward is None:
-            return ()
-        return (*self._upstream_of(module), *onward)
+        key = (module, vendor)
+        if key not in self._chains:
+            onward = exposure_chain(self.project, module, vendor, self._reach)
+            self._chains[key] = () if onward is None else (*self._upstream_of(module), *onward)
+        return self._chains[key]
 
     def _upstream_of(self, module: str) -> list[str]:
         """Names of the modules on the longest shortest import path that ends at `module`, excluded."""

@@ -417,14 +417,11 @@ class SourceAnalysis:
         dotted = self._dotted(expr)
         if dotted is not None:
             return dotted
-        parts: list[str] = []
-        while isinstance(expr, ast.Attribute):
-            parts.append(expr.attr)
-            expr = expr.value
-        if not isinstance(expr, ast.Name):
+        chain = _attribute_chain(expr)
+        if chain is None:
             return None
-        head = self.relative.get(expr.id, expr.id)
-        return ".".join([head, *reversed(parts)])
+        head, attributes = chain
+        return ".".join([self.relative.get(head, head), *attributes])
 
     def _resolve_bindings(self) -> None:
         # Two rounds: names and `self.` attributes can be bound from each other in any order.
@@ -675,16 +672,12 @@ class SourceAnalysis:
 
     def _dotted(self, expr: ast.expr) -> str | None:
         """`expr` as a qualified name through the file's import aliases (`oa.OpenAI` → `openai.OpenAI`)."""
-        parts: list[str] = []
-        while isinstance(expr, ast.Attribute):
-            parts.append(expr.attr)
-            expr = expr.value
-        if not isinstance(expr, ast.Name):
+        chain = _attribute_chain(expr)
+        if chain is None:
             return None
-        base = self.aliases.get(expr.id, expr.id if expr.id == "__import__" else None)
-        if base is None:
-            return None
-        return ".".join([base, *reversed(parts)])
+        head, attributes = chain
+        base = self.aliases.get(head, head if head == "__import__" else None)
+        return None if base is None else ".".join([base, *attributes])
 
     def _dotted_text(self, text: str) -> str | None:
         """A string annotation (`"OpenAI"`, `"openai.OpenAI"`) as a qualified name."""
@@ -692,6 +685,15 @@ class SourceAnalysis:
         if not head.isidentifier() or head not in self.aliases:
             return None
         return f"{self.aliases[head]}.{rest}" if rest else self.aliases[head]
+
+
+def _attribute_chain(expr: ast.expr) -> tuple[str, list[str]] | None:
+    """`a.b.c` as ("a", ["b", "c"]); None when the chain does not start at a plain name."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    return (expr.id, parts[::-1]) if isinstance(expr, ast.Name) else None
 
 
 def _source(text: str, node: ast.expr) -> str:
