@@ -11,6 +11,7 @@ import functools
 import importlib
 import json
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -108,23 +109,52 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError as exc:
+            if not _stdout_closed():  # a pipe of lockaudit's own broke: a bug, reported below
+                _internal_error(exc)
+            # `lockaudit … | head`: the reader stopped early; end quietly, as Unix tools do.
+            _silence_stdout()
+            sys.exit(128 + getattr(signal, "SIGPIPE", 13))
         except KeyboardInterrupt:
             click.echo("lockaudit: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:
-            if os.environ.get("LOCKAUDIT_DEBUG"):
-                raise
-            click.echo(f"lockaudit: internal error: {exc.__class__.__name__}: {exc} "
-                       "(set LOCKAUDIT_DEBUG=1 for the traceback, and please report it)", err=True)
-            sys.exit(EXIT_ERROR)
+            _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("LOCKAUDIT_DEBUG"):
+        raise exc
+    click.echo(f"lockaudit: internal error: {exc.__class__.__name__}: {exc} "
+               "(set LOCKAUDIT_DEBUG=1 for the traceback, and please report it)", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows) or no descriptor: assume the reader
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lockaudit")
 def main() -> None:
     """lockaudit: how tied is this codebase to its AI vendors and their tools?"""
-    if hasattr(signal, "SIGPIPE"):  # `lockaudit … | head` ends quietly, as Unix tools do
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # SIGPIPE stays ignored (Python's default): with the default action, a write to a worker
+    # process that has just died would kill the whole scan. A closed stdout is handled above.
 
 
 @main.command()

@@ -343,3 +343,18 @@ def test_a_closed_pipe_ends_quietly() -> None:
         reader.stdout.close()
         _, stderr = reader.communicate(timeout=60)
         assert b"internal error" not in stderr and b"Traceback" not in stderr
+
+
+def test_lockaudit_leaves_sigpipe_ignored_so_a_dead_worker_cannot_kill_the_scan(capsys) -> None:
+    """With SIGPIPE's default action, the first write to a worker process that has just died
+    kills the scan without a word; Python ignores it, and lockaudit must leave it so."""
+    import signal
+
+    from auditor.cli import main
+
+    before = signal.getsignal(signal.SIGPIPE)
+    try:
+        main(["rules", "list"], standalone_mode=False)
+        assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGPIPE, before)
