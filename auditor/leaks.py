@@ -27,7 +27,7 @@ def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict
         if profile is None or not profile.direct or boundary.contains(path):
             continue
         dependents = _dependents(path, importers)
-        direct_users = importers.get(path, set())
+        direct_users = _users(path, importers)
         carried = bool(profile.vendor_types) and not profile.clients  # its classes hold vendor types: they go where its importers take them
         persistence = path if profile.persistence else next(
             (i for i in sorted(direct_users) if carried and profiles[i].persistence), None)
@@ -51,6 +51,17 @@ def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict
     for rank, leak in enumerate(leaks, 1):
         leak["rank"] = rank
     return leaks
+
+
+def _users(path: str, importers: dict[str, set[str]]) -> set[str]:
+    """The modules that import it, counting those that import it through a package's
+    `__init__.py` re-exporting its names (`from camel.types import ChatCompletion`)."""
+    users = set(importers.get(path, ()))
+    for user in list(users):
+        if user.endswith("__init__.py") and path.startswith(user.rsplit("/", 1)[0] + "/"):
+            users |= importers.get(user, set())
+    users.discard(path)
+    return users
 
 
 def _dependents(path: str, importers: dict[str, set[str]]) -> set[str]:

@@ -52,10 +52,10 @@ def _boundary(audit: Audit) -> list[str]:
 
 
 def leaks_heading(count_: int, boundary: dict) -> str:
-    modules = count(count_, "product module")
+    modules, verb = count(count_, "product module"), "uses" if count_ == 1 else "use"
     if boundary.get("source") == "none":
-        return f"Where to start: {modules} use a vendor SDK directly, ranked by what moving it behind an adapter costs"
-    return f"Fix these first: {modules} use a vendor SDK outside the boundary"
+        return f"Where to start: {modules} {verb} a vendor SDK directly, ranked by what moving it behind an adapter costs"
+    return f"Fix these first: {modules} {verb} a vendor SDK outside the boundary"
 
 
 def _leaks(leaks: list, boundary: dict, shown: int = 5) -> list[str]:
