@@ -167,8 +167,8 @@ def profile_modules(inventory: Iterable[UsageRecord], facts: Iterable[Fact], pat
                 or record.product is None or record.layer not in CODE_LAYERS:  # cloud sign-in is not a model API
             continue
         profile.vendors[record.vendor] += 1
-        profile.touched.add(record.scope.split(".")[0] if record.kind != "import" or record.scope != "<module>"
-                            else "")
+        if record.kind != "import" or record.scope != "<module>":  # an import alone uses nothing yet
+            profile.touched.add(record.scope.split(".")[0])
         if "type_checking" not in record.flags:
             profile.type_only = False
         if record.kind == "import":
@@ -184,8 +184,6 @@ def profile_modules(inventory: Iterable[UsageRecord], facts: Iterable[Fact], pat
             profile.clients += 1
         elif record.kind == "feature":
             profile.features.add(record.name)
-    for profile in profiles.values():
-        profile.touched.discard("")
     return profiles
 
 
@@ -374,8 +372,8 @@ def _implementations(profiles: dict[str, Profile], importers: dict[str, set[str]
             vendor = ", ".join(sorted(profile.vendors))
             others = len(implementers - {path})
             reason = f"implements {label} for {vendor}" + (
-                f", as {others} other module{'s' if others != 1 else ''} implement it for theirs" if others else
-                f", the project's own interface")
+                ", as 1 other module implements it for its vendor" if others == 1 else
+                f", as {others} other modules implement it for theirs" if others else ", the project's own interface")
             served = {v for p in implementers if p in profiles for v in profiles[p].vendors} | set(profile.vendors)
             found.append(Adapter(path, tuple(sorted(served)), reason, "high" if others >= 2 else "medium", (path,)))
             assigned.add(path)

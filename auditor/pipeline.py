@@ -21,7 +21,7 @@ from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
 from auditor.cache import FactCache, content_hash
 from auditor.config import Config
 from auditor.discover import Discovery, SourceFile, discover
-from auditor.facts import DependencyFact, ErrorFact, Fact, ImportFact
+from auditor.facts import DependencyFact, ErrorFact, Fact
 from auditor.files import read_regular
 from auditor.packs import PIPELINE_CHECKS, RuleSet
 from auditor.patterns import PathPatterns
