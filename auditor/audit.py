@@ -148,6 +148,11 @@ class Audit:
         """Whether code of this role counts in the score, the tables and the gate."""
         return role in self.roles.get("counted", ("product",))
 
+    def split_findings(self) -> tuple[list[Finding], list[Finding]]:
+        """The findings in counted code, and the rest (tests, examples, …), each in order."""
+        counted = [f for f in self.findings if self.counted(f.role)]
+        return counted, [f for f in self.findings if not self.counted(f.role)]
+
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
         for record in self.inventory:
@@ -221,6 +226,14 @@ class Audit:
                     {"rule_id": finding.rule_id, "message": finding.message, "chain": list(finding.chain)})
         return [dict(row, imported_by=len(row["imported_by"]), status=_status(row)) for _, row in sorted(rows.items())
                 if row["declared"] or row["locked"] or (row["imported_by"] and row["layer"] in CODE_LAYERS)]
+
+
+def role_tally(findings: list[Finding]) -> list[tuple[str, int]]:
+    """Findings per role of their file, the most frequent first."""
+    roles: dict[str, int] = {}
+    for finding in findings:
+        roles[finding.role] = roles.get(finding.role, 0) + 1
+    return sorted(roles.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _status(row: dict[str, Any]) -> str:

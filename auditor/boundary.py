@@ -285,7 +285,7 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
     # A folder that holds most of the product is not a family however its files are named: the
     # vendor-named children must be most of the children that use an SDK.
     for folder, named in list(families.items()):
-        using = {p[len(folder) + 1:].split("/")[0].rsplit(".", 1)[0] for p in profiles
+        using = {_child(folder, p) for p in profiles
                  if p.startswith(folder + "/") and profiles[p].direct}
         if len(using & set(named)) < 0.5 * len(using):
             del families[folder]
@@ -299,7 +299,7 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
         members, leaks = [], []
         for path in inside:
             profile = profiles[path]
-            child = path[len(folder) + 1:].split("/")[0].rsplit(".", 1)[0]
+            child = _child(folder, path)
             if profile.web or profile.persistence:
                 leaks.append(path)
             elif child in named or _factory_like(profile, 2):
@@ -331,6 +331,11 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
     return found
 
 
+def _child(folder: str, path: str) -> str:
+    """The name of `folder`'s child that holds `path`: a subfolder, or a module without its suffix."""
+    return path[len(folder) + 1:].split("/")[0].rsplit(".", 1)[0]
+
+
 def _factory_like(profile: Profile, vendors: int) -> bool:
     """Imports at least `vendors` vendors' SDKs, mostly inside the functions that use them."""
     return (len(profile.vendors) >= vendors and profile.vendor_imports > 0
@@ -343,7 +348,7 @@ def _chooser(folder: str, named: dict[str, str], importers: dict[str, set[str]],
     counts: Counter[str] = Counter()
     for path in profiles:
         rest = path[len(folder) + 1:] if path.startswith(folder + "/") else None
-        if rest is None or rest.split("/")[0].rsplit(".", 1)[0] not in named:
+        if rest is None or _child(folder, path) not in named:
             continue
         for importer in importers.get(path, ()):
             if not importer.startswith(folder + "/" + rest.split("/")[0]):

@@ -143,8 +143,9 @@ def make_finding(rule: Rule, record: UsageRecord, values: dict[str, str], severi
 
 def group_repeats(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per rule, file, vendor and subject, listing its places: a table of 500 model
-    ids is one finding, not 500. Project-wide and gate findings each have their own subject. Its fingerprint names the group, so it survives added and moved
-    places; each place keeps its own fingerprint for the baseline."""
+    ids is one finding, not 500 (project-wide and gate findings each have their own subject).
+    Its fingerprint names the group, so it survives added and moved places; each place keeps
+    its own fingerprint for the baseline."""
     groups: dict[tuple[str, str, str, str], list[Finding]] = {}
     for finding in findings:
         groups.setdefault((finding.rule_id, finding.path, finding.vendor or "", finding.subject), []).append(finding)

@@ -11,7 +11,7 @@ are attributed by model family, host and variable name.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -66,16 +66,11 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
             product = ruleset.product_for_module(fact.name)
             if product is not None and not _first_party(modules, fact.loc.path, fact.name):
                 records.append(_record("setting", fact, ruleset, fact.name, product=product))
-    if roles is not None:
-        records = _with_roles(records, roles)
-    records.extend(_with_roles(_hidden_defaults(facts, records, ruleset, products), roles) if roles else
-                   _hidden_defaults(facts, records, ruleset, products))
+    role_of = roles.role if roles is not None else (lambda path: "product")
+    records.extend(_hidden_defaults(facts, records, ruleset, products, role_of))
+    records = [replace(r, role=role) if (role := role_of(r.path)) != r.role else r for r in records]
     records.sort(key=_order)
     return records
-
-
-def _with_roles(records: Iterable[UsageRecord], roles: Roles) -> list[UsageRecord]:
-    return [replace(r, role=role) if (role := roles.role(r.path)) != r.role else r for r in records]
 
 
 def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Product | None = None,
@@ -243,12 +238,12 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
                    value=fact.value, flags=flags)
 
 
-def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: RuleSet,
-                     products: dict[str, Product]) -> Iterator[UsageRecord]:
+def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: RuleSet, products: dict[str, Product],
+                     role_of: Callable[[str], str]) -> Iterator[UsageRecord]:
     """Project-level: defaults of abstraction layers that reach a vendor no import shows."""
     # Imports, and vendor types used without a client (`llama_index.core.VectorStoreIndex(...)`).
     imports = sorted((r for r in records if (r.kind == "import" or (r.kind == "call" and r.call is None)) and r.name),
-                     key=lambda r: (r.role != "product", _order(r)))  # product code first: that is where it counts
+                     key=lambda r: (role_of(r.path) != "product", _order(r)))  # product code first: it counts
     called = {f.function for f in facts if isinstance(f, CallFact) and f.function}
     env_seen = {f.name for f in facts if isinstance(f, EnvFact)}
     settings = {f.name for f in facts if isinstance(f, SettingFact)}

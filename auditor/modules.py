@@ -123,12 +123,16 @@ class ModuleIndex:
         """The file's unique name in the graph (its import name unless that is shared)."""
         return self._unique.get(path) or self._locate(path)[1]
 
+    def _root_and_name(self, path: str) -> tuple[str, str]:
+        """A file's own root and its dotted name from there; files outside the index are located afresh."""
+        if path in self._roots:
+            return self._roots[path], self._names[path]
+        return self._locate(path)
+
     def is_first_party(self, importer: str, module: str, symbol: str | None = None) -> bool:
         top = module.split(".")[0]
         candidates = {module, f"{module}.{symbol}"} if symbol and symbol != "*" else {module}
-        root = self._roots.get(importer)
-        if root is None:
-            root = self._locate(importer)[0]
+        root = self._root_and_name(importer)[0]
         own = self._table.get(root, {})
         return (
             top in self._regular.get(root, ())
@@ -148,7 +152,7 @@ class ModuleIndex:
             return None
         if base is None:
             return None
-        root = self._roots.get(importer, self._locate(importer)[0])
+        root = self._root_and_name(importer)[0]
         roots = [root, *(r for r in self._import_roots if r != root)] if not level else [root]
         candidates = [f"{base}.{symbol}"] if base and symbol and symbol != "*" else []
         parts = base.split(".") if base else []
@@ -162,9 +166,7 @@ class ModuleIndex:
 
     def absolute(self, importer: str, module: str, level: int) -> str | None:
         """The absolute name of a relative import, or None when it climbs above the root."""
-        name = self._names.get(importer)
-        if name is None:
-            name = self._locate(importer)[1]
+        name = self._root_and_name(importer)[1]
         package = name.split(".") if name else []
         if posixpath.basename(importer) != "__init__.py":
             package = package[:-1]

@@ -13,7 +13,7 @@ from collections import Counter
 
 from markupsafe import Markup, escape
 
-from auditor.audit import Audit, UsageRecord
+from auditor.audit import Audit, UsageRecord, role_tally
 from auditor.report.text import leaks_heading
 from auditor.resources import data_dir
 from auditor.severity import SEVERITIES
@@ -39,11 +39,7 @@ def render_html(audit: Audit) -> str:
     plans = summary["scores"].get("exit_plans", [])
     owners_of = {r.vendor: r.owner for r in audit.inventory if r.vendor and r.owner}
     headline = plans[0]["summary"][0].upper() + plans[0]["summary"][1:] + "." if plans else ""
-    product = [f for f in audit.findings if audit.counted(f.role)]
-    others = [f for f in audit.findings if not audit.counted(f.role)]
-    roles: dict[str, int] = {}
-    for finding in others:
-        roles[finding.role] = roles.get(finding.role, 0) + 1
+    product, others = audit.split_findings()
     counted = [r for r in audit.inventory if audit.counted(r.role)]
     return environment.get_template("report.html.j2").render(
         audit=audit, summary=summary, project=audit.root.rstrip("/").rsplit("/", 1)[-1] or audit.root,
@@ -55,7 +51,7 @@ def render_html(audit: Audit) -> str:
         finding_layers=sorted({f.layer for f in audit.findings if f.layer}),
         finding_rules=sorted({f.rule_id for f in audit.findings}),
         product_findings=product, other_findings=others, other_files=len({f.path for f in others}),
-        other_roles=sorted(roles.items(), key=lambda item: (-item[1], item[0])),
+        other_roles=role_tally(others),
         toolchain=[r for r in counted if r.kind == "config"],
         config_text=json.dumps(audit.config, ensure_ascii=False), dependency_status=DEPENDENCY_STATUS,
         leaks_heading=leaks_heading(len(summary["leaks"]), summary["boundary"]),

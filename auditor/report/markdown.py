@@ -55,8 +55,7 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += [f"{leak['rank']}. {md(leak['path'])} ({md(', '.join(leak['vendors']))}): {md(leak['reason'])}"
                 for leak in leaks[:5]]
         out += (["", f"… and {len(leaks) - 5} more."] if len(leaks) > 5 else []) + [""]
-    counted = [f for f in audit.findings if audit.counted(f.role)]
-    others = [f for f in audit.findings if not audit.counted(f.role)]
+    counted, others = audit.split_findings()
     findings = sorted(counted, key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity),
                                               -f.effort, f.path, f.line))
     out += ["### Findings", ""] if findings else []

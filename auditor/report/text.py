@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.audit import Audit
+from auditor.audit import Audit, Finding, role_tally
 
 SHOWN = frozenset({"import", "call", "client"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -20,12 +20,9 @@ def _where(path: str, line: int, column: int, cell: int | None) -> str:
     return f"{clean(path)}{cell_part}:{line}:{column}"
 
 
-def outside_line(findings: list) -> str:
+def outside_line(findings: list[Finding]) -> str:
     """The one line that accounts for findings in code that does not count (tests, examples, …)."""
-    roles: dict[str, int] = {}
-    for finding in findings:
-        roles[finding.role] = roles.get(finding.role, 0) + 1
-    shown = ", ".join(f"{role} {n}" for role, n in sorted(roles.items(), key=lambda item: (-item[1], item[0])))
+    shown = ", ".join(f"{role} {n}" for role, n in role_tally(findings))
     files = len({f.path for f in findings})
     return (f"Outside product code: {count(len(findings), 'finding')} in {count(files, 'file')} ({shown}), "
             "reported at info and left out of the score and the gate; include-roles counts them")
@@ -85,8 +82,7 @@ def render_text(audit: Audit, colour: bool = False) -> str:
         return click.style(name, fg=SEVERITY_COLOURS[name], bold=True if name in ("critical", "high") else None) if colour else name
 
     summary = audit.summary()
-    product_findings = [f for f in audit.findings if audit.counted(f.role)]
-    others = [f for f in audit.findings if not audit.counted(f.role)]
+    product_findings, others = audit.split_findings()
     counted = ", ".join(summary["roles"].get("counted", ["product"])) if summary["roles"] else "product"
     out = [
         f"lockaudit {audit.tool_version}: {count(summary['files_analysed'], 'file')} analysed, "
