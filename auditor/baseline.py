@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.audit import Finding
-from auditor.files import write_atomic
+from auditor.files import read_regular, write_atomic
+from auditor.limits import load_json
 
 FORMAT = 1
 
@@ -76,12 +77,24 @@ def write(path: Path, entries: list[Entry], tool_version: str) -> None:
     write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+MAX_BYTES = 64 * 1024 * 1024  # tens of thousands of entries; a larger file is not a baseline
+
+
 def load(path: Path) -> list[Entry]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = read_regular(path.resolve(), MAX_BYTES)
     except FileNotFoundError as exc:
         raise BaselineError(f"{path}: no such baseline file (write one with `lockaudit baseline`)") from exc
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot be read as a JSON baseline: {exc.strerror or exc}") from exc
+    return parse(data, str(path))
+
+
+def parse(data: bytes, path: str) -> list[Entry]:
+    """The entries of a baseline's bytes; `path` names it in messages."""
+    try:
+        document = load_json(data, path, MAX_BYTES)
+    except ValueError as exc:
         raise BaselineError(f"{path}: cannot be read as a JSON baseline: {exc}") from exc
     if not isinstance(document, dict) or document.get("lockaudit_baseline") != FORMAT \
             or not isinstance(document.get("findings"), list):

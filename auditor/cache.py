@@ -7,7 +7,17 @@ It lives outside the scanned tree (the user's cache folder by default): a reposi
 ship cache entries that would hide its own coupling from the gate. The index is written
 atomically, so two scans at once each leave a whole file (the last one wins); an index that
 cannot be read is ignored and rebuilt, and a cache folder that cannot be written costs speed,
-never the scan. Facts that depend on time (a parser that timed out) are not cached."""
+never the scan. Facts that depend on time (a parser that timed out) are not cached.
+
+The cache holds what the scanned code says, so it is kept private and holds no secret: the
+folders are created 0700 and the files 0600 whatever the umask; an existing folder or file
+that is wider is tightened, and one that belongs to another user (or is not a plain folder or
+file) is refused, since anyone who can write there can hide coupling from the gate. A file's
+facts are stored only when redaction would change none of them (a key in a keyword argument,
+a literal, a URL, even in a file name): such a file is extracted afresh on every scan, so a
+warm scan sees exactly what a cold one does. A whole audit is stored as the reports show it,
+redacted (snippets included, which a warm scan must report); one that still holds anything
+key-shaped is not stored."""
 
 from __future__ import annotations
 
@@ -15,15 +25,19 @@ import functools
 import hashlib
 import json
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
 from auditor.audit import Audit
-from auditor.facts import ErrorFact, Fact, fact_from_row, fact_to_row
+from auditor.facts import CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, StringFact, fact_from_row, fact_to_row
 from auditor.files import write_atomic
+from auditor.redact import Redactor, built_in
 
-FORMAT = 2  # 2: class and module facts, call base URLs
+FORMAT = 3  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored
+FOLDER_MODE, FILE_MODE = 0o700, 0o600
 _TRANSIENT = ("timed out", "could not start", "crashed", "internal error", "worker process died")
 
 
@@ -51,19 +65,116 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+class CacheRefused(OSError):
+    """A cache folder or file that is not private to this user, and cannot be made so."""
+
+
+def private_folder(folder: Path, follow: bool = False) -> None:
+    """Make `folder` exist as a folder of this user's, mode 0700; CacheRefused (an OSError) when
+    it is not a folder (a symlink counts only with `follow`: the configured folder may be one) or
+    belongs to someone else, OSError when it cannot be created."""
+    try:
+        folder.mkdir(mode=FOLDER_MODE, parents=True)
+    except FileExistsError:
+        pass
+    info = os.stat(folder) if follow else os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode):
+        raise CacheRefused(0, f"{folder} is not a folder")
+    _make_private(folder, info, FOLDER_MODE)
+
+
+def _make_private(path: Path, info: os.stat_result, mode: int) -> None:
+    """Exactly `mode` on a folder or file of this user's (checked not to be a symlink, or followed)."""
+    if os.name == "nt":  # modes and owners mean something else there: the user's profile is private
+        return
+    if info.st_uid != os.geteuid():
+        raise CacheRefused(0, f"{path} belongs to another user")
+    if stat.S_IMODE(info.st_mode) != mode:
+        os.chmod(path, mode)
+
+
+def _private_file(path: Path) -> None:
+    """A cache file, when there is one, made 0600; CacheRefused when it is not a plain file of this user's."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise CacheRefused(0, f"{path} is not a plain file")
+    _make_private(path, info, FILE_MODE)
+
+
+def _read_private(path: Path) -> bytes:
+    _private_file(path)
+    return path.read_bytes()
+
+
+_ENTRY = re.compile(r"[0-9a-f]{32}(?:\.audit)?\.json")
+
+
+def _remove_older_formats(folder: Path) -> None:
+    """Entries an older lockaudit left (they may hold keys in clear, readable by anyone): only
+    files named as this module names them go, so a folder of the user's that happens to be
+    called `v1` loses nothing else."""
+    for version in range(1, FORMAT):
+        old = folder / f"v{version}"
+        try:
+            if not stat.S_ISDIR(os.lstat(old).st_mode):
+                continue
+            for entry in old.iterdir():
+                if _ENTRY.fullmatch(entry.name) and stat.S_ISREG(os.lstat(entry).st_mode):
+                    entry.unlink()
+            old.rmdir()
+        except OSError:
+            continue  # gone already, not empty, or not ours: it costs nothing to leave
+
+
 class FactCache:
-    def __init__(self, folder: Path, root: Path, rules_digest: str) -> None:
+    def __init__(self, folder: Path, root: Path, rules_digest: str, redactor: Redactor | None = None) -> None:
         key = hashlib.sha256(f"{root.resolve()}\0{__version__}\0{_code_stamp()}\0{rules_digest}".encode()
                              ).hexdigest()[:32]
+        self.folder = folder
         self.path = folder / f"v{FORMAT}" / f"{key}.json"
         self.audit_path = folder / f"v{FORMAT}" / f"{key}.audit.json"
         self._entries: dict[str, list[Any]] | None = None  # read on first use: a result-cache hit needs none
         self.fresh: dict[str, list[Any]] = {}  # what this scan saw: the index it will leave
         self.hits = self.misses = 0
+        self._redactor = redactor  # the scan's patterns when given; else the built-in ones, loaded when needed
+        self._private: OSError | bool = False  # True once made private; the error when it cannot be
+
+    @property
+    def redactor(self) -> Redactor:
+        if self._redactor is None:
+            self._redactor = built_in()
+        return self._redactor
+
+    def _secure(self) -> None:
+        """The cache folder and its format folder, private; raises OSError (CacheRefused) when not."""
+        if isinstance(self._private, OSError):
+            raise self._private
+        if not self._private:
+            try:
+                private_folder(self.folder, follow=True)
+                private_folder(self.path.parent)
+                for path in (self.path, self.audit_path):  # written by an earlier run, perhaps under a wider umask
+                    _private_file(path)
+                _remove_older_formats(self.folder)
+            except OSError as exc:
+                self._private = exc
+                raise
+            self._private = True
+
+    def _read(self, path: Path) -> bytes:
+        self._secure()
+        return _read_private(path)
+
+    def _write(self, path: Path, text: str) -> None:
+        self._secure()
+        write_atomic(path, text, sync=False, mode=FILE_MODE)
 
     def _load(self) -> dict[str, list[Any]]:
         try:
-            document = json.loads(self.path.read_bytes())
+            document = json.loads(self._read(self.path))
         except (OSError, ValueError):
             return {}
         files = document.get("files") if isinstance(document, dict) and document.get("format") == FORMAT else None
@@ -92,16 +203,29 @@ class FactCache:
     def store(self, path: str, digest: str, facts: tuple[Fact, ...] | list[Fact]) -> None:
         if any(isinstance(f, ErrorFact) and any(t in f"{f.reason} {f.detail}" for t in _TRANSIENT) for f in facts):
             return
-        self.fresh[path] = [digest, [fact_to_row(f) for f in facts]]
+        rows = [fact_to_row(f) for f in facts]
+        if self.redactor.changes([path, rows]) or any(self._named_secret(f) for f in facts):
+            return  # a secret in them: extracted again next time rather than kept in clear or changed
+        self.fresh[path] = [digest, rows]
+
+    def _named_secret(self, fact: Fact) -> bool:
+        """A value that is a secret by the name it is given to (`api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`)."""
+        if isinstance(fact, (ConstructorFact, CallFact)):
+            return any(value and self.redactor.named(name, value) for name, value in fact.keywords)
+        if isinstance(fact, StringFact) and fact.context:
+            return self.redactor.named(fact.context, fact.value)
+        if isinstance(fact, EnvFact) and fact.value:
+            return self.redactor.named(fact.name, fact.value)
+        return False
 
     def save(self) -> str | None:
         """Write the index when it changed; a problem is returned as a notice, never raised."""
         if self.fresh == self.entries:
             return None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps({"format": FORMAT, "files": self.fresh}, separators=(",", ":")),
-                         sync=False)
+            self._write(self.path, json.dumps({"format": FORMAT, "files": self.fresh}, separators=(",", ":")))
+        except CacheRefused as exc:
+            return f"the fact cache is not used: {exc.strerror}; every scan starts cold"
         except OSError as exc:
             return f"the fact cache could not be written to {self.path.parent} ({exc.strerror or exc}); the next scan starts cold"
         return None
@@ -111,7 +235,7 @@ class FactCache:
         from auditor.report.load import audit_from_dict
 
         try:
-            document = json.loads(self.audit_path.read_bytes())
+            document = json.loads(self._read(self.audit_path))
             if not isinstance(document, dict) or document.get("state") != state:
                 return None
             return audit_from_dict(document["audit"])
@@ -121,17 +245,19 @@ class FactCache:
     def save_audit(self, state: str, audit: Audit) -> None:
         from auditor.report.json import audit_to_dict
 
+        data = audit_to_dict(audit)
+        if self.redactor.changes(data):
+            return  # something key-shaped that the reports show too; not kept here as well
         try:
-            self.audit_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.audit_path, json.dumps({"state": state, "audit": audit_to_dict(audit)},
-                                                     separators=(",", ":"), ensure_ascii=False), sync=False)
+            self._write(self.audit_path, json.dumps({"state": state, "audit": data}, separators=(",", ":"),
+                                                    ensure_ascii=False))
         except OSError:
             pass  # the fact index's notice already says the cache folder cannot be written
 
     def last_boundary(self) -> dict[str, Any] | None:
         """The adapter boundary of the last whole-project audit of this root, whatever changed since."""
         try:
-            boundary = json.loads(self.audit_path.read_bytes())["audit"]["summary"]["boundary"]
+            boundary = json.loads(self._read(self.audit_path))["audit"]["summary"]["boundary"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return boundary if isinstance(boundary, dict) and "paths" in boundary else None

@@ -20,14 +20,16 @@ from typing import Any, NoReturn
 
 import click
 
-from auditor import __version__, baseline
+from auditor import __version__, baseline, vcs
 from auditor.audit import Audit
 from auditor.cache import default_folder
-from auditor.config import ConfigError, ConfigLoad, load_config
+from auditor.config import Config, ConfigError, ConfigLoad, load_config
+from auditor.discover import file_kind
 from auditor.packs import EXAMPLELESS_CHECKS, PackError, RuleSet, load_rules
 from auditor.pipeline import ScanOptions, analyse, run_audit
 from auditor.report import write_output
 from auditor.report.load import AuditFileError, load_audit
+from auditor.report.escape import visible
 from auditor.report.text import clean, count as _count, render_text
 from auditor.ruletest import run_examples
 from auditor.vcs import VcsError
@@ -55,8 +57,14 @@ def _colour(stream: Any) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
+def _echo(message: str = "", err: bool = False, nl: bool = True) -> None:
+    """Every line lockaudit prints may carry text from the scanned tree or its rule packs:
+    no control sequence or invisible character reaches the terminal as itself."""
+    click.echo(visible(message, keep="\n\t"), err=err, nl=nl)
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"lockaudit: error: {message}", err=True)
+    _echo(f"lockaudit: error: {clean(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -116,7 +124,7 @@ class _Group(click.Group):
             _silence_stdout()
             sys.exit(128 + getattr(signal, "SIGPIPE", 13))
         except KeyboardInterrupt:
-            click.echo("lockaudit: interrupted", err=True)
+            _echo("lockaudit: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:
             _internal_error(exc)
@@ -125,7 +133,7 @@ class _Group(click.Group):
 def _internal_error(exc: Exception) -> None:
     if os.environ.get("LOCKAUDIT_DEBUG"):
         raise exc
-    click.echo(f"lockaudit: internal error: {exc.__class__.__name__}: {exc} "
+    _echo(f"lockaudit: internal error: {exc.__class__.__name__}: {clean(str(exc))} "
                "(set LOCKAUDIT_DEBUG=1 for the traceback, and please report it)", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -206,11 +214,12 @@ def baseline_command(path: Path, output: Path | None, config_file: Path | None, 
     audit = run_audit(root, loaded.config, ruleset, loaded.problems,
                       ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress))
     target = output or loaded.config.baseline_path(root)
+    _refuse_inputs(root, loaded.config, [str(target)], baseline_too=False)
     try:
         baseline.write(target, baseline.entries_of(audit.findings), __version__)
     except OSError as exc:
         _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
-    click.echo(f"lockaudit baseline: wrote {_count(len(audit.findings), 'finding')} to {os.path.relpath(target)}",
+    _echo(f"lockaudit baseline: wrote {_count(len(audit.findings), 'finding')} to {os.path.relpath(target)}",
                err=True)
 
 
@@ -226,17 +235,19 @@ def _bar(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
         yield from bar
 
 
-def _prepare(path: Path, config_file: Path | None) -> tuple[Path, ConfigLoad, RuleSet]:
-    """The root, its configuration and the rule packs, or exit 2 saying what is wrong."""
+def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> tuple[Path, ConfigLoad, RuleSet]:
+    """The root, its configuration and the rule packs, or exit 2 saying what is wrong. With
+    `since`, the configuration and packs are the merge base's: the gate a change is judged by."""
     root = path.resolve()
     try:
-        loaded = load_config(root, config_file)
+        commit = vcs.merge_base(root, since) if since is not None else None
+        loaded = load_config(root, config_file, commit)
         ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
         loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
-    except (ConfigError, PackError) as exc:
+    except (ConfigError, PackError, VcsError) as exc:
         _fail(str(exc))
     for notice in loaded.notices:
-        click.echo(f"lockaudit: note: {notice}", err=True)
+        _echo(f"lockaudit: note: {clean(notice)}", err=True)
     return root, loaded, ruleset
 
 
@@ -247,8 +258,9 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
          files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
          cache_dir: Path | None = None) -> int:
-    root, loaded, ruleset = _prepare(path, config_file)
+    root, loaded, ruleset = _prepare(path, config_file, since)
     config = loaded.config
+    _refuse_inputs(root, config, [json_out, sarif_out, markdown_out, cyclonedx_out, html_out])
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
     if chosen is not None and baseline_file is None and not chosen.is_file():
         chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
@@ -266,9 +278,9 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if update_baseline and chosen is not None and audit.baseline is not None:
         _drop_fixed(chosen, audit)
     for notice in audit.notices:
-        click.echo(f"lockaudit: note: {notice}", err=True)
+        _echo(f"lockaudit: note: {clean(notice)}", err=True)
     if audit.vulnerabilities.get("notice"):
-        click.echo(f"lockaudit: note: {audit.vulnerabilities['notice']}", err=True)
+        _echo(f"lockaudit: note: {clean(audit.vulnerabilities['notice'])}", err=True)
 
     nothing = audit.files_analysed == 0 and files is None
     # With nothing analysed the machine formats still say what was skipped and why, but no text
@@ -278,13 +290,13 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if nothing:
         found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
         listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
-        click.echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
+        _echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
                    f"was analysed{found}{listed}", err=True)
         return EXIT_ERROR
 
     if files is not None and audit.files_analysed == 0 and not audit.skipped:
         if not quiet:
-            click.echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
+            _echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
         return EXIT_OK
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
     failing = [f for f in audit.findings
@@ -292,11 +304,27 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if gate and quiet and failing and fmt == "text":  # a hook's output: what fails, one line each
         for finding in failing:
             cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
-            click.echo(f"{clean(finding.path)}{cell}:{finding.line}:{finding.column}: {finding.severity} "
+            _echo(f"{clean(finding.path)}{cell}:{finding.line}:{finding.column}: {finding.severity} "
                        f"{finding.rule_id} {clean(finding.message)}")
     if gate:
         _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline, quiet=quiet)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], baseline_too: bool = True) -> None:
+    """A report written over a file the scan reads would destroy the project's own file, or,
+    in a tree under review, let the output of one run feed the next."""
+    inputs = {config.baseline_path(root).resolve()} if baseline_too else set()
+    if config.source is not None:
+        inputs.add(((config.base or root) / Path(config.source).name).resolve())
+    for destination in destinations:
+        if destination is None or destination == "-":
+            continue
+        target = Path(destination).resolve()
+        scanned = target.is_relative_to(root) and target.is_file() and \
+            file_kind(target.name, target.relative_to(root).as_posix()) is not None
+        if target in inputs or scanned:
+            _fail(f"{destination} is one of the files lockaudit reads; write the report somewhere else")
 
 
 def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False) -> None:
@@ -313,7 +341,7 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
     if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
         write_output("-", _render(to_stdout[0], audit))
         if fmt == "text" and not quiet:
-            click.echo(_render("text", audit, sys.stderr), err=True, nl=False)
+            click.echo(_render("text", audit, sys.stderr), err=True, nl=False)  # escaped, coloured on purpose
         elif fmt != to_stdout[0]:
             _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
     elif not (quiet and fmt == "text"):
@@ -329,7 +357,7 @@ def _drop_fixed(path: Path, audit: Audit) -> None:
         _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}")
     fixed, places = len(audit.baseline["fixed"]), audit.baseline.get("fixed_places", 0)
     extra = f" and {_count(places, 'fixed place')} from entries still matched" if places else ""
-    click.echo(f"lockaudit check: dropped {_count(fixed, 'fixed entry', 'fixed entries')}{extra} from "
+    _echo(f"lockaudit check: dropped {_count(fixed, 'fixed entry', 'fixed entries')}{extra} from "
                f"{os.path.relpath(path)}", err=True)
 
 
@@ -338,26 +366,26 @@ def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, 
     `--quiet`, only a failure and what the gate could not see."""
     unseen = len({s.path for s in audit.skipped})
     if unseen:
-        click.echo(f"lockaudit: warning: {_count(unseen, 'file')} not fully analysed; the gate did not see "
+        _echo(f"lockaudit: warning: {_count(unseen, 'file')} not fully analysed; the gate did not see "
                    "what they contain (see Skipped)", err=True)
     accepted = ""
     if audit.baseline is not None:
         accepted = f" ({_count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})"
         if audit.baseline["fixed"] and not updated and not quiet:
             fixed = len(audit.baseline["fixed"])
-            click.echo(f"lockaudit check: {_count(fixed, 'baseline entry', 'baseline entries')} "
+            _echo(f"lockaudit check: {_count(fixed, 'baseline entry', 'baseline entries')} "
                        f"{'matches' if fixed == 1 else 'match'} no finding any more (fixed); drop "
                        f"{'it' if fixed == 1 else 'them'} with --update-baseline", err=True)
     if audit.since is not None and not quiet:
-        click.echo(f"lockaudit check: only the {_count(audit.since['changed_files'], 'file')} changed since "
+        _echo(f"lockaudit check: only the {_count(audit.since['changed_files'], 'file')} changed since "
                    f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
                    f"{_count(audit.since['findings_elsewhere'], 'finding')} elsewhere left out", err=True)
     if failing:
         counted = _count(failing, "new finding") if audit.baseline is not None else \
             f"{failing} of {_count(len(audit.findings), 'finding')}"
-        click.echo(f"lockaudit check: failed: {counted} at or above '{threshold}'{accepted}", err=True)
+        _echo(f"lockaudit check: failed: {counted} at or above '{threshold}'{accepted}", err=True)
     elif not quiet:
-        click.echo(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
+        _echo(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
                    f"'{threshold}'{accepted}", err=True)
 
 
@@ -373,17 +401,17 @@ def config_command(path: Path, config_file: Path | None, fmt: str) -> None:
     values = config.as_dict()
     sources = config.sources()
     if fmt == "json":
-        click.echo(json.dumps({"source": config.source, "values": values, "sources": sources}, indent=2))
+        _echo(json.dumps({"source": config.source, "values": values, "sources": sources}, indent=2))
         return
-    click.echo(f"# read from: {config.source or 'nothing (defaults only)'}")
+    _echo(f"# read from: {config.source or 'nothing (defaults only)'}")
     for key, source in sources.items():
         value = values[key.replace("-", "_")]
         if value is None:  # only fail-on may be unset
-            click.echo(f"# {key} is not set: `check` fails on '{DEFAULT_GATE}' and above, `scan` never fails  # {source}")
+            _echo(f"# {key} is not set: `check` fails on '{DEFAULT_GATE}' and above, `scan` never fails  # {source}")
         else:
-            click.echo(f"{key} = {_toml_value(value)}  # {source}")
+            _echo(f"{key} = {_toml_value(value)}  # {source}")
     for path_, reason in loaded.problems:
-        click.echo(f"# {path_}: {reason}")
+        _echo(f"# {path_}: {reason}")
 
 
 def _toml_value(value: Any) -> str:
@@ -418,7 +446,7 @@ def rules_list(folders: tuple[Path, ...]) -> None:
     for rule in sorted(ruleset.rules.values(), key=lambda r: r.id):
         severity = "by feature" if rule.by_feature else rule.severity
         effort = "by feature" if rule.by_feature else str(rule.effort)
-        click.echo(f"{rule.id:<{width}}  {severity:<10}  effort {effort:<10}  {rule.scope:<7}  "
+        _echo(f"{rule.id:<{width}}  {severity:<10}  effort {effort:<10}  {rule.scope:<7}  "
                    f"{rule.pack:<10}  {rule.title}")
 
 
@@ -444,7 +472,7 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
     }
     import yaml
 
-    click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    _echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100), nl=False)
 
 
 @rules.command("test")
@@ -459,11 +487,11 @@ def rules_test(folder: Path | None) -> None:
     results = run_examples(ruleset, chosen)
     failed = [r for r in results if not r.passed]
     for result in failed:
-        click.echo(f"FAIL {result.describe()}")
+        _echo(f"FAIL {result.describe()}")
     missing = [r.id for r in chosen if not r.examples and r.when.get("check") not in EXAMPLELESS_CHECKS]
     for rule_id in missing:
-        click.echo(f"FAIL {rule_id}: no examples")
-    click.echo(f"{len(results) - len(failed)} passed, {len(failed) + len(missing)} failed")
+        _echo(f"FAIL {rule_id}: no examples")
+    _echo(f"{len(results) - len(failed)} passed, {len(failed) + len(missing)} failed")
     sys.exit(EXIT_FINDINGS if failed or missing else EXIT_OK)
 
 

@@ -5,18 +5,25 @@ wins when both exist (no merging, as Ruff does with its files). Path patterns ar
 relative to the configuration file's folder. A configuration that parses but is wrong
 raises `ConfigError` (exit 2). An unparsable `pyproject.toml` is repository content, not
 configuration: it is reported as skipped and the scan goes on with defaults.
+
+The files are repository content, so paths in them (`rules`, `baseline`, path patterns) must
+stay inside the tree. With `--since`, the gate reads them as they were at the merge base
+(`commit`): a change is judged by the configuration it would be merged into, never its own.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import tomllib
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor import vcs
 from auditor.discover import DEFAULT_MAX_BYTES
+from auditor.files import read_regular
 from auditor.patterns import PathPatterns
 from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
@@ -27,6 +34,7 @@ DEFAULT_MAX_FILE_SIZE = DEFAULT_MAX_BYTES  # a larger file is listed as skipped,
 OVERRIDE_KEYS = ("paths", "disable", "severity")
 DEDICATED = ".lockaudit.toml"
 DEFAULT_BASELINE = "lockaudit-baseline.json"
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a configuration file is a few KiB; a larger one is not read
 
 
 class ConfigError(Exception):
@@ -176,42 +184,147 @@ class ConfigLoad:
     notices: list[str] = field(default_factory=list)  # things the user should know, for stderr
 
 
-def load_config(root: Path, explicit: Path | None = None) -> ConfigLoad:
+Reader = Callable[[str], bytes | None]  # a root-relative file's bytes; None when there is no such file
+
+
+def load_config(root: Path, explicit: Path | None = None, commit: str | None = None) -> ConfigLoad:
+    """The configuration for `root`: from the work tree, or with `commit` as it was there."""
+    read = _reader(root, commit)
     if explicit is not None:
-        return ConfigLoad(_load_explicit(root, explicit.resolve()))
-    dedicated = root / DEDICATED
-    if dedicated.is_file():
-        return ConfigLoad(_validate(_read_toml(dedicated, DEDICATED), DEDICATED, "", root, root))
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            return ConfigLoad(Config(), [("pyproject.toml", f"invalid TOML, configuration ignored: {exc}")])
-        table = _tool_table(document, "pyproject.toml")
-        if table is not None:
-            return ConfigLoad(_validate(table, "pyproject.toml", "tool.lockaudit.", root, root))
-    return ConfigLoad(Config(), notices=_unused_parent_config(root))
+        return ConfigLoad(_load_explicit(root, explicit.resolve(), read, commit))
+    source, document, problem = find_table(read)
+    if problem is not None:
+        return ConfigLoad(Config(), [("pyproject.toml", f"invalid TOML, configuration ignored: {problem}")])
+    if source is None:
+        return ConfigLoad(Config(), notices=_unused_parent_config(root))
+    prefix = "" if source == DEDICATED else "tool.lockaudit."
+    return ConfigLoad(_validate(document, source, prefix, root, root, _rule_folders(root, root, commit)))
 
 
-def _load_explicit(root: Path, path: Path) -> Config:
+def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
+    """The file lockaudit's settings come from and its table: `.lockaudit.toml`, else a
+    `pyproject.toml` with `[tool.lockaudit]`; the third value says why a pyproject.toml
+    could not be parsed."""
+    dedicated = _data(read, DEDICATED)
+    if dedicated is not None:
+        return DEDICATED, _parse(dedicated, DEDICATED), None
+    try:
+        data = read("pyproject.toml")
+    except OSError as exc:
+        return None, {}, exc.strerror or str(exc)
+    if data is None:
+        return None, {}, None
+    try:
+        document = parse_toml(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, {}, str(exc)
+    table = _tool_table(document, "pyproject.toml")
+    return ("pyproject.toml", table, None) if table is not None else (None, {}, None)
+
+
+def worktree_reader(root: Path, limit: Path | None = None) -> Reader:
+    """Regular files only, of a bounded size; a symlink is followed only within `limit`."""
+    def read(rel: str) -> bytes | None:
+        path = root / rel
+        if not path.is_file():
+            return None
+        if not _inside(path, limit or root):
+            raise OSError(0, "a symlink to outside the repository")
+        return read_regular(path.resolve(), MAX_CONFIG_BYTES)
+    return read
+
+
+def _reader(root: Path, commit: str | None) -> Reader:
+    if commit is None:
+        return worktree_reader(root)
+    return lambda rel: vcs.show(root, commit, rel)
+
+
+def _load_explicit(root: Path, path: Path, read: Reader, commit: str | None) -> Config:
+    """A file named on the command line. Inside the scanned tree it is still the tree's
+    content, read at `commit` with `--since`; outside it, it is the user's own file."""
     name = os.path.relpath(path)
-    if not path.is_file():
-        raise ConfigError(f"{name}: no such configuration file")
-    document = _read_toml(path, name)
+    inside = _inside(path, root)
+    if commit is not None and inside:
+        rel = path.relative_to(root).as_posix()
+        data, limit = _data(read, rel), root
+    else:
+        limit = root if inside else path.parent
+        data = _data(worktree_reader(path.parent, limit), path.name) if path.is_file() else None
+    if data is None:
+        raise ConfigError(f"{name}: no such configuration file" + (f" at {commit[:12]}" if commit and inside else ""))
+    document = _parse(data, name)
     if path.name == "pyproject.toml":
         table = _tool_table(document, name)
         if table is None:
             raise ConfigError(f"{name}: has no [tool.lockaudit] table")
-        return _validate(table, name, "tool.lockaudit.", path.parent, root)
-    return _validate(document, name, "", path.parent, root)
+        document = table
+    return _validate(document, name, "tool.lockaudit." if path.name == "pyproject.toml" else "", path.parent, root,
+                     _rule_folders(root, limit, commit if inside else None), limit)
 
 
-def _read_toml(path: Path, name: str) -> dict[str, Any]:
+def _data(read: Reader, rel: str) -> bytes | None:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return read(rel)
+    except OSError as exc:
+        raise ConfigError(f"{rel}: cannot be read: {exc.strerror or exc}") from exc
+
+
+def _parse(data: bytes, name: str) -> dict[str, Any]:
+    try:
+        return parse_toml(data)
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{name}: cannot be read as TOML: {exc}") from exc
+
+
+def parse_toml(data: bytes) -> dict[str, Any]:
+    """TOML from the tree, with its size and depth bounded before `tomllib` sees it."""
+    from auditor.limits import load_toml
+
+    return load_toml(data, "")
+
+
+def _inside(path: Path, limit: Path) -> bool:
+    return path.resolve().is_relative_to(limit.resolve())
+
+
+RuleFolders = Callable[[str, Path, str], Path]  # (entry, configuration folder, where) -> a folder of packs
+
+
+def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
+    """How a `rules` entry becomes a folder: in the work tree, it must resolve inside `limit`;
+    at a commit, its packs are copied out of git into a private folder."""
+    def on_disk(entry: str, base: Path, where: str) -> Path:
+        path = (base / entry).resolve()
+        if not path.is_relative_to(limit.resolve()):
+            raise ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
+                              "name a folder outside it with --rules on the command line")
+        if not path.is_dir():
+            raise ConfigError(f"{where} entry {entry!r} is not a folder")
+        return path
+
+    def at_commit(entry: str, base: Path, where: str) -> Path:
+        if not _inside(base / entry, root):
+            raise ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
+                              "name a folder outside it with --rules on the command line")
+        rel = (base / entry).resolve().relative_to(root.resolve()).as_posix()
+        folder = "" if rel == "." else rel
+        files = vcs.tree_files(root, commit or "", folder)
+        if not files:
+            raise ConfigError(f"{where} entry {entry!r} is not a folder at {(commit or '')[:12]}")
+        holder = tempfile.TemporaryDirectory(prefix="lockaudit-packs-")  # removed when the run ends
+        _COPIES.append(holder)
+        copy = Path(holder.name)
+        for path, data in files.items():
+            name = path[len(folder) + 1:] if folder else path
+            if "/" not in name and name.endswith((".yaml", ".yml")):  # as a folder on disk is read
+                (copy / name).write_bytes(data)
+        return copy
+
+    return at_commit if commit is not None else on_disk
+
+
+_COPIES: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def _tool_table(document: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -228,9 +341,9 @@ def _unused_parent_config(root: Path) -> list[str]:
         for candidate in (folder / DEDICATED, folder / "pyproject.toml"):
             try:
                 found = candidate.is_file() and (
-                    candidate.name == DEDICATED or "[tool.lockaudit" in candidate.read_text(encoding="utf-8")
+                    candidate.name == DEDICATED or b"[tool.lockaudit" in read_regular(candidate, MAX_CONFIG_BYTES)
                 )
-            except (OSError, UnicodeDecodeError):
+            except OSError:
                 found = False
             if found:
                 where = os.path.relpath(candidate, root)
@@ -241,8 +354,22 @@ def _unused_parent_config(root: Path) -> list[str]:
     return []
 
 
-def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root: Path) -> Config:
+def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root: Path, folders: RuleFolders,
+              limit: Path | None = None) -> Config:
+    """`limit` is the folder the file's paths must stay in: the scanned tree, or for a file
+    named on the command line outside it, that file's own folder."""
     _known_keys(table, KEYS, source, prefix, top=True)
+    limit = limit or root
+
+    def patterns(key: str, where: dict[str, Any] = table, label: str = "") -> tuple[str, ...]:
+        """Path patterns are matched against paths inside the tree: a `..` step can only be a
+        mistake or an attempt to reach out of it."""
+        values = string_list(key, where, label)
+        for pattern in values:
+            if ".." in pattern.replace("\\", "/").split("/"):
+                raise ConfigError(f"{source}: '{prefix}{label}{key}' entry {pattern!r} steps out of the repository "
+                                  "with '..'; patterns are relative to the configuration file's folder")
+        return values
 
     def string_list(key: str, where: dict[str, Any] = table, label: str = "") -> tuple[str, ...]:
         value = where.get(key, [])
@@ -265,12 +392,7 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         raise ConfigError(
             f"{source}: '{prefix}fail-on' must be one of {', '.join(SEVERITIES)}, got {fail_on!r}"
         )
-    rule_dirs = []
-    for folder in string_list("rules"):
-        path = (base / folder).resolve()
-        if not path.is_dir():
-            raise ConfigError(f"{source}: '{prefix}rules' entry {folder!r} is not a folder")
-        rule_dirs.append(path)
+    rule_dirs = [folders(folder, base, f"{source}: '{prefix}rules'") for folder in string_list("rules")]
     count_announced = table.get("count-announced", True)
     if not isinstance(count_announced, bool):
         raise ConfigError(f"{source}: '{prefix}count-announced' must be true or false, got {count_announced!r}")
@@ -280,6 +402,9 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     baseline = table.get("baseline", DEFAULT_BASELINE)
     if not isinstance(baseline, str) or not baseline.strip():
         raise ConfigError(f"{source}: '{prefix}baseline' must be a file path, got {baseline!r}")
+    if not _inside(base / baseline, limit):
+        raise ConfigError(f"{source}: '{prefix}baseline' {baseline!r} resolves outside the repository; "
+                          "name a file outside it with --baseline on the command line")
     raw_overrides = table.get("overrides", [])
     if not isinstance(raw_overrides, list) or not all(isinstance(o, dict) for o in raw_overrides):
         raise ConfigError(f"{source}: '{prefix}overrides' must be an array of tables ([[{prefix}overrides]])")
@@ -287,7 +412,7 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     for index, raw in enumerate(raw_overrides):
         label = f"overrides[{index}]."
         _known_keys(raw, OVERRIDE_KEYS, source, prefix + label)
-        paths = string_list("paths", raw, label)
+        paths = patterns("paths", raw, label)
         if not paths:
             raise ConfigError(f"{source}: '{prefix}{label}paths' must name at least one path pattern")
         overrides.append(Override(paths, frozenset(string_list("disable", raw, label)), severities("severity", raw, label)))
@@ -298,6 +423,7 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     roles = table.get("roles", {})
     if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
         raise ConfigError(f"{source}: '{prefix}roles' must be a table of path pattern = role, got {roles!r}")
+    patterns("roles", {"roles": list(roles)})
     for pattern, role in roles.items():
         if role not in ROLES:
             hint = difflib.get_close_matches(role, ROLES, n=1)
@@ -317,8 +443,8 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     except ValueError:  # a configuration outside the scanned tree: patterns are relative to the root
         relative = "."
     return Config(
-        exclude=string_list("exclude"),
-        adapters=string_list("adapters"),
+        exclude=patterns("exclude"),
+        adapters=patterns("adapters"),
         fail_on=fail_on,
         rules=tuple(rule_dirs),
         count_announced=count_announced,

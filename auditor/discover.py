@@ -18,6 +18,8 @@ from pathlib import Path
 import pathspec
 
 from auditor.audit import Skipped
+from auditor.files import read_regular
+from auditor.limits import MAX_GITIGNORE_BYTES, MAX_SCAN_GITIGNORE_PATTERNS, LimitError, read_gitignore
 from auditor.patterns import PathPatterns
 
 KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook", ".tf": "terraform"}
@@ -65,6 +67,7 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     project_dirs: list[str] = field(default_factory=list)  # folders holding a PROJECT_MARKERS file
+    gitignore_patterns: int = 0  # patterns loaded so far, capped per scan
 
 
 # Files known by name rather than extension.
@@ -118,10 +121,17 @@ _Ignore = tuple[str, str, pathspec.GitIgnoreSpec]
 
 
 def discover(
-    root: Path, exclude: Iterable[PathPatterns] = (), max_bytes: int = DEFAULT_MAX_BYTES
+    root: Path, exclude: Iterable[PathPatterns] = (), max_bytes: int = DEFAULT_MAX_BYTES,
+    tracked: frozenset[str] | None = None,
 ) -> Discovery:
+    """`tracked`: the files git tracks (with `--since`). A change could hide its own code by
+    ignoring it in `.gitignore`, or by making its folder look like a virtual environment or
+    build output; files git tracks are scanned whatever those say. Excludes still apply:
+    they come from the configuration the change is judged by."""
     root = root.resolve()
     excludes = [patterns for patterns in exclude if patterns]
+    kept = tracked or frozenset()
+    kept_dirs = {parent for path in kept for parent in _parents(path)}
     result = Discovery()
     # Each stack entry: folder, its path relative to root ("" for root), and the
     # .gitignore files in force there, deepest last.
@@ -148,10 +158,11 @@ def discover(
             except OSError as exc:
                 result.skipped.append(Skipped(rel, f"cannot be inspected: {_reason(exc)}"))
                 continue
-            if _ignored(rel, is_dir, specs) or any(patterns.match(rel, is_dir) for patterns in excludes):
+            holds_tracked = rel in kept_dirs if is_dir else rel in kept
+            if (_ignored(rel, is_dir, specs) and not holds_tracked) or any(patterns.match(rel, is_dir) for patterns in excludes):
                 continue
             if is_dir:
-                if _excluded_folder(entry):
+                if entry.name in DEFAULT_EXCLUDED_DIRS or (_excluded_folder(entry) and not holds_tracked):
                     continue
                 subfolders.append((Path(entry.path), rel, specs))
                 continue
@@ -184,6 +195,12 @@ def discover(
     return result
 
 
+def _parents(path: str) -> Iterable[str]:
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        yield path
+
+
 def _printable(name: str) -> str:
     """A file name that is not valid UTF-8 (its bytes held as surrogates) in a form every
     output can carry: the odd bytes as `\\xff` escapes. The file is still read by its real name."""
@@ -201,8 +218,9 @@ def _excluded_folder(entry: os.DirEntry[str]) -> bool:
     folder = Path(entry.path)
     if name in DEFAULT_EXCLUDED_OUTPUT_DIRS:
         return not os.path.exists(folder / "__init__.py")
-    # os.path.exists says False where Path.exists raises (an unreadable folder is then listed as such)
-    return os.path.exists(folder / "pyvenv.cfg")  # a virtual environment
+    # os.path.exists says False where Path.exists raises (an unreadable folder is then listed as such).
+    # A package of the project's own is never a virtual environment, whatever file it holds.
+    return os.path.exists(folder / "pyvenv.cfg") and not os.path.exists(folder / "__init__.py")
 
 
 def _ignored(rel: str, is_dir: bool, specs: tuple[_Ignore, ...]) -> bool:
@@ -237,12 +255,21 @@ def _ancestor_gitignores(root: Path, result: Discovery) -> tuple[_Ignore, ...]:
 
 
 def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgnoreSpec | None:
+    """The file's rules, matched by RE2 (no pattern backtracks), within a size and pattern cap
+    per file and a pattern budget for the whole scan; otherwise listed as skipped with why."""
     try:
         if not path.is_file():
             return None
-        return pathspec.GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8", errors="replace").splitlines())
+        used = result.gitignore_patterns
+        if used >= MAX_SCAN_GITIGNORE_PATTERNS:
+            raise LimitError(f"the scan's .gitignore files already hold {used} patterns, the budget is "
+                             f"{MAX_SCAN_GITIGNORE_PATTERNS}")
+        spec = read_gitignore(read_regular(path, MAX_GITIGNORE_BYTES), rel)
+        result.gitignore_patterns = used + len(spec.patterns)
+        return spec
     except (OSError, ValueError) as exc:
-        result.skipped.append(Skipped(rel, f".gitignore cannot be used, its rules are not applied: {_reason(exc)}"))
+        reason = _reason(exc) if isinstance(exc, OSError) else str(exc).removeprefix(f"{rel}: ")
+        result.skipped.append(Skipped(rel, f".gitignore cannot be used, its rules are not applied: {reason}"))
         return None
 
 

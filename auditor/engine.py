@@ -11,12 +11,12 @@ from __future__ import annotations
 import fnmatch
 import functools
 import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from auditor import limits
 from auditor.audit import CODE_LAYERS, Finding, Place, UsageRecord
 from auditor.boundary import Boundary
 from auditor.config import Policy
@@ -228,8 +228,9 @@ def _glob(patterns: str | list[str], text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> Any:
+    """On RE2: a repository's own pack may hold any pattern, and this one meets every string."""
+    return limits.regex(pattern)
 
 
 # -- project-scope checks ---------------------------------------------------------------

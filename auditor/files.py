@@ -7,6 +7,8 @@ window in which a file is swapped for one after discovery (a FIFO would block a 
 
 Writing (reports, baselines, cache entries): a temporary file in the same folder, synced,
 then renamed over the target, so a reader, or a scan killed midway, never sees half a file.
+A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is
+written in place: renaming over it would replace a device node with a file.
 """
 
 from __future__ import annotations
@@ -43,13 +45,24 @@ def read_regular(path: Path, limit: int) -> bytes:
 STALE_TEMP_SECONDS = 600  # no write takes this long: an older temporary file was left by a killed run
 
 
-def write_atomic(destination: str | Path, text: str | bytes, sync: bool = True) -> None:
+def write_atomic(destination: str | Path, text: str | bytes, sync: bool = True, mode: int | None = None) -> None:
+    """`mode` None: what open() would give under the umask; else exactly that mode."""
     target = Path(destination)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "is a folder")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(target, "wb") as stream:  # a device or a pipe: there is nothing to replace
+            stream.write(data)
+        return
     _remove_stale_temporaries(target)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        os.fchmod(handle, 0o666 & ~_umask())  # what open() would give, not mkstemp's 0600
-        data = text.encode("utf-8") if isinstance(text, str) else text
+        os.fchmod(handle, 0o666 & ~_umask() if mode is None else mode)  # mkstemp's own is 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -1,33 +1,38 @@
 """The gate's trust model: a pull request can weaken the gate as easily as it can add
-coupling, by editing `[tool.lockaudit]`, growing the baseline or adding suppressions. With
-`--since REF` those changes, made since the merge base, are findings of their own, so a
-reviewer sees them next to the code they let through."""
+coupling, by editing `[tool.lockaudit]`, growing the baseline, adding suppressions or
+making its own files impossible to analyse. With `--since REF` the gate runs on the
+configuration and baseline of the merge base, so such edits take effect only once merged;
+until then they are findings of their own, so a reviewer sees them next to the code they
+would let through, and a changed file the gate cannot see fails it."""
 
 from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from auditor import vcs
-from auditor.audit import Finding, UsageRecord
-from auditor.config import DEDICATED, DEFAULT_BASELINE, Policy
+from auditor.audit import Finding, Skipped, UsageRecord
+from auditor.config import (DEDICATED, DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_table, parse_toml,
+                             worktree_reader)
 from auditor.discover import SourceFile
 from auditor.engine import make_finding
 from auditor.extract import extract
 from auditor.facts import Fact, SuppressionFact
+from auditor.limits import load_json
 from auditor.packs import RuleSet
 from auditor.severity import SEVERITIES
 
 CONFIG_RULE, BASELINE_RULE, SUPPRESSION_RULE = "gate-weakened", "baseline-grew", "new-suppression"
+UNSEEN_RULE = "changed-file-not-analysed"
 
 
 def gate_changes(root: Path, base: str, config_source: str | None, baseline_path: Path, facts: Iterable[Fact],
-                 files: Iterable[SourceFile], changed: set[str], ruleset: RuleSet, policy: Policy) -> list[Finding]:
+                 files: Iterable[SourceFile], changed: set[str], ruleset: RuleSet, policy: Policy,
+                 skipped: Iterable[Skipped] = ()) -> list[Finding]:
     made: list[Finding] = []
 
     def add(rule_id: str, path: str, line: int, column: int, cell: int | None, values: dict[str, str], text: str) -> None:
@@ -39,14 +44,15 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
         made.append(make_finding(rule, anchor, values, policy.severity_of(rule_id, path, rule.severity),
                                  rule.effort, text, occurrence, subject=text))
 
-    config_path = _config_file(root, config_source)
-    if config_path is not None:
-        now_text = _read(root / config_path)
-        before = _table(vcs.show(root, base, config_path), config_path)
-        now = _table(now_text.encode() if now_text is not None else None, config_path)
+    compared = _tables(root, base, config_source)
+    if compared is not None:
+        config_path, now_text, before, now = compared
         for key, change in weakenings(before, now, ruleset):
             add(CONFIG_RULE, config_path, _line_of(now_text or "", key), 1, None, {"name": key, "change": change},
                 f"{key}: {change}")
+    for entry in skipped:  # the gate cannot judge what it cannot read: fail closed
+        if entry.path in changed:
+            add(UNSEEN_RULE, entry.path, 1, 1, None, {"name": entry.path, "change": entry.reason}, entry.reason)
     baseline_rel = _relative(root, baseline_path)
     if baseline_rel is not None and baseline_rel in changed:
         added = _entries((root / baseline_rel).read_bytes() if (root / baseline_rel).is_file() else None) \
@@ -85,6 +91,8 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
 
     gained("exclude", "now excludes")
     gained("adapters", "now lets vendor SDKs into")
+    if _strings(before.get("adapters")) and not _strings(now.get("adapters")):
+        found.append(("adapters", "no longer set: the boundary is inferred, and moves with the code"))
     gained("disable", "now disables rule")
     gained("allow-vendors", "now allows vendor")
     for vendor in sorted(set(_strings(before.get("forbid-vendors"))) - set(_strings(now.get("forbid-vendors")))):
@@ -107,6 +115,9 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
             found.append(("roles", f"now treats {pattern!r} as {role} code, which the gate does not count"))
     for role in sorted(set(_strings(before.get("include-roles"))) - set(_strings(now.get("include-roles")))):
         found.append(("include-roles", f"no longer counts {role} code"))
+    old_size, new_size = before.get("max-file-size", DEFAULT_MAX_FILE_SIZE), now.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(old_size, int) and isinstance(new_size, int) and new_size < old_size:
+        found.append(("max-file-size", f"lowered from {old_size} to {new_size} bytes: larger files go unread"))
     if before.get("count-announced", True) and now.get("count-announced", True) is False:
         found.append(("count-announced", "announced acquisitions no longer count"))
     for key in ("owners", "rules"):
@@ -117,20 +128,43 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
     return found
 
 
-def _config_file(root: Path, source: str | None) -> str | None:
-    """The configuration file, relative to the root, when it is inside the scanned tree."""
-    for name in ([source] if source else []) + [DEDICATED, "pyproject.toml"]:
-        if (root / name).is_file() and (source or name == DEDICATED or "[tool.lockaudit" in (_read(root / name) or "")):
-            return name
-    return None
+def _tables(root: Path, base: str, source: str | None) -> tuple[str, str | None, dict[str, Any], dict[str, Any]] | None:
+    """(the file to point at, its text now, the settings at the merge base, the settings now).
+    Whichever file is in force on each side is compared, so adding a `.lockaudit.toml` or
+    deleting the `[tool.lockaudit]` table is seen as what it does to the settings."""
+    def at_base(rel: str) -> bytes | None:
+        return vcs.show(root, base, rel)
+
+    explicit = source not in (None, DEDICATED, "pyproject.toml")
+    if explicit:  # a file named with --config: compared only when the tree holds it
+        assert source is not None
+        rel = _relative(root, Path(source))
+        if rel is None:
+            return None
+        now_text = _read(root / rel)
+        return rel, now_text, _table(at_base(rel), rel), _table(now_text.encode() if now_text is not None else None, rel)
+    before_source, before = _settings(at_base)
+    now_source, now = _settings(worktree_reader(root))
+    where = now_source or before_source
+    if where is None:
+        return None
+    return where, _read(root / where), before, now
+
+
+def _settings(read: Reader) -> tuple[str | None, dict[str, Any]]:
+    try:
+        source, table, _ = find_table(read)
+    except (ConfigError, OSError):  # unreadable now: compared as if it set nothing
+        return None, {}
+    return source, table
 
 
 def _table(data: bytes | None, name: str) -> dict[str, Any]:
     if data is None:
         return {}
     try:
-        document = tomllib.loads(data.decode("utf-8", errors="replace"))
-    except tomllib.TOMLDecodeError:
+        document = parse_toml(data)
+    except (UnicodeDecodeError, ValueError):
         return {}
     if Path(name).name == "pyproject.toml":
         tool = document.get("tool")
@@ -143,7 +177,7 @@ def _entries(data: bytes | None) -> Counter[tuple[str, str, str]]:
     if data is None:
         return Counter()
     try:
-        document = json.loads(data)
+        document = load_json(data, "baseline")
         return Counter((e["fingerprint"], e["rule_id"], e["path"]) for e in document["findings"])
     except (ValueError, KeyError, TypeError):
         return Counter()

@@ -13,7 +13,9 @@ import fnmatch
 import hashlib
 import functools
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from auditor.files import read_regular
+from auditor.limits import LimitError, regex
 from auditor.resources import data_dir
 from auditor.severity import SEVERITIES
 
@@ -37,9 +41,16 @@ EXAMPLELESS_CHECKS = {"vulnerable-dependency": "its data comes from a vulnerabil
                       "gate-changes": "it compares with a git merge base; tested in test_since.py"}
 
 MAX_PATTERN = 1000
+MAX_PACK_BYTES = 1024 * 1024  # the largest built-in pack is under 30 KiB
+MAX_PACKS = 200  # files in one rules folder
 # The C-accelerated safe loader when PyYAML was built with libyaml: same safety, faster start.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+# A compiled pack regex: `re.Pattern[str]` for the built-in packs, an RE2 pattern (same methods)
+# for a user's or repository's pack.
+Regex = Any
 
 
 class PackError(Exception):
@@ -86,7 +97,7 @@ class ModelFamily:
     family: str
     vendor: str
     host: str | None
-    pattern: re.Pattern[str]
+    pattern: Regex
     needs_context: bool  # ambiguous ids (o1, mistral) count only where a model is expected
     open_weight: bool
 
@@ -131,7 +142,7 @@ class HiddenDefault:
     when_env_set: tuple[str, ...] = ()
     constructor: str | None = None
     keyword: str | None = None
-    routes: tuple[tuple[re.Pattern[str], str], ...] = ()
+    routes: tuple[tuple[Regex, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +160,8 @@ class Detectors:
 
     tracked_modules: frozenset[str]
     factories: dict[str, tuple[str, frozenset[str]]]
-    model_families: tuple[tuple[str, re.Pattern[str], bool], ...]
-    model_prefilter: re.Pattern[str]  # matches whenever any family's pattern does
+    model_families: tuple[tuple[str, Regex, bool], ...]
+    model_prefilter: Regex  # matches whenever any family's pattern does
     routing_prefixes: frozenset[str]
     hosts: tuple[str, ...]
     terraform: tuple[tuple[str, str], ...] = ()  # (resource type glob, product id)
@@ -222,7 +233,7 @@ class PackInfo:
 @dataclass(frozen=True, slots=True)
 class SecretPattern:
     id: str
-    pattern: re.Pattern[str]
+    pattern: Regex
     group: int  # the capture group holding the secret; 0 is the whole match
     redact_examples: tuple[str, ...]
     keep_examples: tuple[str, ...]
@@ -352,14 +363,32 @@ class RuleSet:
         return 0
 
 
-def any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
-    """One regex matching where any of `patterns` does; leading inline flags become scoped."""
-    parts = []
+def any_of(patterns: Iterable[Any]) -> Any:
+    """One regex matching where any of `patterns` does; leading inline flags become scoped.
+    Patterns from user packs are RE2's (see `_compile`): those are joined on RE2, the built-in
+    ones on `re`, and the result asks both."""
+    native, linear = [], []
     for pattern in patterns:
         source = pattern.pattern
         flags = re.match(r"^\(\?([aiLmsux]+)\)", source)
-        parts.append(f"(?{flags.group(1)}:{source[flags.end():]})" if flags else f"(?:{source})")
-    return re.compile("|".join(parts) or "(?!)")
+        part = f"(?{flags.group(1)}:{source[flags.end():]})" if flags else f"(?:{source})"
+        (native if isinstance(pattern, re.Pattern) else linear).append(part)
+    joined = re.compile("|".join(native) or "(?!)")
+    return AnyOf(joined, regex("|".join(linear))) if linear else joined
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Where any of the built-in (`re`) or user (RE2) patterns matches; picklable for the workers."""
+
+    native: re.Pattern[str]
+    linear: Any
+
+    def search(self, text: str) -> Any:
+        return self.native.search(text) or self.linear.search(text)
+
+    def fullmatch(self, text: str) -> Any:
+        return self.native.fullmatch(text) or self.linear.fullmatch(text)
 
 
 def _normalise(distribution: str) -> str:
@@ -382,21 +411,41 @@ def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) ->
     built_in = data_dir("rules")
     for folder in (built_in, *extra_dirs):
         # The built-in packs ship with lockaudit and the test suite validates them against the
-        # schemas; re-validating them on every run would cost a fifth of a warm scan.
+        # schemas; re-validating them on every run would cost a fifth of a warm scan. Packs from
+        # any other folder may come from the scanned repository: they are validated, and their
+        # regexes run on RE2.
         validate = folder != built_in
-        for path in sorted(folder.glob("*.y*ml")):
-            try:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-            except OSError as exc:
-                raise PackError(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
+        for path, data in _pack_files(folder):
+            digest.update(path.name.encode() + b"\0" + data + b"\0")
             if path.name == OWNERS_FILE:
-                _load_owners(path, ruleset, validate)
+                _load_owners(path, ruleset, validate, data)
             elif path.name == SECRETS_FILE:
-                _load_secrets(path, ruleset, validate)
+                _load_secrets(path, ruleset, validate, data)
             else:
-                _load_pack(path, ruleset, validate)
+                _load_pack(path, ruleset, validate, data)
     ruleset.digest = digest.hexdigest()
     return ruleset
+
+
+def _pack_files(folder: Path) -> Iterator[tuple[Path, bytes]]:
+    """The YAML files of a rules folder with their bytes, by name: regular files only (never a
+    FIFO, a device, a symlink or a folder), each at most MAX_PACK_BYTES, at most MAX_PACKS."""
+    try:
+        paths = sorted(path for path in folder.iterdir() if fnmatch.fnmatchcase(path.name, "*.y*ml"))
+    except OSError as exc:
+        raise PackError(f"{folder.name}: the rules folder cannot be read: {exc.strerror or exc}") from exc
+    if len(paths) > MAX_PACKS:
+        raise PackError(f"{folder.name}: more than {MAX_PACKS} rule packs in one folder")
+    for path in paths:
+        try:
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISREG(mode):
+                kind = "a symlink" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else "a special file"
+                raise OSError(0, f"{kind}, not a regular file")
+            data = read_regular(path, MAX_PACK_BYTES)
+        except OSError as exc:
+            raise PackError(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
+        yield path, data
 
 
 MAX_YAML_NODES = 200_000  # after aliases are expanded: a "billion laughs" document stops here
@@ -424,23 +473,23 @@ def yaml_problem(root: yaml.Node) -> str | None:
     return None
 
 
-def _load_yaml(path: Path, validate: bool = True) -> Any:
-    """A pack or catalog from YAML: the safe loader, and (for packs not shipped with lockaudit)
-    no alias bomb or duplicate key."""
+def _load_yaml(path: Path, data: bytes | None, validate: bool = True) -> Any:
+    """A pack or catalog from YAML (`data`, or else read from `path`): the safe loader, and (for
+    packs not shipped with lockaudit) no alias bomb or duplicate key."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (read_regular(path, MAX_PACK_BYTES) if data is None else data).decode("utf-8")
         node = yaml.compose(text, Loader=_SafeLoader) if validate else None
         problem = yaml_problem(node) if node is not None else None
         if problem is not None:
             raise PackError(f"{path.name}: cannot be read as YAML: {problem}")
         return yaml.load(text, Loader=_SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise PackError(f"{path.name}: cannot be read as YAML: {exc}") from exc
 
 
-def _load_catalog(path: Path, schema_name: str, validate: bool = True) -> Any:
+def _load_catalog(path: Path, data: bytes | None, schema_name: str, validate: bool = True) -> Any:
     """A YAML catalog that is not a rule pack, validated against its own schema."""
-    document = _load_yaml(path, validate)
+    document = _load_yaml(path, data, validate)
     error = jsonschema_best_error(_validator(schema_name), document) if validate else None
     if error is not None:
         location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
@@ -448,12 +497,12 @@ def _load_catalog(path: Path, schema_name: str, validate: bool = True) -> Any:
     return document
 
 
-def _load_secrets(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
+def _load_secrets(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes | None = None) -> None:
     """Key-shaped values to redact from every output; user folders add to the built-in ones."""
-    document = _load_catalog(path, "secrets-1.schema.json", validate)
+    document = _load_catalog(path, data, "secrets-1.schema.json", validate)
     for index, raw in enumerate(document["patterns"]):
         where = f"{path.name}: patterns[{index}] ({raw['id']})"
-        pattern = _compile(raw["pattern"], where)
+        pattern = _compile(raw["pattern"], where, validate)
         group = raw.get("group", 0)
         if group > pattern.groups:
             raise PackError(f"{where}: 'group' {group} but the pattern has {pattern.groups} groups")
@@ -461,9 +510,9 @@ def _load_secrets(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
                                              tuple(raw["examples"].get("keep", ()))))
 
 
-def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
+def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes | None = None) -> None:
     """The ownership catalog: acquisitions (with status and date), related stakes, alternatives."""
-    document = _load_catalog(path, "owners-1.schema.json", validate)
+    document = _load_catalog(path, data, "owners-1.schema.json", validate)
     for raw in document.get("acquisitions", []):
         ruleset.acquisitions[raw["company"]] = Acquisition(
             raw["company"], raw["owner"], raw["status"], str(raw["as_of"]), raw["source"])
@@ -471,9 +520,9 @@ def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
     ruleset.alternatives.update(document.get("alternatives", {}))
 
 
-def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
+def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes | None = None) -> None:
     name = path.name
-    document = _load_yaml(path, validate)
+    document = _load_yaml(path, data, validate)
     if not isinstance(document, dict):
         raise PackError(f"{name}: a rule pack must be a mapping")
     if validate:
@@ -513,7 +562,7 @@ def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
                 raise PackError(f"{where}: module '{module}' is already claimed by '{ruleset._by_module[module].id}'")
             ruleset._by_module[module] = product
 
-    _load_usage_catalog(name, document, catalog, ruleset)
+    _load_usage_catalog(name, document, catalog, ruleset, validate)
 
     for where, raw in _mappings(document.get("rules"), f"{name}: rules"):
         rule_id = _text(raw, "id", where)
@@ -541,7 +590,8 @@ def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True) -> None:
         )
 
 
-def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, Any], ruleset: RuleSet) -> None:
+def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, Any], ruleset: RuleSet,
+                        untrusted: bool = True) -> None:
     """Constructors, factories, env vars, hosts, model ids, features and hidden defaults."""
     vendor = document.get("vendor")
     products = {p.id: p for p in ruleset.products}
@@ -573,7 +623,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             family=_text(raw, "family", where),
             vendor=vendor_of(raw, where, vendor),
             host=_optional_text(raw, "host", where, None),
-            pattern=_regex(raw, "pattern", where),
+            pattern=_compile(_text(raw, "pattern", where), f"{where}: 'pattern'", untrusted),
             needs_context=context == "model",
             open_weight=raw.get("open_weight", False) is True,
         ))
@@ -636,7 +686,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             when_env_set=_texts(raw, "when_env_set", where),
             constructor=_optional_text(raw, "constructor", where, None),
             keyword=_optional_text(raw, "keyword", where, None),
-            routes=tuple((_compile(pattern, f"{where}: routes"), target) for pattern, target in routes.items()),
+            routes=tuple((_compile(pattern, f"{where}: routes", untrusted), target) for pattern, target in routes.items()),
         ))
 
 
@@ -663,7 +713,7 @@ def _when(when: Any, scope: str, where: str, validate: bool = True) -> dict[str,
     if ("check" in when) != (scope == "project"):
         raise PackError(f"{where}: 'when.check' is required for scope 'project' and allowed only there")
     for pattern in _regexes(when):
-        _compile(pattern, f"{where}: 'when' regex")
+        _compile(pattern, f"{where}: 'when' regex", validate)
     return when
 
 
@@ -745,24 +795,16 @@ def _optional_text(raw: dict[str, Any], key: str, where: str, default: str | Non
     return value
 
 
-def _regex(raw: dict[str, Any], key: str, where: str) -> re.Pattern[str]:
-    return _compile(_text(raw, key, where), f"{where}: '{key}'")
-
-
-# A group that repeats something and is itself repeated without bound — `(a+)+`, `(\w+\s?)*` —
-# can take exponential time on a crafted string (catastrophic backtracking). Packs may come
-# from the scanned repository, so such patterns are refused; bounded repetition `{0,3}` is fine.
-_NESTED_QUANTIFIER = re.compile(r"\((?:\?[:!=<]?)?(?:[^()\\]|\\.)*?[+*}?]\)(?:[+*]|\{\d*,\})")
-
-
-def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+def _compile(pattern: Any, where: str, untrusted: bool = True) -> Any:
+    """A pack's regex: on RE2 when the pack is not lockaudit's own, so that no pattern can
+    backtrack (`(a|aa)+$` on a long line would otherwise run for hours); the built-in packs,
+    tested with the suite, may use `re`'s lookarounds."""
     if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN:
         raise PackError(f"{where}: a regex must be a string of at most {MAX_PATTERN} characters")
-    if _NESTED_QUANTIFIER.search(pattern):
-        raise PackError(f"{where}: a repeated group that itself repeats ({_NESTED_QUANTIFIER.search(pattern).group(0)}) "
-                        "can backtrack catastrophically; bound the outer repetition ({0,3}) or rewrite it")
     try:
-        return re.compile(pattern)
+        return regex(pattern) if untrusted else re.compile(pattern)
+    except LimitError as exc:
+        raise PackError(f"{where}: {exc}") from None
     except re.error as exc:
         raise PackError(f"{where}: invalid regex: {exc}") from exc
 

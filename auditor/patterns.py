@@ -1,10 +1,14 @@
-"""Gitignore-style path patterns, anchored at the folder they were written for."""
+"""Gitignore-style path patterns, anchored at the folder they were written for.
+
+Patterns come from configuration the scanned repository may have written, so they are
+matched by RE2 (auditor/limits.py): no pattern can make matching backtrack.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pathspec
+from auditor.limits import gitignore_spec
 
 
 class PathPatterns:
@@ -12,13 +16,14 @@ class PathPatterns:
 
     `prefix` is the scan root's path relative to the patterns' folder ("" when they are
     the same), so `adapters = ["app/llm/"]` in a parent's configuration still matches
-    when only `app` is scanned.
+    when only `app` is scanned. A pattern that is invalid, or too many of them, raises a
+    `ValueError` (`auditor.limits.LimitError`) naming it.
     """
 
     def __init__(self, patterns: Iterable[str], prefix: str = "") -> None:
         self.patterns = tuple(patterns)
         self.prefix = prefix
-        self._spec = pathspec.GitIgnoreSpec.from_lines([_normalise(p) for p in self.patterns])
+        self._spec = gitignore_spec([_normalise(p) for p in self.patterns])
 
     def __bool__(self) -> bool:
         return bool(self.patterns)

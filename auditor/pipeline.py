@@ -25,6 +25,7 @@ from auditor.facts import DependencyFact, ErrorFact, Fact
 from auditor.files import read_regular
 from auditor.packs import PIPELINE_CHECKS, RuleSet
 from auditor.patterns import PathPatterns
+from auditor.redact import Redactor
 from auditor.roles import Roles, assign_roles
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tup
     """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
     ruleset = ruleset.with_owners(config.owners)
     since = _since(root, options)
-    return _analyse(_collect(root, config, ruleset, problems, options), root, config, ruleset, options, since)
+    return _analyse(_collect(root, config, ruleset, problems, options, since), root, config, ruleset, options, since)
 
 
 @dataclass
@@ -106,9 +107,9 @@ class Collected:
 
 
 def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]],
-             options: ScanOptions) -> Collected:
+             options: ScanOptions, since: dict[str, Any] | None = None) -> Collected:
     found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
-                     max_bytes=config.max_file_size)
+                     max_bytes=config.max_file_size, tracked=since["tracked"] if since else None)
     problems = list(problems)
     roles = assign_roles(root, found, ruleset.role_conventions, config.role_patterns(), config.include_roles,
                          config.max_file_size)
@@ -120,13 +121,13 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
         if not config.adapters and options.cache is not None:
             # Judged against the boundary the last whole-project scan inferred (the whole-project
             # hook infers it again), the staged files need none of the others.
-            boundary = FactCache(options.cache, root, ruleset.digest).last_boundary()
+            boundary = FactCache(options.cache, root, ruleset.digest, Redactor(ruleset.secrets)).last_boundary()
         if config.adapters or boundary is not None:
             sources = [s for s in sources if s.path in options.files]
     # A partial run (the per-file hook) extracts its few files afresh and leaves the cache alone,
     # which describes the whole tree.
     partial = len(sources) < len(found.files)
-    cache = FactCache(options.cache, root, ruleset.digest) if options.cache is not None and not partial else None
+    cache = FactCache(options.cache, root, ruleset.digest, Redactor(ruleset.secrets)) if options.cache is not None and not partial else None
     digests: dict[str, str] = {}
     if cache is not None:
         for source in sources:
@@ -141,7 +142,8 @@ def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
     if options.since is None:
         return None
     base = vcs.merge_base(root, options.since)  # before the scan, so a shallow clone fails fast and plainly
-    return {"ref": options.since, "merge_base": base, "changed": sorted(vcs.changed_files(root, base))}
+    return {"ref": options.since, "merge_base": base, "changed": sorted(vcs.changed_files(root, base)),
+            "tracked": frozenset(vcs.tracked(root))}
 
 
 def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions,
@@ -153,7 +155,6 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     from auditor.inventory import build_inventory
     from auditor.leaks import rank_leaks
     from auditor.modules import ModuleIndex
-    from auditor.redact import Redactor
     from auditor.snippet import quote
     from auditor.suppress import apply as apply_suppressions
     from auditor.vulns import audit as audit_vulnerabilities
@@ -214,13 +215,13 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     own = applied.findings
     if since is not None:
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
-                            set(since["changed"]), ruleset, policy)
+                            set(since["changed"]), ruleset, policy, skipped)
     kept = group_repeats(sort_findings(applied.kept + own))
+    redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     quoted = quote(root, [*kept, *(s.finding for s in applied.suppressed)], config.max_file_size,
-                   files={s.path: s.abspath for s in found.files})  # each file read once for both
+                   files={s.path: s.abspath for s in found.files}, redactor=redactor)  # each file read once for both
     findings = quoted[:len(kept)]
     suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quoted[len(kept):])]
-    redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     return Analysis(facts, redactor.records(inventory), graph, boundary, roles, profiles, leaks, redactor.findings(findings),
                     redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
                     analysed, vulnerabilities, since, notices)
@@ -234,7 +235,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     started, clock = datetime.now(timezone.utc), time.perf_counter()
     ruleset = ruleset.with_owners(config.owners)
     since = _since(root, options)
-    collected = _collect(root, config, ruleset, problems, options)
+    collected = _collect(root, config, ruleset, problems, options, since)
     # Only a whole-project audit that depends on nothing but the files is remembered: not one
     # that asked the network (--vulns) or git (--since), nor the per-file hook's partial one.
     whole = collected.cache is not None and not options.vulns and since is None and not collected.partial
@@ -246,7 +247,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
             collected.cache.save_audit(state, audit)
     audit.scan = {"started": started.isoformat(timespec="seconds")}
     if options.baseline is not None:
-        entries = baseline.load(options.baseline)
+        entries = _baseline_entries(root, options.baseline, since)
         if options.files is not None:  # the per-file hook saw only its files: the rest of the baseline is not fixed
             entries = [e for e in entries if e.path in options.files]
         comparison = baseline.compare(audit.findings, entries)
@@ -266,6 +267,24 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
                        "findings_elsewhere": total - len(audit.findings)}
     audit.scan["seconds"] = round(time.perf_counter() - clock, 2)
     return audit
+
+
+def _baseline_entries(root: Path, path: Path, since: dict[str, Any] | None) -> list[baseline.Entry]:
+    """With `--since`, a baseline inside the tree is read as it was at the merge base: entries
+    a change adds to it hide nothing until they are merged (they are reported as baseline-grew)."""
+    rel = _inside(root, path)
+    if since is None or rel is None:
+        return baseline.load(path)
+    data = vcs.show(root, since["merge_base"], rel)
+    return baseline.parse(data, f"{rel} at {since['merge_base'][:12]}") if data is not None else []
+
+
+def _inside(root: Path, path: Path) -> str | None:
+    """`path` relative to the root when it lies inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions) -> Audit:

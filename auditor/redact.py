@@ -1,19 +1,35 @@
-"""Redaction: key-shaped values (API keys, tokens, connection-string secrets) never leave
-the repository through an output. The patterns are data (`rules/secrets.yaml`); this
-module applies them to every string from the scanned tree that the pipeline hands on
-(findings, inventory, skip reasons), before scores or any renderer see it, so no format
-can forget to."""
+"""Redaction: key-shaped values (API keys, tokens, connection-string secrets, private keys)
+never leave the repository through an output or the cache. The patterns are data
+(`rules/secrets.yaml`); this module applies them to every string from the scanned tree that
+the pipeline hands on (findings, inventory, skip reasons), before scores or any renderer see
+it, so no format can forget to.
+
+Two rules keep a secret from surviving in part. Text is redacted whole and clipped afterwards
+(a key cut in half no longer looks like a key). A private key spans lines: which lines belong
+to a `-----BEGIN … PRIVATE KEY-----` block is decided on the whole file, so a snippet that
+shows only the middle of the block shows none of it."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import functools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from auditor.audit import Finding, Skipped, Snippet, Suppressed, UsageRecord
 from auditor.packs import SecretPattern, any_of
 
 MARK = "[REDACTED]"
 MAX_SCANNED = 20_000  # characters per string: longer values are cut before matching, so matching stays bounded
+CLIPPED = "…"
+
+# Private keys in PEM or OpenPGP armour: RSA, EC, DSA, OPENSSH, ENCRYPTED, plain PKCS#8, PGP … KEY BLOCK.
+_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_END = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{2}")  # a span without it (a quote, `\n"`, blanks) hides nothing
+# A cut string's last word may be the head of a key that no longer matches its pattern: it goes.
+_WORD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/=.~:@%-"
 
 
 class Redactor:
@@ -23,7 +39,9 @@ class Redactor:
 
     def text(self, text: str) -> str:
         if len(text) > MAX_SCANNED:
-            text = text[:MAX_SCANNED] + "…"
+            text = text[:MAX_SCANNED].rstrip(_WORD) + CLIPPED
+        if "PRIVATE KEY" in text:
+            text = "".join(self._private_keys(text.splitlines(keepends=True)))
         if not self._any.search(text):
             return text
         for secret in self.patterns:
@@ -32,6 +50,14 @@ class Redactor:
 
     def optional(self, text: str | None) -> str | None:
         return None if text is None else self.text(text)
+
+    def lines(self, lines: Sequence[str], wanted: Iterable[int] | None = None) -> dict[int, str]:
+        """The redacted text of the lines at the 0-based indices `wanted` (all by default), where
+        every line between a private key's BEGIN and END (or the end of `lines`) is redacted,
+        whichever of them are wanted: pass a file's (or a cell's) lines whole."""
+        indices = range(len(lines)) if wanted is None else sorted({i for i in wanted if 0 <= i < len(lines)})
+        blocks = self._private_keys(lines) if any("PRIVATE KEY" in line for line in lines) else lines
+        return {index: self.text(blocks[index]) for index in indices}
 
     def findings(self, findings: Iterable[Finding]) -> list[Finding]:
         return [self._finding(f) for f in findings]
@@ -45,10 +71,52 @@ class Redactor:
     def skipped(self, skipped: Iterable[Skipped]) -> list[Skipped]:
         return [Skipped(s.path, self.text(s.reason)) for s in skipped]
 
+    def changes(self, value: Any) -> bool:
+        """Whether redaction would change any string in `value` (a string, or JSON-like data)."""
+        strings = list(_strings(value))
+        joined = "\n".join(strings)  # one pass over all of them decides for the many values with no secret
+        if "PRIVATE KEY" not in joined and not self._any.search(joined):
+            return False
+        return any(len(s) > MAX_SCANNED or self.text(s) != s for s in strings)  # too long to judge: as if it did
+
+    def named(self, name: str, value: str) -> bool:
+        """Whether `value` is a secret by the name it is given to: `api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`."""
+        return any(self.text(form) != form for form in (f'{name}="{value}"', f"{name}={value}"))
+
+    def _private_keys(self, lines: Sequence[str]) -> list[str]:
+        """`lines` with everything between a private key's BEGIN and END markers replaced; a
+        block without END runs to the last line. The markers stay, so a reader sees what was here."""
+        out, inside = [], False
+        for line in lines:
+            body, ending = _split_ending(line)
+            kept, position = [], 0
+            while True:
+                if not inside:
+                    begin = _KEY_BEGIN.search(body, position)
+                    if begin is None:
+                        kept.append(body[position:])
+                        break
+                    kept.append(body[position:begin.end()])
+                    position, inside = begin.end(), True
+                end = _KEY_END.search(body, position)
+                hidden = body[position:end.start() if end else len(body)]
+                if _KEY_MATERIAL.search(hidden):
+                    indent = len(hidden) - len(hidden.lstrip()) if position == 0 else 0
+                    kept.append(hidden[:indent] + MARK)
+                else:
+                    kept.append(hidden)
+                if end is None:
+                    break
+                kept.append(end.group(0))
+                position, inside = end.end(), False
+            out.append("".join(kept) + ending)
+        return out
+
     def _finding(self, finding: Finding) -> Finding:
         snippet = finding.snippet
         if snippet is not None:
-            snippet = Snippet(snippet.start, tuple(self.text(line) for line in snippet.lines))
+            shown = self.lines(snippet.lines)  # already redacted by `quote`; this keeps a hand-made snippet safe too
+            snippet = Snippet(snippet.start, tuple(shown[i] for i in range(len(snippet.lines))))
         return dataclasses.replace(finding, message=self.text(finding.message), snippet=snippet,
                                    chain=tuple(self.text(step) for step in finding.chain))
 
@@ -57,7 +125,37 @@ class Redactor:
                                    name=self.text(record.name))
 
 
+@functools.lru_cache(maxsize=1)
+def built_in() -> Redactor:
+    """The patterns that ship with lockaudit, for code that has no rule set at hand (the cache)."""
+    from auditor.packs import SECRETS_FILE, RuleSet, _load_secrets
+    from auditor.resources import data_dir
+
+    ruleset = RuleSet()
+    _load_secrets(data_dir("rules") / SECRETS_FILE, ruleset, validate=False)  # shipped and tested: no re-validation
+    return Redactor(ruleset.secrets)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _split_ending(line: str) -> tuple[str, str]:
+    stripped = line.rstrip("\r\n")
+    return stripped, line[len(stripped):]
+
+
 def _blank(match: str, start: int, end: int) -> str:
-    if start < 0 or end <= start:  # the group did not take part in the match: the whole match is the secret
+    if start < 0:  # the group did not take part in the match: the whole match is the secret
         return MARK
+    if end <= start:  # it took part and is empty: nothing to hide
+        return match
     return match[:start] + MARK + match[end:]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import posixpath
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from auditor.discover import Discovery
 from auditor.files import read_regular
+from auditor.limits import load_toml
 from auditor.packs import RoleConvention as Convention
 from auditor.patterns import PathPatterns
 
@@ -238,8 +238,8 @@ def _toml(source: Path | None, max_bytes: int) -> dict[str, Any] | None:
     if source is None:
         return None
     try:
-        return tomllib.loads(read_regular(source, min(max_bytes, MAX_BUILD_FILE)).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return load_toml(read_regular(source, min(max_bytes, MAX_BUILD_FILE)), source.name)
+    except (OSError, ValueError):  # unreadable, invalid, too large or too deep: the extractor lists it
         return None
 
 

@@ -1,5 +1,7 @@
 """Snippets: the source lines around each finding, quoted once by the pipeline so that
-every format shows the same code (secrets are redacted afterwards, see `redact`).
+every format shows the same code. Secrets are redacted here, on the file's whole lines
+before any is clipped: a key cut short, or a private key's middle lines without its BEGIN,
+would no longer be recognised (see `redact`).
 
 Line numbers follow the extractors: `\\n`, `\\r\\n` and `\\r` end a line (as in `ast`), and in
 a notebook they count within the cell."""
@@ -11,11 +13,15 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.audit import Finding, Snippet
 from auditor.discover import DEFAULT_MAX_BYTES
 from auditor.extract.python import source_encoding
 from auditor.files import read_regular
+
+if TYPE_CHECKING:
+    from auditor.redact import Redactor
 
 CONTEXT = 2  # lines shown before and after the finding's line
 MAX_LINE = 240  # characters kept of one line
@@ -23,10 +29,11 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTES,
-          files: dict[str, Path] | None = None) -> list[Finding]:
+          files: dict[str, Path] | None = None, *, redactor: Redactor) -> list[Finding]:
     """The findings, each with its snippet when its file can still be read; a file that
     cannot (deleted since, or changed into something else) leaves its findings without one.
-    `files` maps reported paths to the files on disk where the two differ (odd file names)."""
+    `files` maps reported paths to the files on disk where the two differ (odd file names).
+    `redactor` is required: no snippet exists unredacted."""
     by_path: dict[str, list[int]] = defaultdict(list)
     for index, finding in enumerate(findings):
         if finding.line >= 1 and finding.path not in ("", "."):
@@ -38,14 +45,19 @@ def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTE
         except OSError:
             continue
         texts = _texts(path, data)
+        windows: dict[int, tuple[int | None, range]] = {}  # finding → its cell and 0-based lines shown
+        wanted: dict[int | None, set[int]] = defaultdict(set)
         for index in indices:
             finding = findings[index]
             lines = texts.get(finding.cell)
-            if lines is None or finding.line > len(lines):
-                continue
-            start = max(1, finding.line - CONTEXT)
-            shown = tuple(_clip(line) for line in lines[start - 1: finding.line + CONTEXT])
-            quoted[index] = dataclasses.replace(finding, snippet=Snippet(start, shown))
+            if lines is not None and finding.line <= len(lines):
+                shown = range(max(1, finding.line - CONTEXT) - 1, min(len(lines), finding.line + CONTEXT))
+                windows[index] = (finding.cell, shown)
+                wanted[finding.cell].update(shown)
+        redacted = {cell: redactor.lines(texts[cell], lines) for cell, lines in wanted.items()}  # whole file, then clip
+        for index, (cell, shown) in windows.items():
+            snippet = Snippet(shown.start + 1, tuple(_clip(redacted[cell][i]) for i in shown))
+            quoted[index] = dataclasses.replace(findings[index], snippet=snippet)
     return quoted
 
 
@@ -85,5 +97,14 @@ def _decode(path: str, data: bytes) -> str:
 
 
 def _clip(line: str) -> str:
+    """At most MAX_LINE characters of an already redacted line; a cut never splits the mark."""
+    from auditor.redact import MARK
+
     line = line.expandtabs(4)
-    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+    if len(line) <= MAX_LINE:
+        return line
+    head = line[: MAX_LINE - 1]
+    opened = head.rfind(MARK[0], len(head) - len(MARK) + 1)
+    if opened >= 0 and line.startswith(MARK, opened):
+        head = head[:opened]
+    return head + "…"

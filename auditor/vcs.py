@@ -1,41 +1,144 @@
-"""Git, for diff-aware gating: the merge base with a ref, the files changed since, and a
-file's content there. Git runs with options that keep a repository's own configuration
-from running commands (fsmonitor, external diff, text conversion)."""
+"""Git, for diff-aware gating: the merge base with a ref, the files changed since, a file's
+content there, the files git tracks, and a folder's files at a commit.
+
+The repository is attacker-controlled (its .git/config, .gitattributes, hooks, even the folders
+around the scanned root), so git runs with none of its programs: every filter driver the
+config names is emptied, fsmonitor, hooks, external diff, text conversion and the pager are
+off, no transport may run (a partial clone's lazy fetch would start ssh), an embedded bare
+repository is refused, and git gets a minimal environment with no user or system config.
+Content comes from plumbing that never converts it (`ls-tree`, `cat-file`)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-SAFE = ["-c", "core.fsmonitor=false", "-c", "diff.external=", "-c", "core.hooksPath=/dev/null"]
+TIMEOUT = 60  # seconds, for each git command
+MAX_SHOW_BYTES = 8 * 1024 * 1024  # a larger file at the base is not read (the default scan size cap)
+MAX_DRIVERS = 1000  # filter drivers and protocols a repository's config may name before git is refused
+MAX_TREE_FILES = 1000  # files tree_files reads at once
+MAX_TREE_BLOB_BYTES = 1024 * 1024  # a larger file is left out of tree_files
+MAX_TREE_BYTES = 64 * 1024 * 1024  # all the files tree_files reads at once
+REGULAR_MODES = (b"100644", b"100755")  # not symlinks (120000) or submodules (160000)
+
+# Settings that win over the repository's own (command-line scope comes last), so none of its
+# programs runs. safe.bareRepository is honoured only from here or the user's own config.
+SAFE = ("core.fsmonitor=false", "core.hooksPath=/dev/null", "core.excludesFile=/dev/null",
+        "core.attributesFile=/dev/null", "protocol.allow=never", "safe.bareRepository=explicit")
+# For every diff: no external diff or text conversion (diff.external, diff.<driver>.command and
+# .textconv), names relative to the top whatever diff.relative says, submodules not entered (git
+# would run `git status` inside each, under that submodule's config), no diff.orderFile.
+DIFF_OPTIONS = ("--no-ext-diff", "--no-textconv", "--no-relative", "--ignore-submodules=dirty", "-O/dev/null")
+# What git is given of the environment: enough to run. Every inherited GIT_* variable (GIT_DIR,
+# GIT_EXTERNAL_DIFF, GIT_CONFIG_PARAMETERS, GIT_SSH_COMMAND, GIT_ASKPASS, …) is left behind.
+KEPT_ENVIRONMENT = ("PATH", "SYSTEMROOT", "WINDIR", "TMPDIR", "TEMP", "TMP")
+ENVIRONMENT = {
+    "HOME": "/dev/null", "XDG_CONFIG_HOME": "/dev/null", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_ATTR_NOSYSTEM": "1", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_PAGER": "cat", "PAGER": "cat", "GIT_NO_LAZY_FETCH": "1", "GIT_LITERAL_PATHSPECS": "1",
+}
 
 
 class VcsError(Exception):
     """Git cannot answer; the message says why and what to do."""
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+class GitMissing(VcsError):
+    """Git is not installed."""
+
+
+def _printable(data: bytes) -> str:
+    """Git's message with control characters (a hostile path or ref name can carry them) made visible."""
+    text = data.decode(errors="replace").strip()
+    return "".join(c if c.isprintable() or c in "\n\t" else c.encode("unicode_escape").decode() for c in text)
+
+
+@functools.cache
+def _user_safe_directories() -> tuple[str, ...]:
+    """The safe.directory entries of the user's own global and system config, which the minimal
+    environment leaves out: a checkout owned by another user (a CI container) keeps working."""
+    env = {k: v for k, v in os.environ.items()
+           if k in (*KEPT_ENVIRONMENT, "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")}
+    scopes = ["--global"] if os.environ.get("GIT_CONFIG_NOSYSTEM") else ["--global", "--system"]
+    found: list[str] = []
+    for scope in scopes:
+        try:
+            result = subprocess.run(["git", "config", scope, "-z", "--get-all", "safe.directory"],
+                                    capture_output=True, timeout=TIMEOUT, env=env, cwd=os.path.abspath(os.sep))
+        except (OSError, subprocess.TimeoutExpired):
+            return ()
+        found += [os.fsdecode(v) for v in result.stdout.split(b"\0") if v] if result.returncode == 0 else []
+    return tuple(found)
+
+
+def _run(root: Path, args: tuple[str, ...], overrides: dict[str, str],
+         input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    config = [*SAFE, *(f"safe.directory={d}" for d in _user_safe_directories())]
+    env = {k: v for k, v in os.environ.items() if k in KEPT_ENVIRONMENT} | ENVIRONMENT | overrides
+    command = ["git", "--no-pager", *(x for c in config for x in ("-c", c)), "-C", str(root), *args]
     try:
-        result = subprocess.run(["git", *SAFE, "-C", str(root), *args], capture_output=True, timeout=60,
-                                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
+        return subprocess.run(command, capture_output=True, timeout=TIMEOUT, env=env,
+                              **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}))
     except FileNotFoundError as exc:
-        raise VcsError("--since needs git, and git is not installed") from exc
+        raise GitMissing("--since needs git, and git is not installed") from exc
     except subprocess.TimeoutExpired as exc:
-        raise VcsError(f"git {' '.join(args)} took longer than a minute") from exc
+        raise VcsError(f"git {' '.join(args)} took longer than {TIMEOUT} seconds") from exc
+
+
+def _overrides(root: Path) -> dict[str, str]:
+    """Config, passed as GIT_CONFIG_COUNT/KEY/VALUE (a name may hold '=' or '.'), that empties every
+    filter driver the repository's config names, includes followed (an empty clean, smudge and
+    process run nothing, and required=false keeps git from failing for want of one), and forbids
+    every protocol it allows by name (protocol.<name>.allow wins over protocol.allow)."""
+    listed = _run(root, ("config", "-z", "--get-regexp", r"^(filter|protocol)\."), {}).stdout
+    names: set[tuple[bytes, bytes]] = set()
+    for entry in listed.split(b"\0"):
+        section, dot, rest = entry.split(b"\n", 1)[0].partition(b".")
+        name, subsection, _ = rest.rpartition(b".")
+        if dot and subsection:
+            names.add((section.lower(), name))
+    if len(names) > MAX_DRIVERS:
+        raise VcsError(f"the repository's git config names more than {MAX_DRIVERS} filter drivers and protocols; "
+                       "lockaudit does not run git on it")
+    pairs = []
+    for section, name in sorted(names):
+        settings = {"clean": "", "smudge": "", "process": "", "required": "false"} if section == b"filter" \
+            else {"allow": "never"}
+        pairs += [(f"{section.decode()}.{os.fsdecode(name)}.{key}", value) for key, value in settings.items()]
+    env = {"GIT_CONFIG_COUNT": str(len(pairs))}
+    for i, (key, value) in enumerate(pairs):
+        env[f"GIT_CONFIG_KEY_{i}"], env[f"GIT_CONFIG_VALUE_{i}"] = key, value
+    return env
+
+
+def _git(root: Path, *args: str, check: bool = True, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    result = _run(root, args, _overrides(root), input)
     if check and result.returncode != 0:
-        raise VcsError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
+        raise VcsError(f"git {' '.join(args)}: {_printable(result.stderr)}")
     return result
+
+
+def _in_work_tree(root: Path) -> subprocess.CompletedProcess[bytes] | None:
+    """None when `root` is in a git work tree, else git's answer (its stderr says why not)."""
+    found = _git(root, "rev-parse", "--is-inside-work-tree", check=False)
+    return None if found.returncode == 0 and found.stdout.strip() == b"true" else found
 
 
 def merge_base(root: Path, ref: str) -> str:
     """The merge base of `ref` and HEAD; a clear error when git cannot know it."""
-    if _git(root, "rev-parse", "--is-inside-work-tree", check=False).returncode != 0:
-        raise VcsError(f"--since needs a git work tree, and {root} is not in one")
-    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).returncode != 0:
+    if ref.startswith("-"):
+        raise VcsError(f"--since {ref}: a ref cannot start with '-'")
+    outside = _in_work_tree(root)
+    if outside is not None:
+        reason = _printable(outside.stderr)
+        raise VcsError(f"--since needs a git work tree, and {root} is not in one" + (f" ({reason})" if reason else ""))
+    if _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+            check=False).returncode != 0:
         raise VcsError(f"--since {ref}: no such commit or branch in this clone; fetch it first "
                        f"(for example `git fetch origin {ref.split('/')[-1]}`)")
-    found = _git(root, "merge-base", ref, "HEAD", check=False)
+    found = _git(root, "merge-base", "--end-of-options", ref, "HEAD", check=False)
     if found.returncode == 0 and found.stdout.strip():
         return found.stdout.decode().strip()
     shallow = _git(root, "rev-parse", "--is-shallow-repository", check=False).stdout.decode().strip() == "true"
@@ -50,7 +153,8 @@ def changed_files(root: Path, base: str) -> set[str]:
     """Files changed since `base` in the work tree (committed, staged or not, and untracked),
     relative to `root`, which may be a folder inside the repository."""
     top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.decode().strip())
-    listed = _git(root, "diff", "--name-only", "--no-renames", "-z", base, "--").stdout
+    listed = _git(root, "diff", "--name-only", "--no-renames", "-z", *DIFF_OPTIONS, "--end-of-options", base,
+                  "--").stdout
     listed += b"\0" + _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--full-name").stdout
     prefix = os.path.relpath(root.resolve(), top.resolve())
     changed = set()
@@ -64,7 +168,84 @@ def changed_files(root: Path, base: str) -> set[str]:
     return changed
 
 
+def _tree(root: Path, base: str, paths: tuple[str, ...], recursive: bool) -> dict[str, tuple[bytes, bytes, int]]:
+    """`git ls-tree -l` of `paths` (all of `root` when none) at `base`: root-relative path ->
+    (mode, object id, size; -1 for none). The paths are literal (GIT_LITERAL_PATHSPECS)."""
+    options = ("-r",) if recursive else ()
+    listed = _git(root, "ls-tree", "-l", "-z", *options, "--end-of-options", base, *paths).stdout
+    entries = {}
+    for record in listed.split(b"\0"):
+        meta, tab, path = record.partition(b"\t")
+        fields = meta.split()
+        if tab and len(fields) == 4:
+            mode, _, oid, size = fields
+            entries[os.fsdecode(path)] = (mode, oid, int(size) if size.isdigit() else -1)
+    return entries
+
+
 def show(root: Path, base: str, path: str) -> bytes | None:
-    """`path` (relative to `root`) as it was at `base`, or None when it did not exist."""
-    result = _git(root, "show", f"{base}:./{path}", check=False)
+    """`path` (relative to `root`) as it was at `base`, or None when it was not a regular file
+    there, or was larger than the size cap."""
+    found = _tree(root, base, (path,), recursive=False).get(path)
+    if found is None or found[0] not in REGULAR_MODES or found[2] > MAX_SHOW_BYTES:
+        return None
+    result = _git(root, "cat-file", "blob", found[1].decode(), check=False)
     return result.stdout if result.returncode == 0 else None
+
+
+def tracked(root: Path) -> set[str]:
+    """The files git tracks under `root` (a work tree or a folder in one), root-relative with '/';
+    empty when `root` is not in a work tree or git is missing, since a plain scan needs no git."""
+    try:
+        if _in_work_tree(root) is not None:
+            return set()
+    except GitMissing:
+        return set()
+    listed = _git(root, "ls-files", "-z", "--stage").stdout
+    files = set()
+    for record in listed.split(b"\0"):
+        meta, tab, path = record.partition(b"\t")
+        if tab and not meta.startswith(b"160000"):  # a submodule is not a file
+            files.add(os.fsdecode(path))
+    return files
+
+
+def tree_files(root: Path, base: str, folder: str, max_files: int = MAX_TREE_FILES,
+               max_bytes: int = MAX_TREE_BLOB_BYTES) -> dict[str, bytes]:
+    """Every regular file under `folder` (relative to `root`) at commit `base`, root-relative path
+    -> bytes: rule packs as they were at the merge base. Files over `max_bytes` are left out;
+    more than `max_files` files, more than MAX_TREE_BYTES in all, or a file git cannot read is
+    an error."""
+    parts = PurePosixPath(folder).parts
+    if folder.startswith("/") or ".." in parts:
+        raise VcsError(f"{folder}: not a folder inside {root}")
+    spec = "/".join(p for p in parts if p != ".")
+    entries = _tree(root, base, (spec,) if spec else (), recursive=True)
+    regular = {path: entry for path, entry in entries.items() if entry[0] in REGULAR_MODES}
+    for path, (_, _, size) in regular.items():
+        if size < 0:
+            raise VcsError(f"git cannot read {path} at {base}: its object is missing (a partial clone?)")
+    wanted = {path: oid for path, (_, oid, size) in regular.items() if size <= max_bytes}
+    if len(wanted) > max_files:
+        raise VcsError(f"{folder or '.'} held {len(wanted)} files at {base}, more than the {max_files} lockaudit reads")
+    if sum(entries[path][2] for path in wanted) > MAX_TREE_BYTES:
+        raise VcsError(f"{folder or '.'} held more than {MAX_TREE_BYTES} bytes at {base}")
+    blobs = _blobs(root, sorted(set(wanted.values())))
+    return {path: blobs[oid] for path, oid in sorted(wanted.items())}
+
+
+def _blobs(root: Path, oids: list[bytes]) -> dict[bytes, bytes]:
+    """The content of each blob, read by one `git cat-file --batch`."""
+    if not oids:
+        return {}
+    out = _git(root, "cat-file", "--batch", input=b"".join(oid + b"\n" for oid in oids)).stdout
+    blobs, at = {}, 0
+    for oid in oids:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        if len(header) != 3 or header[0] != oid or header[1] != b"blob":
+            raise VcsError(f"git cat-file cannot read {oid.decode()}: {_printable(out[at:end])}")
+        size = int(header[2])
+        blobs[oid] = out[end + 1:end + 1 + size]
+        at = end + 1 + size + 1
+    return blobs

@@ -3,7 +3,10 @@ literal values and messages are redacted in every output format."""
 
 from __future__ import annotations
 
+import base64
 import json
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,94 @@ def test_a_broken_secrets_file_in_a_rule_folder_is_a_clear_error(tmp_path: Path)
     result = lockaudit("scan", tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "secrets.yaml: patterns[0] (mine): 'group' 2 but the pattern has 1 groups" in result.stderr
+
+
+# A realistic value for every pattern, in a line where that pattern alone must find it.
+RANDOM = random.Random(7)
+
+
+def _token(size: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(RANDOM.choice(alphabet) for _ in range(size))
+
+
+REALISTIC = {
+    "anthropic-key": ('key = "{}"', "sk-ant-api03-" + _token(93, string.ascii_letters + string.digits + "_-") + "AA"),
+    "openai-key": ('OPENAI_KEY = "{}"', "sk-proj-" + _token(156, string.ascii_letters + string.digits + "_-")),
+    "aws-access-key-id": ('aws_access_key_id = "{}"', "AKIA" + _token(16, string.ascii_uppercase + string.digits)),
+    "aws-secret-access-key": ('aws_secret_access_key = "{}"', _token(40, string.ascii_letters + string.digits + "/+")),
+    "github-token": ("token: {}", "ghp_" + _token(36)),
+    "google-api-key": ('genai.Client(api_key="{}")', "AIza" + _token(35, string.ascii_letters + string.digits + "_-")),
+    "huggingface-token": ("HF_TOKEN={}", "hf_" + _token(34)),
+    "prefixed-provider-key": ('Groq(api_key="{}")', "gsk_" + _token(52)),
+    "json-web-token": ('auth = "{}"', "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + _token(60, string.ascii_letters + "_-") + "."
+                       + _token(43, string.ascii_letters + string.digits + "_-")),
+    "private-key": ('KEY = "-----BEGIN RSA PRIVATE KEY-----\\n{}\\n-----END RSA PRIVATE KEY-----\\n"',
+                    base64.b64encode(RANDOM.randbytes(48)).decode()),
+    "connection-string-secret": ('CONN = "DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={};EndpointSuffix=core.windows.net"',
+                                 base64.b64encode(RANDOM.randbytes(64)).decode()),
+    "url-credentials": ('DATABASE_URL = "postgresql://app:{}@db.internal:5432/app"', _token(24)),
+    "bearer-token": ('headers = {{"Authorization": "Bearer {}"}}', _token(40)),
+    "assigned-secret": ('client_secret = "{}"', _token(32, string.ascii_letters + string.digits + "-_")),
+    "env-assignment": ("export SERVICE_TOKEN={}", _token(32)),
+}
+
+
+def _fragments(secret: str, text: str) -> list[str]:
+    return [secret[i:i + 8] for i in range(len(secret) - 7) if secret[i:i + 8] in text]
+
+
+def test_every_pattern_has_a_realistic_value() -> None:
+    assert set(REALISTIC) == {s.id for s in RULES.secrets}
+
+
+@pytest.mark.parametrize("secret", RULES.secrets, ids=lambda s: s.id)
+def test_no_pattern_leaves_part_of_a_realistic_value(secret) -> None:
+    """Whole, cut short by a clipped line (one character or a quarter lost: a clip before
+    redaction must still not show the rest), and ending its line."""
+    from auditor.snippet import MAX_LINE, _clip
+
+    template, value = REALISTIC[secret.id]
+    only = Redactor([secret])
+    line = template.format(value)
+    assert MARK in only.text(line) and not _fragments(value, only.text(line))
+    end = line.index(value) + len(value)
+    for kept in (len(value) - 1, len(value) * 3 // 4):
+        padded = "#" * (MAX_LINE - 1 - (end - len(value) + kept)) + line + "  # and more"  # the clip keeps `kept` of it
+        clipped = _clip(padded)
+        assert value[:kept] in clipped and value[:kept + 1] not in clipped
+        assert not _fragments(value, only.text(clipped)), (kept, only.text(clipped))
+        assert not _fragments(value, only.text(padded)[: MAX_LINE - 1])  # redacted first, as the pipeline does
+    if secret.id != "url-credentials":  # a password is always followed by its @host
+        at_end = line[:end] + "\nnext = 1\n"
+        assert not _fragments(value, only.text(at_end)), only.text(at_end)
+
+
+PEM = ["MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
+       "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK",
+       "LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo"]
+
+
+@pytest.mark.parametrize("kind", ["RSA PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "EC PRIVATE KEY",
+                                  "DSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK"])
+def test_a_private_key_block_is_redacted_from_begin_to_end_on_the_whole_file(kind: str) -> None:
+    lines = ["import openai", f'KEY = """-----BEGIN {kind}-----', *PEM, f'-----END {kind}-----"""', "x = 1"]
+    redacted = EVERYTHING.lines(lines)
+    assert [redacted[i] for i in range(len(lines))] == [
+        "import openai", f'KEY = """-----BEGIN {kind}-----', MARK, MARK, MARK, f'-----END {kind}-----"""', "x = 1"]
+    assert EVERYTHING.lines(lines, [3, 6]) == {3: MARK, 6: "x = 1"}  # a window inside the block: judged on the file
+    assert EVERYTHING.text("\n".join(lines)) == "\n".join(redacted[i] for i in range(len(lines)))
+
+
+def test_a_private_key_without_end_is_redacted_to_the_end() -> None:
+    lines = ["-----BEGIN EC PRIVATE KEY-----", "    " + PEM[0], "", PEM[1], "import openai"]
+    assert list(EVERYTHING.lines(lines).values()) == ["-----BEGIN EC PRIVATE KEY-----", "    " + MARK, "", MARK, MARK]
+    assert EVERYTHING.lines(PEM) == dict(enumerate(PEM))  # no BEGIN in the file: base64 alone is no secret
+    assert EVERYTHING.lines(["-----BEGIN CERTIFICATE-----", PEM[0], "-----END CERTIFICATE-----"])[1] == PEM[0]
+
+
+def test_a_string_cut_before_matching_loses_its_last_word() -> None:
+    from auditor.redact import MAX_SCANNED
+
+    value = "sk-proj-" + _token(60)
+    text = EVERYTHING.text("x" * (MAX_SCANNED - 30) + " " + value)
+    assert text.endswith(" …") and not _fragments(value, text)

@@ -45,6 +45,8 @@ def test_only_changed_files_and_gate_weakening_changes(tmp_path: Path) -> None:
         ("gate-weakened", "pyproject.toml", 5, "[tool.lockaudit] exclude now excludes 'shop/legacy/'"),
         ("gate-weakened", "pyproject.toml", 6, "[tool.lockaudit] fail-on raised from 'medium' to 'high'"),
         ("gate-weakened", "pyproject.toml", 7, "[tool.lockaudit] disable now disables rule 'hard-coded-model-id'"),
+        # the change's own `disable` is not merged yet: the gate still applies the rule
+        ("hard-coded-model-id", "shop/cart.py", 2, "model id claude-sonnet-4-5 (Anthropic) is hard-coded"),
         ("new-suppression", "shop/cart.py", 1, "new suppression of sdk-import-outside-adapter: the pricing adapter"),
         ("no-adapter-boundary", "shop/cart.py", 1,
          "no boundary: 2 of 3 modules use a vendor SDK directly (shop/cart.py, shop/old.py)"),

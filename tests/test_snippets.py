@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from auditor.packs import load_rules
+from auditor.redact import MARK, Redactor
 from helpers import lockaudit, scan_json, write_tree
 
 NOTEBOOK = {"cells": [{"cell_type": "markdown", "source": ["# title\n", "more\n"]},
@@ -67,16 +69,35 @@ def test_snippets_in_sarif_and_html(tmp_path: Path) -> None:
     assert "Chain: <code>app.web → app.llm → openai → OpenAI</code>" in page
 
 
+BASE = dict(rule_id="r", title="t", severity="low", effort=1, category="c", message="m", remediation="r",
+            column=1, cell=None, scope="<module>", fingerprint="0" * 20)
+REDACTOR = Redactor(load_rules().secrets)
+
+
 def test_a_long_line_is_clipped_and_a_vanished_file_has_no_snippet(tmp_path: Path) -> None:
     from auditor.audit import Finding
     from auditor.snippet import MAX_LINE, quote
 
     (tmp_path / "m.py").write_text("import openai  # " + "x" * 1000 + "\n\tclient = 1\n")
-    base = dict(rule_id="r", title="t", severity="low", effort=1, category="c", message="m", remediation="r",
-                column=1, cell=None, scope="<module>", fingerprint="0" * 20)
-    first, gone, past_end = quote(tmp_path, [Finding(path="m.py", line=1, **base), Finding(path="gone.py", line=1, **base),
-                                             Finding(path="m.py", line=9, **base)])
+    first, gone, past_end = quote(tmp_path, [Finding(path="m.py", line=1, **BASE), Finding(path="gone.py", line=1, **BASE),
+                                             Finding(path="m.py", line=9, **BASE)], redactor=REDACTOR)
     assert first.snippet is not None and first.snippet.start == 1
     assert len(first.snippet.lines[0]) == MAX_LINE and first.snippet.lines[0].endswith("…")
     assert first.snippet.lines[1] == "    client = 1"  # tabs shown as four spaces
     assert gone.snippet is None and past_end.snippet is None
+
+
+def test_a_window_inside_a_private_key_and_a_clipped_secret_show_nothing_of_them(tmp_path: Path) -> None:
+    """Redaction is decided on the whole file's lines and comes before clipping: a window
+    without the BEGIN line hides the key's lines, and a key cut by the clip is still hidden."""
+    from auditor.audit import Finding
+    from auditor.snippet import MAX_LINE, quote
+
+    body = ["MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF0qFbZ4QwfKbTlk0X8Yl2Y4Ok1Jr", "Qb8W2Yc7V0w9bXk1nQ0dJtQ2m9lX1sFzqJk3v9a"]
+    key = "sk-proj-" + "Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb" * 3
+    long_line = "x = 1  # " + "y" * (MAX_LINE - 20) + f' key="{key}"'
+    (tmp_path / "m.py").write_text('K = """-----BEGIN PRIVATE KEY-----\n' + "\n".join(body * 4)
+                                   + '\n-----END PRIVATE KEY-----"""\nimport openai\n' + long_line + "\n")
+    quoted = quote(tmp_path, [Finding(path="m.py", line=11, **BASE)], redactor=REDACTOR)
+    assert quoted[0].snippet is not None and quoted[0].snippet.lines == (
+        MARK, '-----END PRIVATE KEY-----"""', "import openai", long_line[:long_line.index(key)] + "…")  # no "[REDA…"

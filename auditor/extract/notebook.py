@@ -11,13 +11,13 @@ error fact for that cell; the other cells still count.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.extract.python import SourceAnalysis
 from auditor.facts import ErrorFact, Fact, Location
+from auditor.limits import LimitError, load_json, syntax_problem
 from auditor.packs import Detectors
 
 # Cell magics whose body is still Python; any other cell magic makes the cell not Python.
@@ -46,8 +46,10 @@ class Cell:
 
 def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        document = load_json(data, path)  # size and nesting bounded before the parser recurses
+    except LimitError as exc:
+        return [ErrorFact(Location(path, 1, 1), "not parsed", str(exc).removeprefix(f"{path}: "))]
+    except ValueError as exc:
         return [ErrorFact(Location(path, 1, 1), "not a valid notebook", f"not JSON: {exc}")]
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         return [ErrorFact(Location(path, 1, 1), "not a valid notebook", "no list of cells")]
@@ -55,6 +57,11 @@ def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None)
     if language is not None and language not in PYTHON_LANGUAGES:
         return [ErrorFact(Location(path, 1, 1), "not a Python notebook", f"kernel language is {language!r}")]
 
+    code = [cell.get("source") for cell in document["cells"] if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    problem = syntax_problem("".join(part for source in code
+                                     for part in (source if isinstance(source, list) else [source]) if isinstance(part, str)))
+    if problem is not None:  # the cells' trees together would take too much memory
+        return [ErrorFact(Location(path, 1, 1), "too large to analyse", problem)]
     analysis = SourceAnalysis(path, detectors)  # cells share bindings, in order
     for index, cell in enumerate(document["cells"]):
         if not isinstance(cell, dict):

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.extract.suppressions import python_comments, python_suppressions
+from auditor.limits import MAX_SYNTAX_NODES_LIBCST, syntax_problem
 from auditor.facts import (
     BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ClassFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location,
     ModuleFact, SettingFact, StringFact, ToolFact,
@@ -128,6 +129,9 @@ def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -
         text = data.decode(source_encoding(data))
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return [ErrorFact(Location(path, 1, 1), "cannot be decoded", str(exc))]
+    problem = syntax_problem(data)
+    if problem is not None:  # its syntax tree would take too much memory: gigabytes for 8 MiB of dense code
+        return [ErrorFact(Location(path, 1, 1), "too large to analyse", problem)]
     analysis = SourceAnalysis(path, detectors)
     analysis.add(text)
     facts = analysis.finish()
@@ -168,6 +172,10 @@ class SourceAnalysis:
             line = exc.lineno or 1
             detail = f"{where}line {line}: {exc.msg} (parsed as Python {_PYTHON})"
             newer = _maybe_newer_grammar(text, exc)
+            too_large = syntax_problem(text, MAX_SYNTAX_NODES_LIBCST) if newer else None
+            if too_large is not None:  # libcst needs about four times the memory of `ast`
+                detail += f"; newer grammar not tried, the file is too large for it: {too_large}"
+                newer = False
             if newer:
                 try:  # grammar newer than this interpreter's: blank what it lacks, keep positions
                     text = downlevel_in_worker(text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from packaging.utils import canonicalize_name
 from auditor.extract.python import endpoint, model_family
 from auditor.discover import assistant_product
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
+from auditor.limits import LimitError, load_json, load_toml
 from auditor.packs import Detectors, yaml_problem
 
 # Astral's pre-commit hook repositories and GitHub actions, by the product they run.
@@ -214,9 +214,9 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
     if isinstance(root, ErrorFact) and path.endswith(".json"):
         try:  # valid JSON that YAML rejects (tabs, some escapes): read it as JSON, locate by text
             text = data.decode("utf-8-sig")
-            return [fact for key, value in _toml_pairs(json.loads(text))
+            return [fact for key, value in _toml_pairs(load_json(text, path))
                     for fact in _config_value(path, text, key, value, None, detectors)]
-        except (UnicodeDecodeError, ValueError, RecursionError):
+        except ValueError:  # invalid, or too large or deep (LimitError): the YAML error stands
             return [root]
     if isinstance(root, ErrorFact):
         return [root]
@@ -427,8 +427,10 @@ def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None
 def _toml(path: str, data: bytes) -> tuple[Any, dict[str, Any] | None]:
     try:
         text = data.decode("utf-8")
-        return text, tomllib.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return text, load_toml(text, path)  # size and nesting bounded before the parser recurses
+    except LimitError as exc:
+        return ErrorFact(Location(path, 1, 1), "not parsed", str(exc).removeprefix(f"{path}: ")), None
+    except ValueError as exc:  # tomllib.TOMLDecodeError, UnicodeDecodeError
         return ErrorFact(Location(path, 1, 1), "invalid TOML", str(exc)), None
 
 

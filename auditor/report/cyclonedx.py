@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from auditor.audit import Audit
+from auditor.report.escape import json_text
 
 SERVICE_KINDS = frozenset({"client", "call", "endpoint", "compatible-api", "env", "model-id"})
 
@@ -66,7 +67,8 @@ def render_cyclonedx(audit: Audit) -> str:
             properties=[Property(name="lockaudit:owner", value=_owner(audit, vendor))],
         ))
     bom.register_dependency(root, list(bom.components))  # the project depends on everything found
-    return JsonV1Dot6(bom).output_as_string(indent=2) + "\n"
+    # The library writes ASCII JSON today; json_text keeps bidi and invisible characters escaped if that changes.
+    return json_text(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"
 
 
 def validate(document: str) -> str | None:

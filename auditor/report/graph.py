@@ -1,4 +1,6 @@
-"""The coupling graph as JSON (node-link), GraphML or Graphviz DOT."""
+"""The coupling graph as JSON (node-link), GraphML or Graphviz DOT. Names come from the
+scanned tree: JSON and GraphML keep their values (invisible characters as `\\u` escapes or
+character references), DOT, which people read and graphviz draws, shows them visibly."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import json
 import re
 
 import networkx as nx
+
+from auditor.report.escape import json_text, visible, xml_text
 
 _DOT_ID = re.compile(r"[^\w.:-]")
 SHAPES = {"module": "box", "distribution": "folder", "project": "tab", "product": "component", "vendor": "ellipse",
@@ -18,11 +22,11 @@ def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
         data = nx.node_link_data(graph, edges="edges")
         data["nodes"].sort(key=lambda n: n["id"])
         data["edges"].sort(key=lambda e: (e["source"], e["target"], e.get("relation", ""), e.get("line", 0)))
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
     if fmt == "graphml":
         buffer = io.BytesIO()
         nx.write_graphml(graph, buffer)
-        return buffer.getvalue().decode("utf-8")
+        return xml_text(buffer.getvalue().decode("utf-8"))
     lines = ["digraph lockaudit {", "  rankdir=LR;"]
     for node, data in sorted(graph.nodes(data=True)):
         lines.append(f'  {_quote(node)} [label={_quote(data.get("name", node))}, '
@@ -39,5 +43,6 @@ def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
 
 
 def _quote(text: object) -> str:
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A DOT string: module names come from the tree, so invisible characters show as escapes."""
+    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'

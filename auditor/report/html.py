@@ -1,8 +1,10 @@
 """The HTML portability report: one self-contained file (inline CSS, SVG and a little
 vanilla JavaScript; no request to the network) for architecture reviews. Jinja2 with
 autoescaping renders the template in `reports/`; everything from the scanned tree is
-escaped. Every number comes from the Audit (the exit plans from its scores); the coupling
-map's layered layout is drawn here, from the inventory of the counted code."""
+escaped, and every value the template shows first has its control, bidi and invisible
+characters made visible (`_shown`): a bidi override changes what a reviewer reads as surely
+as a `<` changes the markup. Every number comes from the Audit (the exit plans from its
+scores); the coupling map's layered layout is drawn here, from the inventory of the counted code."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections import Counter
 from markupsafe import Markup, escape
 
 from auditor.audit import Audit, UsageRecord, role_tally
+from auditor.report.escape import visible
 from auditor.report.text import leaks_heading
 from auditor.resources import data_dir
 from auditor.severity import SEVERITIES
@@ -31,7 +34,7 @@ def render_html(audit: Audit) -> str:
     import jinja2
 
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("reports"))), autoescape=True,
+        loader=jinja2.FileSystemLoader(str(data_dir("reports"))), autoescape=True, finalize=_shown,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     summary = audit.summary()
@@ -56,6 +59,15 @@ def render_html(audit: Audit) -> str:
         config_text=json.dumps(audit.config, ensure_ascii=False), dependency_status=DEPENDENCY_STATUS,
         leaks_heading=leaks_heading(len(summary["leaks"]), summary["boundary"]),
     )
+
+
+def _shown(value: object) -> object:
+    """Every `{{ … }}` value before autoescaping: text with its invisible characters made
+    visible. Markup too: `join` and `e` return it, already escaped, and escapes add no markup.
+    A tab is kept: to HTML it is a space, or a tab inside a quoted line of code."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value), keep="\t"))
+    return visible(value, keep="\t") if isinstance(value, str) else value
 
 
 def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Markup:
@@ -95,9 +107,10 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Mar
         for n, item in enumerate(items):
             y = 30 + n * gap
             position[f"{prefix}:{item}"] = (x, y)
-            label = item if len(item) <= 32 else "…" + item[-31:]
+            shown = visible(item)
+            label = shown if len(shown) <= 32 else "…" + shown[-31:]
             parts.append(f'<g class="node"><rect x="{x:.0f}" y="{y:.0f}" width="{node_w}" height="{node_h}" rx="4"/>'
-                         f'<text x="{x + 6:.0f}" y="{y + 15:.0f}">{escape(label)}</text><title>{escape(item)}</title></g>')
+                         f'<text x="{x + 6:.0f}" y="{y + 15:.0f}">{escape(label)}</text><title>{escape(shown)}</title></g>')
     heads = ["Files", "SDKs and tools", "Vendors", "Owners"]
     for index, head in enumerate(heads):
         parts.append(f'<text x="{10 + index * (width - node_w - 20) / 3:.0f}" y="16" font-weight="bold">{head}</text>')
@@ -110,7 +123,7 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Mar
         middle = (x1 + x2) / 2
         stroke = 1 + 2 * math.log2(1 + count)
         lines.append(f'<path class="edge" d="M{x1:.0f},{y1:.0f} C{middle:.0f},{y1:.0f} {middle:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"'
-                     f' stroke-width="{stroke:.1f}"><title>{escape(source[2:])} → {escape(target[2:])}: {count}</title></path>')
+                     f' stroke-width="{stroke:.1f}"><title>{escape(visible(source[2:]))} → {escape(visible(target[2:]))}: {count}</title></path>')
     label = (f"Coupling map: {len(files)} files use {len(products)} SDKs and tools from {len(vendors)} vendors "
              f"owned by {len(owners)} companies; the tables below give the same facts")
     return Markup(f'<svg role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height:.0f}" width="100%">'

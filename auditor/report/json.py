@@ -7,6 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from auditor.audit import SCHEMA_VERSION, Audit, Finding, UsageRecord
+from auditor.report.escape import json_text
 
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 _RECORD_FIELDS = tuple(f.name for f in fields(UsageRecord))
@@ -50,5 +51,6 @@ def _record(record: UsageRecord) -> dict[str, Any]:
 
 def render_json(audit: Audit) -> str:
     """Compact, for machines (`jq .` pretty-prints it): the indenting encoder is pure Python
-    and would cost a warm re-scan of a large project a fifth of its time."""
-    return json.dumps(audit_to_dict(audit), ensure_ascii=False, separators=(",", ":")) + "\n"
+    and would cost a warm re-scan of a large project a fifth of its time. The real values,
+    with bidi and invisible characters written as `\\u` escapes (see `json_text`)."""
+    return json_text(json.dumps(audit_to_dict(audit), ensure_ascii=False, separators=(",", ":"))) + "\n"

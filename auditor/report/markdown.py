@@ -3,28 +3,12 @@ table and the top findings, under a size limit with an honest "N more" line."""
 
 from __future__ import annotations
 
-import re
-
 from auditor.audit import Audit
+from auditor.report.escape import md, md_code as code
 from auditor.report.text import leaks_heading, outside_line
 from auditor.severity import SEVERITIES
 
 MAX_CHARS = 60_000
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def md(text: object) -> str:
-    """Scanned names and code are untrusted: no markup, HTML or table breaks pass through."""
-    return _SPECIAL.sub(r"\\\1", _CONTROL.sub("", str(text))).replace("\n", " ")
-
-
-def code(text: object) -> str:
-    """An inline code span: nothing inside is escaped, so its fence outgrows any backticks in it."""
-    text = _CONTROL.sub("", str(text)).replace("\n", " ")
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
@@ -43,7 +27,7 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out.append("")
     boundary = summary["boundary"]
     if boundary.get("source") == "inferred":
-        out += [f"**Adapter boundary** (inferred, {boundary['confidence']} confidence):", ""]
+        out += [f"**Adapter boundary** (inferred, {md(boundary['confidence'])} confidence):", ""]
         out += [f"- {', '.join(code(p) for p in patterns)}: {md(reason)}" for reason, patterns in audit.adapter_groups()]
         out += ["", f"Confirm it in `[tool.lockaudit]`: {code(boundary['config'])}", ""]
     elif boundary.get("source") == "none":
@@ -65,8 +49,8 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     shown = 0
     for finding in findings:
         cell = f"[{finding.cell}]" if finding.cell is not None else ""
-        line = (f"| {finding.severity} | `{finding.rule_id}` | {md(finding.path)}{cell}:{finding.line} | "
-                f"{md(finding.message)} |")
+        line = (f"| {md(finding.severity)} | {code(finding.rule_id, table=True)} | "
+                f"{md(finding.path)}{cell}:{finding.line} | {md(finding.message)} |")
         if size + len(line) + 1 > limit:
             break
         body.append(line)
@@ -80,7 +64,7 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += ["", md(outside_line(others))]
     if audit.baseline is not None:
         b = audit.baseline
-        out += ["", f"Baseline `{md(b['path'])}`: **{b['new']} new**, {b['unchanged']} unchanged, {len(b['fixed'])} fixed."]
+        out += ["", f"Baseline {code(b['path'])}: **{b['new']} new**, {b['unchanged']} unchanged, {len(b['fixed'])} fixed."]
     if audit.suppressed:
         out += ["", f"{len(audit.suppressed)} findings were suppressed by `# lockaudit: ignore` comments; the JSON and "
                 "HTML reports list each with its reason."]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from auditor.audit import Audit, Finding, role_tally
+from auditor.report.escape import visible
 
 SHOWN = frozenset({"import", "call", "client"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def clean(text: str) -> str:
-    """Scanned file names and code are untrusted: no terminal escape sequences pass."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+def clean(text: object) -> str:
+    """Scanned file names, code and rule packs are untrusted: no terminal escape sequence,
+    bidi override or invisible character reaches the terminal; each is shown as `\\x1b`, `\\u202e`."""
+    return visible(text)
 
 
 def _where(path: str, line: int, column: int, cell: int | None) -> str:
@@ -22,7 +21,7 @@ def _where(path: str, line: int, column: int, cell: int | None) -> str:
 
 def outside_line(findings: list[Finding]) -> str:
     """The one line that accounts for findings in code that does not count (tests, examples, …)."""
-    shown = ", ".join(f"{role} {n}" for role, n in role_tally(findings))
+    shown = ", ".join(f"{clean(role)} {n}" for role, n in role_tally(findings))
     files = len({f.path for f in findings})
     return (f"Outside product code: {count(len(findings), 'finding')} in {count(files, 'file')} ({shown}), "
             "reported at info and left out of the score and the gate; include-roles counts them")
@@ -32,7 +31,7 @@ def _boundary(audit: Audit) -> list[str]:
     boundary = audit.boundary
     source = boundary.get("source")
     if source == "inferred":
-        out = ["", f"Adapter boundary (inferred, {boundary.get('confidence')} confidence)"]
+        out = ["", f"Adapter boundary (inferred, {clean(boundary.get('confidence'))} confidence)"]
         for reason, patterns in audit.adapter_groups():
             out.append(f"  {', '.join(clean(p) for p in patterns)}: {clean(reason)}")
         out.append(f"  confirm it in [tool.lockaudit]: {clean(boundary['config'])}")
@@ -60,7 +59,8 @@ def _leaks(leaks: list, boundary: dict, shown: int = 5) -> list[str]:
         return []
     out = ["", leaks_heading(len(leaks), boundary)]
     for leak in leaks[:shown]:
-        out.append(f"  {leak['rank']}. {clean(leak['path'])}  {', '.join(leak['vendors'])}: {clean(leak['reason'])}")
+        out.append(f"  {leak['rank']}. {clean(leak['path'])}  {', '.join(clean(v) for v in leak['vendors'])}: "
+                   f"{clean(leak['reason'])}")
     if len(leaks) > shown:
         out.append(f"  … and {len(leaks) - shown} more (the JSON and HTML reports rank them all)")
     return out
@@ -79,11 +79,11 @@ def render_text(audit: Audit, colour: bool = False) -> str:
     import click
 
     def severity(name: str) -> str:
-        return click.style(name, fg=SEVERITY_COLOURS[name], bold=True if name in ("critical", "high") else None) if colour else name
+        return click.style(name, fg=SEVERITY_COLOURS[name], bold=True if name in ("critical", "high") else None) if colour else clean(name)
 
     summary = audit.summary()
     product_findings, others = audit.split_findings()
-    counted = ", ".join(summary["roles"].get("counted", ["product"])) if summary["roles"] else "product"
+    counted = ", ".join(clean(r) for r in summary["roles"].get("counted", ["product"])) if summary["roles"] else "product"
     out = [
         f"lockaudit {audit.tool_version}: {count(summary['files_analysed'], 'file')} analysed, "
         f"{summary['files_skipped']} skipped, {count(summary['findings']['total'], 'finding')}"
@@ -92,12 +92,12 @@ def render_text(audit: Audit, colour: bool = False) -> str:
     ]
     if summary["vendors"]:
         out.append("Vendors" + (f" ({counted} code)" if others else ""))
-        width = max(len(v["vendor"]) for v in summary["vendors"])
+        width = max(len(clean(v["vendor"])) for v in summary["vendors"])
         for v in summary["vendors"]:
             files = count(v["files"], "file")
             imports, calls = count(v["import_sites"], "import"), count(v["call_sites"], "call site")
-            rest = ", ".join(f"{n} {kind}" for kind, n in v["sites"].items() if kind not in SHOWN)
-            products = f"  products: {', '.join(v['products'])}" if v["products"] else ""
+            rest = ", ".join(f"{n} {clean(kind)}" for kind, n in v["sites"].items() if kind not in SHOWN)
+            products = f"  products: {', '.join(clean(p) for p in v['products'])}" if v["products"] else ""
             out.append(f"  {clean(v['vendor']):<{width}}  {files:>10}  {imports:>11}  {calls:>14}"
                        + (f"  ({rest})" if rest else "") + products)
     else:
@@ -107,15 +107,17 @@ def render_text(audit: Audit, colour: bool = False) -> str:
     owners = summary.get("owners") or {}
     if owners.get("owners"):
         out += ["", f"Owners × layers (concentration index {owners['index']}/10000)"]
-        width = max(len(row["owner"]) for row in owners["owners"])
+        width = max(len(clean(row["owner"])) for row in owners["owners"])
         for row in owners["owners"]:
-            through = "; ".join(f"via {clean(d['company'])}, {d['status']} {d['as_of']}" for d in row["through"])
-            out.append(f"  {clean(row['owner']):<{width}}  {', '.join(row['layers'])}" + (f"  ({through})" if through else ""))
+            through = "; ".join(f"via {clean(d['company'])}, {clean(d['status'])} {clean(d['as_of'])}"
+                                for d in row["through"])
+            out.append(f"  {clean(row['owner']):<{width}}  {', '.join(clean(layer) for layer in row['layers'])}"
+                       + (f"  ({through})" if through else ""))
     portability = summary["scores"].get("portability")
     if portability:
         out += ["", f"Portability score: {portability['score']}/100 ({count(portability['effort'], 'effort point')})"]
         for reason in portability["reasons"]:
-            out.append(f"  -{reason['effort']:<3} {reason['rule_id']}  {clean(reason['path'])}")
+            out.append(f"  -{reason['effort']:<3} {clean(reason['rule_id'])}  {clean(reason['path'])}")
         for plan in summary["scores"].get("exit_plans", []):
             out.append(f"  {clean(plan['summary'])}")
     if summary["unresolved_imports"]:
@@ -125,11 +127,11 @@ def render_text(audit: Audit, colour: bool = False) -> str:
         out += ["", "Findings" + (f" ({counted} code)" if others else "")]
         for f in product_findings:
             new = "  [new]" if f.baseline_state == "new" else ""
-            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {severity(f.severity)}  {f.rule_id}  "
+            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {severity(f.severity)}  {clean(f.rule_id)}  "
                        f"{clean(f.message)}{new}")
         out += ["", "How to fix"]
         for rule_id, remediation in sorted({(f.rule_id, f.remediation) for f in product_findings}):
-            out.append(f"  {rule_id}: {clean(remediation)}")
+            out.append(f"  {clean(rule_id)}: {clean(remediation)}")
     if others:
         out += ["", outside_line(others)]
     if audit.baseline is not None:
@@ -140,7 +142,7 @@ def render_text(audit: Audit, colour: bool = False) -> str:
                 "(--no-suppressions shows them)"]
         for s in audit.suppressed:
             f = s.finding
-            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {f.rule_id}  {clean(s.reason)}")
+            out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {clean(f.rule_id)}  {clean(s.reason)}")
     if audit.skipped:
         out += ["", "Skipped"]
         for s in audit.skipped:

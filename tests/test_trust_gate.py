@@ -1,0 +1,198 @@
+"""The gate a pull request cannot switch off: with `--since`, a change is judged by the
+configuration, rule packs and baseline of the merge base; files git tracks are scanned
+whatever the change does to `.gitignore` or to how its folders look; a changed file the gate
+cannot read fails it. Paths in a repository's configuration stay inside the repository, and
+outputs never replace a device or overwrite a file the scan reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpers import git, git_repository, lockaudit
+
+PACK = """id: house
+title: House rules
+version: 1
+rules:
+  - id: house-no-cohere
+    title: Cohere is not allowed here
+    severity: high
+    effort: 1
+    category: policy
+    message: "{name} is not allowed"
+    remediation: Use the gateway.
+    when: {kind: import, fields: {name: {regex: "^cohere"}}}
+"""
+
+
+def reviewed(root: Path, config: str = 'adapters = ["shop/llm/"]\n', extra: dict[str, str] | None = None) -> None:
+    """A project whose merged configuration keeps vendor SDKs in `shop/llm/`, then a branch."""
+    git_repository(root, {
+        "pyproject.toml": f'[project]\nname = "shop"\n\n[tool.lockaudit]\n{config}',
+        "shop/__init__.py": "",
+        "shop/llm/__init__.py": "",
+        "shop/llm/client.py": "import openai\n\nclient = openai.OpenAI()\n",
+        "shop/cart.py": "def total(items):\n    return sum(items)\n",
+        **(extra or {}),
+    })
+    git(root, "checkout", "-qb", "feature")
+
+
+def check(root: Path, *extra: str) -> tuple[int, list[tuple[str, str]], str]:
+    """Exit code, (rule, path) of each finding, and stderr of `check --since main`."""
+    result = lockaudit("check", root, "--since", "main", "--no-cache", "--format", "json", *extra)
+    assert "Traceback" not in result.stderr, result.stderr
+    if result.returncode == 2:
+        return 2, [], result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    return result.returncode, sorted({(f["rule_id"], f["path"]) for f in findings}), result.stderr
+
+
+def couple(root: Path, rel: str = "shop/cart.py") -> None:
+    """The change under review: an SDK import outside the adapter, committed on the branch."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("import anthropic\n\nclient = anthropic.Anthropic()\n")
+    git(root, "add", "-A", "-f")
+    git(root, "commit", "-qm", "change")
+
+
+def test_the_change_alone_fails_the_gate(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    couple(tmp_path)
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/cart.py") in found
+
+
+@pytest.mark.parametrize("attack, weakened", [
+    ({".lockaudit.toml": 'adapters = ["shop/"]\nfail-on = "critical"\n'}, ["adapters", "fail-on"]),
+    ({"pyproject.toml": '[project]\nname = "shop"\n'}, ["adapters"]),  # the table deleted
+    ({"pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
+                        'exclude = ["shop/cart.py"]\ndisable = ["sdk-import-outside-adapter"]\n'
+                        'roles = { "shop/cart.py" = "test" }\n'}, ["disable", "exclude", "roles"]),
+    ({"pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
+                        'severity = { sdk-import-outside-adapter = "info" }\n'}, ["severity"]),
+])
+def test_a_change_to_the_configuration_takes_effect_only_once_merged(tmp_path: Path, attack: dict[str, str],
+                                                                    weakened: list[str]) -> None:
+    reviewed(tmp_path)
+    for rel, text in attack.items():
+        (tmp_path / rel).write_text(text)
+    couple(tmp_path)
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/cart.py") in found
+    assert ("gate-weakened", next(iter(attack))) in found  # shown to the reviewer beside the code
+    result = lockaudit("check", tmp_path, "--since", "main", "--no-cache", "--format", "json")
+    keys = sorted({f["message"].split()[1] for f in json.loads(result.stdout)["findings"]
+                   if f["rule_id"] == "gate-weakened"})
+    assert keys == weakened
+
+
+def test_the_change_cannot_hide_its_code_from_git_tracked_scanning(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    (tmp_path / ".gitignore").write_text("shop/cart.py\nshop/build/\n")
+    (tmp_path / "shop/pyvenv.cfg").write_text("home = /usr/bin\n")  # the package "is" a virtual environment
+    couple(tmp_path)
+    couple(tmp_path, "shop/build/tasks.py")  # an output folder's name, next to the code
+    code, found, _ = check(tmp_path)
+    assert code == 1
+    assert {("sdk-import-outside-adapter", "shop/cart.py"), ("sdk-import-outside-adapter", "shop/build/tasks.py")} \
+        <= set(found)
+
+
+def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
+    reviewed(tmp_path, 'adapters = ["shop/llm/"]\nmax-file-size = 4096\n')
+    (tmp_path / "shop/cart.py").write_text("import anthropic\n" + "# padding\n" * 1000)
+    (tmp_path / "shop/broken.py").write_text("import anthropic\ndef f(:\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
+                                             'max-file-size = 1048576\n')  # raising it is not merged yet
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "padded")
+    code, found, _ = check(tmp_path)
+    assert code == 1
+    assert {("changed-file-not-analysed", "shop/cart.py"), ("changed-file-not-analysed", "shop/broken.py")} <= set(found)
+    # without --since, the tree's own configuration holds (cart.py is under its raised cap) and a
+    # file that cannot be parsed is listed as skipped while the scan goes on, as before
+    plain = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")
+    assert plain.returncode == 0 and [s["path"] for s in json.loads(plain.stdout)["skipped"]] == ["shop/broken.py"]
+
+
+def test_rule_packs_and_baseline_are_the_merge_bases(tmp_path: Path) -> None:
+    reviewed(tmp_path, 'adapters = ["shop/llm/"]\nrules = ["packs"]\n', {"packs/house.yaml": PACK})
+    assert lockaudit("baseline", tmp_path).returncode == 0
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "baseline")
+    (tmp_path / "packs/house.yaml").write_text(PACK.replace('"^cohere"', '"^nothing-at-all$"'))
+    (tmp_path / "shop/llm/client.py").write_text("import openai\nimport cohere\n\nclient = openai.OpenAI()\n")
+    couple(tmp_path)
+    accepted = json.loads((tmp_path / "lockaudit-baseline.json").read_text())
+    result = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")  # what the change would accept
+    accepted["findings"] = [{"fingerprint": f["fingerprint"], "rule_id": f["rule_id"], "path": f["path"],
+                             "places": f.get("places", [])} for f in json.loads(result.stdout)["findings"]]
+    (tmp_path / "lockaudit-baseline.json").write_text(json.dumps(accepted))
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "accept everything")
+    code, found, _ = check(tmp_path)
+    assert code == 1
+    assert ("house-no-cohere", "shop/llm/client.py") in found  # the merged pack, not the edited one
+    assert ("sdk-import-outside-adapter", "shop/cart.py") in found  # the merged baseline, not the grown one
+    assert {("baseline-grew", "lockaudit-baseline.json"), ("gate-weakened", "pyproject.toml")} - set(found) == \
+        {("gate-weakened", "pyproject.toml")}  # the pack edit is not a pyproject change; the baseline's growth is shown
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('baseline = "../outside/x.json"', "'tool.lockaudit.baseline' '../outside/x.json' resolves outside the repository"),
+    ('rules = ["../outside"]', "'tool.lockaudit.rules' entry '../outside' resolves outside the repository"),
+    ('rules = ["linked"]', "'tool.lockaudit.rules' entry 'linked' resolves outside the repository"),
+    ('baseline = "linked/x.json"', "'tool.lockaudit.baseline' 'linked/x.json' resolves outside the repository"),
+    ('exclude = ["../shop"]', "'tool.lockaudit.exclude' entry '../shop' steps out of the repository"),
+    ('adapters = ["a/../../b"]', "'tool.lockaudit.adapters' entry 'a/../../b' steps out of the repository"),
+    ('roles = { "../x" = "test" }', "'tool.lockaudit.roles' entry '../x' steps out of the repository"),
+])
+def test_paths_in_the_configuration_stay_inside_the_repository(tmp_path: Path, setting: str, message: str) -> None:
+    outside, repo = tmp_path / "outside", tmp_path / "repo"
+    outside.mkdir()
+    (outside / "x.json").write_text("precious\n")
+    (outside / "evil.yaml").write_text(PACK)
+    repo.mkdir()
+    (repo / "linked").symlink_to(outside)
+    (repo / "pyproject.toml").write_text(f'[project]\nname = "x"\n\n[tool.lockaudit]\n{setting}\n')
+    (repo / "app.py").write_text("import openai\n")
+    for command in ("scan", "baseline"):
+        result = lockaudit(command, repo, "--no-cache") if command == "scan" else lockaudit(command, repo)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert message in result.stderr, result.stderr
+    assert (outside / "x.json").read_text() == "precious\n"
+    # the command line may name what it likes: it is the user's, not the repository's
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    written = lockaudit("baseline", repo, "--output", outside / "accepted.json")
+    assert written.returncode == 0 and (outside / "accepted.json").is_file()
+
+
+def test_outputs_never_replace_a_special_file_or_an_input(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import openai\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    before = os.stat("/dev/null")
+    result = lockaudit("scan", tmp_path, "--no-cache", "--json", "/dev/null", "--sarif", "/dev/null")
+    assert result.returncode == 0, result.stderr
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+    fifo = tmp_path.parent / f"{tmp_path.name}-report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = lockaudit("scan", tmp_path, "--no-cache", "--json", fifo)
+    reader.join(timeout=60)
+    assert result.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(received[0])["inventory"]
+    for destination in ("app.py", "pyproject.toml"):
+        refused = lockaudit("scan", tmp_path, "--no-cache", "--json", tmp_path / destination)
+        assert refused.returncode == 2 and "is one of the files lockaudit reads" in refused.stderr
+    assert (tmp_path / "app.py").read_text() == "import openai\n"
