@@ -8,6 +8,7 @@ would let through, and a changed file the gate cannot see fails it."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -51,7 +52,8 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
             add(CONFIG_RULE, config_path, _line_of(now_text or "", key), 1, None, {"name": key, "change": change},
                 f"{key}: {change}")
     for entry in skipped:  # the gate cannot judge what it cannot read: fail closed
-        if entry.path in changed:
+        # A symlink holds no code: its target in the tree is analysed at its own path.
+        if entry.path in changed and not os.path.islink(root / entry.path):
             add(UNSEEN_RULE, entry.path, 1, 1, None, {"name": entry.path, "change": entry.reason}, entry.reason)
     baseline_rel = _relative(root, baseline_path)
     if baseline_rel is not None and baseline_rel in changed:
