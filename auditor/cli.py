@@ -241,11 +241,15 @@ def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> 
     root = path.resolve()
     try:
         commit = vcs.merge_base(root, since) if since is not None else None
+    except VcsError as exc:
+        _fail(str(exc))
+    try:
         loaded = load_config(root, config_file, commit)
         ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
         loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
     except (ConfigError, PackError, VcsError) as exc:
-        _fail(str(exc))
+        where = f" (as at the merge base {commit[:12]}, whose configuration judges the change)" if commit else ""
+        _fail(f"{exc}{where}")
     for notice in loaded.notices:
         _echo(f"lockaudit: note: {clean(notice)}", err=True)
     return root, loaded, ruleset

@@ -198,3 +198,21 @@ def test_outputs_never_replace_a_special_file_or_an_input(tmp_path: Path) -> Non
         refused = lockaudit("scan", tmp_path, "--no-cache", "--json", tmp_path / destination)
         assert refused.returncode == 2 and "is one of the files lockaudit reads" in refused.stderr
     assert (tmp_path / "app.py").read_text() == "import openai\n"
+
+
+def test_a_file_named_with_config_inside_the_tree_is_read_at_the_merge_base(tmp_path: Path) -> None:
+    reviewed(tmp_path, "", {"ci/lockaudit.toml": 'adapters = ["shop/llm/"]\n'})
+    (tmp_path / "ci/lockaudit.toml").write_text('adapters = ["shop/"]\n')
+    couple(tmp_path)
+    code, found, _ = check(tmp_path, "--config", str(tmp_path / "ci/lockaudit.toml"))
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/cart.py") in found
+    assert ("gate-weakened", "ci/lockaudit.toml") in found
+
+
+def test_a_broken_configuration_at_the_merge_base_stops_the_gate_and_says_where(tmp_path: Path) -> None:
+    reviewed(tmp_path, 'fail-on = "severe"\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')  # the change repairs it
+    couple(tmp_path)
+    code, _, stderr = check(tmp_path)
+    assert code == 2 and "'tool.lockaudit.fail-on' must be one of" in stderr
+    assert "as at the merge base" in stderr
