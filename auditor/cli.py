@@ -64,7 +64,10 @@ def _echo(message: str = "", err: bool = False, nl: bool = True) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    _echo(f"lockaudit: error: {clean(message)}", err=True)
+    """Errors quote what the tree holds (a configuration value, a pack's text): redacted too."""
+    from auditor.redact import built_in
+
+    _echo(f"lockaudit: error: {built_in().text(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 

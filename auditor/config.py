@@ -191,7 +191,7 @@ def load_config(root: Path, explicit: Path | None = None, commit: str | None = N
     """The configuration for `root`: from the work tree, or with `commit` as it was there."""
     read = _reader(root, commit)
     if explicit is not None:
-        return ConfigLoad(_load_explicit(root, explicit.resolve(), read, commit))
+        return ConfigLoad(_load_explicit(root, explicit, read, commit))
     source, document, problem = find_table(read)
     if problem is not None:
         return ConfigLoad(Config(), [("pyproject.toml", f"invalid TOML, configuration ignored: {problem}")])
@@ -240,13 +240,15 @@ def _reader(root: Path, commit: str | None) -> Reader:
     return lambda rel: vcs.show(root, commit, rel)
 
 
-def _load_explicit(root: Path, path: Path, read: Reader, commit: str | None) -> Config:
+def _load_explicit(root: Path, explicit: Path, read: Reader, commit: str | None) -> Config:
     """A file named on the command line. Inside the scanned tree it is still the tree's
-    content, read at `commit` with `--since`; outside it, it is the user's own file."""
+    content, read at `commit` with `--since` (at the path as written: a symlink the change
+    puts there chooses nothing); outside it, it is the user's own file."""
+    rel = lexical_relative(explicit, root) if commit is not None else None
+    path = Path(os.path.abspath(explicit)) if rel is not None else explicit.resolve()
     name = os.path.relpath(path)
-    inside = _inside(path, root)
-    if commit is not None and inside:
-        rel = path.relative_to(root).as_posix()
+    inside = rel is not None or _inside(path, root)
+    if rel is not None:
         data, limit = _data(read, rel), root
     else:
         limit = root if inside else path.parent
@@ -288,6 +290,12 @@ def _inside(path: Path, limit: Path) -> bool:
     return path.resolve().is_relative_to(limit.resolve())
 
 
+def lexical_relative(path: Path, root: Path) -> str | None:
+    """`path` relative to `root` as written, `..` folded but no symlink followed; None outside it."""
+    rel = os.path.normpath(os.path.relpath(os.path.abspath(path), os.path.abspath(root)))
+    return None if rel == ".." or rel.startswith(("../", "/")) else rel.replace(os.sep, "/")
+
+
 RuleFolders = Callable[[str, Path, str], Path]  # (entry, configuration folder, where) -> a folder of packs
 
 
@@ -304,14 +312,14 @@ def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
         return path
 
     def at_commit(entry: str, base: Path, where: str) -> Path:
-        if not _inside(base / entry, root):
+        # Spelled out, not resolved: a symlink in the change under review must not choose
+        # which of the merge base's folders holds the packs.
+        rel = lexical_relative(base / entry, root)
+        if rel is None:
             raise ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
                               "name a folder outside it with --rules on the command line")
-        rel = (base / entry).resolve().relative_to(root.resolve()).as_posix()
         folder = "" if rel == "." else rel
         files = vcs.tree_files(root, commit or "", folder)
-        if not files:
-            raise ConfigError(f"{where} entry {entry!r} is not a folder at {(commit or '')[:12]}")
         holder = tempfile.TemporaryDirectory(prefix="lockaudit-packs-")  # removed when the run ends
         _COPIES.append(holder)
         copy = Path(holder.name)
@@ -319,6 +327,8 @@ def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
             name = path[len(folder) + 1:] if folder else path
             if "/" not in name and name.endswith((".yaml", ".yml")):  # as a folder on disk is read
                 (copy / name).write_bytes(data)
+        if not any(copy.iterdir()):
+            raise ConfigError(f"{where} entry {entry!r} holds no rule pack at {(commit or '')[:12]}")
         return copy
 
     return at_commit if commit is not None else on_disk

@@ -20,6 +20,7 @@ import pathspec
 from auditor.audit import Skipped
 from auditor.files import read_regular
 from auditor.limits import MAX_GITIGNORE_BYTES, MAX_SCAN_GITIGNORE_PATTERNS, LimitError, read_gitignore
+from auditor.files import printable_name
 from auditor.patterns import PathPatterns
 
 KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook", ".tf": "terraform"}
@@ -150,7 +151,7 @@ def discover(
                 specs = (*specs, (rel_folder, "", loaded))
         subfolders = []
         for entry in entries:
-            name = _printable(entry.name)
+            name = printable_name(entry.name)
             rel = f"{rel_folder}/{name}" if rel_folder else name
             try:
                 is_link = entry.is_symlink()
@@ -199,16 +200,6 @@ def _parents(path: str) -> Iterable[str]:
     while "/" in path:
         path = path.rsplit("/", 1)[0]
         yield path
-
-
-def _printable(name: str) -> str:
-    """A file name that is not valid UTF-8 (its bytes held as surrogates) in a form every
-    output can carry: the odd bytes as `\\xff` escapes. The file is still read by its real name."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 def _excluded_folder(entry: os.DirEntry[str]) -> bool:

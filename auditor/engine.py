@@ -75,6 +75,9 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
     sites: dict[tuple, list[UsageRecord]] = {}
     for record in records:  # inventory order is source order; an import statement is one site
         sites.setdefault((record.kind, *record.site, record.call, record.value), []).append(record)
+    # One context per site, whatever the number of rules: a file of thousands of model ids
+    # costs thousands of contexts, not thousands times the rules.
+    contexts = [(group, _context(group[0], neutral, in_adapter, policy)) for group in sites.values()]
     findings: list[Finding] = []
     occurrences: Counter[tuple[str, str, str, str]] = Counter()
     for rule in ruleset.rules.values():
@@ -91,12 +94,9 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
                 severity = _severity(policy, project.roles, rule.id, anchor.path, rule.severity)
                 findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0, subject=text))
             continue
-        for group in sites.values():
+        for group, context in contexts:
             record = group[0]
-            if not policy.applies(rule.id, record.path):
-                continue
-            context = _context(record, neutral, in_adapter, policy)
-            if not matches(rule.when, context):
+            if not matches(rule.when, context) or not policy.applies(rule.id, record.path):
                 continue
             feature = features.get(record.name) if record.kind == "feature" else None
             values = _values(record, products, feature)

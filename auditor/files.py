@@ -21,6 +21,17 @@ import time
 from pathlib import Path
 
 
+def printable_name(name: str) -> str:
+    """A file name that is not valid UTF-8 (its bytes held as surrogates) in a form every
+    output can carry: the odd bytes as `\\xff` escapes. Discovery and git name files this one
+    way, so a path git reports is the path a finding carries."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def read_regular(path: Path, limit: int) -> bytes:
     """The file's bytes; OSError when it is not a regular file or holds more than `limit` bytes."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)

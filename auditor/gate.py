@@ -11,15 +11,15 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from auditor import vcs
 from auditor.audit import Finding, Skipped, UsageRecord
-from auditor.config import (DEDICATED, DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_table, parse_toml,
-                             worktree_reader)
-from auditor.discover import SourceFile
+from auditor.config import (DEDICATED, DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_table,
+                             lexical_relative, parse_toml, worktree_reader)
+from auditor.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, file_kind
 from auditor.engine import make_finding
 from auditor.extract import extract
 from auditor.facts import Fact, SuppressionFact
@@ -33,7 +33,10 @@ UNSEEN_RULE = "changed-file-not-analysed"
 
 def gate_changes(root: Path, base: str, config_source: str | None, baseline_path: Path, facts: Iterable[Fact],
                  files: Iterable[SourceFile], changed: set[str], ruleset: RuleSet, policy: Policy,
-                 skipped: Iterable[Skipped] = ()) -> list[Finding]:
+                 skipped: Iterable[Skipped] = (), excluded: Callable[[str], bool] = lambda path: False,
+                 counts: Callable[[str], bool] = lambda path: True) -> list[Finding]:
+    """`excluded`: whether the configuration the change is judged by excludes a path; `counts`:
+    whether a path's role counts (a test fixture that cannot be parsed may be meant so)."""
     made: list[Finding] = []
 
     def add(rule_id: str, path: str, line: int, column: int, cell: int | None, values: dict[str, str], text: str) -> None:
@@ -51,11 +54,10 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
         for key, change in weakenings(before, now, ruleset):
             add(CONFIG_RULE, config_path, _line_of(now_text or "", key), 1, None, {"name": key, "change": change},
                 f"{key}: {change}")
-    for entry in skipped:  # the gate cannot judge what it cannot read: fail closed
-        # A symlink holds no code: its target in the tree is analysed at its own path.
-        if entry.path in changed and not os.path.islink(root / entry.path):
-            add(UNSEEN_RULE, entry.path, 1, 1, None, {"name": entry.path, "change": entry.reason}, entry.reason)
-    baseline_rel = _relative(root, baseline_path)
+    files = list(files)
+    for path, reason in _unseen(root, changed, files, skipped, lambda p: excluded(p) or not counts(p)):
+        add(UNSEEN_RULE, path, 1, 1, None, {"name": path, "change": reason}, reason)
+    baseline_rel = lexical_relative(baseline_path, root)
     if baseline_rel is not None and baseline_rel in changed:
         added = _entries((root / baseline_rel).read_bytes() if (root / baseline_rel).is_file() else None) \
             - _entries(vcs.show(root, base, baseline_rel))
@@ -81,6 +83,31 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
                 {"name": ", ".join(comment.rules) or "(no rule)", "change": comment.reason or "(no reason)"},
                 f"{comment.rules} {comment.reason}")
     return made
+
+
+def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Iterable[Skipped],
+            excluded: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
+    """What the gate cannot judge fails it: changed files of a kind lockaudit reads that it did
+    not analyse, and why: skipped (too large, unparsable), or never reached (a folder it passes
+    by default, such as `venv/`). A symlink holds no code (its target in the tree is analysed
+    at its own path), and large JSON or YAML is data, not configuration."""
+    reasons = {entry.path: entry.reason for entry in skipped}
+    seen = {source.path for source in files}
+    for path in sorted(changed):
+        if excluded(path) or os.path.islink(root / path):
+            continue
+        if path in reasons:
+            yield path, reasons[path]
+            continue
+        if path in seen:
+            continue
+        name = path.rsplit("/", 1)[-1]
+        if file_kind(name, path) in (None, "app-config") or not os.path.isfile(root / path):
+            continue  # not a kind lockaudit reads, or deleted
+        folders = path.split("/")[:-1]
+        passed = next((f for f in folders if f in DEFAULT_EXCLUDED_DIRS or f.endswith(".egg-info")), None)
+        yield path, (f"inside {passed}/, a folder lockaudit passes by default" if passed else
+                     "not reached by the scan")
 
 
 def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) -> list[tuple[str, str]]:
@@ -140,7 +167,7 @@ def _tables(root: Path, base: str, source: str | None) -> tuple[str, str | None,
     explicit = source not in (None, DEDICATED, "pyproject.toml")
     if explicit:  # a file named with --config: compared only when the tree holds it
         assert source is not None
-        rel = _relative(root, Path(source))
+        rel = lexical_relative(Path(source), root)  # as written: the change's symlinks choose nothing
         if rel is None:
             return None
         now_text = _read(root / rel)
@@ -198,13 +225,6 @@ def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return None
-
-
-def _relative(root: Path, path: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
         return None
 
 

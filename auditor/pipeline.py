@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
 from auditor.cache import FactCache, content_hash
-from auditor.config import Config
+from auditor.config import Config, lexical_relative
 from auditor.discover import Discovery, SourceFile, discover
 from auditor.facts import DependencyFact, ErrorFact, Fact
-from auditor.files import read_regular
+from auditor.files import printable_name, read_regular
+from auditor.limits import MAX_FILE_FACTS, MAX_SCAN_FACTS
 from auditor.packs import PIPELINE_CHECKS, RuleSet
 from auditor.patterns import PathPatterns
 from auditor.redact import Redactor
@@ -111,8 +112,10 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
     found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
                      max_bytes=config.max_file_size, tracked=since["tracked"] if since else None)
     problems = list(problems)
+    # With --since the project's layout (pytest testpaths, build files) is the merge base's.
+    at_base = (lambda rel: vcs.show(root, since["merge_base"], rel)) if since else None
     roles = assign_roles(root, found, ruleset.role_conventions, config.role_patterns(), config.include_roles,
-                         config.max_file_size)
+                         config.max_file_size, at_base)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
     boundary = None
@@ -142,8 +145,22 @@ def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
     if options.since is None:
         return None
     base = vcs.merge_base(root, options.since)  # before the scan, so a shallow clone fails fast and plainly
-    return {"ref": options.since, "merge_base": base, "changed": sorted(vcs.changed_files(root, base)),
-            "tracked": frozenset(vcs.tracked(root))}
+    changed = _with_contents(root, vcs.changed_files(root, base))
+    return {"ref": options.since, "merge_base": base, "changed": sorted(changed), "tracked": frozenset(vcs.tracked(root))}
+
+
+def _with_contents(root: Path, changed: set[str]) -> set[str]:
+    """Git names a changed submodule by its folder; every file in it is part of the change."""
+    files = set(changed)
+    for rel in changed:
+        folder = root / rel
+        if folder.is_dir() and not folder.is_symlink():
+            files.discard(rel)
+            for parent, folders, names in os.walk(folder):  # never follows a symlinked folder
+                folders[:] = [name for name in folders if name != ".git"]
+                prefix = "/".join(printable_name(part) for part in Path(parent).relative_to(root).parts)
+                files.update(f"{prefix}/{printable_name(name)}" for name in names if name != ".git")
+    return files
 
 
 def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions,
@@ -177,10 +194,20 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             continue
+        if len(facts) + len(result.facts) > MAX_SCAN_FACTS:
+            skipped.append(Skipped(result.source.path, f"not analysed: the scan reached its budget of {MAX_SCAN_FACTS} "
+                                                       "facts (a tree made to exhaust the scan?)"))
+            continue
         if cache is not None and result.source.path in digests:
             cache.store(result.source.path, digests[result.source.path], result.facts)
         whole_file_failed = False
-        for fact in result.facts:
+        kept = result.facts
+        if len(kept) > MAX_FILE_FACTS:  # thousands of literals, generated to make every later stage slow
+            kept = [f for f in kept if not isinstance(f, ErrorFact)][:MAX_FILE_FACTS] + \
+                [f for f in kept if isinstance(f, ErrorFact)]
+            skipped.append(Skipped(result.source.path, f"partly analysed: more than {MAX_FILE_FACTS} facts, "
+                                                       f"the first {MAX_FILE_FACTS} kept"))
+        for fact in kept:
             if isinstance(fact, ErrorFact) and fact.loc.path in reported:
                 continue
             if isinstance(fact, ErrorFact):
@@ -198,6 +225,8 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     roles = collected.roles
     inventory = build_inventory(facts, modules, ruleset, roles)
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
+    if roles.promote(importers(graph), config.role_patterns()):
+        inventory = [replace(r, role=role) if (role := roles.role(r.path)) != r.role else r for r in inventory]
     profiles = profile_modules(inventory, facts, python_paths, roles, ruleset)
     users = {path: {i for i in found_by if i in profiles} for path, found_by in importers(graph).items() if path in profiles}
     configured = config.adapter_patterns()
@@ -214,8 +243,11 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
     own = applied.findings
     if since is not None:
+        excludes = (config.exclude_patterns(), PathPatterns(options.cli_exclude))
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
-                            set(since["changed"]), ruleset, policy, skipped)
+                            set(since["changed"]), ruleset, policy, skipped,
+                            excluded=lambda path: any(patterns.match(path) for patterns in excludes),
+                            counts=roles.counts)
     kept = group_repeats(sort_findings(applied.kept + own))
     redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
     quoted = quote(root, [*kept, *(s.finding for s in applied.suppressed)], config.max_file_size,
@@ -272,19 +304,11 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
 def _baseline_entries(root: Path, path: Path, since: dict[str, Any] | None) -> list[baseline.Entry]:
     """With `--since`, a baseline inside the tree is read as it was at the merge base: entries
     a change adds to it hide nothing until they are merged (they are reported as baseline-grew)."""
-    rel = _inside(root, path)
+    rel = lexical_relative(path, root)  # as written: a symlink in the change chooses nothing
     if since is None or rel is None:
         return baseline.load(path)
     data = vcs.show(root, since["merge_base"], rel)
     return baseline.parse(data, f"{rel} at {since['merge_base'][:12]}") if data is not None else []
-
-
-def _inside(root: Path, path: Path) -> str | None:
-    """`path` relative to the root when it lies inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return None
 
 
 def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions) -> Audit:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,27 @@ class Roles:
     def counts(self, path: str) -> bool:
         return self.role(path) in self.counted
 
+    def promote(self, importers: dict[str, set[str]], configured: Iterable[tuple[PathPatterns, str]] = ()) -> set[str]:
+        """Code that product code imports runs with it, whatever its folder is called: a module
+        in `app/snapshots/` that `app/main.py` imports is product code, or a change could hide
+        its coupling by naming a folder. The user's own `roles` entries are left as they are.
+        Returns the paths promoted."""
+        configured = list(configured)
+        imports: dict[str, set[str]] = {}
+        for target, sources in importers.items():
+            for source in sources:
+                imports.setdefault(source, set()).add(target)
+        promoted: set[str] = set()
+        queue = [path for path in imports if self.role(path) == PRODUCT]
+        while queue:
+            for target in imports.get(queue.pop(), ()):
+                if self.role(target) == PRODUCT or any(p.match(target) for p, _ in configured):
+                    continue
+                self.of[target] = PRODUCT
+                promoted.add(target)
+                queue.append(target)
+        return promoted
+
     def as_dict(self) -> dict[str, Any]:
         files: dict[str, int] = {}
         for role in self.of.values():
@@ -70,13 +91,18 @@ class Roles:
                 "shipped": list(self.layout.shipped), "tests": list(self.layout.tests)}
 
 
+Read = Callable[[str], bytes | None]  # a root-relative file's bytes, None when absent
+
+
 def assign_roles(root: Path, found: Discovery, conventions: Iterable[Convention],
                  configured: Iterable[tuple[PathPatterns, str]] = (), include: Iterable[str] = (),
-                 max_bytes: int = MAX_BUILD_FILE) -> Roles:
+                 max_bytes: int = MAX_BUILD_FILE, read: Read | None = None) -> Roles:
+    """`read`: how the project's build and pytest files are read; with `--since`, as they were
+    at the merge base, so a change cannot declare its own code a test."""
     conventions = list(conventions)
     configured = list(configured)
     packages = {posixpath.dirname(f.path) for f in found.files if posixpath.basename(f.path) == "__init__.py"}
-    layout = read_layout(root, found, packages, max_bytes)
+    layout = read_layout(root, found, packages, max_bytes, read)
     roles = Roles(layout=layout)
     for source in found.files:
         role = _role(source.path, conventions, configured, layout, packages)
@@ -141,7 +167,18 @@ def _under(path: str, folders: Iterable[str]) -> bool:
 
 # -- what the project says ---------------------------------------------------------------
 
-def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int = MAX_BUILD_FILE) -> Layout:
+def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int = MAX_BUILD_FILE,
+                read: Read | None = None) -> Layout:
+    limit = min(max_bytes, MAX_BUILD_FILE)
+
+    def data(rel: str, on_disk: Path | None) -> bytes | None:
+        if read is not None:
+            return read(rel)
+        try:
+            return read_regular(on_disk, limit) if on_disk is not None else None
+        except OSError:  # unreadable or too large: the extractor lists it
+            return None
+
     by_path = {f.path: f.abspath for f in found.files}
     shipped: list[str] = []
     tests: list[str] = []
@@ -150,8 +187,8 @@ def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int
         def at(rel: str) -> str:
             return posixpath.normpath(posixpath.join(project, rel)) if rel not in ("", ".") else project
 
-        pyproject = _toml(by_path.get(at("pyproject.toml")), max_bytes)
-        setup_cfg = _ini(by_path.get(at("setup.cfg")), max_bytes)
+        pyproject = _toml(data(at("pyproject.toml"), by_path.get(at("pyproject.toml"))))
+        setup_cfg = _ini(data(at("setup.cfg"), by_path.get(at("setup.cfg"))))
         if pyproject is not None:
             sources.append(at("pyproject.toml"))
             shipped += [at(p) for p in _shipped_by_pyproject(pyproject)]
@@ -161,7 +198,7 @@ def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int
             shipped += [at(p) for p in _shipped_by_setup_cfg(setup_cfg)]
             tests += [at(p) for p in _split(setup_cfg.get("tool:pytest", "testpaths", fallback=""))]
         for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest")):
-            ini = _ini(by_path.get(at(name), root / at(name)), max_bytes)  # pytest.ini is not otherwise read
+            ini = _ini(data(at(name), by_path.get(at(name), root / at(name))))  # pytest.ini is not otherwise read
             if ini is not None and ini.has_option(section, "testpaths"):
                 sources.append(at(name))
                 tests += [at(p) for p in _split(ini.get(section, "testpaths"))]
@@ -172,7 +209,8 @@ def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int
     for path in by_path:
         folder = posixpath.dirname(path)
         if posixpath.basename(path) == "conftest.py" and folder and folder not in found.project_dirs \
-                and not _under(folder, shipped) and not _in_package(folder, packages):
+                and not _under(folder, shipped) and not _in_package(folder, packages) \
+                and (read is None or read(path) is not None):
             tests.append(folder)
     tests = [p for p in tests if p and not any(c in p for c in "*?[") and not p.startswith("..")]
     return Layout(tuple(sorted(set(shipped))), tuple(sorted(set(tests))), tuple(sources))
@@ -234,22 +272,22 @@ def _shipped_by_setup_cfg(parser: configparser.ConfigParser) -> list[str]:
     return [posixpath.normpath(p) for p in found if p.strip("./")]
 
 
-def _toml(source: Path | None, max_bytes: int) -> dict[str, Any] | None:
-    if source is None:
+def _toml(data: bytes | None) -> dict[str, Any] | None:
+    if data is None:
         return None
     try:
-        return load_toml(read_regular(source, min(max_bytes, MAX_BUILD_FILE)), source.name)
-    except (OSError, ValueError):  # unreadable, invalid, too large or too deep: the extractor lists it
+        return load_toml(data, "build file")
+    except ValueError:  # invalid, too large or too deep: the extractor lists it
         return None
 
 
-def _ini(source: Path | None, max_bytes: int) -> configparser.ConfigParser | None:
-    if source is None:
+def _ini(data: bytes | None) -> configparser.ConfigParser | None:
+    if data is None:
         return None
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        parser.read_string(read_regular(source, min(max_bytes, MAX_BUILD_FILE)).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, configparser.Error):
+        parser.read_string(data.decode("utf-8"))
+    except (UnicodeDecodeError, configparser.Error):
         return None
     return parser
 

@@ -15,6 +15,8 @@ import os
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from auditor.files import printable_name
+
 TIMEOUT = 60  # seconds, for each git command
 MAX_SHOW_BYTES = 8 * 1024 * 1024  # a larger file at the base is not read (the default scan size cap)
 MAX_DRIVERS = 1000  # filter drivers and protocols a repository's config may name before git is refused
@@ -161,7 +163,7 @@ def changed_files(root: Path, base: str) -> set[str]:
     for raw in listed.split(b"\0"):
         if not raw:
             continue
-        path = os.fsdecode(raw)
+        path = printable_name(os.fsdecode(raw))
         relative = path if prefix == "." else os.path.relpath(path, prefix)
         if not relative.startswith(".."):
             changed.add(relative.replace(os.sep, "/"))
@@ -179,7 +181,7 @@ def _tree(root: Path, base: str, paths: tuple[str, ...], recursive: bool) -> dic
         fields = meta.split()
         if tab and len(fields) == 4:
             mode, _, oid, size = fields
-            entries[os.fsdecode(path)] = (mode, oid, int(size) if size.isdigit() else -1)
+            entries[printable_name(os.fsdecode(path))] = (mode, oid, int(size) if size.isdigit() else -1)
     return entries
 
 
@@ -206,7 +208,7 @@ def tracked(root: Path) -> set[str]:
     for record in listed.split(b"\0"):
         meta, tab, path = record.partition(b"\t")
         if tab and not meta.startswith(b"160000"):  # a submodule is not a file
-            files.add(os.fsdecode(path))
+            files.add(printable_name(os.fsdecode(path)))
     return files
 
 

