@@ -23,7 +23,7 @@ import click
 from auditor import __version__, baseline, vcs
 from auditor.audit import Audit
 from auditor.cache import default_folder
-from auditor.config import Config, ConfigError, ConfigLoad, load_config
+from auditor.config import Config, ConfigError, ConfigLoad, lexical_relative, load_config
 from auditor.discover import file_kind
 from auditor.packs import EXAMPLELESS_CHECKS, PackError, RuleSet, load_rules
 from auditor.pipeline import ScanOptions, analyse, run_audit
@@ -251,7 +251,9 @@ def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> 
         ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
         loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
     except (ConfigError, PackError, VcsError) as exc:
-        where = f" (as at the merge base {commit[:12]}, whose configuration judges the change)" if commit else ""
+        from_tree = config_file is None or lexical_relative(config_file, root) is not None
+        where = f" (as at the merge base {commit[:12]}, whose configuration judges the change)" \
+            if commit and from_tree else ""
         _fail(f"{exc}{where}")
     for notice in loaded.notices:
         _echo(f"lockaudit: note: {clean(notice)}", err=True)

@@ -29,13 +29,16 @@ from auditor.severity import SEVERITIES
 
 CONFIG_RULE, BASELINE_RULE, SUPPRESSION_RULE = "gate-weakened", "baseline-grew", "new-suppression"
 UNSEEN_RULE = "changed-file-not-analysed"
+BUDGET_REASON = "not analysed: the scan reached its budget"
 
 
 def gate_changes(root: Path, base: str, config_source: str | None, baseline_path: Path, facts: Iterable[Fact],
                  files: Iterable[SourceFile], changed: set[str], ruleset: RuleSet, policy: Policy,
-                 skipped: Iterable[Skipped] = (), excluded: Callable[[str], bool] = lambda path: False,
+                 skipped: Iterable[Skipped] = (), tracked: frozenset[str] = frozenset(),
+                 excluded: Callable[[str], bool] = lambda path: False,
                  counts: Callable[[str], bool] = lambda path: True) -> list[Finding]:
-    """`excluded`: whether the configuration the change is judged by excludes a path; `counts`:
+    """`skipped`: the files not analysed, whole or by a budget; `tracked`: the files git tracks;
+    `excluded`: whether the configuration the change is judged by excludes a path; `counts`:
     whether a path's role counts (a test fixture that cannot be parsed may be meant so)."""
     made: list[Finding] = []
 
@@ -55,7 +58,7 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
             add(CONFIG_RULE, config_path, _line_of(now_text or "", key), 1, None, {"name": key, "change": change},
                 f"{key}: {change}")
     files = list(files)
-    for path, reason in _unseen(root, changed, files, skipped, lambda p: excluded(p) or not counts(p)):
+    for path, reason in _unseen(root, changed, files, skipped, tracked, excluded, counts):
         add(UNSEEN_RULE, path, 1, 1, None, {"name": path, "change": reason}, reason)
     baseline_rel = lexical_relative(baseline_path, root)
     if baseline_rel is not None and baseline_rel in changed:
@@ -85,29 +88,81 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
     return made
 
 
-def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Iterable[Skipped],
-            excluded: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
-    """What the gate cannot judge fails it: changed files of a kind lockaudit reads that it did
-    not analyse, and why: skipped (too large, unparsable), or never reached (a folder it passes
-    by default, such as `venv/`). A symlink holds no code (its target in the tree is analysed
-    at its own path), and large JSON or YAML is data, not configuration."""
+COMPILED = (".pyc", ".pyo", ".so", ".pyd")  # modules Python imports that lockaudit cannot read
+SOURCE = (".py", ".pyi")
+
+
+def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Iterable[Skipped], tracked: frozenset[str],
+            excluded: Callable[[str], bool], counts: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
+    """What the gate cannot judge fails it: changed product files of a kind lockaudit reads
+    that it did not analyse, and why: skipped (too large, unparsable), never reached (a folder
+    it passes by default, such as `venv/`), a compiled module, or a symlink through which
+    Python would import code the gate does not count. Large JSON or YAML is data, not
+    configuration; a file git does not track and `.gitignore` hides was never meant to be
+    read. A scan that ran out of its budget could not see its own importers, so each file it
+    dropped fails the gate, changed or not."""
     reasons = {entry.path: entry.reason for entry in skipped}
     seen = {source.path for source in files}
+    for path, reason in sorted(reasons.items()):
+        if reason.startswith(BUDGET_REASON) and counts(path) and path not in changed:
+            yield path, reason
     for path in sorted(changed):
-        if excluded(path) or os.path.islink(root / path):
+        if excluded(path) or not counts(path):
+            continue
+        if os.path.islink(root / path):
+            if path in tracked and (reason := _link_reason(root, path, seen, counts)):
+                yield path, reason
             continue
         if path in reasons:
             yield path, reasons[path]
             continue
-        if path in seen:
-            continue
+        if path in seen or path not in tracked or not os.path.isfile(root / path):
+            continue  # analysed, untracked (and ignored, or it would have been found), or deleted
         name = path.rsplit("/", 1)[-1]
-        if file_kind(name, path) in (None, "app-config") or not os.path.isfile(root / path):
-            continue  # not a kind lockaudit reads, or deleted
+        if name.endswith(COMPILED):
+            yield path, "a compiled module, which Python imports and lockaudit cannot read"
+            continue
+        if file_kind(name, path) in (None, "app-config"):
+            continue  # not a kind lockaudit reads
         folders = path.split("/")[:-1]
         passed = next((f for f in folders if f in DEFAULT_EXCLUDED_DIRS or f.endswith(".egg-info")), None)
         yield path, (f"inside {passed}/, a folder lockaudit passes by default" if passed else
                      "not reached by the scan")
+
+
+def _link_reason(root: Path, path: str, seen: set[str], counts: Callable[[str], bool]) -> str | None:
+    """Why a changed symlink hides code, or None. A link Python could import through (a `.py`
+    name, or a folder) must lead to code the gate counts at its own path; links to anything
+    else (`CLAUDE.md -> AGENTS.md`) hold no code."""
+    link = root / path
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # broken or looping: nothing to import
+    is_dir = target.is_dir()
+    if not is_dir and not path.endswith(SOURCE):
+        return None
+    if not target.is_relative_to(root.resolve()):
+        return "a symlink to outside the scanned tree, through which Python would import code the gate cannot see"
+    rel = target.relative_to(root.resolve()).as_posix()
+    targets = [rel] if not is_dir else [f for f in seen if f.startswith(rel + "/") and f.endswith(SOURCE)]
+    hidden = [t for t in targets if t not in seen or not counts(t)]
+    if is_dir:
+        hidden += [f"{rel}/{name}" for name in _python_names(target) if f"{rel}/{name}" not in seen]
+    if hidden:
+        return f"a symlink to {sorted(set(hidden))[0]}, code the gate does not count at its own path"
+    return None
+
+
+def _python_names(folder: Path, limit: int = 10_000) -> list[str]:
+    """Python files under a folder, relative to it (a bounded walk that follows no link)."""
+    found: list[str] = []
+    for parent, _, names in os.walk(folder):
+        prefix = Path(parent).relative_to(folder).as_posix()
+        found += [name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(SOURCE)]
+        if len(found) > limit:
+            break
+    return found
 
 
 def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) -> list[tuple[str, str]]:

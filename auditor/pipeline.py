@@ -167,7 +167,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
              since: dict[str, Any] | None) -> Analysis:
     from auditor.boundary import Boundary, infer_boundary, profile_modules
     from auditor.engine import Project, find, group_repeats, sort_findings
-    from auditor.gate import gate_changes
+    from auditor.gate import BUDGET_REASON, gate_changes
     from auditor.graph import build_graph, importers
     from auditor.inventory import build_inventory
     from auditor.leaks import rank_leaks
@@ -179,6 +179,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
 
     found, cache, digests = collected.found, collected.cache, collected.digests
     skipped = list(collected.skipped)
+    blind = [entry.path for entry in skipped]  # files not analysed at all, or only in part by a budget
     facts: list[Fact] = []
     analysed = 0
     reported = {path for path, _ in collected.problems}  # e.g. a broken pyproject.toml, already listed
@@ -193,10 +194,12 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
                                                        config.max_file_size)):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
+            blind.append(result.source.path)
             continue
         if len(facts) + len(result.facts) > MAX_SCAN_FACTS:
-            skipped.append(Skipped(result.source.path, f"not analysed: the scan reached its budget of {MAX_SCAN_FACTS} "
-                                                       "facts (a tree made to exhaust the scan?)"))
+            skipped.append(Skipped(result.source.path, f"{BUDGET_REASON} of {MAX_SCAN_FACTS} facts "
+                                                       "(a tree made to exhaust the scan?)"))
+            blind.append(result.source.path)
             continue
         if cache is not None and result.source.path in digests:
             cache.store(result.source.path, digests[result.source.path], result.facts)
@@ -207,6 +210,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
                 [f for f in kept if isinstance(f, ErrorFact)]
             skipped.append(Skipped(result.source.path, f"partly analysed: more than {MAX_FILE_FACTS} facts, "
                                                        f"the first {MAX_FILE_FACTS} kept"))
+            blind.append(result.source.path)
         for fact in kept:
             if isinstance(fact, ErrorFact) and fact.loc.path in reported:
                 continue
@@ -216,6 +220,8 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
                 whole_file_failed |= fact.loc.cell is None and not fact.partial
             facts.append(fact)
         analysed += not whole_file_failed
+        if whole_file_failed:
+            blind.append(result.source.path)
 
     notices = []
     if cache is not None and (notice := cache.save()):
@@ -244,8 +250,10 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     own = applied.findings
     if since is not None:
         excludes = (config.exclude_patterns(), PathPatterns(options.cli_exclude))
+        unread = set(blind)
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
-                            set(since["changed"]), ruleset, policy, skipped,
+                            set(since["changed"]), ruleset, policy,
+                            [entry for entry in skipped if entry.path in unread], since["tracked"],
                             excluded=lambda path: any(patterns.match(path) for patterns in excludes),
                             counts=roles.counts)
     kept = group_repeats(sort_findings(applied.kept + own))
@@ -293,7 +301,10 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     if since is not None:  # findings elsewhere were there before this change
         changed = set(since["changed"])
         total = len(audit.findings)
-        audit.findings = [f for f in audit.findings if f.path in changed]
+        from auditor.gate import UNSEEN_RULE
+
+        # A file the scan's budget dropped fails the gate wherever it is: see gate._unseen.
+        audit.findings = [f for f in audit.findings if f.path in changed or f.rule_id == UNSEEN_RULE]
         audit.suppressed = [s for s in audit.suppressed if s.finding.path in changed]
         audit.since = {"ref": since["ref"], "merge_base": since["merge_base"], "changed_files": len(changed),
                        "findings_elsewhere": total - len(audit.findings)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -185,10 +186,21 @@ def _tree(root: Path, base: str, paths: tuple[str, ...], recursive: bool) -> dic
     return entries
 
 
-def show(root: Path, base: str, path: str) -> bytes | None:
+SYMLINK_MODE, MAX_LINK_HOPS = b"120000", 5
+
+
+def show(root: Path, base: str, path: str, hops: int = MAX_LINK_HOPS) -> bytes | None:
     """`path` (relative to `root`) as it was at `base`, or None when it was not a regular file
-    there, or was larger than the size cap."""
+    there, or was larger than the size cap. A symlink at `base` (`pyproject.toml ->
+    config/pyproject.toml`) is followed by its text, within `root` and a few hops."""
     found = _tree(root, base, (path,), recursive=False).get(path)
+    if found is not None and found[0] == SYMLINK_MODE and hops > 0 and 0 <= found[2] <= 4096:
+        link = _git(root, "cat-file", "blob", found[1].decode(), check=False)
+        target = os.fsdecode(link.stdout) if link.returncode == 0 else "/"
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if target.startswith("/") or rel == ".." or rel.startswith("../"):
+            return None  # a link out of the scanned tree reads nothing
+        return show(root, base, rel, hops - 1)
     if found is None or found[0] not in REGULAR_MODES or found[2] > MAX_SHOW_BYTES:
         return None
     result = _git(root, "cat-file", "blob", found[1].decode(), check=False)

@@ -280,6 +280,7 @@ def test_a_sub_folder_of_the_work_tree(tmp_path: Path) -> None:
                                    "shop/rulesx/other.yaml": "id: z\n"})
     git(repo, "config", "diff.relative", "true")
     os.symlink("pack.yaml", repo / "shop/rules/link.yaml")
+    os.symlink("../../pyproject.toml", repo / "shop/rules/out.yaml")  # out of the scanned folder
     (repo / "shop/rules/big.yaml").write_bytes(b"x" * (vcs.MAX_TREE_BLOB_BYTES + 1))
     git(repo, "add", "-A")
     commit = git(repo, "rev-parse", "HEAD").strip()
@@ -289,13 +290,15 @@ def test_a_sub_folder_of_the_work_tree(tmp_path: Path) -> None:
     (repo / "pyproject.toml").write_text('[project]\nname = "changed outside the folder"\n')
     shop = repo / "shop"
     base = vcs.merge_base(shop, "main")
-    assert vcs.changed_files(shop, base) == {"cart.py", "rules/link.yaml", "rules/big.yaml"}  # as plain git says
+    assert vcs.changed_files(shop, base) == {"cart.py", "rules/link.yaml", "rules/out.yaml", "rules/big.yaml"}
     assert vcs.show(shop, base, "cart.py") == b"def total(items):\n    return sum(items)\n"
     head = git(repo, "rev-parse", "HEAD").strip()
-    for absent in ("rules", "missing.py", "rules/link.yaml", "rules/submodule"):
+    for absent in ("rules", "missing.py", "rules/submodule"):
         assert vcs.show(shop, head, absent) is None
+    assert vcs.show(shop, head, "rules/link.yaml") == b"id: x\n"  # a link within the folder is followed
+    assert vcs.show(shop, head, "rules/out.yaml") is None  # one out of it is not
     assert vcs.tracked(shop) == {"__init__.py", "cart.py", "rules/pack.yaml", "rules/nested/more.yaml",
-                                 "rulesx/other.yaml", "rules/link.yaml", "rules/big.yaml"}
+                                 "rulesx/other.yaml", "rules/link.yaml", "rules/out.yaml", "rules/big.yaml"}
     packs = {"rules/pack.yaml": b"id: x\n", "rules/nested/more.yaml": b"id: y\n"}
     assert vcs.tree_files(shop, head, "rules") == vcs.tree_files(shop, base, "./rules/") == packs
     assert set(vcs.tree_files(shop, head, ".")) == {"__init__.py", "cart.py", *packs, "rulesx/other.yaml"}
@@ -305,7 +308,7 @@ def test_a_sub_folder_of_the_work_tree(tmp_path: Path) -> None:
         with pytest.raises(vcs.VcsError, match="not a folder inside"):
             vcs.tree_files(shop, head, outside)
     audit = json.loads(lockaudit("check", shop, "--since", "main", "--no-cache", "--format", "json").stdout)
-    assert audit["since"]["changed_files"] == 3
+    assert audit["since"]["changed_files"] == 4
     assert any(f["path"] == "cart.py" for f in audit["findings"])
 
 

@@ -329,3 +329,78 @@ def test_an_error_message_quoting_the_tree_is_redacted(tmp_path: Path) -> None:
     result = lockaudit("scan", tmp_path, "--no-cache")
     assert result.returncode == 2 and "'tool.lockaudit.baseline' must be a file path" in result.stderr
     assert "Q" * 8 not in result.stderr
+
+
+@pytest.mark.parametrize("link, target, files", [
+    ("shop/chat.py", "../data/chat.txt", {"data/chat.txt": COUPLED}),  # code in a file lockaudit does not read
+    ("shop/chat.py", "../examples/chat.py", {"examples/chat.py": COUPLED}),  # example code, not counted
+    ("shop/svc", "../examples/svc", {"examples/svc/__init__.py": "", "examples/svc/chat.py": COUPLED}),
+])
+def test_a_symlink_python_imports_through_must_lead_to_counted_code(tmp_path: Path, link: str, target: str,
+                                                                     files: dict[str, str]) -> None:
+    reviewed(tmp_path)
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / link).symlink_to(target)
+    (tmp_path / "shop/cart.py").write_text("from shop.chat import client\n" if link.endswith(".py") else
+                                           "from shop.svc.chat import client\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "linked")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("changed-file-not-analysed", link) in found
+
+
+def test_a_compiled_module_fails_the_gate(tmp_path: Path) -> None:
+    import py_compile
+
+    reviewed(tmp_path)
+    (tmp_path / "chat.py").write_text(COUPLED)
+    py_compile.compile(str(tmp_path / "chat.py"), cfile=str(tmp_path / "shop/chat.pyc"))
+    (tmp_path / "chat.py").unlink()
+    (tmp_path / "shop/cart.py").write_text("from shop.chat import client\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "sourceless")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("changed-file-not-analysed", "shop/chat.pyc") in found
+
+
+def test_a_module_run_with_runpy_is_imported_code(tmp_path: Path) -> None:
+    reviewed(tmp_path)
+    couple(tmp_path, "shop/fixtures/chat.py")
+    (tmp_path / "shop/fixtures/__init__.py").write_text("")
+    (tmp_path / "shop/cart.py").write_text("import runpy\n\nclient = runpy.run_module('shop.fixtures.chat')['client']\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "run")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/fixtures/chat.py") in found
+
+
+def test_a_file_the_budget_dropped_fails_the_gate_even_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.pipeline as pipeline
+    from auditor.config import load_config
+    from auditor.packs import load_rules
+    from auditor.pipeline import ScanOptions
+
+    reviewed(tmp_path)
+    (tmp_path / "shop/aaa.py").write_text('x = "gpt-4o"\n' * 200)  # sorts first, and takes the budget
+    couple(tmp_path)
+    monkeypatch.setattr(pipeline, "MAX_SCAN_FACTS", 205)  # aaa.py and cart.py fit; the adapter does not
+    audit = pipeline.run_audit(tmp_path, load_config(tmp_path).config, load_rules(), options=ScanOptions(since="main"))
+    unseen = {f.path for f in audit.findings if f.rule_id == "changed-file-not-analysed"}
+    assert "shop/llm/client.py" in unseen  # unchanged, but the gate could not see what it imports
+
+
+def test_a_configuration_that_is_a_symlink_at_the_merge_base_is_followed(tmp_path: Path) -> None:
+    reviewed(tmp_path, "", {"config/pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\n'
+                                                     'adapters = ["shop/llm/"]\nfail-on = "low"\n'})
+    git(tmp_path, "checkout", "-q", "main")
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / "pyproject.toml").symlink_to("config/pyproject.toml")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "linked configuration")
+    git(tmp_path, "checkout", "-q", "feature")
+    git(tmp_path, "merge", "-q", "main")
+    couple(tmp_path, "shop/anthropic_client.py")
+    code, found, _ = check(tmp_path)
+    assert code == 1 and ("sdk-import-outside-adapter", "shop/anthropic_client.py") in found

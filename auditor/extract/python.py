@@ -40,6 +40,7 @@ DYNAMIC_IMPORTERS: dict[str, bool] = {
     "__import__": False,
     "importlib.util.find_spec": True,
     "pytest.importorskip": True,
+    "runpy.run_module": False,  # runs the module: as much an import as any
 }
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 ENVIRON = "os.environ"
@@ -601,7 +602,8 @@ class SourceAnalysis:
             self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
 
     def _dynamic_import(self, node: ast.Call, loc: Location, text: _Text, ctx: _Context, optional: bool) -> None:
-        argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+        argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in ("name", "mod_name")),
+                                                       None)
         if argument is None:
             return
         flags = _flags(ctx)
