@@ -89,17 +89,19 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
 
 
 COMPILED = (".pyc", ".pyo", ".so", ".pyd")  # modules Python imports that lockaudit cannot read
+# What the gate must see to judge a change: code and the declared dependencies. A YAML or JSON
+# file real tools read despite a duplicate key or a template is listed, not failed.
+JUDGED_KINDS = frozenset({"python", "notebook", "pyproject", "requirements"})
 SOURCE = (".py", ".pyi")
 
 
 def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Iterable[Skipped], tracked: frozenset[str],
             excluded: Callable[[str], bool], counts: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
-    """What the gate cannot judge fails it: changed product files of a kind lockaudit reads
+    """What the gate cannot judge fails it: changed product code or dependency declarations
     that it did not analyse, and why: skipped (too large, unparsable), never reached (a folder
     it passes by default, such as `venv/`), a compiled module, or a symlink through which
-    Python would import code the gate does not count. Large JSON or YAML is data, not
-    configuration; a file git does not track and `.gitignore` hides was never meant to be
-    read. A scan that ran out of its budget could not see its own importers, so each file it
+    Python would import code the gate does not count. A file git does not track and
+    `.gitignore` hides was never meant to be read. A scan that ran out of its budget could not see its own importers, so each file it
     dropped fails the gate, changed or not."""
     reasons = {entry.path: entry.reason for entry in skipped}
     seen = {source.path for source in files}
@@ -114,7 +116,8 @@ def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Ite
                 yield path, reason
             continue
         if path in reasons:
-            yield path, reasons[path]
+            if file_kind(path.rsplit("/", 1)[-1], path) in JUDGED_KINDS:
+                yield path, reasons[path]
             continue
         if path in seen or path not in tracked or not os.path.isfile(root / path):
             continue  # analysed, untracked (and ignored, or it would have been found), or deleted
@@ -122,8 +125,8 @@ def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Ite
         if name.endswith(COMPILED):
             yield path, "a compiled module, which Python imports and lockaudit cannot read"
             continue
-        if file_kind(name, path) in (None, "app-config"):
-            continue  # not a kind lockaudit reads
+        if file_kind(name, path) not in JUDGED_KINDS:
+            continue
         folders = path.split("/")[:-1]
         passed = next((f for f in folders if f in DEFAULT_EXCLUDED_DIRS or f.endswith(".egg-info")), None)
         yield path, (f"inside {passed}/, a folder lockaudit passes by default" if passed else

@@ -111,6 +111,7 @@ def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
     (tmp_path / "shop/cart.py").write_text("import anthropic\n" + "# padding\n" * 1000)
     (tmp_path / "shop/broken.py").write_text("import anthropic\ndef f(:\n")
     (tmp_path / "shop/alias.py").symlink_to("llm/client.py")  # a symlink holds no code of its own
+    (tmp_path / "shop/config.yaml").write_text("model: a\nmodel: b\n")  # configuration real tools read: listed, not failed
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
                                              'max-file-size = 1048576\n')  # raising it is not merged yet
     git(tmp_path, "add", "-A")
@@ -121,8 +122,8 @@ def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
     # without --since, the tree's own configuration holds (cart.py is under its raised cap) and a
     # file that cannot be parsed is listed as skipped while the scan goes on, as before
     plain = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")
-    assert plain.returncode == 0 and [s["path"] for s in json.loads(plain.stdout)["skipped"]] == ["shop/alias.py",
-                                                                                           "shop/broken.py"]
+    assert plain.returncode == 0 and [s["path"] for s in json.loads(plain.stdout)["skipped"]] == [
+        "shop/alias.py", "shop/broken.py", "shop/config.yaml"]
 
 
 def test_rule_packs_and_baseline_are_the_merge_bases(tmp_path: Path) -> None:
