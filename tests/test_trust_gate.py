@@ -54,6 +54,13 @@ def check(root: Path, *extra: str) -> tuple[int, list[tuple[str, str]], str]:
     return result.returncode, sorted({(f["rule_id"], f["path"]) for f in findings}), result.stderr
 
 
+def committed(root: Path) -> tuple[int, list[tuple[str, str]], str]:
+    """Commit the change on the branch, then run the gate on it."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "change")
+    return check(root)
+
+
 def couple(root: Path, rel: str = "shop/cart.py") -> None:
     """The change under review: an SDK import outside the adapter, committed on the branch."""
     path = root / rel
@@ -114,9 +121,7 @@ def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
     (tmp_path / "shop/config.yaml").write_text("model: a\nmodel: b\n")  # configuration real tools read: listed, not failed
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
                                              'max-file-size = 1048576\n')  # raising it is not merged yet
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "padded")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1
     assert {p for rule, p in found if rule == "changed-file-not-analysed"} == {"shop/cart.py", "shop/broken.py"}
     # without --since, the tree's own configuration holds (cart.py is under its raised cap) and a
@@ -139,9 +144,7 @@ def test_rule_packs_and_baseline_are_the_merge_bases(tmp_path: Path) -> None:
     accepted["findings"] = [{"fingerprint": f["fingerprint"], "rule_id": f["rule_id"], "path": f["path"],
                              "places": f.get("places", [])} for f in json.loads(result.stdout)["findings"]]
     (tmp_path / "lockaudit-baseline.json").write_text(json.dumps(accepted))
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "accept everything")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1
     assert ("house-no-cohere", "shop/llm/client.py") in found  # the merged pack, not the edited one
     assert ("sdk-import-outside-adapter", "shop/cart.py") in found  # the merged baseline, not the grown one
@@ -239,9 +242,7 @@ def test_code_in_a_folder_lockaudit_passes_by_default_fails_the_gate(tmp_path: P
 def test_a_file_name_that_is_not_utf8_is_judged_like_any_other(tmp_path: Path) -> None:
     reviewed(tmp_path)
     (tmp_path / os.fsdecode(b"shop/tool\xff.py")).write_text(COUPLED)
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "odd name")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1 and ("sdk-import-outside-adapter", "shop/tool\\xff.py") in found
 
 
@@ -294,18 +295,14 @@ def test_a_changed_submodule_counts_as_changed(tmp_path: Path) -> None:
     reviewed(repo)
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(ext), "shop/ext")
     (repo / "shop/cart.py").write_text("from shop.ext.llm import client\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "vendored")
-    code, found, _ = check(repo)
+    code, found, _ = committed(repo)
     assert code == 1 and ("sdk-import-outside-adapter", "shop/ext/llm.py") in found
 
 
 def test_a_generated_file_of_thousands_of_literals_is_cut_and_fails_the_gate(tmp_path: Path) -> None:
     reviewed(tmp_path)
     (tmp_path / "shop/models.py").write_text("".join(f'm(model="gpt-4o-2024-{i:05d}")\n' for i in range(10_500)))
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "generated")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1 and ("changed-file-not-analysed", "shop/models.py") in found
     audit = json.loads(lockaudit("scan", tmp_path, "--no-cache", "--format", "json").stdout)
     assert audit["skipped"] == [{"path": "shop/models.py",
@@ -346,9 +343,7 @@ def test_a_symlink_python_imports_through_must_lead_to_counted_code(tmp_path: Pa
     (tmp_path / link).symlink_to(target)
     (tmp_path / "shop/cart.py").write_text("from shop.chat import client\n" if link.endswith(".py") else
                                            "from shop.svc.chat import client\n")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "linked")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1 and ("changed-file-not-analysed", link) in found
 
 
@@ -360,9 +355,7 @@ def test_a_compiled_module_fails_the_gate(tmp_path: Path) -> None:
     py_compile.compile(str(tmp_path / "chat.py"), cfile=str(tmp_path / "shop/chat.pyc"))
     (tmp_path / "chat.py").unlink()
     (tmp_path / "shop/cart.py").write_text("from shop.chat import client\n")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "sourceless")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1 and ("changed-file-not-analysed", "shop/chat.pyc") in found
 
 
@@ -371,9 +364,7 @@ def test_a_module_run_with_runpy_is_imported_code(tmp_path: Path) -> None:
     couple(tmp_path, "shop/fixtures/chat.py")
     (tmp_path / "shop/fixtures/__init__.py").write_text("")
     (tmp_path / "shop/cart.py").write_text("import runpy\n\nclient = runpy.run_module('shop.fixtures.chat')['client']\n")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "run")
-    code, found, _ = check(tmp_path)
+    code, found, _ = committed(tmp_path)
     assert code == 1 and ("sdk-import-outside-adapter", "shop/fixtures/chat.py") in found
 
 
