@@ -194,7 +194,7 @@ def load_config(root: Path, explicit: Path | None = None, commit: str | None = N
         return ConfigLoad(_load_explicit(root, explicit, read, commit))
     source, document, problem = find_table(read)
     if problem is not None:
-        return ConfigLoad(Config(), [("pyproject.toml", f"invalid TOML, configuration ignored: {problem}")])
+        return ConfigLoad(Config(), [("pyproject.toml", f"configuration ignored: {problem}")])
     if source is None:
         return ConfigLoad(Config(), notices=_unused_parent_config(root))
     prefix = "" if source == DEDICATED else "tool.lockaudit."
@@ -211,13 +211,13 @@ def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
     try:
         data = read("pyproject.toml")
     except OSError as exc:
-        return None, {}, exc.strerror or str(exc)
+        return None, {}, f"cannot be read: {exc.strerror or exc}"
     if data is None:
         return None, {}, None
     try:
         document = parse_toml(data)
     except (UnicodeDecodeError, ValueError) as exc:
-        return None, {}, str(exc)
+        return None, {}, f"invalid TOML: {exc}"
     table = _tool_table(document, "pyproject.toml")
     return ("pyproject.toml", table, None) if table is not None else (None, {}, None)
 

@@ -153,7 +153,7 @@ def test_unparsable_pyproject_is_skipped_not_fatal(tmp_path: Path) -> None:
     (root / "pyproject.toml").write_text("[project\nname = 'x'\n")
     audit = scan_json(root)
     assert [s["path"] for s in audit["skipped"]] == ["pyproject.toml"]
-    assert audit["skipped"][0]["reason"].startswith("invalid TOML, configuration ignored")
+    assert audit["skipped"][0]["reason"].startswith("configuration ignored: invalid TOML")
     assert sum(f["rule_id"] == "sdk-import-outside-adapter" for f in audit["findings"]) == 2
 
 

@@ -251,3 +251,13 @@ def test_the_syntax_budget_leaves_ordinary_files_alone() -> None:
     assert syntax_problem(("# " + "word " * 20 + "\n") * 5000) is None  # 500 KiB, 110,000 tokens
     assert syntax_problem("[1,2,3]\n" * 100_000) is not None  # 800 KiB, 700,000 tokens
 
+
+
+def test_a_huge_pyproject_is_not_read_into_memory(tmp_path: Path) -> None:
+    """A 300 MB pyproject.toml once took 1.5 GB: it is refused by its size before it is read."""
+    (tmp_path / "pyproject.toml").write_text('[tool.lockaudit]\nfail-on = "low"\n#' + "x" * (9 * 1024 * 1024) + "\n")
+    (tmp_path / "app.py").write_text("import openai\n")
+    code, audit, stderr = _scan(tmp_path)
+    assert code == 0, stderr
+    reasons = [entry["reason"] for entry in audit["skipped"] if entry["path"] == "pyproject.toml"]
+    assert "configuration ignored: cannot be read: larger than 4194304 bytes" in reasons
