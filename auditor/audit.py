@@ -23,7 +23,8 @@ class Skipped:
         return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
-SCHEMA_VERSION = "1.2"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans
+SCHEMA_VERSION = "1.3"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
+# 1.3: `via` on calls through a client built elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class UsageRecord:
     call: str | None = None  # the API path called on a client (`chat.completions.create`)
     value: str | None = None  # a literal: model id, endpoint, base_url, service name, env access
     role: str = "product"  # the file's role: product, test, example, docs, script, benchmark, …
+    via: str | None = None  # a call's client came from this getter, property or module (`Service.get_client`)
 
     @property
     def site(self) -> tuple[str, int | None, int, int, str]:

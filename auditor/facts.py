@@ -79,6 +79,7 @@ class CallFact:
     tool_types: tuple[str, ...] = ()  # values of "type" keys in dict literals among the arguments
     dict_keys: tuple[str, ...] = ()  # keys of dict literals among the arguments
     base_url: str | None = None  # the endpoint the client was built for, when a literal says
+    via: str | None = None  # the getter, property or module the client came from (`Service.get_client`)
 
     kind = "call"
 
@@ -206,8 +207,44 @@ class ErrorFact:
     kind = "error"
 
 
+@dataclass(frozen=True, slots=True)
+class ClientSourceFact:
+    """A module-level name that gives callers a client: a function that returns one
+    (`def get_client(): return OpenAI()`) or a value bound to one (`client = OpenAI()`).
+    Other modules' calls through it are linked to it after extraction (`auditor.link`)."""
+
+    loc: Location
+    name: str  # the function or value, as the module defines it
+    receiver: str  # the client's class (`openai.OpenAI`)
+    service: str | None = None
+    base_url: str | None = None
+    called: bool = True  # a function to call; False: the client itself
+
+    kind = "client-source"
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignCallFact:
+    """A call on a client that comes from another of the project's modules, unresolved until
+    that module's facts are known: `get_client().chat.completions.create(...)` after
+    `from app.llm import get_client`. `origin` is the imported name as written (`.llm.get_client`
+    for a relative import), `called` whether the origin was called to get the client."""
+
+    loc: Location
+    scope: str
+    origin: str
+    level: int
+    called: bool
+    path: str  # attribute chain after the client
+    keywords: tuple[tuple[str, str | None], ...] = ()
+    tool_types: tuple[str, ...] = ()
+    dict_keys: tuple[str, ...] = ()
+
+    kind = "foreign-call"
+
+
 Fact = (ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ToolFact | DependencyFact
-        | SuppressionFact | ClassFact | ModuleFact | ErrorFact)
+        | SuppressionFact | ClassFact | ModuleFact | ErrorFact | ClientSourceFact | ForeignCallFact)
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
@@ -218,7 +255,8 @@ def fact_to_dict(fact: Fact) -> dict[str, Any]:
 
 FACT_TYPES: dict[str, type] = {cls.kind: cls for cls in (ImportFact, ConstructorFact, CallFact, StringFact, EnvFact,
                                                          SettingFact, ToolFact, DependencyFact, SuppressionFact,
-                                                         ClassFact, ModuleFact, ErrorFact)}
+                                                         ClassFact, ModuleFact, ErrorFact, ClientSourceFact,
+                                                         ForeignCallFact)}
 
 
 def fact_to_row(fact: Fact) -> list[Any]:

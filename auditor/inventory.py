@@ -172,7 +172,7 @@ def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
             product, vendor, host, name = found, None, None, fact.receiver
         base_url = _redact_url(fact.base_url)
         yield _record("call", fact, ruleset, name, product=product, vendor=vendor, host=host, call=fact.path,
-                      value=fact.service or base_url)
+                      value=fact.service or base_url, via=fact.via)
         # A provider-only feature on a client pointed at another vendor is that vendor's to replace.
         reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None
         yield from _features(fact, ruleset, product, fact.path, None, reached or vendor)

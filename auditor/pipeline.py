@@ -171,6 +171,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     from auditor.graph import build_graph, importers
     from auditor.inventory import build_inventory
     from auditor.leaks import rank_leaks
+    from auditor.link import link_clients
     from auditor.modules import ModuleIndex
     from auditor.snippet import quote
     from auditor.suppress import apply as apply_suppressions
@@ -228,6 +229,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         notices.append(notice)
     python_paths = [s.path for s in found.files if s.kind == "python"]
     modules = ModuleIndex(python_paths, found.project_dirs)
+    facts = link_clients(facts, modules)  # calls on clients other modules give
     roles = collected.roles
     inventory = build_inventory(facts, modules, ruleset, roles)
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)

@@ -71,7 +71,7 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
                 "at": _at(r), "kind": r["kind"], "name": r["name"], "symbol": r["symbol"], "call": r["call"],
                 "value": r["value"], "vendor": r["vendor"], "product": r["product"], "layer": r["layer"],
                 "host": r["host"], "scope": r["scope"], "flags": r["flags"], "expression": r["expression"],
-                "role": r["role"],
+                "role": r["role"], **({"via": r["via"]} if r.get("via") else {}),
             }
             for r in audit["inventory"]
         ],

@@ -27,8 +27,8 @@ from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.extract.suppressions import python_comments, python_suppressions
 from auditor.limits import MAX_SYNTAX_NODES_LIBCST, syntax_problem
 from auditor.facts import (
-    BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ClassFact, ConstructorFact, EnvFact, ErrorFact, Fact, ImportFact, Location,
-    ModuleFact, SettingFact, StringFact, ToolFact,
+    BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ClassFact, ClientSourceFact, ConstructorFact, EnvFact, ErrorFact, Fact,
+    ForeignCallFact, ImportFact, Location, ModuleFact, SettingFact, StringFact, ToolFact,
 )
 from auditor.packs import Detectors, host_matches
 
@@ -99,8 +99,15 @@ class _Text:
 
 
 _Where = tuple[_Text, ast.AST]
-_Client = tuple[str, str | None, str | None]  # a client's class, its service (factories), its base URL literal
-_Callee = tuple[str, str, str | None, str | None, str | None]  # what, name, service, path, base URL  # where an observation was made, turned into a Location on demand
+class _Client(NamedTuple):
+    qualname: str  # the client's class
+    service: str | None = None  # its service, for factories
+    base_url: str | None = None  # its base URL literal
+    via: str | None = None  # the function or property it came from (`Service.get_client`)
+
+
+_Callee = tuple[str, str, str | None, str | None, str | None, str | None]  # what, name, service, path, base URL, via
+_Origin = tuple[str, int, bool]  # an imported name as written, its relative level, whether it is called  # where an observation was made, turned into a Location on demand
 
 
 @dataclass
@@ -111,6 +118,10 @@ class _Pending:
     bindings: list[tuple[str, str, ast.expr, bool]] = field(default_factory=list)  # scope, name, expr, annotation?
     attribute_bindings: list[tuple[str, str, ast.expr]] = field(default_factory=list)  # class, attr, expr
     returns: dict[tuple[str, str], ast.expr] = field(default_factory=dict)  # (scope, function) -> annotation
+    # (scope, function) -> (the function's own scope, the expressions it returns): a getter
+    # without an annotation builds clients for its callers all the same
+    returned: dict[tuple[str, str], tuple[str, list[ast.expr]]] = field(default_factory=dict)
+    properties: set[tuple[str, str]] = field(default_factory=set)  # (class, name) of @property methods
     settings: list[tuple[ast.Attribute, _Text, str]] = field(default_factory=list)
     subscripts: list[tuple[ast.Subscript, _Text, _Context, str | None]] = field(default_factory=list)
     membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
@@ -156,6 +167,11 @@ class SourceAnalysis:
         self.local_names: set[tuple[str, str]] = set()  # names a function binds, shadowing imports
         self.literals: dict[tuple[str, str], str] = {}  # names bound to a string literal
         self._resolved_calls: dict[int, _Callee | None] = {}
+        self._resolving: set[tuple[str, str]] = set()  # getters being resolved: a recursive one ends
+        # Names and `self.` attributes bound to what another of the project's modules gives:
+        # (origin as imported, relative level, whether it was called to get the value).
+        self.foreign: dict[tuple[str, str], _Origin] = {}
+        self.foreign_attributes: dict[tuple[str, str], _Origin] = {}
         self.relative: dict[str, str] = {}  # names bound by relative imports: `.base.LLMBase`
         self.classes: list[tuple[ast.ClassDef, _Text, str]] = []  # definitions, resolved at the end
         self.parsed = False
@@ -372,6 +388,9 @@ class SourceAnalysis:
                 self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
         if node.returns is not None:  # `def make_client() -> AzureOpenAI:` builds clients for its callers
             self.pending.returns.setdefault((plain.scope, node.name), node.returns)
+        self.pending.returned.setdefault((plain.scope, node.name), (scope, _returned(node)))
+        if any(_name_of(d) in PROPERTIES or self._dotted(d) in PROPERTIES for d in node.decorator_list):
+            self.pending.properties.add((plain.scope, node.name))
         return children + [(n, inner) for n in node.body]
 
     def _with(self, node: ast.With | ast.AsyncWith, plain: _Context) -> list[tuple[ast.AST, _Context]]:
@@ -416,7 +435,25 @@ class SourceAnalysis:
         for node, text, qualname in self.classes:
             bases = tuple(filter(None, (self._base_name(b) for b in node.bases)))
             self.facts.append(ClassFact(text.loc(self.path, node), qualname, bases))
+        self._client_sources()
         return self.facts
+
+    def _client_sources(self) -> None:
+        """What this module gives other modules: functions that return a client, and names
+        bound to one at the top level."""
+        for (owner, name), (_, returned) in self.pending.returned.items():
+            if owner != "<module>":
+                continue
+            client = self._made_by(ast.Name(name), "<module>")
+            if client is not None:
+                line = returned[0].lineno if returned else 1
+                self.facts.append(ClientSourceFact(Location(self.path, line, 1), name, client.qualname, client.service,
+                                                   client.base_url, True))
+        lines = {name: expr.lineno for scope, name, expr, _ in reversed(self.pending.bindings) if scope == "<module>"}
+        for (scope, name), client in self.instances.items():
+            if scope == "<module>":
+                self.facts.append(ClientSourceFact(Location(self.path, lines.get(name, 1), 1), name, client.qualname,
+                                                   client.service, client.base_url, False))
 
     def _base_name(self, expr: ast.expr) -> str | None:
         """A base class as a dotted name: through the imports (`openai.OpenAI`), relative
@@ -447,10 +484,14 @@ class SourceAnalysis:
                 instance = self._instance_of(expr, scope, annotation)
                 if instance is not None:
                     self.instances.setdefault((scope, name), instance)
+                elif not annotation and (origin := self._origin(expr, scope)) is not None:
+                    self.foreign.setdefault((scope, name), origin)
             for cls, attribute, expr in self.pending.attribute_bindings:
                 instance = self._instance_of(expr, cls, False)
                 if instance is not None:
                     self.attribute_instances.setdefault((cls, attribute), instance)
+                elif (origin := self._origin(expr, cls)) is not None:
+                    self.foreign_attributes.setdefault((cls, attribute), origin)
             self._resolved_calls.clear()  # resolved with incomplete bindings
 
     def _literal_of(self, expr: ast.expr | None, scope: str) -> str | None:
@@ -469,28 +510,55 @@ class SourceAnalysis:
         if annotation:
             if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):  # `OpenAI | None`
                 return self._instance_of(expr.left, scope, True) or self._instance_of(expr.right, scope, True)
+            if isinstance(expr, ast.Subscript) and self._dotted(expr.value) in ("typing.Optional", "typing.Union"):
+                members = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]  # `Optional[OpenAI]`
+                return next(filter(None, (self._instance_of(m, scope, True) for m in members)), None)
             if isinstance(expr, ast.Constant):
                 name = self._dotted_text(expr.value) if isinstance(expr.value, str) else None
             else:
                 name = self._dotted(expr)
-            return (name, None, None) if name and self._tracked(name) and _is_class_name(name) else None
+            return _Client(name) if name and self._tracked(name) and _is_class_name(name) else None
         if isinstance(expr, ast.Call):
-            if isinstance(expr.func, ast.Name):
-                returned = next((self.pending.returns[(s, expr.func.id)] for s in _scopes(scope)
-                                 if (s, expr.func.id) in self.pending.returns), None)
-                if returned is not None:
-                    return self._instance_of(returned, scope, True)
+            made = self._made_by(expr.func, scope)
+            if made is not None:
+                return made
             resolved = self._callee(expr, scope)
             if resolved is None:
                 return None
-            what, name, service, _, _ = resolved
+            what, name, service, _, _, _ = resolved
             if what == "constructor":
-                return name, service, self._base_url(expr, scope)
+                return _Client(name, service, self._base_url(expr, scope))
             if what == "call" and name.endswith(".with_options"):
                 receiver = self._receiver_of(expr.func, scope)
                 return receiver
             return None
         return self._receiver_of(expr, scope, whole=True)
+
+    def _made_by(self, func: ast.expr, scope: str) -> _Client | None:
+        """The client a call of this file's own function or method returns: by its annotation
+        or by what it returns (`return OpenAI()`, `return self._client`), named `via` it."""
+        if isinstance(func, ast.Name):
+            owners, name = list(_scopes(scope)), func.id
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            owners, name = [s for s in _scopes(scope) if s != "<module>"], func.attr
+        else:
+            return None
+        owner = next((o for o in owners if (o, name) in self.pending.returned or (o, name) in self.pending.returns), None)
+        if owner is None or (owner, name) in self._resolving:
+            return None
+        via = name if owner == "<module>" else f"{owner}.{name}"
+        self._resolving.add((owner, name))
+        try:
+            inner, returned = self.pending.returned.get((owner, name), (scope, []))
+            found = next(filter(None, (self._instance_of(expr, inner, False) for expr in returned)), None)
+            annotation = self.pending.returns.get((owner, name))  # what is returned says more: its base URL
+            if found is None and annotation is not None:
+                found = self._instance_of(annotation, scope, True)
+                if found is not None and ".types." in f"{found.qualname}.":  # a response or a model: data, not a client
+                    found = None
+        finally:
+            self._resolving.discard((owner, name))
+        return found._replace(via=found.via or via) if found is not None else None
 
     def _base_url(self, call: ast.Call, scope: str) -> str | None:
         """The endpoint a client is built for, when a keyword gives it as a literal (or a name bound to one)."""
@@ -516,13 +584,17 @@ class SourceAnalysis:
             for cls in _scopes(scope):
                 if (cls, base.attr) in self.attribute_instances:
                     return self.attribute_instances[(cls, base.attr)]
-            return None
-        if isinstance(base, ast.Call):
-            return self._instance_of(base, scope, False)
+            return self._property(base.attr, scope)
+        return None if not isinstance(base, ast.Call) else self._instance_of(base, scope, False)
+
+    def _property(self, name: str, scope: str) -> _Client | None:
+        """`self.client` where `client` is a `@property` or `@cached_property` returning one."""
+        if any((cls, name) in self.pending.properties for cls in _scopes(scope)):
+            return self._made_by(ast.Attribute(ast.Name("self"), name), scope)
         return None
 
     def _callee(self, node: ast.Call, scope: str) -> _Callee | None:
-        """(what, name, service, path, base URL): a constructor, a client call or a module function."""
+        """(what, name, service, path, base URL, via): a constructor, a client call or a module function."""
         key = id(node)
         if key in self._resolved_calls:
             return self._resolved_calls[key]
@@ -541,22 +613,23 @@ class SourceAnalysis:
         if isinstance(base, ast.Name):
             receiver = next((self.instances[(s, base.id)] for s in _scopes(scope) if (s, base.id) in self.instances), None)
             if receiver is None and base.id in self.environ_names:
-                return "call", ".".join([ENVIRON, *attributes]), None, None, None
+                return "call", ".".join([ENVIRON, *attributes]), None, None, None, None
         elif isinstance(base, ast.Call):
             receiver = self._instance_of(base, scope, False)
         if (receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self"
                 and len(attributes) > 1):
             receiver = next((self.attribute_instances[(c, attributes[0])] for c in _scopes(scope)
-                             if (c, attributes[0]) in self.attribute_instances), None)
+                             if (c, attributes[0]) in self.attribute_instances), None) or \
+                self._property(attributes[0], scope)
             if receiver is not None:
                 attributes = attributes[1:]
         if receiver is not None:
-            qualname, service, base_url = receiver
+            qualname, service, base_url, via = receiver
             path = ".".join(attributes)
             factory = f"{qualname}.{path}"
             if self.detectors is not None and factory in self.detectors.factories:
                 return self._factory(node, factory)
-            return ("call", qualname, service, path, base_url) if path else None
+            return ("call", qualname, service, path, base_url, via) if path else None
         if isinstance(base, ast.Name) and any((s, base.id) in self.local_names for s in _scopes(scope)
                                               if s != "<module>"):
             return None  # a local variable shadowing an import of the same name
@@ -566,22 +639,23 @@ class SourceAnalysis:
         if self.detectors is not None and name in self.detectors.factories:
             return self._factory(node, name)
         if not self._tracked(name):
-            return "call", name, None, None, None  # not a vendor's: kept for importers and os.environ
-        return ("constructor" if _is_class_name(name) else "call"), name, None, None, None
+            return "call", name, None, None, None, None  # not a vendor's: kept for importers and os.environ
+        return ("constructor" if _is_class_name(name) else "call"), name, None, None, None, None
 
     def _factory(self, node: ast.Call, name: str) -> _Callee | None:
         argument, services = self.detectors.factories[name]  # type: ignore[union-attr]
         value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == argument), None)
         if isinstance(value, ast.Constant) and value.value in services:
-            return "constructor", name, value.value, None, None
+            return "constructor", name, value.value, None, None, None
         return None
 
     def _resolve_call(self, node: ast.Call, text: _Text, ctx: _Context) -> None:
         resolved = self._callee(node, ctx.scope)
         if resolved is None:
+            self._foreign_call(node, text, ctx)
             return
         loc = text.loc(self.path, node)
-        what, name, service, path, base_url = resolved
+        what, name, service, path, base_url, via = resolved
         if what == "call" and path is None:
             if name in DYNAMIC_IMPORTERS:
                 self._dynamic_import(node, loc, text, ctx, DYNAMIC_IMPORTERS[name])
@@ -590,6 +664,7 @@ class SourceAnalysis:
                 self._env_call(node, loc, ctx, ENV_CALLS[name])
                 return
             if not self._tracked(name):
+                self._foreign_call(node, text, ctx)
                 return
         keywords = tuple((k.arg, self._literal_of(k.value, ctx.scope)) for k in node.keywords if k.arg)
         tool_types, dict_keys = _dict_literals(node)
@@ -597,9 +672,58 @@ class SourceAnalysis:
             self.facts.append(ConstructorFact(loc, name, ctx.scope, service, keywords, tool_types, dict_keys))
         elif path is not None:
             self.facts.append(CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys,
-                                       base_url))
+                                       base_url, via))
         else:
             self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
+
+    def _foreign_call(self, node: ast.Call, text: _Text, ctx: _Context) -> None:
+        """A call on a client another of the project's modules gives, for `auditor.link`."""
+        attributes: list[str] = []
+        base = node.func
+        while isinstance(base, ast.Attribute):
+            attributes.append(base.attr)
+            base = base.value
+        attributes.reverse()
+        origin = None
+        if isinstance(base, ast.Name) and base.id == "self":
+            if len(attributes) < 2:
+                return
+            name, attributes = attributes[0], attributes[1:]
+            origin = next((self.foreign_attributes[(c, name)] for c in _scopes(ctx.scope)
+                           if (c, name) in self.foreign_attributes), None)
+        elif isinstance(base, (ast.Name, ast.Call)):
+            origin = self._origin(base, ctx.scope)
+            # `client.chat.completions.create` on a name imported as is: two steps at least,
+            # so `path.join` after `from os import path` is not taken for a client
+            if origin is not None and not origin[2] and isinstance(base, ast.Name) and len(attributes) < 2 \
+                    and not any((sc, base.id) in self.foreign for sc in _scopes(ctx.scope)):
+                origin = None
+        if origin is None or not attributes:
+            return
+        keywords = tuple((k.arg, self._literal_of(k.value, ctx.scope)) for k in node.keywords if k.arg)
+        tool_types, dict_keys = _dict_literals(node)
+        self.facts.append(ForeignCallFact(text.loc(self.path, node), ctx.scope, origin[0], origin[1], origin[2],
+                                          ".".join(attributes), keywords, tool_types, dict_keys))
+
+    def _origin(self, expr: ast.expr, scope: str) -> _Origin | None:
+        """What another of the project's modules gives: an imported name (`client` after
+        `from app.llm import client`), a call of one (`get_client()`, `h.get_client()`), or a
+        name bound to either. Vendors' modules and the standard library are not the project's."""
+        called = isinstance(expr, ast.Call)
+        target = expr.func if isinstance(expr, ast.Call) else expr
+        if isinstance(target, ast.Name):
+            bound = next((self.foreign[(s, target.id)] for s in _scopes(scope) if (s, target.id) in self.foreign), None)
+            if bound is not None:
+                return None if called else bound
+            if any((s, target.id) in self.local_names for s in _scopes(scope) if s != "<module>"):
+                return None
+            if target.id in self.relative:
+                written = self.relative[target.id]
+                return written.lstrip("."), len(written) - len(written.lstrip(".")), called
+        dotted = self._dotted(target)
+        if dotted is None or "." not in dotted or self._tracked(dotted) or dotted.split(".")[0] in _NOT_FIRST_PARTY:
+            return None
+        return dotted, 0, called
 
     def _dynamic_import(self, node: ast.Call, loc: Location, text: _Text, ctx: _Context, optional: bool) -> None:
         argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in ("name", "mod_name")),
@@ -695,6 +819,23 @@ class SourceAnalysis:
         if not head.isidentifier() or head not in self.aliases:
             return None
         return f"{self.aliases[head]}.{rest}" if rest else self.aliases[head]
+
+
+PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+_NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names)
+
+
+def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """What a function returns, not counting the functions and classes defined inside it."""
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            found.append(node.value)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.expr)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _attribute_chain(expr: ast.expr) -> tuple[str, list[str]] | None:
