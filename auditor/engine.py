@@ -258,9 +258,12 @@ def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: d
     nor an adapter boundary of the project's own in between."""
     products = {p.id: p for p in ruleset.products}
     used = [r for r in records if r.kind in ("import", "client") and r.product in products]
-    if any(products[r.product].abstraction for r in used):  # type: ignore[index]
+    layers, exempt = set(params.get("between_layers", ())), set(params.get("not_between", ()))
+    if any(products[r.product].abstraction and products[r.product].layer in layers  # type: ignore[index]
+           and r.product not in exempt for r in used):
         return
-    model_api = [r for r in used if products[r.product].layer == "model-api"]  # type: ignore[index]
+    model_api = [r for r in used if products[r.product].layer == "model-api"  # type: ignore[index]
+                 and not products[r.product].abstraction]  # type: ignore[index]
     if model_api and all(project.in_adapter(r.path) for r in model_api):
         return
     vendors = {r.vendor for r in model_api}

@@ -120,7 +120,7 @@ class _Pending:
     returns: dict[tuple[str, str], ast.expr] = field(default_factory=dict)  # (scope, function) -> annotation
     # (scope, function) -> (the function's own scope, the expressions it returns): a getter
     # without an annotation builds clients for its callers all the same
-    returned: dict[tuple[str, str], tuple[str, list[ast.expr]]] = field(default_factory=dict)
+    returned: dict[tuple[str, str], tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     properties: set[tuple[str, str]] = field(default_factory=set)  # (class, name) of @property methods
     settings: list[tuple[ast.Attribute, _Text, str]] = field(default_factory=list)
     subscripts: list[tuple[ast.Subscript, _Text, _Context, str | None]] = field(default_factory=list)
@@ -168,6 +168,7 @@ class SourceAnalysis:
         self.literals: dict[tuple[str, str], str] = {}  # names bound to a string literal
         self._resolved_calls: dict[int, _Callee | None] = {}
         self._resolving: set[tuple[str, str]] = set()  # getters being resolved: a recursive one ends
+        self._returns: dict[ast.AST, list[ast.expr]] = {}
         # Names and `self.` attributes bound to what another of the project's modules gives:
         # (origin as imported, relative level, whether it was called to get the value).
         self.foreign: dict[tuple[str, str], _Origin] = {}
@@ -388,7 +389,7 @@ class SourceAnalysis:
                 self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
         if node.returns is not None:  # `def make_client() -> AzureOpenAI:` builds clients for its callers
             self.pending.returns.setdefault((plain.scope, node.name), node.returns)
-        self.pending.returned.setdefault((plain.scope, node.name), (scope, _returned(node)))
+        self.pending.returned.setdefault((plain.scope, node.name), (scope, node))
         if any(_name_of(d) in PROPERTIES or self._dotted(d) in PROPERTIES for d in node.decorator_list):
             self.pending.properties.add((plain.scope, node.name))
         return children + [(n, inner) for n in node.body]
@@ -441,12 +442,12 @@ class SourceAnalysis:
     def _client_sources(self) -> None:
         """What this module gives other modules: functions that return a client, and names
         bound to one at the top level."""
-        for (owner, name), (_, returned) in self.pending.returned.items():
+        for (owner, name), (_, function) in self.pending.returned.items():
             if owner != "<module>":
                 continue
             client = self._made_by(ast.Name(name), "<module>")
             if client is not None:
-                line = returned[0].lineno if returned else 1
+                line = function.lineno
                 self.facts.append(ClientSourceFact(Location(self.path, line, 1), name, client.qualname, client.service,
                                                    client.base_url, True))
         lines = {name: expr.lineno for scope, name, expr, _ in reversed(self.pending.bindings) if scope == "<module>"}
@@ -484,15 +485,20 @@ class SourceAnalysis:
                 instance = self._instance_of(expr, scope, annotation)
                 if instance is not None:
                     self.instances.setdefault((scope, name), instance)
-                elif not annotation and (origin := self._origin(expr, scope)) is not None:
-                    self.foreign.setdefault((scope, name), origin)
             for cls, attribute, expr in self.pending.attribute_bindings:
                 instance = self._instance_of(expr, cls, False)
                 if instance is not None:
                     self.attribute_instances.setdefault((cls, attribute), instance)
-                elif (origin := self._origin(expr, cls)) is not None:
-                    self.foreign_attributes.setdefault((cls, attribute), origin)
             self._resolved_calls.clear()  # resolved with incomplete bindings
+        # What other modules give, for `auditor.link`: only what resolved to nothing here.
+        for scope, name, expr, annotation in self.pending.bindings:
+            if not annotation and isinstance(expr, (ast.Name, ast.Call)) and (scope, name) not in self.instances \
+                    and (origin := self._origin(expr, scope)) is not None:
+                self.foreign.setdefault((scope, name), origin)
+        for cls, attribute, expr in self.pending.attribute_bindings:
+            if isinstance(expr, (ast.Name, ast.Call)) and (cls, attribute) not in self.attribute_instances \
+                    and (origin := self._origin(expr, cls)) is not None:
+                self.foreign_attributes.setdefault((cls, attribute), origin)
 
     def _literal_of(self, expr: ast.expr | None, scope: str) -> str | None:
         """A string an expression evaluates to when written here: a literal, a fallback
@@ -549,7 +555,8 @@ class SourceAnalysis:
         via = name if owner == "<module>" else f"{owner}.{name}"
         self._resolving.add((owner, name))
         try:
-            inner, returned = self.pending.returned.get((owner, name), (scope, []))
+            inner, function = self.pending.returned.get((owner, name), (scope, None))
+            returned = self._returns_of(function) if function is not None else []
             found = next(filter(None, (self._instance_of(expr, inner, False) for expr in returned)), None)
             annotation = self.pending.returns.get((owner, name))  # what is returned says more: its base URL
             if found is None and annotation is not None:
@@ -559,6 +566,12 @@ class SourceAnalysis:
         finally:
             self._resolving.discard((owner, name))
         return found._replace(via=found.via or via) if found is not None else None
+
+    def _returns_of(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+        """What a function returns, found once, and only for the functions whose calls matter."""
+        if function not in self._returns:
+            self._returns[function] = _returned(function)
+        return self._returns[function]
 
     def _base_url(self, call: ast.Call, scope: str) -> str | None:
         """The endpoint a client is built for, when a keyword gives it as a literal (or a name bound to one)."""
@@ -678,6 +691,8 @@ class SourceAnalysis:
 
     def _foreign_call(self, node: ast.Call, text: _Text, ctx: _Context) -> None:
         """A call on a client another of the project's modules gives, for `auditor.link`."""
+        if not isinstance(node.func, ast.Attribute):
+            return  # `f()`: nothing is called on a client
         attributes: list[str] = []
         base = node.func
         while isinstance(base, ast.Attribute):
@@ -712,6 +727,8 @@ class SourceAnalysis:
         called = isinstance(expr, ast.Call)
         target = expr.func if isinstance(expr, ast.Call) else expr
         if isinstance(target, ast.Name):
+            if target.id not in self.aliases and target.id not in self.relative and not self.foreign:
+                return None  # neither imported nor bound to what another module gives
             bound = next((self.foreign[(s, target.id)] for s in _scopes(scope) if (s, target.id) in self.foreign), None)
             if bound is not None:
                 return None if called else bound
