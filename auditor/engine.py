@@ -391,8 +391,11 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
                 and "type_checking" not in record.flags:
             imported.setdefault(record.product, record)
     if params.get("mode") == "declared-not-imported":
+        # A distribution serving many services (`boto3`, `oci`) is imported under its own name,
+        # whatever its AI service is reached through.
+        tops = {f.module.split(".")[0] for f in project.facts if isinstance(f, ImportFact) and not f.level and f.module}
         for product, record in sorted(declared.items()):
-            if product not in imported and product in importable:
+            if product not in imported and product in importable and record.name.replace("-", "_") not in tops:
                 yield record, {"vendor": record.vendor or "", "name": record.name}
     else:
         for product, record in sorted(imported.items()):

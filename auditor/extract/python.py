@@ -348,6 +348,8 @@ class SourceAnalysis:
         value = node.value
         name = None
         for target in targets:
+            if isinstance(target, ast.Name) and (module := _imported_by_call(value)) is not None:
+                self.aliases[target.id] = module  # `os = __import__("os")` binds a module as `import os` does
             if isinstance(target, ast.Name):
                 name = name or target.id
                 if plain.scope != "<module>":
@@ -531,12 +533,15 @@ class SourceAnalysis:
             resolved = self._callee(expr, scope)
             if resolved is None:
                 return None
-            what, name, service, _, _, _ = resolved
+            what, name, service, path, _, _ = resolved
             if what == "constructor":
                 return _Client(name, service, self._base_url(expr, scope))
-            if what == "call" and name.endswith(".with_options"):
-                receiver = self._receiver_of(expr.func, scope)
-                return receiver
+            if what == "call" and self._makes_clients(name):  # `boto3.Session()`: its `.client(...)` is a factory
+                return _Client(name)
+            if what == "call" and (path == "with_options" or name.endswith(".with_options")):
+                receiver = self._receiver_of(expr.func, scope)  # `client.with_options(base_url=…)` moves it
+                base_url = self._base_url(expr, scope)
+                return receiver._replace(base_url=base_url) if receiver is not None and base_url else receiver
             return None
         return self._receiver_of(expr, scope, whole=True)
 
@@ -573,14 +578,31 @@ class SourceAnalysis:
             self._returns[function] = _returned(function)
         return self._returns[function]
 
+    def _makes_clients(self, name: str) -> bool:
+        return self.detectors is not None and any(f.startswith(f"{name}.") for f in self.detectors.factories)
+
     def _base_url(self, call: ast.Call, scope: str) -> str | None:
-        """The endpoint a client is built for, when a keyword gives it as a literal (or a name bound to one)."""
-        for keyword in call.keywords:
-            if keyword.arg in BASE_URL_KEYWORDS:
-                value = self._literal_of(keyword.value, scope)
-                if value and "://" in value:
-                    return value
+        """The endpoint a client is built for, when a keyword gives it as a literal (or a name
+        bound to one), also through a spread configuration dict (`OpenAI(**settings)`)."""
+        for key, value in self._keywords(call, scope):
+            if key in BASE_URL_KEYWORDS and value and "://" in value:
+                return value
         return None
+
+    def _keywords(self, call: ast.Call, scope: str) -> tuple[tuple[str, str | None], ...]:
+        """A call's keywords with their literal values; `**settings` contributes the string keys
+        of the dict literal `settings` is bound to, and of `settings["key"] = "…"` assignments."""
+        found = [(k.arg, self._literal_of(k.value, scope)) for k in call.keywords if k.arg]
+        for spread in (k.value for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)):
+            for bound_scope, name, expr, annotation in self.pending.bindings:
+                if name == spread.id and not annotation and bound_scope in _scopes(scope) and isinstance(expr, ast.Dict):
+                    found += [(k.value, self._literal_of(v, scope)) for k, v in zip(expr.keys, expr.values)
+                              if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            for target, _, ctx, literal in self.pending.subscripts:
+                if isinstance(target.value, ast.Name) and target.value.id == spread.id and ctx.scope in _scopes(scope) \
+                        and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+                    found.append((target.slice.value, literal or None))
+        return tuple(found)
 
     def _receiver_of(self, expr: ast.expr, scope: str, whole: bool = False) -> _Client | None:
         """The client at the base of `expr` (`client`, `self.client`, `OpenAI()`), if any."""
@@ -679,7 +701,7 @@ class SourceAnalysis:
             if not self._tracked(name):
                 self._foreign_call(node, text, ctx)
                 return
-        keywords = tuple((k.arg, self._literal_of(k.value, ctx.scope)) for k in node.keywords if k.arg)
+        keywords = self._keywords(node, ctx.scope)
         tool_types, dict_keys = _dict_literals(node)
         if what == "constructor":
             self.facts.append(ConstructorFact(loc, name, ctx.scope, service, keywords, tool_types, dict_keys))
@@ -840,6 +862,19 @@ class SourceAnalysis:
 
 PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names)
+
+
+def _imported_by_call(value: ast.expr | None) -> str | None:
+    """The module `__import__("os")` or `importlib.import_module("os")` returns, when literal."""
+    if not isinstance(value, ast.Call) or not value.args or not isinstance(value.args[0], ast.Constant):
+        return None
+    func = value.func
+    called = func.id if isinstance(func, ast.Name) else \
+        f"{func.value.id}.{func.attr}" if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+    module = value.args[0].value
+    if called in ("__import__", "importlib.import_module") and isinstance(module, str) and module.isidentifier():
+        return module
+    return None
 
 
 def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
