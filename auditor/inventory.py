@@ -158,6 +158,8 @@ def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[Us
 
 
 def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
+    if fact.receiver is not None and ".types." in f"{fact.receiver}.":
+        return  # `response.model_dump()` on a vendor's response or data type: not an API call
     if fact.receiver is not None:
         factory = ruleset.factories.get(fact.receiver) if fact.service else None
         constructor = None if factory else ruleset.constructor_for(fact.receiver)

@@ -116,7 +116,7 @@ class _Pending:
 
     calls: list[tuple[ast.Call, _Text, _Context]] = field(default_factory=list)
     bindings: list[tuple[str, str, ast.expr, bool]] = field(default_factory=list)  # scope, name, expr, annotation?
-    attribute_bindings: list[tuple[str, str, ast.expr]] = field(default_factory=list)  # class, attr, expr
+    attribute_bindings: list[tuple[str, str, ast.expr, str]] = field(default_factory=list)  # class, attr, expr, scope
     returns: dict[tuple[str, str], ast.expr] = field(default_factory=dict)  # (scope, function) -> annotation
     # (scope, function) -> (the function's own scope, the expressions it returns): a getter
     # without an annotation builds clients for its callers all the same
@@ -361,7 +361,7 @@ class SourceAnalysis:
             elif isinstance(target, ast.Attribute):
                 name = name or target.attr
                 if (isinstance(target.value, ast.Name) and target.value.id == "self" and plain.cls and value is not None):
-                    self.pending.attribute_bindings.append((plain.cls, target.attr, value))
+                    self.pending.attribute_bindings.append((plain.cls, target.attr, value, plain.scope))
                 else:
                     self.pending.settings.append((target, self._current, plain.scope))
             elif isinstance(target, ast.Subscript):
@@ -487,8 +487,9 @@ class SourceAnalysis:
                 instance = self._instance_of(expr, scope, annotation)
                 if instance is not None:
                     self.instances.setdefault((scope, name), instance)
-            for cls, attribute, expr in self.pending.attribute_bindings:
-                instance = self._instance_of(expr, cls, False)
+            for cls, attribute, expr, where in self.pending.attribute_bindings:
+                # in the method's scope: `self.client = client` takes the annotated parameter's client
+                instance = self._instance_of(expr, where, False)
                 if instance is not None:
                     self.attribute_instances.setdefault((cls, attribute), instance)
             self._resolved_calls.clear()  # resolved with incomplete bindings
@@ -497,9 +498,9 @@ class SourceAnalysis:
             if not annotation and isinstance(expr, (ast.Name, ast.Call)) and (scope, name) not in self.instances \
                     and (origin := self._origin(expr, scope)) is not None:
                 self.foreign.setdefault((scope, name), origin)
-        for cls, attribute, expr in self.pending.attribute_bindings:
+        for cls, attribute, expr, where in self.pending.attribute_bindings:
             if isinstance(expr, (ast.Name, ast.Call)) and (cls, attribute) not in self.attribute_instances \
-                    and (origin := self._origin(expr, cls)) is not None:
+                    and (origin := self._origin(expr, where)) is not None:
                 self.foreign_attributes.setdefault((cls, attribute), origin)
 
     def _literal_of(self, expr: ast.expr | None, scope: str) -> str | None:
@@ -515,6 +516,8 @@ class SourceAnalysis:
 
     def _instance_of(self, expr: ast.expr, scope: str, annotation: bool) -> _Client | None:
         """The client an expression evaluates to: a construction, a factory call, another client."""
+        if isinstance(expr, ast.Await):  # `await self._get_client_async()`
+            expr = expr.value
         if annotation:
             if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):  # `OpenAI | None`
                 return self._instance_of(expr.left, scope, True) or self._instance_of(expr.right, scope, True)
@@ -538,6 +541,10 @@ class SourceAnalysis:
                 return _Client(name, service, self._base_url(expr, scope))
             if what == "call" and self._makes_clients(name):  # `boto3.Session()`: its `.client(...)` is a factory
                 return _Client(name)
+            owner, _, method = name.rpartition(".")
+            if what == "call" and path is None and method in CLASS_FACTORIES and _is_class_name(owner) \
+                    and self._tracked(owner):
+                return _Client(owner)  # `sandbox = await AsyncSandbox.create(...)` is one
             if what == "call" and (path == "with_options" or name.endswith(".with_options")):
                 receiver = self._receiver_of(expr.func, scope)  # `client.with_options(base_url=…)` moves it
                 base_url = self._base_url(expr, scope)
@@ -649,7 +656,7 @@ class SourceAnalysis:
             receiver = next((self.instances[(s, base.id)] for s in _scopes(scope) if (s, base.id) in self.instances), None)
             if receiver is None and base.id in self.environ_names:
                 return "call", ".".join([ENVIRON, *attributes]), None, None, None, None
-        elif isinstance(base, ast.Call):
+        elif isinstance(base, (ast.Call, ast.Await)):
             receiver = self._instance_of(base, scope, False)
         if (receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self"
                 and len(attributes) > 1):
@@ -861,6 +868,8 @@ class SourceAnalysis:
 
 
 PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+# Class methods that build an instance of their class: the result is a client like any other.
+CLASS_FACTORIES = frozenset({"create", "from_pretrained", "from_config", "from_env", "from_api_key"})
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names)
 
 
