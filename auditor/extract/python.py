@@ -645,12 +645,7 @@ class SourceAnalysis:
         return result
 
     def _resolve_callee(self, node: ast.Call, scope: str) -> _Callee | None:
-        attributes: list[str] = []
-        base = node.func
-        while isinstance(base, ast.Attribute):
-            attributes.append(base.attr)
-            base = base.value
-        attributes.reverse()
+        base, attributes = _unwound(node.func)
         receiver: _Client | None = None
         if isinstance(base, ast.Name):
             receiver = next((self.instances[(s, base.id)] for s in _scopes(scope) if (s, base.id) in self.instances), None)
@@ -722,12 +717,7 @@ class SourceAnalysis:
         """A call on a client another of the project's modules gives, for `auditor.link`."""
         if not isinstance(node.func, ast.Attribute):
             return  # `f()`: nothing is called on a client
-        attributes: list[str] = []
-        base = node.func
-        while isinstance(base, ast.Attribute):
-            attributes.append(base.attr)
-            base = base.value
-        attributes.reverse()
+        base, attributes = _unwound(node.func)
         origin = None
         if isinstance(base, ast.Name) and base.id == "self":
             if len(attributes) < 2:
@@ -897,6 +887,16 @@ def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.expr)):
             stack.extend(ast.iter_child_nodes(node))
     return found
+
+
+def _unwound(expr: ast.expr) -> tuple[ast.expr, list[str]]:
+    """`a.b.c` as its base expression and the attribute names after it: (`a`, ["b", "c"])."""
+    attributes: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        attributes.append(expr.attr)
+        expr = expr.value
+    attributes.reverse()
+    return expr, attributes
 
 
 def _attribute_chain(expr: ast.expr) -> tuple[str, list[str]] | None:
