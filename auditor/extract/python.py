@@ -364,6 +364,13 @@ class SourceAnalysis:
                     self.pending.attribute_bindings.append((plain.cls, target.attr, value, plain.scope))
                 else:
                     self.pending.settings.append((target, self._current, plain.scope))
+            elif isinstance(target, ast.Tuple) and isinstance(value, (ast.Call, ast.Await)):
+                for index, element in enumerate(target.elts):  # each name takes its place of a returned tuple
+                    if isinstance(element, ast.Name):
+                        if plain.scope != "<module>":
+                            self.local_names.add((plain.scope, element.id))
+                        self.pending.bindings.append((plain.scope, element.id, ast.Subscript(value, ast.Constant(index)),
+                                                      False))
             elif isinstance(target, ast.Subscript):
                 literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
                 self.pending.subscripts.append((target, self._current, plain, literal or ""))
@@ -518,6 +525,9 @@ class SourceAnalysis:
         """The client an expression evaluates to: a construction, a factory call, another client."""
         if isinstance(expr, ast.Await):  # `await self._get_client_async()`
             expr = expr.value
+        if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int:
+            call = expr.value.value if isinstance(expr.value, ast.Await) else expr.value  # `client, model = get()`
+            return self._made_by(call.func, scope, expr.slice.value) if isinstance(call, ast.Call) else None
         if annotation:
             if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):  # `OpenAI | None`
                 return self._instance_of(expr.left, scope, True) or self._instance_of(expr.right, scope, True)
@@ -552,9 +562,10 @@ class SourceAnalysis:
             return None
         return self._receiver_of(expr, scope, whole=True)
 
-    def _made_by(self, func: ast.expr, scope: str) -> _Client | None:
+    def _made_by(self, func: ast.expr, scope: str, index: int | None = None) -> _Client | None:
         """The client a call of this file's own function or method returns: by its annotation
-        or by what it returns (`return OpenAI()`, `return self._client`), named `via` it."""
+        or by what it returns (`return OpenAI()`, `return self._client`), named `via` it.
+        With `index`, the client at that place of a returned tuple (`return self.client, model`)."""
         if isinstance(func, ast.Name):
             owners, name = list(_scopes(scope)), func.id
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
@@ -569,8 +580,10 @@ class SourceAnalysis:
         try:
             inner, function = self.pending.returned.get((owner, name), (scope, None))
             returned = self._returns_of(function) if function is not None else []
+            if index is not None:
+                returned = [e.elts[index] for e in returned if isinstance(e, ast.Tuple) and len(e.elts) > index]
             found = next(filter(None, (self._instance_of(expr, inner, False) for expr in returned)), None)
-            annotation = self.pending.returns.get((owner, name))  # what is returned says more: its base URL
+            annotation = self.pending.returns.get((owner, name)) if index is None else None  # returned says more
             if found is None and annotation is not None:
                 found = self._instance_of(annotation, scope, True)
                 if found is not None and ".types." in f"{found.qualname}.":  # a response or a model: data, not a client
