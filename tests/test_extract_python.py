@@ -199,3 +199,32 @@ def test_newer_grammar_is_analysed_with_exact_positions() -> None:
 def test_newer_grammar_worker_time_limit() -> None:
     with pytest.raises(DownlevelError, match="timed out"):
         downlevel_in_worker(NEWER_GRAMMAR, timeout=0.001)
+
+
+@pytest.mark.parametrize("value, family, routed_via", [
+    ("openai:gpt-4o", "openai-chat", "openai"),
+    ("openrouter:openai/gpt-4o", "openai-chat", "openrouter"),  # nested routes
+    ("gateway/openai:gpt-5", "openai-chat", "openai"),  # an unknown gateway in front of a known route
+    ("x-ai/grok-4", "grok", "x-ai"),
+    ("anthropic/claude-sonnet-4:thinking", "anthropic", "anthropic"),  # OpenRouter's variants
+    ("openai:o3", "openai-reasoning", "openai"),  # a known route is model context for an ambiguous family
+    ("llama3.2:1b", "llama", None),  # an Ollama tag is part of the model's name
+    ("gpt-oss-120b", "openai-open-weight", None),
+])
+def test_routing_forms_are_an_open_shape(value: str, family: str, routed_via: str | None) -> None:
+    from auditor.extract.python import model_family
+    from auditor.packs import load_rules
+
+    found = model_family(value, load_rules().detectors())
+    assert found is not None and (found[0], found[2]) == (family, routed_via)
+    assert found[1] is False or routed_via is None  # routed: no other context needed
+
+
+@pytest.mark.parametrize("value", ["gemini-cli", "gemini-context-caching", "notes/o3", "sk-proj-placeholder",
+                                   "resp_68a1b2c3", "acme-corp/o1", "org:openai"])
+def test_look_alikes_of_model_ids_are_not_models(value: str) -> None:
+    from auditor.extract.python import model_family
+    from auditor.packs import load_rules
+
+    found = model_family(value, load_rules().detectors())
+    assert found is None or found[1] is True, found  # none, or one that still needs a model context

@@ -41,3 +41,12 @@ def test_what_other_modules_give_that_is_not_a_client_is_not_a_call(tmp_path: Pa
                        "get_logger().info('x')\npath.join('a', 'b')\n",
     })
     assert calls(tmp_path) == []
+
+
+def test_a_tuple_unpacked_at_the_top_of_a_module_is_analysed(tmp_path: Path) -> None:
+    """Module-level tuple targets are bound like any name (this once stopped the file's analysis)."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/factory.py": FACTORY,
+                          "app/main.py": "from app.factory import get_client\n\nclient, name = get_client(), 'x'\n"
+                                         "first, second = divmod(7, 2)\nimport openai\n"})
+    audit = scan_json(tmp_path, "--no-cache")
+    assert audit["skipped"] == [] and any(r["path"] == "app/main.py" for r in audit["inventory"])

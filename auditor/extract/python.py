@@ -369,8 +369,8 @@ class SourceAnalysis:
                     if isinstance(element, ast.Name):
                         if plain.scope != "<module>":
                             self.local_names.add((plain.scope, element.id))
-                        self.pending.bindings.append((plain.scope, element.id, ast.Subscript(value, ast.Constant(index)),
-                                                      False))
+                        place = ast.copy_location(ast.Subscript(value, ast.Constant(index)), value)
+                        self.pending.bindings.append((plain.scope, element.id, place, False))
             elif isinstance(target, ast.Subscript):
                 literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
                 self.pending.subscripts.append((target, self._current, plain, literal or ""))
@@ -1028,19 +1028,41 @@ def _dict_literals(node: ast.Call) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(tool_types)), tuple(sorted(keys))
 
 
+# OpenRouter's variants of a model (`anthropic/claude-sonnet-4:thinking`): the model stays the same.
+ROUTING_SUFFIXES = frozenset({"free", "thinking", "nitro", "floor", "online", "extended", "beta", "exacto"})
+_ROUTE_HEAD = re.compile(r"[A-Za-z][\w.-]{0,40}")
+
+
 def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | None] | None:
-    """The model family `value` belongs to, trying again without provider prefixes."""
-    candidate, routed_via = value, None
-    for _ in range(3):
-        if detectors.model_prefilter.fullmatch(candidate):
-            for family, pattern, needs_context in detectors.model_families:
-                if pattern.fullmatch(candidate):
-                    return family, needs_context, routed_via
-        head, separator, rest = candidate.partition("/") if "/" in candidate else candidate.partition(":")
-        if not separator or head.lower() not in detectors.routing_prefixes or not rest:
+    """The model family `value` belongs to, (family, needs context, the routing prefix). Routing
+    is an open shape: `provider:model`, `provider/model`, nested (`openrouter:openai/gpt-4o`,
+    `gateway/openai:gpt-5`) and OpenRouter's suffixes (`:free`). A known routing prefix is
+    model context for an ambiguous family (`openai:o3`); behind an unknown one, only a family
+    that needs no context counts, so `notes/o3` is not a model."""
+    candidate, routed_via, unknown = value, None, False
+    for _ in range(4):
+        for form in (candidate, _without_suffix(candidate)):
+            if form is not None and detectors.model_prefilter.fullmatch(form):
+                for family, pattern, needs_context in detectors.model_families:
+                    if pattern.fullmatch(form):
+                        if needs_context and routed_via is None and unknown:
+                            return None
+                        return family, needs_context and routed_via is None, routed_via
+        cut = min((i for i in (candidate.find("/"), candidate.find(":")) if i > 0), default=-1)
+        if cut < 0:
             return None
-        candidate, routed_via = rest, head if routed_via is None else routed_via
+        head, rest = candidate[:cut], candidate[cut + 1:]
+        known = head.lower() in detectors.routing_prefixes
+        if not rest or not (known or _ROUTE_HEAD.fullmatch(head)):
+            return None
+        unknown |= not known
+        candidate, routed_via = rest, (head if known and routed_via is None else routed_via)
     return None
+
+
+def _without_suffix(candidate: str) -> str | None:
+    base, colon, suffix = candidate.rpartition(":")
+    return base if colon and base and suffix.lower() in ROUTING_SUFFIXES else None
 
 
 def endpoint(value: str, hosts: tuple[str, ...]) -> str | None:
