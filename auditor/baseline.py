@@ -93,7 +93,7 @@ def load(path: Path) -> list[Entry]:
 def parse(data: bytes, path: str) -> list[Entry]:
     """The entries of a baseline's bytes; `path` names it in messages."""
     try:
-        document = load_json(data, path, MAX_BYTES)
+        document = load_json(data, MAX_BYTES)
     except ValueError as exc:
         raise BaselineError(f"{path}: cannot be read as a JSON baseline: {exc}") from exc
     if not isinstance(document, dict) or document.get("lockaudit_baseline") != FORMAT \

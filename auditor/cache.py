@@ -34,7 +34,7 @@ from auditor import __version__
 from auditor.audit import Audit
 from auditor.facts import CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, StringFact, fact_from_row, fact_to_row
 from auditor.files import write_atomic
-from auditor.redact import Redactor, built_in
+from auditor.redact import Redactor
 
 FORMAT = 3  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored
 FOLDER_MODE, FILE_MODE = 0o700, 0o600
@@ -130,7 +130,7 @@ def _remove_older_formats(folder: Path) -> None:
 
 
 class FactCache:
-    def __init__(self, folder: Path, root: Path, rules_digest: str, redactor: Redactor | None = None) -> None:
+    def __init__(self, folder: Path, root: Path, rules_digest: str, redactor: Redactor) -> None:
         key = hashlib.sha256(f"{root.resolve()}\0{__version__}\0{_code_stamp()}\0{rules_digest}".encode()
                              ).hexdigest()[:32]
         self.folder = folder
@@ -139,14 +139,9 @@ class FactCache:
         self._entries: dict[str, list[Any]] | None = None  # read on first use: a result-cache hit needs none
         self.fresh: dict[str, list[Any]] = {}  # what this scan saw: the index it will leave
         self.hits = self.misses = 0
-        self._redactor = redactor  # the scan's patterns when given; else the built-in ones, loaded when needed
+        self.redactor = redactor  # the scan's own secret patterns: a pack may add some
         self._private: OSError | bool = False  # True once made private; the error when it cannot be
 
-    @property
-    def redactor(self) -> Redactor:
-        if self._redactor is None:
-            self._redactor = built_in()
-        return self._redactor
 
     def _secure(self) -> None:
         """The cache folder and its format folder, private; raises OSError (CacheRefused) when not."""

@@ -24,6 +24,7 @@ from typing import Any
 from auditor import vcs
 from auditor.discover import DEFAULT_MAX_BYTES
 from auditor.files import read_regular
+from auditor.limits import load_toml
 from auditor.patterns import PathPatterns
 from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
@@ -215,7 +216,7 @@ def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
     if data is None:
         return None, {}, None
     try:
-        document = parse_toml(data)
+        document = load_toml(data)
     except (UnicodeDecodeError, ValueError) as exc:
         return None, {}, f"invalid TOML: {exc}"
     table = _tool_table(document, "pyproject.toml")
@@ -274,16 +275,9 @@ def _data(read: Reader, rel: str) -> bytes | None:
 
 def _parse(data: bytes, name: str) -> dict[str, Any]:
     try:
-        return parse_toml(data)
+        return load_toml(data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{name}: cannot be read as TOML: {exc}") from exc
-
-
-def parse_toml(data: bytes) -> dict[str, Any]:
-    """TOML from the tree, with its size and depth bounded before `tomllib` sees it."""
-    from auditor.limits import load_toml
-
-    return load_toml(data, "")
 
 
 def _inside(path: Path, limit: Path) -> bool:

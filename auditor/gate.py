@@ -18,12 +18,12 @@ from typing import Any
 from auditor import vcs
 from auditor.audit import Finding, Skipped, UsageRecord
 from auditor.config import (DEDICATED, DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_table,
-                             lexical_relative, parse_toml, worktree_reader)
+                             lexical_relative, worktree_reader)
 from auditor.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, file_kind
 from auditor.engine import make_finding
 from auditor.extract import extract
 from auditor.facts import Fact, SuppressionFact
-from auditor.limits import load_json
+from auditor.limits import load_json, load_toml
 from auditor.packs import RuleSet
 from auditor.severity import SEVERITIES
 
@@ -101,8 +101,8 @@ def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Ite
     that it did not analyse, and why: skipped (too large, unparsable), never reached (a folder
     it passes by default, such as `venv/`), a compiled module, or a symlink through which
     Python would import code the gate does not count. A file git does not track and
-    `.gitignore` hides was never meant to be read. A scan that ran out of its budget could not see its own importers, so each file it
-    dropped fails the gate, changed or not."""
+    `.gitignore` hides was never meant to be read. A scan that ran out of its budget could
+    not see its own importers, so each file it dropped fails the gate, changed or not."""
     reasons = {entry.path: entry.reason for entry in skipped}
     seen = {source.path for source in files}
     for path, reason in sorted(reasons.items()):
@@ -115,19 +115,19 @@ def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Ite
             if path in tracked and (reason := _link_reason(root, path, seen, counts)):
                 yield path, reason
             continue
+        *folders, name = path.split("/")
+        judged = file_kind(name, path) in JUDGED_KINDS
         if path in reasons:
-            if file_kind(path.rsplit("/", 1)[-1], path) in JUDGED_KINDS:
+            if judged:
                 yield path, reasons[path]
             continue
         if path in seen or path not in tracked or not os.path.isfile(root / path):
             continue  # analysed, untracked (and ignored, or it would have been found), or deleted
-        name = path.rsplit("/", 1)[-1]
         if name.endswith(COMPILED):
             yield path, "a compiled module, which Python imports and lockaudit cannot read"
             continue
-        if file_kind(name, path) not in JUDGED_KINDS:
+        if not judged:
             continue
-        folders = path.split("/")[:-1]
         passed = next((f for f in folders if f in DEFAULT_EXCLUDED_DIRS or f.endswith(".egg-info")), None)
         yield path, (f"inside {passed}/, a folder lockaudit passes by default" if passed else
                      "not reached by the scan")
@@ -250,7 +250,7 @@ def _table(data: bytes | None, name: str) -> dict[str, Any]:
     if data is None:
         return {}
     try:
-        document = parse_toml(data)
+        document = load_toml(data)
     except (UnicodeDecodeError, ValueError):
         return {}
     if Path(name).name == "pyproject.toml":
@@ -264,7 +264,7 @@ def _entries(data: bytes | None) -> Counter[tuple[str, str, str]]:
     if data is None:
         return Counter()
     try:
-        document = load_json(data, "baseline")
+        document = load_json(data)
         return Counter((e["fingerprint"], e["rule_id"], e["path"]) for e in document["findings"])
     except (ValueError, KeyError, TypeError):
         return Counter()

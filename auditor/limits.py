@@ -194,24 +194,24 @@ def _checked(data: bytes | str, limit: int, tokens: re.Pattern[bytes]) -> bytes:
     return raw
 
 
-def load_toml(data: bytes | str, name: str, limit: int = MAX_TOML_BYTES) -> dict[str, Any]:
+def load_toml(data: bytes | str, limit: int = MAX_TOML_BYTES) -> dict[str, Any]:
     """TOML from the tree: LimitError when larger than `limit` bytes or nested more than
     MAX_DEPTH levels; ValueError (tomllib.TOMLDecodeError, UnicodeDecodeError) when invalid."""
-    return _parse(tomllib.loads, data, name, limit, _TOML_TOKENS, "utf-8")
+    return _parse(tomllib.loads, data, limit, _TOML_TOKENS, "utf-8")
 
 
-def load_json(data: bytes | str, name: str, limit: int = MAX_JSON_BYTES) -> Any:
+def load_json(data: bytes | str, limit: int = MAX_JSON_BYTES) -> Any:
     """JSON from the tree (a UTF-8 BOM allowed), bounded as `load_toml` is; ValueError when invalid."""
-    return _parse(json.loads, data, name, limit, _JSON_TOKENS, "utf-8-sig")
+    return _parse(json.loads, data, limit, _JSON_TOKENS, "utf-8-sig")
 
 
-def _parse(parser: Callable[[str], Any], data: bytes | str, name: str, limit: int, tokens: re.Pattern[bytes],
+def _parse(parser: Callable[[str], Any], data: bytes | str, limit: int, tokens: re.Pattern[bytes],
            encoding: str) -> Any:
     raw = _checked(data, limit, tokens)
     try:
         return parser(data if isinstance(data, str) else raw.decode(encoding))
     except RecursionError:  # the depth scan over-approximates; this is the backstop
-        raise LimitError(f"{name}: nested too deeply to parse") from None
+        raise LimitError("nested too deeply to parse") from None  # callers name the file, as for every LimitError
 
 
 # -- syntax trees ----------------------------------------------------------------------------

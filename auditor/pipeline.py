@@ -91,6 +91,7 @@ class Collected:
     cache: FactCache | None
     digests: dict[str, str]  # content hashes, when there is a cache
     roles: Roles  # each file's role, and which roles count
+    redactor: Redactor  # the rule set's secret patterns, for the cache and every output
     boundary: dict[str, Any] | None  # the per-file hook's: the last whole-project scan's, not inferred again
 
     @property
@@ -118,19 +119,20 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
                          config.max_file_size, at_base)
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
+    redactor = Redactor(ruleset.secrets)
     boundary = None
     if options.files is not None:
         skipped = [s for s in skipped if s.path in options.files]
         if not config.adapters and options.cache is not None:
             # Judged against the boundary the last whole-project scan inferred (the whole-project
             # hook infers it again), the staged files need none of the others.
-            boundary = FactCache(options.cache, root, ruleset.digest, Redactor(ruleset.secrets)).last_boundary()
+            boundary = FactCache(options.cache, root, ruleset.digest, redactor).last_boundary()
         if config.adapters or boundary is not None:
             sources = [s for s in sources if s.path in options.files]
     # A partial run (the per-file hook) extracts its few files afresh and leaves the cache alone,
     # which describes the whole tree.
     partial = len(sources) < len(found.files)
-    cache = FactCache(options.cache, root, ruleset.digest, Redactor(ruleset.secrets)) if options.cache is not None and not partial else None
+    cache = FactCache(options.cache, root, ruleset.digest, redactor) if options.cache is not None and not partial else None
     digests: dict[str, str] = {}
     if cache is not None:
         for source in sources:
@@ -138,7 +140,7 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
                 digests[source.path] = content_hash(read_regular(source.abspath, config.max_file_size))
             except OSError:
                 continue  # the extraction reports why it cannot be read
-    return Collected(found, sources, skipped, problems, cache, digests, roles, boundary)
+    return Collected(found, sources, skipped, problems, cache, digests, roles, redactor, boundary)
 
 
 def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
@@ -180,7 +182,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
 
     found, cache, digests = collected.found, collected.cache, collected.digests
     skipped = list(collected.skipped)
-    blind = [entry.path for entry in skipped]  # files not analysed at all, or only in part by a budget
+    unread = {entry.path for entry in skipped}  # files not analysed at all, or only in part by a budget
     facts: list[Fact] = []
     analysed = 0
     reported = {path for path, _ in collected.problems}  # e.g. a broken pyproject.toml, already listed
@@ -195,12 +197,12 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
                                                        config.max_file_size)):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
-            blind.append(result.source.path)
+            unread.add(result.source.path)
             continue
         if len(facts) + len(result.facts) > MAX_SCAN_FACTS:
             skipped.append(Skipped(result.source.path, f"{BUDGET_REASON} of {MAX_SCAN_FACTS} facts "
                                                        "(a tree made to exhaust the scan?)"))
-            blind.append(result.source.path)
+            unread.add(result.source.path)
             continue
         if cache is not None and result.source.path in digests:
             cache.store(result.source.path, digests[result.source.path], result.facts)
@@ -211,7 +213,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
                 [f for f in kept if isinstance(f, ErrorFact)]
             skipped.append(Skipped(result.source.path, f"partly analysed: more than {MAX_FILE_FACTS} facts, "
                                                        f"the first {MAX_FILE_FACTS} kept"))
-            blind.append(result.source.path)
+            unread.add(result.source.path)
         for fact in kept:
             if isinstance(fact, ErrorFact) and fact.loc.path in reported:
                 continue
@@ -222,7 +224,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
             facts.append(fact)
         analysed += not whole_file_failed
         if whole_file_failed:
-            blind.append(result.source.path)
+            unread.add(result.source.path)
 
     notices = []
     if cache is not None and (notice := cache.save()):
@@ -233,10 +235,11 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     roles = collected.roles
     inventory = build_inventory(facts, modules, ruleset, roles)
     graph = build_graph(facts, inventory, modules, ruleset, python_paths)
-    if roles.promote(importers(graph), config.role_patterns()):
+    imported_by = importers(graph)
+    if roles.promote(imported_by, config.role_patterns()):
         inventory = [replace(r, role=role) if (role := roles.role(r.path)) != r.role else r for r in inventory]
     profiles = profile_modules(inventory, facts, python_paths, roles, ruleset)
-    users = {path: {i for i in found_by if i in profiles} for path, found_by in importers(graph).items() if path in profiles}
+    users = {path: {i for i in found_by if i in profiles} for path, found_by in imported_by.items() if path in profiles}
     configured = config.adapter_patterns()
     if collected.boundary is not None and not configured:
         boundary = Boundary.from_dict(collected.boundary, configured)
@@ -252,14 +255,13 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     own = applied.findings
     if since is not None:
         excludes = (config.exclude_patterns(), PathPatterns(options.cli_exclude))
-        unread = set(blind)
         own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
                             set(since["changed"]), ruleset, policy,
                             [entry for entry in skipped if entry.path in unread], since["tracked"],
                             excluded=lambda path: any(patterns.match(path) for patterns in excludes),
                             counts=roles.counts)
     kept = group_repeats(sort_findings(applied.kept + own))
-    redactor = Redactor(ruleset.secrets)  # nothing key-shaped goes further than this
+    redactor = collected.redactor  # nothing key-shaped goes further than this
     quoted = quote(root, [*kept, *(s.finding for s in applied.suppressed)], config.max_file_size,
                    files={s.path: s.abspath for s in found.files}, redactor=redactor)  # each file read once for both
     findings = quoted[:len(kept)]

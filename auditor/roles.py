@@ -276,7 +276,7 @@ def _toml(data: bytes | None) -> dict[str, Any] | None:
     if data is None:
         return None
     try:
-        return load_toml(data, "build file")
+        return load_toml(data)
     except ValueError:  # invalid, too large or too deep: the extractor lists it
         return None
 

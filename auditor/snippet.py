@@ -13,15 +13,12 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from auditor.audit import Finding, Snippet
 from auditor.discover import DEFAULT_MAX_BYTES
 from auditor.extract.python import source_encoding
 from auditor.files import read_regular
-
-if TYPE_CHECKING:
-    from auditor.redact import Redactor
+from auditor.redact import MARK, Redactor
 
 CONTEXT = 2  # lines shown before and after the finding's line
 MAX_LINE = 240  # characters kept of one line
@@ -98,8 +95,6 @@ def _decode(path: str, data: bytes) -> str:
 
 def _clip(line: str) -> str:
     """At most MAX_LINE characters of an already redacted line; a cut never splits the mark."""
-    from auditor.redact import MARK
-
     line = line.expandtabs(4)
     if len(line) <= MAX_LINE:
         return line

@@ -128,9 +128,10 @@ def test_facts_holding_a_secret_are_not_stored(tmp_path: Path) -> None:
     anywhere in a fact: such a file is extracted again next time, never kept in clear."""
     from auditor.cache import FactCache
     from auditor.facts import ConstructorFact, ImportFact, Location, StringFact
+    from auditor.redact import built_in
 
     here = Location("app.py", 1, 1)
-    cache = FactCache(tmp_path / "cache", tmp_path, "digest")
+    cache = FactCache(tmp_path / "cache", tmp_path, "digest", built_in())
     cache.store("plain.py", "d1", [ImportFact(here, "openai"),
                                    ConstructorFact(here, "openai.OpenAI", keywords=(("base_url", "https://api.openai.com/v1"),))])
     cache.store("keyword.py", "d2", [ConstructorFact(here, "openai.OpenAI", keywords=(("api_key", "live0123456789abcdefABCDEF"),))])

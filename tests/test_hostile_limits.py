@@ -217,17 +217,17 @@ def test_deep_json_notebook_is_skipped_with_a_reason(tmp_path: Path) -> None:
 
 def test_load_toml_and_load_json_bound_size_and_depth_but_not_strings() -> None:
     brackets = "[" * 300
-    assert load_toml(f'a = "{brackets}" # {brackets}\nb = \'{brackets}\'\nc = """\n{brackets}"""\n', "t") == {
+    assert load_toml(f'a = "{brackets}" # {brackets}\nb = \'{brackets}\'\nc = """\n{brackets}"""\n') == {
         "a": brackets, "b": brackets, "c": brackets}
-    assert load_json(f'{{"a": "{brackets}\\"{brackets}"}}', "j") == {"a": f'{brackets}"{brackets}'}
+    assert load_json(f'{{"a": "{brackets}\\"{brackets}"}}') == {"a": f'{brackets}"{brackets}'}
     with pytest.raises(LimitError, match="nested more than 200 levels deep"):
-        load_toml("a = " + "[" * 201 + "]" * 201, "t")
+        load_toml("a = " + "[" * 201 + "]" * 201)
     with pytest.raises(LimitError, match="larger than 10 bytes"):
-        load_toml("a = 12345678", "t", limit=10)
+        load_toml("a = 12345678", limit=10)
     with pytest.raises(LimitError, match="nested more than 200 levels deep"):
-        load_json(b"\xef\xbb\xbf" + b"[" * 201 + b"]" * 201, "j")
+        load_json(b"\xef\xbb\xbf" + b"[" * 201 + b"]" * 201)
     with pytest.raises(ValueError):
-        load_toml("a = [", "t")  # invalid, not too deep: tomllib's own error
+        load_toml("a = [")  # invalid, not too deep: tomllib's own error
 
 
 # -- syntax trees --------------------------------------------------------------------------------

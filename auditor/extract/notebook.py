@@ -46,7 +46,7 @@ class Cell:
 
 def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     try:
-        document = load_json(data, path)  # size and nesting bounded before the parser recurses
+        document = load_json(data)  # size and nesting bounded before the parser recurses
     except LimitError as exc:
         return [ErrorFact(Location(path, 1, 1), "not parsed", str(exc).removeprefix(f"{path}: "))]
     except ValueError as exc:

@@ -454,7 +454,7 @@ class SourceAnalysis:
         for (owner, name), (_, function) in self.pending.returned.items():
             if owner != "<module>":
                 continue
-            client = self._made_by(ast.Name(name), "<module>")
+            client = self._returned_client(["<module>"], name, "<module>")
             if client is not None:
                 line = function.lineno
                 self.facts.append(ClientSourceFact(Location(self.path, line, 1), name, client.qualname, client.service,
@@ -567,11 +567,13 @@ class SourceAnalysis:
         or by what it returns (`return OpenAI()`, `return self._client`), named `via` it.
         With `index`, the client at that place of a returned tuple (`return self.client, model`)."""
         if isinstance(func, ast.Name):
-            owners, name = list(_scopes(scope)), func.id
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            owners, name = [s for s in _scopes(scope) if s != "<module>"], func.attr
-        else:
-            return None
+            return self._returned_client(list(_scopes(scope)), func.id, scope, index)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            return self._returned_client([s for s in _scopes(scope) if s != "<module>"], func.attr, scope, index)
+        return None
+
+    def _returned_client(self, owners: list[str], name: str, scope: str, index: int | None = None) -> _Client | None:
+        """The client the function `name` of the first of `owners` defining it returns."""
         owner = next((o for o in owners if (o, name) in self.pending.returned or (o, name) in self.pending.returns), None)
         if owner is None or (owner, name) in self._resolving:
             return None
@@ -586,8 +588,6 @@ class SourceAnalysis:
             annotation = self.pending.returns.get((owner, name)) if index is None else None  # returned says more
             if found is None and annotation is not None:
                 found = self._instance_of(annotation, scope, True)
-                if found is not None and ".types." in f"{found.qualname}.":  # a response or a model: data, not a client
-                    found = None
         finally:
             self._resolving.discard((owner, name))
         return found._replace(via=found.via or via) if found is not None else None
@@ -645,7 +645,7 @@ class SourceAnalysis:
     def _property(self, name: str, scope: str) -> _Client | None:
         """`self.client` where `client` is a `@property` or `@cached_property` returning one."""
         if any((cls, name) in self.pending.properties for cls in _scopes(scope)):
-            return self._made_by(ast.Attribute(ast.Name("self"), name), scope)
+            return self._returned_client([s for s in _scopes(scope) if s != "<module>"], name, scope)
         return None
 
     def _callee(self, node: ast.Call, scope: str) -> _Callee | None:

@@ -214,7 +214,7 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
     if isinstance(root, ErrorFact) and path.endswith(".json"):
         try:  # valid JSON that YAML rejects (tabs, some escapes): read it as JSON, locate by text
             text = data.decode("utf-8-sig")
-            return [fact for key, value in _toml_pairs(load_json(text, path))
+            return [fact for key, value in _toml_pairs(load_json(text))
                     for fact in _config_value(path, text, key, value, None, detectors)]
         except ValueError:  # invalid, or too large or deep (LimitError): the YAML error stands
             return [root]
@@ -427,7 +427,7 @@ def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None
 def _toml(path: str, data: bytes) -> tuple[Any, dict[str, Any] | None]:
     try:
         text = data.decode("utf-8")
-        return text, load_toml(text, path)  # size and nesting bounded before the parser recurses
+        return text, load_toml(text)  # size and nesting bounded before the parser recurses
     except LimitError as exc:
         return ErrorFact(Location(path, 1, 1), "not parsed", str(exc).removeprefix(f"{path}: ")), None
     except ValueError as exc:  # tomllib.TOMLDecodeError, UnicodeDecodeError
