@@ -299,8 +299,7 @@ def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
     def on_disk(entry: str, base: Path, where: str) -> Path:
         path = (base / entry).resolve()
         if not path.is_relative_to(limit.resolve()):
-            raise ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
-                              "name a folder outside it with --rules on the command line")
+            raise _outside(where, entry)
         if not path.is_dir():
             raise ConfigError(f"{where} entry {entry!r} is not a folder")
         return path
@@ -310,8 +309,7 @@ def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
         # which of the merge base's folders holds the packs.
         rel = lexical_relative(base / entry, root)
         if rel is None:
-            raise ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
-                              "name a folder outside it with --rules on the command line")
+            raise _outside(where, entry)
         folder = "" if rel == "." else rel
         files = vcs.tree_files(root, commit or "", folder)
         holder = tempfile.TemporaryDirectory(prefix="lockaudit-packs-")  # removed when the run ends
@@ -329,6 +327,11 @@ def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
 
 
 _COPIES: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _outside(where: str, entry: str) -> ConfigError:
+    return ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
+                       "name a folder outside it with --rules on the command line")
 
 
 def _tool_table(document: dict[str, Any], name: str) -> dict[str, Any] | None:
