@@ -31,7 +31,7 @@ from auditor.report import write_output
 from auditor.report.load import AuditFileError, load_audit
 from auditor.report.escape import visible
 from auditor.report.text import clean, count as _count, render_text
-from auditor.ruletest import run_examples
+from auditor.ruletest import CatalogResult, ExampleResult, run_catalog_examples, run_examples
 from auditor.vcs import VcsError
 from auditor.severity import SEVERITIES, at_least
 from auditor.workers import FileResult, default_jobs
@@ -493,13 +493,18 @@ def rules_test(folder: Path | None) -> None:
               if folder is None or (folder / _pack_file(ruleset, r.pack)).exists()]
     if not chosen:
         _fail(f"no rules in {folder}")
-    results = run_examples(ruleset, chosen)
+    ours = {p.source for p in ruleset.packs if folder is None or (folder / p.source).exists()}
+    results: list[ExampleResult | CatalogResult] = [
+        *run_examples(ruleset, chosen),
+        *run_catalog_examples(ruleset, [e for e in ruleset.catalog_examples if e.source in ours])]
     failed = [r for r in results if not r.passed]
     for result in failed:
         _echo(f"FAIL {result.describe()}")
-    missing = [r.id for r in chosen if not r.examples and r.when.get("check") not in EXAMPLELESS_CHECKS]
-    for rule_id in missing:
-        _echo(f"FAIL {rule_id}: no examples")
+    missing = [f"{r.id}: no examples" for r in chosen if not r.examples and r.when.get("check") not in EXAMPLELESS_CHECKS]
+    missing += [f"{where}: needs examples that match and that do not"
+                for where in ruleset.unexampled if where.partition(":")[0] in ours]
+    for problem in missing:
+        _echo(f"FAIL {problem}")
     _echo(f"{len(results) - len(failed)} passed, {len(failed) + len(missing)} failed")
     sys.exit(EXIT_FINDINGS if failed or missing else EXIT_OK)
 

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ EFFORTS = (0, 1, 3, 5, 7, 13)
 # Checks made by a later stage of the pipeline, over the findings or the history themselves
 # (auditor/suppress.py, auditor/gate.py).
 PIPELINE_CHECKS = frozenset({"suppressions", "gate-changes"})
+# The record kinds a constructor's instance shows as: a client, or another vendor's API through it.
+CLIENT_KINDS = frozenset({"client", "compatible-api"})
 # Checks whose rules cannot carry offline examples, and why.
 EXAMPLELESS_CHECKS = {"vulnerable-dependency": "its data comes from a vulnerability service; tested in test_vulns.py",
                       "gate-changes": "it compares with a git merge base; tested in test_since.py"}
@@ -176,6 +178,20 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogExample:
+    """A snippet a catalog entry must (or must not) detect: a scan of `files` holds a record of
+    one of `kinds` named `name` (and of `vendor`, when given), or holds none."""
+
+    entry: str  # where the example is written: "openai.yaml: catalog.model_ids[0] (openai-chat) match[0]"
+    source: str  # the pack file
+    kinds: frozenset[str]
+    name: str
+    vendor: str | None
+    files: tuple[tuple[str, str], ...]
+    match: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     title: str
@@ -262,6 +278,8 @@ class RuleSet:
     related: list[dict[str, str]] = field(default_factory=list)  # stakes that are not ownership
     alternatives: dict[str, str] = field(default_factory=dict)  # layer -> the portable alternative
     secrets: list[SecretPattern] = field(default_factory=list)  # redacted from every output
+    catalog_examples: list[CatalogExample] = field(default_factory=list)
+    unexampled: list[str] = field(default_factory=list)  # catalog entries lacking an example either way
     count_announced: bool = True
     digest: str = ""  # of every pack file loaded: cached facts are valid only for the same packs
     _by_module: dict[str, Product] = field(default_factory=dict)
@@ -610,11 +628,13 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
         constructor = Constructor(_text(raw, "name", where), product, vendor_of(raw, where, product.vendor),
                                   _optional_text(raw, "host", where, product.host))
         ruleset.constructors.append(constructor)
+        _add_examples(ruleset, raw.get("examples"), where, CLIENT_KINDS, constructor.name)
         ruleset._constructors_by_name.setdefault(constructor.name.rsplit(".", 1)[-1], []).append(constructor)
     for where, raw in _mappings(catalog.get("factories"), f"{name}: catalog.factories"):
         factory = Factory(_text(raw, "name", where), _text(raw, "argument", where),
                           frozenset(_texts(raw, "services", where)), product_of(raw, where))
         ruleset.factories[factory.name] = factory
+        _add_examples(ruleset, raw.get("examples"), where, frozenset({"client"}), factory.name)
     for where, raw in _mappings(catalog.get("model_ids"), f"{name}: catalog.model_ids"):
         context = raw.get("context", "any")
         if context not in ("any", "model"):
@@ -627,10 +647,16 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             needs_context=context == "model",
             open_weight=raw.get("open_weight", False) is True,
         ))
+        # A model id is an example as a value given to `model`: where a scan would meet it.
+        _add_examples(ruleset, raw.get("examples"), where, frozenset({"model-id"}), raw["family"],
+                      as_code=lambda value: f"model = {value!r}\n")
     for variable in _texts(catalog, "env_vars", f"{name}: catalog"):
         ruleset.env_vars.setdefault(variable, vendor)
     for prefix in _texts(catalog, "env_prefixes", f"{name}: catalog"):
         ruleset.env_prefixes.append((prefix, vendor))
+    if catalog.get("env_vars") or catalog.get("env_prefixes"):
+        _add_examples(ruleset, catalog.get("env_examples"), f"{name}: catalog.env_examples", frozenset({"env"}), None,
+                      vendor=vendor, as_code=lambda variable: f"import os\n\nos.getenv({variable!r})\n")
     for host in _texts(catalog, "hosts", f"{name}: catalog"):
         ruleset.hosts.append((host.lower(), vendor))
     for prefix in _texts(catalog, "routing_prefixes", f"{name}: catalog"):
@@ -669,6 +695,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             effort=_effort(raw.get("effort", 3), where),
             substitute=_optional_text(raw, "substitute", where, None) or "",
         ))
+        _add_examples(ruleset, raw.get("examples"), where, frozenset({"feature"}), raw["id"])
     for where, raw in _mappings(catalog.get("hidden_defaults"), f"{name}: catalog.hidden_defaults"):
         routes = raw.get("routes", {}) or {}
         if not isinstance(routes, dict):
@@ -688,6 +715,7 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
             keyword=_optional_text(raw, "keyword", where, None),
             routes=tuple((_compile(pattern, f"{where}: routes", untrusted), target) for pattern, target in routes.items()),
         ))
+        _add_examples(ruleset, raw.get("examples"), where, frozenset({"hidden-default"}), raw["id"])
 
 
 def _severity(value: Any, where: str) -> str:
@@ -747,6 +775,42 @@ def _examples(raw: Any, where: str) -> tuple[Example, ...]:
                                 "file paths to code")
             examples.append(Example(tuple(sorted(files.items())), key == "trigger"))
     return tuple(examples)
+
+
+def _add_examples(ruleset: RuleSet, section: Any, where: str, kinds: frozenset[str], name: str | None,
+                  vendor: str | None = None, as_code: Callable[[str], str] | None = None) -> None:
+    """The `match` and `ignore` examples of one catalog entry. `as_code` turns a value into the
+    code that uses it; with `name` None, each value is itself the name to find (a variable)."""
+    examples = list(_catalog_examples(section, where, kinds, name, vendor, as_code))
+    ruleset.catalog_examples.extend(examples)
+    if {e.match for e in examples} != {True, False}:
+        ruleset.unexampled.append(f"{where} ({name})" if name else where)
+
+
+def _catalog_examples(section: Any, where: str, kinds: frozenset[str], name: str | None,
+                      vendor: str | None, as_code: Callable[[str], str] | None) -> Iterator[CatalogExample]:
+    if section is None:
+        return
+    if not isinstance(section, dict) or set(section) - {"match", "ignore"}:
+        raise PackError(f"{where}: 'examples' must be a mapping with 'match' and 'ignore' lists")
+    for label in ("match", "ignore"):
+        items = section.get(label, [])
+        if not isinstance(items, list):
+            raise PackError(f"{where}: 'examples.{label}' must be a list")
+        for index, item in enumerate(items):
+            if as_code is not None:
+                if not isinstance(item, str) or not item:
+                    raise PackError(f"{where}: 'examples.{label}[{index}]' must be a non-empty string")
+                files: Any = {"example.py": as_code(item)}
+            else:
+                files = {"example.py": item} if isinstance(item, str) else item
+            if not isinstance(files, dict) or not files or not all(
+                    isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items()):
+                raise PackError(f"{where}: 'examples.{label}[{index}]' must be code, or a mapping of relative "
+                                "file paths to code")
+            found = name if name is not None else item
+            yield CatalogExample(f"{where} ({found}) {label}[{index}]", where.partition(":")[0], kinds, found, vendor,
+                                 tuple(sorted(files.items())), label == "match")
 
 
 def _safe_example_path(path: str) -> bool:

@@ -1,5 +1,6 @@
 """Run the examples of rule packs: each `trigger` snippet must produce a finding of its
-rule, each `ignore` snippet must not. The examples go through the whole pipeline, in a
+rule, each `ignore` snippet must not; each catalog entry's `match` snippet must produce its
+record, each `ignore` snippet must not. The examples go through the whole pipeline, in a
 temporary folder, exactly as a scan would see them."""
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.config import load_config
-from auditor.packs import Example, Rule, RuleSet
+from auditor.audit import Audit
+from auditor.packs import CatalogExample, Example, Rule, RuleSet
 from auditor.pipeline import run_audit
 
 
@@ -41,13 +43,44 @@ def run_examples(ruleset: RuleSet, rules: Iterable[Rule] | None = None) -> list[
     return results
 
 
+@dataclass(frozen=True)
+class CatalogResult:
+    example: CatalogExample
+    passed: bool
+    found: tuple[str, ...]  # the records the example is about, as "path:line kind name vendor"
+
+    def describe(self) -> str:
+        if self.passed:
+            outcome = "ok"
+        elif self.example.match:
+            outcome = f"no {'/'.join(sorted(self.example.kinds))} record named {self.example.name}"
+        else:
+            outcome = "; ".join(self.found)
+        return f"{self.example.entry}: {outcome}"
+
+
+def run_catalog_examples(ruleset: RuleSet, examples: Iterable[CatalogExample] | None = None) -> list[CatalogResult]:
+    results = []
+    for example in examples if examples is not None else ruleset.catalog_examples:
+        audit = _scan(example.files, ruleset)
+        found = tuple(f"{r.path}:{r.line} {r.kind} {r.name} {r.vendor}" for r in audit.inventory
+                      if r.kind in example.kinds and r.name == example.name
+                      and (example.vendor is None or r.vendor == example.vendor))
+        results.append(CatalogResult(example, bool(found) == example.match, found))
+    return results
+
+
 def _findings_of(rule: Rule, example: Example, ruleset: RuleSet) -> tuple[str, ...]:
+    audit = _scan(example.files, ruleset)
+    return tuple(f"{f.path}:{f.line} {f.message}" for f in audit.findings if f.rule_id == rule.id)
+
+
+def _scan(files: tuple[tuple[str, str], ...], ruleset: RuleSet) -> Audit:
     with tempfile.TemporaryDirectory(prefix="lockaudit-example-") as folder:
         root = Path(folder)
-        for path, code in example.files:
+        for path, code in files:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(code, encoding="utf-8")
         loaded = load_config(root)
-        audit = run_audit(root, loaded.config, ruleset, loaded.problems)
-        return tuple(f"{f.path}:{f.line} {f.message}" for f in audit.findings if f.rule_id == rule.id)
+        return run_audit(root, loaded.config, ruleset, loaded.problems)
