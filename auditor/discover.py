@@ -90,6 +90,8 @@ MAX_CONFIG_BYTES = 512 * 1024
 _PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
 _PROMPTFOO = re.compile(r"^promptfooconfig[\w.-]*\.(?:ya?ml|json)$")
+# MCP server configurations: Claude Code's `.mcp.json`, Cursor's and VS Code's `mcp.json`.
+_MCP_CONFIG = re.compile(r"(?:^|/)(?:\.mcp\.json|\.(?:cursor|vscode)/mcp\.json)$")
 _WORKFLOW = re.compile(r"(?:^|/)\.github/(?:workflows/[^/]+|actions/.+/action)\.ya?ml$")  # composite actions too
 
 
@@ -104,6 +106,8 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return "promptfoo"
     if _WORKFLOW.search(rel):
         return "workflow"
+    if _MCP_CONFIG.search(rel or name):
+        return "mcp-config"
     if name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
         return "build-script"
     if assistant_product(rel):

@@ -61,6 +61,7 @@ class ConstructorFact:
     keywords: tuple[tuple[str, str | None], ...] = ()
     tool_types: tuple[str, ...] = ()
     dict_keys: tuple[str, ...] = ()
+    rebound: bool = False  # an existing client pointed elsewhere (`client.base_url = …`): no new client
 
     kind = "constructor"
 
@@ -86,7 +87,8 @@ class CallFact:
 
 # Constructor keywords that point a client at an endpoint (LangChain spells them its own way).
 BASE_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "base_uri", "endpoint", "azure_endpoint")
-LOOKUP_KEY = "(dict key)"  # a StringFact's context when the literal is a key of a dict literal
+LOOKUP_KEY = "(dict key)"  # a StringFact's context when the literal is a name looked up: a dict key, a `Literal` member
+CHECK = "(check)"  # a StringFact's context when the literal is tested against (`"o3" in model`)
 
 
 @dataclass(frozen=True, slots=True)

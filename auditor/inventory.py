@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
 from auditor.facts import (
-    BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
+    BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
 )
 from auditor.modules import ModuleIndex
 from auditor.packs import Feature, Product, RuleSet
+from auditor.redact import redact_url
 from auditor.roles import Roles
 
 FLAG_NAMES = ("type_checking", "optional", "in_function", "conditional", "dynamic")
@@ -135,7 +136,8 @@ def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[Us
     keywords = dict(fact.keywords)
     factory = ruleset.factories.get(fact.qualname) if fact.service else None
     if factory is not None:
-        yield _record("client", fact, ruleset, fact.qualname, product=factory.product, value=fact.service)
+        if not fact.rebound:
+            yield _record("client", fact, ruleset, fact.qualname, product=factory.product, value=fact.service)
         return
     constructor = ruleset.constructor_for(fact.qualname)
     if constructor is None:  # a vendor type built as data (a message, a config object)
@@ -145,14 +147,17 @@ def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[Us
             yield from _features(fact, ruleset, product, None, fact.qualname)
         return
     product = constructor.product
-    base_url = _redact_url(next((keywords[k] for k in BASE_URL_KEYWORDS if keywords.get(k)), None))
-    yield _record("client", fact, ruleset, constructor.name, product=product, vendor=constructor.vendor,
-                  host=constructor.host, value=base_url)
+    base_url = redact_url(next((keywords[k] for k in BASE_URL_KEYWORDS if keywords.get(k)), None))
+    if not fact.rebound:
+        yield _record("client", fact, ruleset, constructor.name, product=product, vendor=constructor.vendor,
+                      host=constructor.host, value=base_url)
     reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None
     if reached is not None and reached != constructor.vendor:
         # An SDK pointed at another vendor's compatible endpoint: the wire format is portable.
         yield _record("compatible-api", fact, ruleset, constructor.name, product=product, vendor=reached,
                       host=None, value=base_url)
+    if fact.rebound:
+        return
     yield from _features(fact, ruleset, product, None, constructor.name,
                          reached if reached is not None and reached != constructor.vendor else None)
 
@@ -172,7 +177,7 @@ def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
             if found is None:
                 return
             product, vendor, host, name = found, None, None, fact.receiver
-        base_url = _redact_url(fact.base_url)
+        base_url = redact_url(fact.base_url)
         yield _record("call", fact, ruleset, name, product=product, vendor=vendor, host=host, call=fact.path,
                       value=fact.service or base_url, via=fact.via)
         # A provider-only feature on a client pointed at another vendor is that vendor's to replace.
@@ -230,7 +235,7 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
     if family is None:
         return None
     flags = tuple(f for f, on in (("open_weight", family.open_weight), ("routed", bool(fact.routed_via)),
-                                  ("lookup_key", fact.context == LOOKUP_KEY)) if on)
+                                  ("lookup_key", fact.context == LOOKUP_KEY), ("check", fact.context == CHECK)) if on)
     if family.open_weight:  # anyone can serve open weights: the host is the lock-in, not the model's author
         host = ruleset.routing_vendors.get(fact.routed_via or "")
         return UsageRecord("model-id", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
@@ -307,19 +312,6 @@ def _host_port(url: str | None) -> str:
         port = None
     host = (parts.hostname or "").lower()
     return f"{host}:{port}" if port else host
-
-
-def _redact_url(value: str | None) -> str | None:
-    """Scheme, host and path only: user info and query strings can carry credentials."""
-    if not value or "://" not in value:
-        return None
-    parts = urlsplit(value)
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"
 
 
 def _order(record: UsageRecord) -> tuple:

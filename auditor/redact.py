@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from auditor.audit import Finding, Skipped, Snippet, Suppressed, UsageRecord
 from auditor.packs import SecretPattern, any_of
@@ -159,3 +160,16 @@ def _blank(match: str, start: int, end: int) -> str:
     if end <= start:  # it took part and is empty: nothing to hide
         return match
     return match[:start] + MARK + match[end:]
+
+
+def redact_url(value: str | None) -> str | None:
+    """Scheme, host and path only: user info and query strings can carry credentials."""
+    if not value or "://" not in value:
+        return None
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"

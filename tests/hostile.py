@@ -33,7 +33,7 @@ SKIPPED = {
     "zero.py": "symlink to outside the root, not followed",
     ".github/workflows/bomb.yml": "invalid YAML: more than 200000 nodes once aliases are expanded",
     ".pre-commit-config.yaml": "invalid YAML: duplicate key 'repos' at line 4",
-    "settings.json": "invalid YAML: nested more than 200 levels deep",
+    "settings.json": "invalid JSON: nested more than 200 levels deep",
 } | ({"unreadable.py": "cannot be read: Permission denied", "locked": "folder cannot be read: Permission denied"}
      if CAN_LOCK else {})
 

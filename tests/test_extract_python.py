@@ -228,3 +228,86 @@ def test_look_alikes_of_model_ids_are_not_models(value: str) -> None:
 
     found = model_family(value, load_rules().detectors())
     assert found is None or found[1] is True, found  # none, or one that still needs a model context
+
+
+DETECTORS = load_rules().detectors()
+
+
+def model_ids(source: str) -> list[tuple[int, str, str | None]]:
+    """(line, value, context) of each model-id fact in `source`."""
+    from auditor.facts import StringFact
+
+    facts = extract_python("m.py", textwrap.dedent(source).encode(), DETECTORS)
+    return [(f.loc.line, f.value, f.context) for f in facts if isinstance(f, StringFact) and f.what == "model-id"]
+
+
+def test_a_literal_type_a_model_table_and_a_wrapper_argument_are_model_context() -> None:
+    found = model_ids(
+        """\
+        from typing import Literal
+        import typing as t
+        ReasoningModel = Literal["o3", "o4-mini"]
+        def ask(model: t.Literal["o1"] = "o3", prompt: str = "") -> str: ...
+        PRICES = {"gpt-4o": 2.5, "o3": 10.0}
+        TIERS = {"fast": "o4-mini", "smart": "gpt-5"}
+        def complete(model_name, prompt): ...
+        complete("o1", "hi")
+        class Bot:
+            def run(self, engine, text): ...
+            def go(self):
+                return self.run("o3-mini", "x")
+        NOTES = ["o3", "draft"]
+        index = "o3"
+        def store(path, model): ...
+        store("o1", None)
+        """)
+    assert found == [
+        (3, "o3", "(dict key)"), (3, "o4-mini", "(dict key)"),  # the names a type accepts
+        (4, "o3", "model"), (4, "o1", "(dict key)"),
+        (5, "gpt-4o", "(dict key)"), (5, "o3", "(dict key)"),  # a table with one sure model id is a model table
+        (6, "o4-mini", "fast"), (6, "gpt-5", "smart"),
+        (8, "o1", None),  # the wrapper's parameter there is named like a model
+        (12, "o3-mini", None),
+    ]
+
+
+def test_tests_on_a_model_id_are_checks_not_choices() -> None:
+    found = model_ids(
+        """\
+        def vision(model):
+            if "claude-opus-4" in model or model == "gpt-4o":
+                return True
+            if model in ("o1", "o3"):
+                return True
+            return model.startswith("gemini-2.5") or model.split("gpt-4o")[0] == ""
+        """)
+    assert found == [(2, "claude-opus-4", "(check)"), (2, "gpt-4o", "(check)"),
+                     (4, "o1", "(check)"), (4, "o3", "(check)"), (6, "gemini-2.5", "(check)")]
+
+
+def test_a_base_url_assigned_after_construction_moves_only_that_client() -> None:
+    from auditor.facts import CallFact, ConstructorFact
+
+    facts = extract_python("m.py", textwrap.dedent(
+        """\
+        from openai import OpenAI
+        class Mirror:
+            def __init__(self):
+                self.llm = OpenAI()
+                self.llm.base_url = "https://api.fireworks.ai/inference/v1"
+            def ask(self):
+                return self.llm.chat.completions.create(model="x", messages=[])
+        shared = OpenAI()
+        shared.base_url = "https://api.x.ai/v1"
+        plain = OpenAI()
+        plain.chat.completions.create(model="x", messages=[])
+        shared.with_options(base_url="https://api.groq.com/openai/v1", timeout=3).models.list()
+        settings = object()
+        settings.base_url = "https://api.deepseek.com"
+        """).encode(), DETECTORS)
+    moved = [(f.loc.line, f.keywords) for f in facts if isinstance(f, ConstructorFact) and f.rebound]
+    assert moved == [(5, (("base_url", "https://api.fireworks.ai/inference/v1"),)),
+                     (9, (("base_url", "https://api.x.ai/v1"),)),
+                     (12, (("base_url", "https://api.groq.com/openai/v1"),))]
+    calls = {f.loc.line: f.base_url for f in facts if isinstance(f, CallFact) and f.path == "chat.completions.create"}
+    assert calls == {7: "https://api.fireworks.ai/inference/v1", 11: None}

@@ -31,6 +31,7 @@ def test_every_extractor_survives_arbitrary_bytes(kind: str, data: bytes) -> Non
              "requirements": "requirements.txt", "pre-commit": ".pre-commit-config.yaml",
              "workflow": ".github/workflows/ci.yml", "promptfoo": "promptfooconfig.yaml", "env-file": ".env",
              "package-json": "package.json", "terraform": "main.tf", "app-config": "config.yaml",
+             "mcp-config": ".mcp.json",
              "tool-config": "ruff.toml", "setup-cfg": "setup.cfg", "poetry-lock": "poetry.lock",
              "build-script": "Dockerfile", "assistant": "CLAUDE.md", "ci-config": ".gitlab-ci.yml",
              "python": "m.py"}  # the names discovery gives each kind

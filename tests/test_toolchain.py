@@ -302,3 +302,32 @@ def test_terraform_ai_services_with_a_real_hcl_parser(tmp_path) -> None:
         (15, "model-id", "anthropic.claude-3-5-sonnet-20240620-v1:0", "Anthropic", "model-api"),
     ]
     assert [(s["path"], s["reason"].split(":")[0]) for s in audit["skipped"]] == [("infra/broken.tf", "invalid HCL")]
+
+
+def test_mcp_server_configurations_list_each_server_local_or_hosted_without_secrets() -> None:
+    from auditor.discover import file_kind
+    from auditor.extract.toolchain import extract_mcp_config
+
+    assert [file_kind(p.rsplit("/", 1)[-1], p) for p in (".mcp.json", ".cursor/mcp.json", "app/.vscode/mcp.json",
+                                                         "mcp.json", "docs/.mcp.json.txt")] == [
+        "mcp-config", "mcp-config", "mcp-config", None, None]
+    data = b"""{
+      "mcpServers": {
+        "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"],
+                   "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_not_kept"}},
+        "docs": {"type": "http", "url": "https://user:pw@api.openai.com/v1/mcp?key=not-kept"},
+        "half": {"args": ["x"]}
+      },
+      "servers": {"files": {"type": "stdio", "command": "uvx", "args": ["--from", "files-mcp", "files-mcp"]}}
+    }"""
+    facts = extract_mcp_config(".mcp.json", data, DETECTORS)
+    assert tools(facts) == [
+        ("mcp", "mcp server github", 3, "local: npx @modelcontextprotocol/server-github"),
+        ("mcp", "mcp server docs", 5, "hosted: https://api.openai.com/v1/mcp"),
+        ("mcp", "mcp server files", 8, "local: uvx files-mcp"),
+    ]
+    assert [(f.what, f.value) for f in facts if isinstance(f, StringFact)] == [
+        ("endpoint", "https://api.openai.com/v1/mcp")]
+    assert "not_kept" not in repr(facts) and "not-kept" not in repr(facts) and "pw" not in repr(facts)
+    (broken,) = extract_mcp_config(".mcp.json", b'{"mcpServers": [', DETECTORS)
+    assert isinstance(broken, ErrorFact) and broken.reason == "invalid JSON"

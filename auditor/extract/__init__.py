@@ -16,7 +16,7 @@ from auditor.extract.suppressions import MARKER, text_suppressions
 from auditor.extract.toolchain import (
     extract_app_config, extract_assistant_file, extract_terraform, extract_build_script, extract_ci_config, extract_package_json, extract_env_file, extract_poetry_lock, extract_setup_cfg,
     extract_pre_commit, extract_promptfoo, extract_pylock, extract_pyproject, extract_requirements, extract_tool_file,
-    extract_uv_lock, extract_workflow,
+    extract_mcp_config, extract_uv_lock, extract_workflow,
 )
 from auditor.facts import ErrorFact, Fact, Location
 from auditor.packs import Detectors
@@ -41,6 +41,7 @@ EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "package-json": extract_package_json,
     "ci-config": extract_ci_config,
     "terraform": extract_terraform,
+    "mcp-config": extract_mcp_config,
 }
 
 

@@ -27,7 +27,7 @@ from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.extract.suppressions import python_comments, python_suppressions
 from auditor.limits import MAX_SYNTAX_NODES_LIBCST, syntax_problem
 from auditor.facts import (
-    BASE_URL_KEYWORDS, LOOKUP_KEY, CallFact, ClassFact, ClientSourceFact, ConstructorFact, EnvFact, ErrorFact, Fact,
+    BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ClassFact, ClientSourceFact, ConstructorFact, EnvFact, ErrorFact, Fact,
     ForeignCallFact, ImportFact, Location, ModuleFact, SettingFact, StringFact, ToolFact,
 )
 from auditor.packs import Detectors, host_matches
@@ -64,6 +64,10 @@ _SKIP = "\0skip"  # literal context: a docstring, f-string part or string-method
 _TOOL_SUPPRESSION = re.compile(
     r"#[ \t]*(?:(?P<ty>ty:[ \t]*ignore\b)|(?P<file>ruff:[ \t]*noqa\b)|noqa:[^#\n]*\bRUF\d+)")
 _DICT_KEY = "\0dict key"  # literal context: a key of a dict literal (a price table, a lookup)
+_ENUMERATED = "\0enumerated"  # literal context: a member of an unnamed `Literal[...]` or test
+LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
+# String methods that test a value (`model.startswith("o1")`) rather than take it apart.
+TEST_METHODS = frozenset({"startswith", "endswith"})
 
 
 class _Context(NamedTuple):
@@ -75,6 +79,8 @@ class _Context(NamedTuple):
     conditional: bool = False
     literal: str | None = None  # the name a string literal here is given to, or _SKIP
     call: ast.Call | None = None  # the call whose positional argument this is
+    group: int = 0  # the dict, list or `Literal[...]` a literal is a member of: one model id makes it a model table
+    check: bool = False  # a test on a model id (`"claude-opus-4" in model`), not a choice of one
 
 
 class _Text:
@@ -122,7 +128,7 @@ class _Pending:
     # without an annotation builds clients for its callers all the same
     returned: dict[tuple[str, str], tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     properties: set[tuple[str, str]] = field(default_factory=set)  # (class, name) of @property methods
-    settings: list[tuple[ast.Attribute, _Text, str]] = field(default_factory=list)
+    settings: list[tuple[ast.Attribute, _Text, str, ast.expr | None]] = field(default_factory=list)
     subscripts: list[tuple[ast.Subscript, _Text, _Context, str | None]] = field(default_factory=list)
     membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
     strings: list[tuple[ast.Constant, _Text, _Context]] = field(default_factory=list)
@@ -168,6 +174,7 @@ class SourceAnalysis:
         self.literals: dict[tuple[str, str], str] = {}  # names bound to a string literal
         self._resolved_calls: dict[int, _Callee | None] = {}
         self._resolving: set[tuple[str, str]] = set()  # getters being resolved: a recursive one ends
+        self._literal_types: set[int] = set()  # the `Literal[...]` subscripts: their members are names a type accepts
         self._returns: dict[ast.AST, list[ast.expr]] = {}
         # Names and `self.` attributes bound to what another of the project's modules gives:
         # (origin as imported, relative level, whether it was called to get the value).
@@ -248,7 +255,8 @@ class SourceAnalysis:
             return []
         if kind is ast.Load or kind is ast.Store:
             return []
-        plain = ctx._replace(literal=None, call=None) if ctx.literal or ctx.call else ctx
+        plain = ctx._replace(literal=None, call=None, group=0, check=False) \
+            if ctx.literal or ctx.call or ctx.group or ctx.check else ctx
         if kind is ast.Call:
             return self._call(node, ctx, plain)  # type: ignore[arg-type]
         if kind is ast.Attribute:
@@ -282,14 +290,16 @@ class SourceAnalysis:
             return [(node.value, plain._replace(literal=node.arg))]  # type: ignore[attr-defined]
         if kind is ast.Dict:
             children: list[tuple[ast.AST, _Context]] = []
+            table = plain._replace(group=id(node))
             for key, value in zip(node.keys, node.values):  # type: ignore[attr-defined]
                 name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
                 if key is not None:
-                    children.append((key, plain._replace(literal=_DICT_KEY)))
-                children.append((value, plain._replace(literal=name)))
+                    children.append((key, table._replace(literal=_DICT_KEY)))
+                children.append((value, table._replace(literal=name)))
             return children
         if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
-            return [(element, ctx) for element in node.elts]  # type: ignore[attr-defined]
+            member = ctx._replace(group=id(node))
+            return [(element, member) for element in node.elts]  # type: ignore[attr-defined]
         if kind is ast.Compare:
             return self._compare(node, plain)  # type: ignore[arg-type]
         if kind is ast.Subscript:
@@ -297,6 +307,13 @@ class SourceAnalysis:
             # os.environ["X"] read candidates; writes are taken from their assignment
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
                 self.pending.subscripts.append((node, self._current, ctx, None))  # type: ignore[arg-type]
+            if self._dotted(node.value) in LITERAL_TYPES:  # type: ignore[attr-defined]
+                self._literal_types.add(id(node))
+                # `ChatModel = Literal["o3", "gpt-4o"]`: the names a type accepts, kept under its name
+                members = ctx._replace(literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal,
+                                       group=id(node), call=None)
+                elements = key.elts if isinstance(key, ast.Tuple) else [key]
+                return [(node.value, plain)] + [(e, members._replace(check=ctx.check)) for e in elements]
             return [(node.value, plain), (node.slice, plain)]  # type: ignore[attr-defined]
         if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             return self._function(node, plain)  # type: ignore[arg-type]
@@ -339,7 +356,13 @@ class SourceAnalysis:
         self.pending.calls.append((node, self._current, ctx))
         func = node.func
         fragment = isinstance(func, ast.Attribute) and func.attr in FRAGMENT_METHODS
-        argument = plain._replace(literal=_SKIP) if fragment else plain._replace(literal="argument", call=node)
+        if fragment and func.attr in TEST_METHODS:  # type: ignore[union-attr]
+            # `model.startswith("claude-opus-4")`: a test on the model the receiver names
+            argument = plain._replace(literal=_name_of(func.value) or _ENUMERATED, check=True)  # type: ignore[union-attr]
+        elif fragment:
+            argument = plain._replace(literal=_SKIP)
+        else:
+            argument = plain._replace(literal="argument", call=node)
         return ([(func, plain)] + [(a, argument) for a in node.args]
                 + [(k, plain if not fragment else argument) for k in node.keywords])
 
@@ -363,7 +386,7 @@ class SourceAnalysis:
                 if (isinstance(target.value, ast.Name) and target.value.id == "self" and plain.cls and value is not None):
                     self.pending.attribute_bindings.append((plain.cls, target.attr, value, plain.scope))
                 else:
-                    self.pending.settings.append((target, self._current, plain.scope))
+                    self.pending.settings.append((target, self._current, plain.scope, value))
             elif isinstance(target, ast.Tuple) and isinstance(value, (ast.Call, ast.Await)):
                 for index, element in enumerate(target.elts):  # each name takes its place of a returned tuple
                     if isinstance(element, ast.Name):
@@ -376,7 +399,7 @@ class SourceAnalysis:
                 self.pending.subscripts.append((target, self._current, plain, literal or ""))
         children: list[tuple[ast.AST, _Context]] = [(t, plain) for t in targets if not isinstance(t, ast.Name)]
         if isinstance(node, ast.AnnAssign):
-            children.append((node.annotation, plain))
+            children.append((node.annotation, plain._replace(literal=name)))
         if value is not None:
             children.append((value, plain._replace(literal=name)))
         return children
@@ -396,6 +419,7 @@ class SourceAnalysis:
             self.local_names.add((scope, arg.arg))
             if arg.annotation is not None:
                 self.pending.bindings.append((scope, arg.arg, arg.annotation, True))
+                children.append((arg.annotation, plain._replace(literal=arg.arg)))  # `model: Literal["o3"]`
         if node.returns is not None:  # `def make_client() -> AzureOpenAI:` builds clients for its callers
             self.pending.returns.setdefault((plain.scope, node.name), node.returns)
         self.pending.returned.setdefault((plain.scope, node.name), (scope, node))
@@ -419,9 +443,15 @@ class SourceAnalysis:
         if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
                 and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
             self.pending.membership.append((node, self._current, plain.scope))
-        named = _name_of(node.left)
-        side = plain._replace(literal=named) if named else plain
-        return [(node.left, plain)] + [(c, side) for c in node.comparators]
+        # `model == "o3"`, `model in ("o1", "o3")`, `"claude-opus-4" in model`: tests on a model
+        # id, named by the other side
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            named = _name_of(node.left)
+            return [(node.left, plain)] + [(c, plain._replace(literal=named) if named else plain)
+                                           for c in node.comparators]
+        left, right = node.left, node.comparators[0]
+        return [(left, plain._replace(literal=_name_of(right) or _ENUMERATED, check=True)),
+                (right, plain._replace(literal=_name_of(left) or _ENUMERATED, check=True))]
 
     def _string(self, value: str, node: ast.Constant, ctx: _Context) -> None:
         if self.detectors is None or len(value) > 2048:
@@ -433,12 +463,13 @@ class SourceAnalysis:
 
     def finish(self) -> list[Fact]:
         self._resolve_bindings()
+        self._rebase_clients()
         for node, text, ctx in self.pending.calls:
             self._resolve_call(node, text, ctx)
         self._resolve_environment()
         if self.detectors is not None:
             self._resolve_strings()
-        for target, text, scope in self.pending.settings:
+        for target, text, scope, _ in self.pending.settings:
             name = self._dotted(target)
             if name and self._tracked(name):
                 self.facts.append(SettingFact(text.loc(self.path, target), name, scope))
@@ -447,6 +478,29 @@ class SourceAnalysis:
             self.facts.append(ClassFact(text.loc(self.path, node), qualname, bases))
         self._client_sources()
         return self.facts
+
+    def _rebase_clients(self) -> None:
+        """`client.base_url = "https://…"` points a client elsewhere: recorded where it is done,
+        and carried by the client's calls (wherever they are in the file: flow is not followed)."""
+        for target, text, scope, value in self.pending.settings:
+            if target.attr not in BASE_URL_KEYWORDS or value is None:
+                continue
+            url = self._literal_of(value, scope)
+            held = target.value
+            if isinstance(held, ast.Name):
+                table, key = self.instances, next(((s, held.id) for s in _scopes(scope)
+                                                   if (s, held.id) in self.instances), None)
+            elif isinstance(held, ast.Attribute) and isinstance(held.value, ast.Name) and held.value.id == "self":
+                table, key = self.attribute_instances, next(((c, held.attr) for c in _scopes(scope)
+                                                             if (c, held.attr) in self.attribute_instances), None)
+            else:
+                continue
+            if key is None or not url or "://" not in url:
+                continue
+            client = table[key]
+            self.facts.append(ConstructorFact(text.loc(self.path, target), client.qualname, scope, client.service,
+                                              ((target.attr, url),), rebound=True))
+            table[key] = client._replace(base_url=url)
 
     def _client_sources(self) -> None:
         """What this module gives other modules: functions that return a client, and names
@@ -723,6 +777,10 @@ class SourceAnalysis:
         elif path is not None:
             self.facts.append(CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys,
                                        base_url, via))
+            moved = self._base_url(node, ctx.scope) if path.rpartition(".")[2] == "with_options" else None
+            if moved is not None:  # `client.with_options(base_url=…)`: the same client, elsewhere
+                self.facts.append(ConstructorFact(loc, name, ctx.scope, service,
+                                                  tuple((k, v) for k, v in keywords if v == moved), rebound=True))
         else:
             self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
 
@@ -821,6 +879,7 @@ class SourceAnalysis:
     def _resolve_strings(self) -> None:
         detectors = self.detectors
         assert detectors is not None
+        models = []
         for node, text, ctx in self.pending.strings:
             value = node.value
             if value.startswith(("http://", "https://", "ws://", "wss://")):
@@ -830,20 +889,46 @@ class SourceAnalysis:
                                                  context=_context_name(ctx)))
                 continue
             match = model_family(value, detectors)
-            if match is None:
+            if match is not None:
+                models.append((node, text, ctx, match))
+        # A dict, list or `Literal[...]` holding one unambiguous model id is a model table: its
+        # `o3` is a model too.
+        tables = {ctx.group for _, _, ctx, (_, needs_context, _) in models if ctx.group and not needs_context}
+        for node, text, ctx, (family, needs_context, routed_via) in models:
+            context = _context_name(ctx)
+            modelish = bool(context and _MODELISH.search(context)) or ctx.group in tables or (
+                ctx.call is not None and self._is_model_argument(ctx.call, node, ctx.scope))
+            if not modelish and (needs_context or (context and ctx.literal != _DICT_KEY and _NOT_MODEL.search(context))):
                 continue
-            family, needs_context, routed_via = match
-            context = LOOKUP_KEY if ctx.literal == _DICT_KEY else _context_name(ctx)
-            modelish = bool(context and _MODELISH.search(context)) or (
-                ctx.call is not None and self._is_vendor_call(ctx.call, ctx.scope))
-            if not modelish and (needs_context or (context and context != LOOKUP_KEY and _NOT_MODEL.search(context))):
-                continue
-            self.facts.append(StringFact(text.loc(self.path, node), "model-id", value, ctx.scope, family, routed_via,
-                                         context))
+            kept = CHECK if ctx.check else LOOKUP_KEY if ctx.literal in (_DICT_KEY, _ENUMERATED) or (
+                ctx.group and ctx.group in self._literal_types) else context
+            self.facts.append(StringFact(text.loc(self.path, node), "model-id", node.value, ctx.scope, family,
+                                         routed_via, kept))
 
-    def _is_vendor_call(self, node: ast.Call, scope: str) -> bool:
-        resolved = self._callee(node, scope)
-        return resolved is not None and (resolved[3] is not None or self._tracked(resolved[1]))
+    def _is_model_argument(self, call: ast.Call, argument: ast.expr, scope: str) -> bool:
+        """A positional argument where a model is expected: of a vendor's call
+        (`init_chat_model("o3")`), or of this file's function whose parameter there is named
+        like a model (`ask("o3")` for `def ask(model, prompt)`)."""
+        resolved = self._callee(call, scope)
+        if resolved is not None and (resolved[3] is not None or self._tracked(resolved[1])):
+            return True
+        position = next((i for i, a in enumerate(call.args) if a is argument), None)
+        func = call.func
+        if position is None:
+            return False
+        if isinstance(func, ast.Name):
+            owners, method = list(_scopes(scope)), False
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            owners, method = [s for s in _scopes(scope) if s != "<module>"], True
+        else:
+            return False
+        name = _name_of(func)
+        owner = next((o for o in owners if (o, name) in self.pending.returned), None)
+        if owner is None:
+            return False
+        function = self.pending.returned[(owner, name)][1]  # type: ignore[index]
+        parameters = [*function.args.posonlyargs, *function.args.args][int(method):]
+        return position < len(parameters) and bool(_MODELISH.search(parameters[position].arg))
 
     # -- names -------------------------------------------------------------------------
 
@@ -977,7 +1062,7 @@ def _name_of(expr: ast.expr) -> str | None:
 
 
 def _context_name(ctx: _Context) -> str | None:
-    return None if ctx.literal in (None, _SKIP, _DICT_KEY, "argument") else ctx.literal
+    return None if ctx.literal in (None, _SKIP, _DICT_KEY, _ENUMERATED, "argument") else ctx.literal
 
 
 def _is_type_checking(test: ast.expr) -> bool:

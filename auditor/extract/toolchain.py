@@ -24,6 +24,7 @@ from auditor.discover import assistant_product
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.limits import LimitError, load_json, load_toml
 from auditor.packs import Detectors, yaml_problem
+from auditor.redact import redact_url
 
 # Astral's pre-commit hook repositories and GitHub actions, by the product they run.
 ASTRAL_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff", "astral-sh/uv-pre-commit": "uv", "astral-sh/ty-pre-commit": "ty"}
@@ -422,6 +423,35 @@ def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None
     return facts
 
 
+def extract_mcp_config(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """An MCP server configuration: each server the project wires in, run locally (`command`)
+    or hosted (`url`), and a hosted server's endpoint when it is a vendor's. Arguments,
+    headers and `env` values are not kept: they hold tokens."""
+    root = _json_as_node(path, data)
+    if isinstance(root, ErrorFact):
+        return [root]
+    facts: list[Fact] = []
+    for section in ("mcpServers", "servers"):  # Claude Code and Cursor; VS Code
+        for key, server in _pairs(_get(root, section)):
+            name = _scalar(key)
+            url, command = _scalar(_get(server, "url")) or _scalar(_get(server, "serverUrl")), \
+                _scalar(_get(server, "command"))
+            if not name or not (url or command):
+                continue
+            where = _node_loc(path, key)
+            if url:
+                facts.append(ToolFact(where, "mcp", f"mcp server {name}", f"hosted: {redact_url(url) or '(not a URL)'}"))
+                if detectors is not None and (reached := endpoint(url, detectors.hosts)) is not None:
+                    facts.append(StringFact(_node_loc(path, _get(server, "url") or _get(server, "serverUrl")),
+                                            "endpoint", reached, context=f"{section}.{name}.url"))
+            else:
+                package = next((a for a in map(_scalar, _items(_get(server, "args")))
+                                if a and not a.startswith("-") and "=" not in a), None)
+                run = f"{command} {package}" if package else command
+                facts.append(ToolFact(where, "mcp", f"mcp server {name}", f"local: {run}"))
+    return facts
+
+
 # -- helpers ---------------------------------------------------------------------------------
 
 def _toml(path: str, data: bytes) -> tuple[Any, dict[str, Any] | None]:
@@ -470,19 +500,20 @@ def _requirements(path: str, text: str, items: Any, source: str, group: str) -> 
 
 def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
     """The YAML document as nodes with positions, composed by the safe loader (no objects built)."""
+    invalid = "invalid JSON" if path.endswith(".json") else "invalid YAML"  # JSON is read as YAML
     try:
         text = data.decode("utf-8-sig")
         depth = _bracket_depth(text)
         if depth > MAX_YAML_DEPTH:  # the same answer with or without libyaml, before either recurses
-            return ErrorFact(Location(path, 1, 1), "invalid YAML", f"nested more than {MAX_YAML_DEPTH} levels deep")
+            return ErrorFact(Location(path, 1, 1), invalid, f"nested more than {MAX_YAML_DEPTH} levels deep")
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
-        return ErrorFact(Location(path, 1, 1), "invalid YAML", str(exc).splitlines()[0] if str(exc) else "")
+        return ErrorFact(Location(path, 1, 1), invalid, str(exc).splitlines()[0] if str(exc) else "")
     if node is None:
         return yaml.MappingNode("tag:yaml.org,2002:map", [])
     problem = yaml_problem(node)
     if problem is not None:
-        return ErrorFact(Location(path, 1, 1), "invalid YAML", problem)
+        return ErrorFact(Location(path, 1, 1), invalid, problem)
     return node
 
 
@@ -509,6 +540,10 @@ def _get(node: Any, key: str) -> Any:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 return v
     return None
+
+
+def _pairs(node: Any) -> list[tuple[Any, Any]]:
+    return list(node.value) if isinstance(node, yaml.MappingNode) else []
 
 
 def _items(node: Any) -> list[Any]:
