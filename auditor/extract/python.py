@@ -298,8 +298,9 @@ class SourceAnalysis:
                 children.append((value, table._replace(literal=name)))
             return children
         if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
-            member = ctx._replace(group=id(node))
-            return [(element, member) for element in node.elts]  # type: ignore[attr-defined]
+            elements = node.elts  # type: ignore[attr-defined]
+            member = ctx._replace(group=id(node)) if any(type(e) is ast.Constant for e in elements) else ctx
+            return [(element, member) for element in elements]
         if kind is ast.Compare:
             return self._compare(node, plain)  # type: ignore[arg-type]
         if kind is ast.Subscript:
@@ -307,7 +308,7 @@ class SourceAnalysis:
             # os.environ["X"] read candidates; writes are taken from their assignment
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
                 self.pending.subscripts.append((node, self._current, ctx, None))  # type: ignore[arg-type]
-            if self._dotted(node.value) in LITERAL_TYPES:  # type: ignore[attr-defined]
+            if _name_of(node.value) == "Literal" and self._dotted(node.value) in LITERAL_TYPES:  # type: ignore[attr-defined]
                 self._literal_types.add(id(node))
                 # `ChatModel = Literal["o3", "gpt-4o"]`: the names a type accepts, kept under its name
                 members = ctx._replace(literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal,
