@@ -311,3 +311,23 @@ def test_a_base_url_assigned_after_construction_moves_only_that_client() -> None
                      (12, (("base_url", "https://api.groq.com/openai/v1"),))]
     calls = {f.loc.line: f.base_url for f in facts if isinstance(f, CallFact) and f.path == "chat.completions.create"}
     assert calls == {7: "https://api.fireworks.ai/inference/v1", 11: None}
+
+
+def test_a_spread_dict_takes_the_keys_bound_last_before_the_call() -> None:
+    from auditor.facts import ConstructorFact
+
+    facts = extract_python("m.py", textwrap.dedent(
+        """\
+        from langchain_openai import AzureChatOpenAI, ChatOpenAI
+        def build(provider, model):
+            kwargs = {"model": model}
+            if provider == "openai":
+                kwargs["base_url"] = "https://api.groq.com/openai/v1"
+                return ChatOpenAI(**kwargs)
+            if provider == "azure":
+                kwargs = {"azure_deployment": model, **kwargs}
+                return AzureChatOpenAI(**kwargs)
+        """).encode(), DETECTORS)
+    built = {f.qualname.rsplit(".", 1)[1]: dict(f.keywords) for f in facts if isinstance(f, ConstructorFact)}
+    assert built == {"ChatOpenAI": {"model": None, "base_url": "https://api.groq.com/openai/v1"},
+                     "AzureChatOpenAI": {"azure_deployment": None}}

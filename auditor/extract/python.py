@@ -669,12 +669,18 @@ class SourceAnalysis:
         of the dict literal `settings` is bound to, and of `settings["key"] = "…"` assignments."""
         found = [(k.arg, self._literal_of(k.value, scope)) for k in call.keywords if k.arg]
         for spread in (k.value for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)):
-            for bound_scope, name, expr, annotation in self.pending.bindings:
-                if name == spread.id and not annotation and bound_scope in _scopes(scope) and isinstance(expr, ast.Dict):
-                    found += [(k.value, self._literal_of(v, scope)) for k, v in zip(expr.keys, expr.values)
-                              if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            # The dict bound last before the call, and keys set on it since: flow is approximated
+            # by lines, so another branch's later `kwargs = {"azure_deployment": …}` does not count.
+            bound = max(((expr.lineno, expr) for bound_scope, name, expr, annotation in self.pending.bindings
+                         if name == spread.id and not annotation and bound_scope in _scopes(scope)
+                         and expr.lineno <= call.lineno), key=lambda pair: pair[0], default=None)
+            if bound is not None and isinstance(bound[1], ast.Dict):
+                found += [(k.value, self._literal_of(v, scope)) for k, v in zip(bound[1].keys, bound[1].values)
+                          if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            since = bound[0] if bound is not None else 0
             for target, _, ctx, literal in self.pending.subscripts:
                 if isinstance(target.value, ast.Name) and target.value.id == spread.id and ctx.scope in _scopes(scope) \
+                        and since <= target.lineno <= call.lineno \
                         and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
                     found.append((target.slice.value, literal or None))
         return tuple(found)
