@@ -20,7 +20,7 @@ import sys
 import tokenize
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
@@ -104,7 +104,9 @@ class _Text:
         return Location(path, line, column + 1 + self.shift.get(line, 0), self.cell)
 
 
-_Where = tuple[_Text, ast.AST]
+_Where = tuple[_Text, ast.AST]  # where an observation was made, turned into a Location on demand
+
+
 class _Client(NamedTuple):
     qualname: str  # the client's class
     service: str | None = None  # its service, for factories
@@ -113,7 +115,7 @@ class _Client(NamedTuple):
 
 
 _Callee = tuple[str, str, str | None, str | None, str | None, str | None]  # what, name, service, path, base URL, via
-_Origin = tuple[str, int, bool]  # an imported name as written, its relative level, whether it is called  # where an observation was made, turned into a Location on demand
+_Origin = tuple[str, int, bool]  # an imported name as written, its relative level, whether it is called
 
 
 @dataclass
@@ -489,11 +491,9 @@ class SourceAnalysis:
             url = self._literal_of(value, scope)
             held = target.value
             if isinstance(held, ast.Name):
-                table, key = self.instances, next(((s, held.id) for s in _scopes(scope)
-                                                   if (s, held.id) in self.instances), None)
+                table, key = self.instances, _in_scope(self.instances, held.id, scope)
             elif isinstance(held, ast.Attribute) and isinstance(held.value, ast.Name) and held.value.id == "self":
-                table, key = self.attribute_instances, next(((c, held.attr) for c in _scopes(scope)
-                                                             if (c, held.attr) in self.attribute_instances), None)
+                table, key = self.attribute_instances, _in_scope(self.attribute_instances, held.attr, scope)
             else:
                 continue
             if key is None or not url or "://" not in url:
@@ -573,7 +573,8 @@ class SourceAnalysis:
         if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
             return next((v for v in (self._literal_of(e, scope) for e in expr.values) if v is not None), None)
         if isinstance(expr, ast.Name):
-            return next((self.literals[(s, expr.id)] for s in _scopes(scope) if (s, expr.id) in self.literals), None)
+            key = _in_scope(self.literals, expr.id, scope)
+            return self.literals[key] if key else None
         return None
 
     def _instance_of(self, expr: ast.expr, scope: str, annotation: bool) -> _Client | None:
@@ -621,11 +622,8 @@ class SourceAnalysis:
         """The client a call of this file's own function or method returns: by its annotation
         or by what it returns (`return OpenAI()`, `return self._client`), named `via` it.
         With `index`, the client at that place of a returned tuple (`return self.client, model`)."""
-        if isinstance(func, ast.Name):
-            return self._returned_client(list(_scopes(scope)), func.id, scope, index)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            return self._returned_client([s for s in _scopes(scope) if s != "<module>"], func.attr, scope, index)
-        return None
+        called = _own_callee(func, scope)
+        return self._returned_client(called[0], called[1], scope, index) if called else None
 
     def _returned_client(self, owners: list[str], name: str, scope: str, index: int | None = None) -> _Client | None:
         """The client the function `name` of the first of `owners` defining it returns."""
@@ -692,15 +690,11 @@ class SourceAnalysis:
             while isinstance(base, ast.Attribute):
                 base = base.value
         if isinstance(base, ast.Name):
-            for candidate in _scopes(scope):
-                if (candidate, base.id) in self.instances:
-                    return self.instances[(candidate, base.id)]
-            return None
+            key = _in_scope(self.instances, base.id, scope)
+            return self.instances[key] if key else None
         if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name) and base.value.id == "self":
-            for cls in _scopes(scope):
-                if (cls, base.attr) in self.attribute_instances:
-                    return self.attribute_instances[(cls, base.attr)]
-            return self._property(base.attr, scope)
+            key = _in_scope(self.attribute_instances, base.attr, scope)
+            return self.attribute_instances[key] if key else self._property(base.attr, scope)
         return None if not isinstance(base, ast.Call) else self._instance_of(base, scope, False)
 
     def _property(self, name: str, scope: str) -> _Client | None:
@@ -722,16 +716,16 @@ class SourceAnalysis:
         base, attributes = _unwound(node.func)
         receiver: _Client | None = None
         if isinstance(base, ast.Name):
-            receiver = next((self.instances[(s, base.id)] for s in _scopes(scope) if (s, base.id) in self.instances), None)
+            key = _in_scope(self.instances, base.id, scope)
+            receiver = self.instances[key] if key else None
             if receiver is None and base.id in self.environ_names:
                 return "call", ".".join([ENVIRON, *attributes]), None, None, None, None
         elif isinstance(base, (ast.Call, ast.Await)):
             receiver = self._instance_of(base, scope, False)
         if (receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self"
                 and len(attributes) > 1):
-            receiver = next((self.attribute_instances[(c, attributes[0])] for c in _scopes(scope)
-                             if (c, attributes[0]) in self.attribute_instances), None) or \
-                self._property(attributes[0], scope)
+            key = _in_scope(self.attribute_instances, attributes[0], scope)
+            receiver = self.attribute_instances[key] if key else self._property(attributes[0], scope)
             if receiver is not None:
                 attributes = attributes[1:]
         if receiver is not None:
@@ -801,14 +795,14 @@ class SourceAnalysis:
             if len(attributes) < 2:
                 return
             name, attributes = attributes[0], attributes[1:]
-            origin = next((self.foreign_attributes[(c, name)] for c in _scopes(ctx.scope)
-                           if (c, name) in self.foreign_attributes), None)
+            key = _in_scope(self.foreign_attributes, name, ctx.scope)
+            origin = self.foreign_attributes[key] if key else None
         elif isinstance(base, (ast.Name, ast.Call)):
             origin = self._origin(base, ctx.scope)
             # `client.chat.completions.create` on a name imported as is: two steps at least,
             # so `path.join` after `from os import path` is not taken for a client
             if origin is not None and not origin[2] and isinstance(base, ast.Name) and len(attributes) < 2 \
-                    and not any((sc, base.id) in self.foreign for sc in _scopes(ctx.scope)):
+                    and _in_scope(self.foreign, base.id, ctx.scope) is None:
                 origin = None
         if origin is None or not attributes:
             return
@@ -826,9 +820,9 @@ class SourceAnalysis:
         if isinstance(target, ast.Name):
             if target.id not in self.aliases and target.id not in self.relative and not self.foreign:
                 return None  # neither imported nor bound to what another module gives
-            bound = next((self.foreign[(s, target.id)] for s in _scopes(scope) if (s, target.id) in self.foreign), None)
-            if bound is not None:
-                return None if called else bound
+            key = _in_scope(self.foreign, target.id, scope)
+            if key is not None:
+                return None if called else self.foreign[key]
             if any((s, target.id) in self.local_names for s in _scopes(scope) if s != "<module>"):
                 return None
             if target.id in self.relative:
@@ -920,20 +914,14 @@ class SourceAnalysis:
         if resolved is not None and (resolved[3] is not None or self._tracked(resolved[1])):
             return True
         position = next((i for i, a in enumerate(call.args) if a is argument), None)
-        func = call.func
-        if position is None:
+        called = _own_callee(call.func, scope)
+        if position is None or called is None:
             return False
-        if isinstance(func, ast.Name):
-            owners, method = list(_scopes(scope)), False
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            owners, method = [s for s in _scopes(scope) if s != "<module>"], True
-        else:
-            return False
-        name = _name_of(func)
+        owners, name, method = called
         owner = next((o for o in owners if (o, name) in self.pending.returned), None)
         if owner is None:
             return False
-        function = self.pending.returned[(owner, name)][1]  # type: ignore[index]
+        function = self.pending.returned[(owner, name)][1]
         parameters = [*function.args.posonlyargs, *function.args.args][int(method):]
         return position < len(parameters) and bool(_MODELISH.search(parameters[position].arg))
 
@@ -994,6 +982,22 @@ def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr
     return found
 
 
+def _own_callee(func: ast.expr, scope: str) -> tuple[list[str], str, bool] | None:
+    """Where a call of this file's own function or method is defined: the scopes to look in,
+    its name, and whether it is a method (`self.ask(...)`, whose first parameter is `self`)."""
+    if isinstance(func, ast.Name):
+        return list(_scopes(scope)), func.id, False
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        return [s for s in _scopes(scope) if s != "<module>"], func.attr, True
+    return None
+
+
+def _in_scope(table: dict[tuple[str, str], Any], name: str, scope: str) -> tuple[str, str] | None:
+    """The key under which `name` is bound in `table` as seen from `scope`: the innermost
+    enclosing scope (or class, for `self.` attributes) that binds it."""
+    return next(((s, name) for s in _scopes(scope) if (s, name) in table), None)
+
+
 def _unwound(expr: ast.expr) -> tuple[ast.expr, list[str]]:
     """`a.b.c` as its base expression and the attribute names after it: (`a`, ["b", "c"])."""
     attributes: list[str] = []
@@ -1006,11 +1010,8 @@ def _unwound(expr: ast.expr) -> tuple[ast.expr, list[str]]:
 
 def _attribute_chain(expr: ast.expr) -> tuple[str, list[str]] | None:
     """`a.b.c` as ("a", ["b", "c"]); None when the chain does not start at a plain name."""
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    return (expr.id, parts[::-1]) if isinstance(expr, ast.Name) else None
+    base, attributes = _unwound(expr)
+    return (base.id, attributes) if isinstance(base, ast.Name) else None
 
 
 def _source(text: str, node: ast.expr) -> str:
