@@ -489,11 +489,10 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
 def rules_test(folder: Path | None) -> None:
     """Run the examples of the packs in FOLDER (default: the built-in packs). Exit 1 on a failure."""
     ruleset = _load_rules((folder,) if folder else ())
-    chosen = [r for r in ruleset.rules.values()
-              if folder is None or (folder / _pack_file(ruleset, r.pack)).exists()]
+    ours = {p.source for p in ruleset.packs if folder is None or (folder / p.source).exists()}
+    chosen = [r for r in ruleset.rules.values() if _pack_file(ruleset, r.pack) in ours]
     if not chosen:
         _fail(f"no rules in {folder}")
-    ours = {p.source for p in ruleset.packs if folder is None or (folder / p.source).exists()}
     results: list[ExampleResult | CatalogResult] = [
         *run_examples(ruleset, chosen),
         *run_catalog_examples(ruleset, [e for e in ruleset.catalog_examples if e.source in ours])]

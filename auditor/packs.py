@@ -758,23 +758,31 @@ def _regexes(condition: Any) -> Iterator[str]:
 
 
 def _examples(raw: Any, where: str) -> tuple[Example, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict) or set(raw) - {"trigger", "ignore"}:
-        raise PackError(f"{where}: 'examples' must be a mapping with 'trigger' and 'ignore' lists")
-    examples = []
-    for key in ("trigger", "ignore"):
-        items = raw.get(key, [])
+    return tuple(Example(_example_files(item, f"{where}: 'examples.{label}[{index}]'"), label == "trigger")
+                 for label, index, item in _example_items(raw, where, ("trigger", "ignore")))
+
+
+def _example_items(section: Any, where: str, labels: tuple[str, str]) -> Iterator[tuple[str, int, Any]]:
+    """(label, index, item) of an `examples` mapping of two lists, checked for shape."""
+    if section is None:
+        return
+    if not isinstance(section, dict) or set(section) - set(labels):
+        raise PackError(f"{where}: 'examples' must be a mapping with '{labels[0]}' and '{labels[1]}' lists")
+    for label in labels:
+        items = section.get(label, [])
         if not isinstance(items, list):
-            raise PackError(f"{where}: 'examples.{key}' must be a list")
+            raise PackError(f"{where}: 'examples.{label}' must be a list")
         for index, item in enumerate(items):
-            files = {"example.py": item} if isinstance(item, str) else item
-            if not isinstance(files, dict) or not files or not all(
-                    isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items()):
-                raise PackError(f"{where}: 'examples.{key}[{index}]' must be code, or a mapping of relative "
-                                "file paths to code")
-            examples.append(Example(tuple(sorted(files.items())), key == "trigger"))
-    return tuple(examples)
+            yield label, index, item
+
+
+def _example_files(item: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """An example's files: code alone is `example.py`; paths must stay inside the example."""
+    files = {"example.py": item} if isinstance(item, str) else item
+    if not isinstance(files, dict) or not files or not all(
+            isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items()):
+        raise PackError(f"{where} must be code, or a mapping of relative file paths to code")
+    return tuple(sorted(files.items()))
 
 
 def _add_examples(ruleset: RuleSet, section: Any, where: str, kinds: frozenset[str], name: str | None,
@@ -789,28 +797,14 @@ def _add_examples(ruleset: RuleSet, section: Any, where: str, kinds: frozenset[s
 
 def _catalog_examples(section: Any, where: str, kinds: frozenset[str], name: str | None,
                       vendor: str | None, as_code: Callable[[str], str] | None) -> Iterator[CatalogExample]:
-    if section is None:
-        return
-    if not isinstance(section, dict) or set(section) - {"match", "ignore"}:
-        raise PackError(f"{where}: 'examples' must be a mapping with 'match' and 'ignore' lists")
-    for label in ("match", "ignore"):
-        items = section.get(label, [])
-        if not isinstance(items, list):
-            raise PackError(f"{where}: 'examples.{label}' must be a list")
-        for index, item in enumerate(items):
-            if as_code is not None:
-                if not isinstance(item, str) or not item:
-                    raise PackError(f"{where}: 'examples.{label}[{index}]' must be a non-empty string")
-                files: Any = {"example.py": as_code(item)}
-            else:
-                files = {"example.py": item} if isinstance(item, str) else item
-            if not isinstance(files, dict) or not files or not all(
-                    isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items()):
-                raise PackError(f"{where}: 'examples.{label}[{index}]' must be code, or a mapping of relative "
-                                "file paths to code")
-            found = name if name is not None else item
-            yield CatalogExample(f"{where} ({found}) {label}[{index}]", where.partition(":")[0], kinds, found, vendor,
-                                 tuple(sorted(files.items())), label == "match")
+    for label, index, item in _example_items(section, where, ("match", "ignore")):
+        at = f"{where}: 'examples.{label}[{index}]'"
+        if as_code is not None and (not isinstance(item, str) or not item):
+            raise PackError(f"{at} must be a non-empty string")
+        files = _example_files(as_code(item) if as_code is not None else item, at)
+        found = name if name is not None else item
+        yield CatalogExample(f"{where} ({found}) {label}[{index}]", where.partition(":")[0], kinds, found, vendor,
+                             files, label == "match")
 
 
 def _safe_example_path(path: str) -> bool:

@@ -434,16 +434,16 @@ def extract_mcp_config(path: str, data: bytes, detectors: Detectors | None = Non
     for section in ("mcpServers", "servers"):  # Claude Code and Cursor; VS Code
         for key, server in _pairs(_get(root, section)):
             name = _scalar(key)
-            url, command = _scalar(_get(server, "url")) or _scalar(_get(server, "serverUrl")), \
-                _scalar(_get(server, "command"))
+            url_node = next((n for n in (_get(server, "url"), _get(server, "serverUrl")) if _scalar(n)), None)
+            url, command = _scalar(url_node), _scalar(_get(server, "command"))
             if not name or not (url or command):
                 continue
             where = _node_loc(path, key)
             if url:
                 facts.append(ToolFact(where, "mcp", f"mcp server {name}", f"hosted: {redact_url(url) or '(not a URL)'}"))
                 if detectors is not None and (reached := endpoint(url, detectors.hosts)) is not None:
-                    facts.append(StringFact(_node_loc(path, _get(server, "url") or _get(server, "serverUrl")),
-                                            "endpoint", reached, context=f"{section}.{name}.url"))
+                    facts.append(StringFact(_node_loc(path, url_node), "endpoint", reached,
+                                            context=f"{section}.{name}.url"))
             else:
                 package = next((a for a in map(_scalar, _items(_get(server, "args")))
                                 if a and not a.startswith("-") and "=" not in a), None)
