@@ -960,9 +960,8 @@ def _imported_by_call(value: ast.expr | None) -> str | None:
     """The module `__import__("os")` or `importlib.import_module("os")` returns, when literal."""
     if not isinstance(value, ast.Call) or not value.args or not isinstance(value.args[0], ast.Constant):
         return None
-    func = value.func
-    called = func.id if isinstance(func, ast.Name) else \
-        f"{func.value.id}.{func.attr}" if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+    chain = _attribute_chain(value.func)
+    called = ".".join([chain[0], *chain[1]]) if chain else ""
     module = value.args[0].value
     if called in ("__import__", "importlib.import_module") and isinstance(module, str) and module.isidentifier():
         return module
