@@ -526,7 +526,7 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
     try:
         from auditor.report.graph import render_graph
 
-        write_output(output, render_graph(result.graph.graph, fmt))
+        write_output(output, render_graph(result.graph.to_networkx(), fmt))
     except OSError as exc:
         _fail(f"cannot write {output!r}: {exc.strerror or exc}")
 

@@ -111,7 +111,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
             findings.append(make_finding(rule, record, values, severity, effort, text, occurrence,
                                          subject=record.name if by_feature else ""))
     chains = ChainFinder(project.graph)
-    findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor)) for f in findings]
+    findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor, f.product)) for f in findings]
     return sort_findings(findings)
 
 
@@ -298,9 +298,8 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
         return
     graph = project.graph
     targets_by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for source, target, data in graph.graph.edges(data=True):
-        if data.get("relation") == "imports":
-            targets_by_line[(source, data["line"])].add(target)
+    for source, target, data in graph.import_edges():
+        targets_by_line[(source, data["line"])].add(target)
     seen: set[tuple[str, int, str, str]] = set()
     for fact in project.facts:
         if not isinstance(fact, ImportFact) or not fact.symbol or project.in_adapter(fact.loc.path):
@@ -308,14 +307,14 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
         source = graph.module_of_path.get(fact.loc.path)
         for target in sorted(targets_by_line.get((f"module:{source}", fact.loc.line), ())):
             key = (fact.loc.path, fact.loc.line, fact.symbol, target)
-            origin = vendor_symbols.get((graph.graph.nodes[target]["path"], fact.symbol))
+            origin = vendor_symbols.get((graph.nodes[target]["path"], fact.symbol))
             if origin is None or key in seen:
                 continue
             seen.add(key)
             anchor = UsageRecord("import", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
                                  name=origin.name, symbol=fact.symbol, vendor=origin.vendor, owner=origin.owner,
                                  layer=origin.layer, product=origin.product, host=origin.host, scope=fact.scope)
-            chain = " → ".join([source or fact.loc.path, graph.graph.nodes[target]["name"], origin.name])
+            chain = " → ".join([source or fact.loc.path, graph.name(target), origin.name])
             yield anchor, {"vendor": origin.vendor or "", "name": fact.symbol, "chain": chain}
 
 

@@ -1,59 +1,125 @@
 """The graph: first-party modules and their imports, and what they reach — products,
-vendors, hosts, owners — as a `networkx.MultiDiGraph`; plus the questions only the graph
-answers: who imports whom, which chains of imports expose a module to a vendor, and which
-modules are coupling hotspots.
+vendors, hosts, owners; plus the questions only the graph answers: who imports whom, which
+chains of imports expose a module to a vendor, and which modules are coupling hotspots.
 
 Node ids are `kind:name` (`module:app.llm`, `distribution:instructor`, `product:openai`,
 `vendor:OpenAI`, `owner:Microsoft`, and `project` for the manifests). Edges carry
 `relation`: imports, uses, declares, locks, ships, provided-by, hosted-by, owned-by.
+
+The graph is plain dicts and sets, and every question is answered in one pass over it
+(a search per vendor, one over the import graph's strongly connected components), so a
+scan stays linear in modules, edges and findings. networkx is only loaded to export it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+import heapq
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.audit import COUPLING_KINDS, UsageRecord
 from auditor.facts import DependencyFact, Fact, ImportFact
 from auditor.modules import ModuleIndex
 from auditor.packs import RuleSet
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+N = TypeVar("N", bound=Hashable)
+REACH = ("imports", "uses", "provided-by")  # the relations along which code reaches a vendor
+UPSTREAM_LIMIT = 5  # importers shown in front of a finding's module: enough to see who feels a change
 
 
 @dataclass
 class ProjectGraph:
-    graph: nx.MultiDiGraph
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> attributes, in the order added
+    edges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     module_of_path: dict[str, str] = field(default_factory=dict)
+    _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)  # (source, target) of every edge
+    _backward: dict[str, set[str]] = field(default_factory=dict, repr=False)  # reach edges, reversed
 
     def module_node(self, path: str) -> str | None:
         name = self.module_of_path.get(path)
         return f"module:{name}" if name else None
 
+    def add_node(self, node: str, **attributes: Any) -> None:
+        self.nodes.setdefault(node, {}).update(attributes)
+
+    def add_edge(self, source: str, target: str, **attributes: Any) -> None:
+        self.nodes.setdefault(source, {})
+        self.nodes.setdefault(target, {})
+        self.edges.append((source, target, attributes))
+        self._pairs.add((source, target))
+        if attributes.get("relation") in REACH:
+            self._backward.setdefault(target, set()).add(source)
+
+    def has_edge(self, source: str, target: str) -> bool:
+        return (source, target) in self._pairs
+
+    def name(self, node: str) -> str:
+        return self.nodes[node].get("name", node)
+
+    def import_edges(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        return ((u, v, d) for u, v, d in self.edges if d.get("relation") == "imports")
+
+    def importers(self) -> dict[str, set[str]]:
+        """Module node -> the module nodes importing it."""
+        found: dict[str, set[str]] = {}
+        for source, target, _ in self.import_edges():
+            found.setdefault(target, set()).add(source)
+        return found
+
+    def towards(self, vendor: str) -> dict[str, str | None]:
+        """Every node that reaches `vendor:NAME` along imports, uses and provided-by edges, with the
+        next node on one of its shortest ways there: one breadth-first search backwards from the vendor.
+        Ties go to the first name in sorted order, so chains do not depend on the order of the files."""
+        target = f"vendor:{vendor}"
+        onward: dict[str, str | None] = {target: None}
+        if target not in self._backward:
+            return {}
+        queue = deque([target])
+        while queue:
+            current = queue.popleft()
+            for source in sorted(self._backward.get(current, ())):
+                if source not in onward:
+                    onward[source] = current
+                    queue.append(source)
+        return onward
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The same graph for export (node-link JSON, GraphML), in the order it was built."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph()
+        for node, attributes in self.nodes.items():
+            graph.add_node(node, **attributes)
+        for source, target, attributes in self.edges:
+            graph.add_edge(source, target, **attributes)
+        return graph
+
 
 def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: ModuleIndex, ruleset: RuleSet,
                 paths: Iterable[str]) -> ProjectGraph:
-    graph = nx.MultiDiGraph()
-    result = ProjectGraph(graph)
+    graph = ProjectGraph()
     for path in paths:
         name = modules.module_name(path) or path
-        result.module_of_path[path] = name
+        graph.module_of_path[path] = name
         graph.add_node(f"module:{name}", kind="module", name=name, path=path)
     for fact in facts:
         if not isinstance(fact, ImportFact) or fact.unresolved:
             continue
-        source = result.module_of_path.get(fact.loc.path)
+        source = graph.module_of_path.get(fact.loc.path)
         target_path = modules.resolve(fact.loc.path, fact.module, fact.symbol, fact.level)
-        target = result.module_of_path.get(target_path) if target_path else None
+        target = graph.module_of_path.get(target_path) if target_path else None
         if source and target and target != source:
             graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line)
     _add_distributions(graph, facts, ruleset)
     products = {p.id: p for p in ruleset.products}
     uses: Counter[tuple[str, str]] = Counter()
     for record in inventory:
-        source = result.module_of_path.get(record.path)
+        source = graph.module_of_path.get(record.path)
         if source and record.product and record.kind in COUPLING_KINDS:
             uses[(source, record.product)] += 1
     for (source, product_id), count in sorted(uses.items()):
@@ -63,21 +129,23 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
         graph.add_edge(f"module:{source}", f"product:{product_id}", relation="uses", weight=count)
         vendor = product.vendor
         graph.add_node(f"vendor:{vendor}", kind="vendor", name=vendor)
-        if not graph.has_edge(f"product:{product_id}", f"vendor:{vendor}"):
-            graph.add_edge(f"product:{product_id}", f"vendor:{vendor}", relation="provided-by")
+        _add_once(graph, f"product:{product_id}", f"vendor:{vendor}", "provided-by")
         owner = ruleset.owner_of(vendor)
         if owner:
             graph.add_node(f"owner:{owner}", kind="owner", name=owner)
-            if not graph.has_edge(f"vendor:{vendor}", f"owner:{owner}"):
-                graph.add_edge(f"vendor:{vendor}", f"owner:{owner}", relation="owned-by")
+            _add_once(graph, f"vendor:{vendor}", f"owner:{owner}", "owned-by")
         if product.host:
             graph.add_node(f"vendor:{product.host}", kind="vendor", name=product.host)
-            if not graph.has_edge(f"product:{product_id}", f"vendor:{product.host}"):
-                graph.add_edge(f"product:{product_id}", f"vendor:{product.host}", relation="hosted-by")
-    return result
+            _add_once(graph, f"product:{product_id}", f"vendor:{product.host}", "hosted-by")
+    return graph
 
 
-def _add_distributions(graph: nx.MultiDiGraph, facts: Iterable[Fact], ruleset: RuleSet) -> None:
+def _add_once(graph: ProjectGraph, source: str, target: str, relation: str) -> None:
+    if not graph.has_edge(source, target):
+        graph.add_edge(source, target, relation=relation)
+
+
+def _add_distributions(graph: ProjectGraph, facts: Iterable[Fact], ruleset: RuleSet) -> None:
     """Declared and locked distributions: `project → instructor → openai`, as the manifests say."""
     for fact in facts:
         if not isinstance(fact, DependencyFact):
@@ -99,83 +167,206 @@ def _add_distributions(graph: nx.MultiDiGraph, facts: Iterable[Fact], ruleset: R
 
 def importers(project: ProjectGraph) -> dict[str, set[str]]:
     """File path -> the paths of the project's files that import it."""
-    graph = project.graph
+    nodes = project.nodes
     found: dict[str, set[str]] = {}
-    for source, target, data in graph.edges(data=True):
-        if data.get("relation") == "imports":
-            found.setdefault(graph.nodes[target]["path"], set()).add(graph.nodes[source]["path"])
+    for source, target, _ in project.import_edges():
+        found.setdefault(nodes[target]["path"], set()).add(nodes[source]["path"])
     return found
 
 
-def _reach_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Only the edges along which code reaches a vendor: imports, uses, provided-by."""
-    return graph.edge_subgraph([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                                if d.get("relation") in ("imports", "uses", "provided-by")])
+class Upstream:
+    """Who imports a node, directly or through others, answered for every node at once.
+
+    `importers` maps a node to the nodes that import it. The strongly connected components
+    of that graph (import cycles) are found once; then, from the components nothing imports
+    down to the imported ones, each node gets its deepest chain of importers (a parent
+    pointer) and its number of dependents (a bit set per component, freed once its last
+    importee has read it). Both are linear in the nodes and edges, up to a word-sized factor
+    for the bit sets."""
+
+    def __init__(self, importers: Mapping[N, Iterable[N]]) -> None:
+        self._importers = {node: set(found) for node, found in importers.items()}
+        self.parent: dict[Any, Any] = {}
+        self.dependents: dict[Any, int] = {}
+        self._walk()
+
+    def chain(self, node: N, limit: int = UPSTREAM_LIMIT) -> list[N]:
+        """The node's importers on its deepest chain, nearest last, at most `limit` of them."""
+        chain: list[N] = []
+        seen = {node}
+        current = self.parent.get(node)
+        while current is not None and current not in seen and len(chain) < limit:  # a cycle is shown once
+            chain.append(current)
+            seen.add(current)
+            current = self.parent.get(current)
+        chain.reverse()
+        return chain
+
+    def _walk(self) -> None:
+        imports: dict[Any, set[Any]] = {}
+        for node, found in self._importers.items():
+            imports.setdefault(node, set())
+            for importer in found:
+                imports.setdefault(importer, set()).add(node)
+        components = strongly_connected(imports)
+        component_of = {node: index for index, members in enumerate(components) for node in members}
+        depth: dict[Any, int] = {}
+        reach: dict[int, int] = {}  # component -> its bits and those of every node importing it
+        start = 0  # members of a component get consecutive bits, in the order components are walked
+        readers = {index: len({component_of[m] for n in members for m in imports[n]} - {index})
+                   for index, members in enumerate(components)}
+        # Tarjan's order lists a component after every component it imports: walk it backwards.
+        for index in range(len(components) - 1, -1, -1):
+            members = components[index]
+            outside = {component_of[i] for n in members for i in self._importers.get(n, ()) if component_of[i] != index}
+            above = 0
+            for other in outside:
+                above |= reach[other]
+                readers[other] -= 1
+                if not readers[other]:
+                    del reach[other]
+            if readers[index]:
+                reach[index] = above | (((1 << len(members)) - 1) << start)
+            start += len(members)
+            count = above.bit_count() + len(members) - 1
+            frontier: list[tuple[int, str, Any]] = []
+            for node in members:
+                self.dependents[node] = count
+                best = max(((depth[i], str(i), i) for i in self._importers.get(node, ()) if component_of[i] != index),
+                           default=None)
+                depth[node] = best[0] + 1 if best else 0
+                self.parent[node] = best[2] if best else None
+                heapq.heappush(frontier, (-depth[node], str(node), node))
+            if len(members) > 1:
+                self._within(members, frontier, depth, imports)
+
+    def _within(self, members: list[Any], frontier: list[tuple[int, str, Any]], depth: dict[Any, int],
+                imports: dict[Any, set[Any]]) -> None:
+        """Deepest chains inside an import cycle: the deepest member first, each member settled once,
+        so parents point only at settled members and no chain loops."""
+        inside, settled = set(members), set()
+        while frontier:
+            negative, _, node = heapq.heappop(frontier)
+            if node in settled or -negative != depth[node]:
+                continue
+            settled.add(node)
+            for imported in imports[node]:
+                if imported in inside and imported not in settled and depth[node] + 1 > depth[imported]:
+                    depth[imported] = depth[node] + 1
+                    self.parent[imported] = node
+                    heapq.heappush(frontier, (-depth[imported], str(imported), imported))
+        for node in members:  # the member settled first, when nothing outside imports the cycle
+            if self.parent[node] is None:
+                self.parent[node] = max((depth[i], str(i), i) for i in self._importers[node] if i in inside)[2]
 
 
-def exposure_chain(project: ProjectGraph, module: str, vendor: str,
-                   reach: nx.MultiDiGraph | None = None) -> list[str] | None:
-    """The shortest import chain from a module to a vendor, as import-linter shows it;
-    `reach` is the graph's reach subgraph, when the caller has built it already."""
-    graph = project.graph
-    target = f"vendor:{vendor}"
-    if module not in graph or target not in graph:
-        return None
-    try:
-        path = nx.shortest_path(reach if reach is not None else _reach_graph(graph), module, target)
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return None
-    return [graph.nodes[n]["name"] for n in path]
+def strongly_connected(successors: Mapping[N, Iterable[N]]) -> list[list[N]]:
+    """The strongly connected components (Tarjan, without recursion), each listed after every
+    component it has an edge to; members sorted, nodes visited in sorted order."""
+    index_of: dict[N, int] = {}
+    low: dict[N, int] = {}
+    stack: list[N] = []
+    on_stack: set[N] = set()
+    components: list[list[N]] = []
+    order = sorted(successors, key=str)
+    for root in order:
+        if root in index_of:
+            continue
+        work = [(root, iter(sorted(successors.get(root, ()), key=str)))]
+        index_of[root] = low[root] = len(index_of)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index_of:
+                    index_of[child] = low[child] = len(index_of)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(successors.get(child, ()), key=str))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index_of[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index_of[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                components.append(sorted(members, key=str))
+    return components
 
 
 class ChainFinder:
-    """The chain behind a finding: the longest import path into the finding's module
-    (who would feel a change there), then the module's shortest path to the vendor."""
+    """The chain behind a finding: the deepest import chain into the finding's module (who
+    would feel a change there, the nearest few), then the module's shortest path to the vendor."""
 
     def __init__(self, project: ProjectGraph) -> None:
         self.project = project
-        graph = project.graph
-        self._importers = graph.edge_subgraph(
-            [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if d.get("relation") == "imports"]
-        ).reverse(copy=False)
-        self._upstream: dict[str, list[str]] = {}
-        self._reach = _reach_graph(graph)  # built once: every finding asks the same graph
-        self._chains: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._upstream: Upstream | None = None
+        self._towards: dict[str, dict[str, str | None]] = {}
 
-    def chain(self, path: str, vendor: str | None) -> tuple[str, ...]:
+    def chain(self, path: str, vendor: str | None, product: str | None = None) -> tuple[str, ...]:
+        """`product`: the finding's own, which its chain goes through when the module uses it."""
         module = self.project.module_node(path)
         if module is None or vendor is None:
             return ()
-        key = (module, vendor)
-        if key not in self._chains:
-            onward = exposure_chain(self.project, module, vendor, self._reach)
-            self._chains[key] = () if onward is None else (*self._upstream_of(module), *onward)
-        return self._chains[key]
+        project = self.project
+        if product and project.has_edge(module, f"product:{product}") \
+                and project.has_edge(f"product:{product}", f"vendor:{vendor}"):
+            onward: list[str] | None = [project.name(module), product, vendor]
+        else:
+            onward = self.onward(module, vendor)
+        if onward is None:
+            return ()
+        if self._upstream is None:
+            self._upstream = Upstream(self.project.importers())
+        name = self.project.name
+        return (*(name(n) for n in self._upstream.chain(module)), *onward)
 
-    def _upstream_of(self, module: str) -> list[str]:
-        """Names of the modules on the longest shortest import path that ends at `module`, excluded."""
-        if module not in self._upstream:
-            chain: list[str] = []
-            if module in self._importers:
-                paths = nx.single_source_shortest_path(self._importers, module)
-                farthest = max(paths, key=lambda n: (len(paths[n]), n))  # deterministic: longest, then by name
-                chain = [self.project.graph.nodes[n]["name"] for n in reversed(paths[farthest][1:])]
-            self._upstream[module] = chain
-        return self._upstream[module]
+    def onward(self, module: str, vendor: str) -> list[str] | None:
+        """The names on the module's shortest way to the vendor, or None if it does not reach it."""
+        if vendor not in self._towards:
+            self._towards[vendor] = self.project.towards(vendor)
+        towards = self._towards[vendor]
+        if module not in towards:
+            return None
+        chain: list[str] = []
+        node: str | None = module
+        while node is not None:
+            chain.append(self.project.name(node))
+            node = towards[node]
+        return chain
+
+
+def exposure_chain(project: ProjectGraph, module: str, vendor: str) -> list[str] | None:
+    """The shortest import chain from a module to a vendor, as import-linter shows it."""
+    return ChainFinder(project).onward(module, vendor)
 
 
 def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str, object]]:
     """Per vendor: how many modules reach it, directly or through other modules, and the
     longest of the shortest chains that do (the deepest transitive exposure)."""
-    graph = project.graph
-    backwards = _reach_graph(graph).reverse(copy=False)
+    finder = ChainFinder(project)
     rows = []
-    for node, data in sorted(graph.nodes(data=True)):
-        if data.get("kind") != "vendor" or node not in backwards:
+    for node, data in sorted(project.nodes.items()):
+        if data.get("kind") != "vendor":
             continue
-        paths = nx.single_source_shortest_path(backwards, node)  # vendor ← … ← module, one search
-        reaching = sorted(n for n in paths if graph.nodes[n].get("kind") == "module")
-        chains = [[graph.nodes[n]["name"] for n in reversed(paths[module])] for module in reaching]
+        towards = project.towards(data["name"])
+        finder._towards[data["name"]] = towards
+        reaching = sorted(n for n in towards if project.nodes[n].get("kind") == "module")
+        if not towards:
+            continue
+        chains = [finder.onward(module, data["name"]) or [] for module in reaching]
         chains.sort(key=lambda chain: (-len(chain), chain))
         direct = sum(1 for chain in chains if len(chain) <= 3)  # module → product → vendor
         rows.append({"vendor": data["name"], "modules": len(reaching), "direct": direct,
@@ -187,18 +378,22 @@ def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str
 def hotspots(project: ProjectGraph, counted: Callable[[str], bool] = lambda path: True,
              limit: int = 10) -> list[dict[str, object]]:
     """Counted modules ranked by their vendor coupling weighted by fan-in (how many modules import them)."""
-    graph = project.graph
+    nodes = project.nodes
+    coupling: Counter[str] = Counter()
+    for source, target, data in project.edges:
+        if data.get("relation") == "uses" and not nodes[target].get("abstraction", False):
+            coupling[source] += data.get("weight", 0)
+    candidates = [n for n, c in coupling.items() if c and nodes[n].get("kind") == "module" and counted(nodes[n]["path"])]
+    if not candidates:
+        return []
+    importers_of = project.importers()
+    upstream = Upstream(importers_of)
     rows = []
-    for node, data in graph.nodes(data=True):
-        if data.get("kind") != "module" or not counted(data["path"]):
-            continue
-        coupling = sum(d.get("weight", 0) for _, target, d in graph.out_edges(node, data=True)
-                       if d.get("relation") == "uses" and not graph.nodes[target].get("abstraction", False))
-        if not coupling:
-            continue
-        importers = {u for u, _, d in graph.in_edges(node, data=True) if d.get("relation") == "imports"}
-        dependents = len(nx.ancestors(graph, node) & {n for n, d in graph.nodes(data=True) if d.get("kind") == "module"})
-        rows.append({"module": data["name"], "path": data["path"], "coupling": coupling,
-                     "fan_in": len(importers), "dependents": dependents, "score": coupling * (1 + dependents)})
+    for node in candidates:
+        data = nodes[node]
+        dependents = upstream.dependents.get(node, 0)
+        rows.append({"module": data["name"], "path": data["path"], "coupling": coupling[node],
+                     "fan_in": len(importers_of.get(node, ())), "dependents": dependents,
+                     "score": coupling[node] * (1 + dependents)})
     rows.sort(key=lambda r: (-r["score"], r["module"]))  # type: ignore[operator]
     return rows[:limit]

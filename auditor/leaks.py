@@ -10,10 +10,10 @@ public API (a route or view). Each leak says why it ranks where it does.
 from __future__ import annotations
 
 import math
-from collections import deque
 from typing import Any
 
 from auditor.boundary import Boundary, Profile
+from auditor.graph import Upstream
 
 
 def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict[str, set[str]],
@@ -21,12 +21,13 @@ def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict
     """`importers`: product path -> product paths importing it; `names`: path -> module name."""
     if boundary.source == "not-needed":
         return []
+    upstream = Upstream(importers)  # every module's dependents and deepest chain, in one pass
     leaks = []
     for path in boundary.direct:
         profile = profiles.get(path)  # the per-file hook analyses only some of the files
         if profile is None or not profile.direct or boundary.contains(path):
             continue
-        dependents = _dependents(path, importers)
+        dependents = upstream.dependents.get(path, 0)
         direct_users = _users(path, importers)
         carried = bool(profile.vendor_types) and not profile.clients  # its classes hold vendor types: they go where its importers take them
         persistence = path if profile.persistence else next(
@@ -34,18 +35,18 @@ def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict
         public = path if profile.web else next(
             (i for i in sorted(direct_users) if carried and profiles[i].web), None)
         sites = sum(profile.vendors.values())
-        weight = ((1 + math.log2(1 + len(direct_users))) * (1 + math.log2(1 + len(dependents)) / 4)
+        weight = ((1 + math.log2(1 + len(direct_users))) * (1 + math.log2(1 + dependents) / 4)
                   * (1 + 0.5 * (len(profile.vendors) - 1))
                   * (1 + min(sites, 20) / 20) * (2 if persistence else 1) * (1.5 if public else 1)
                   * (0.5 if profile.type_only else 1))
         leaks.append({
             "path": path, "module": names.get(path, path), "vendors": sorted(profile.vendors),
             "sites": sites, "call_paths": len(profile.call_paths), "features": sorted(profile.features),
-            "fan_in": len(direct_users), "dependents": len(dependents),
+            "fan_in": len(direct_users), "dependents": dependents,
             "persistence": persistence, "public_api": public, "type_only": profile.type_only,
             "weight": round(weight, 2),
             "reason": _reason(profile, direct_users, dependents, persistence, public, len(profiles)),
-            "chain": _chain(path, importers, names),
+            "chain": [names.get(p, p) for p in (*upstream.chain(path), path)],
         })
     leaks.sort(key=lambda leak: (-leak["weight"], leak["path"]))
     for rank, leak in enumerate(leaks, 1):
@@ -64,20 +65,7 @@ def _users(path: str, importers: dict[str, set[str]]) -> set[str]:
     return users
 
 
-def _dependents(path: str, importers: dict[str, set[str]]) -> set[str]:
-    """Every module that imports `path`, directly or through others."""
-    seen: set[str] = set()
-    queue = deque(importers.get(path, ()))
-    while queue:
-        current = queue.popleft()
-        if current in seen or current == path:
-            continue
-        seen.add(current)
-        queue.extend(importers.get(current, ()))
-    return seen
-
-
-def _reason(profile: Profile, users: set[str], dependents: set[str], persistence: str | None,
+def _reason(profile: Profile, users: set[str], dependents: int, persistence: str | None,
             public: str | None, modules: int) -> str:
     names = sorted(profile.vendors)
     vendors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -85,7 +73,7 @@ def _reason(profile: Profile, users: set[str], dependents: set[str], persistence
     if users:
         parts.append(f"imported by {len(users)} module{'s' if len(users) != 1 else ''}"
                      # through cycles half a large project may depend on everything: then it says nothing
-                     + (f" ({len(dependents)} depend on it)" if len(users) < len(dependents) < modules / 2 else ""))
+                     + (f" ({dependents} depend on it)" if len(users) < dependents < modules / 2 else ""))
     else:
         parts.append("no module imports it")
     what = "uses " + vendors + (" types" if profile.carries_types or profile.type_only else "")
@@ -100,23 +88,3 @@ def _reason(profile: Profile, users: set[str], dependents: set[str], persistence
     if public:
         parts.append("it is a public API" if public == profile.path else f"a public API ({public}) serves its types")
     return "; ".join(parts)
-
-
-def _chain(path: str, importers: dict[str, set[str]], names: dict[str, str], limit: int = 6) -> list[str]:
-    """A longest shortest path of importers ending at the module: who feels a change there first."""
-    parents: dict[str, str | None] = {path: None}
-    queue = deque([path])
-    last = path
-    while queue:
-        current = queue.popleft()
-        last = current
-        for importer in sorted(importers.get(current, ())):
-            if importer not in parents:
-                parents[importer] = current
-                queue.append(importer)
-    chain = []
-    node: str | None = last
-    while node is not None:
-        chain.append(names.get(node, node))
-        node = parents[node]
-    return chain[-limit:]
