@@ -16,25 +16,24 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from auditor import __version__, baseline, vcs
-from auditor.audit import Audit
-from auditor.cache import default_folder
-from auditor.config import Config, ConfigError, ConfigLoad, lexical_relative, load_config
-from auditor.discover import file_kind
-from auditor.packs import EXAMPLELESS_CHECKS, PackError, RuleSet, load_rules
-from auditor.pipeline import ScanOptions, analyse, run_audit
-from auditor.report import write_output
-from auditor.report.load import AuditFileError, load_audit
+from auditor import __version__
 from auditor.report.escape import visible
-from auditor.report.text import clean, count as _count, render_text
-from auditor.ruletest import CatalogResult, ExampleResult, run_catalog_examples, run_examples
-from auditor.vcs import VcsError
+from auditor.report.text import clean, count as _count
 from auditor.severity import SEVERITIES, at_least
-from auditor.workers import FileResult, default_jobs
+
+if TYPE_CHECKING:
+    from auditor.audit import Audit
+    from auditor.config import Config, ConfigLoad
+    from auditor.packs import RuleSet
+    from auditor.ruletest import CatalogResult, ExampleResult
+    from auditor.workers import FileResult
+
+# Everything else is imported where a command needs it: `lockaudit --version` and `--help`
+# load click and nothing of the pipeline, and `report` never loads the extractors.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
@@ -47,6 +46,8 @@ RENDERERS = {"text": "text:render_text", "json": "json:render_json", "markdown":
 def _render(name: str, audit: Audit, stream: Any = None) -> str:
     """`stream`: where a text report goes, coloured only when that is a terminal and NO_COLOR is unset."""
     if name == "text":
+        from auditor.report.text import render_text
+
         return render_text(audit, colour=stream is not None and _colour(stream))
     module, function = RENDERERS[name].split(":")
     renderer: Callable[[Audit], str] = getattr(importlib.import_module(f"auditor.report.{module}"), function)
@@ -213,6 +214,10 @@ def check(paths: tuple[Path, ...], update_baseline: bool, **options: Any) -> Non
 def baseline_command(path: Path, output: Path | None, config_file: Path | None, exclude: tuple[str, ...],
                      jobs: int | None) -> None:
     """Accept today's findings: write them to the baseline, so `check` fails only on new ones."""
+    from auditor import baseline
+    from auditor.pipeline import ScanOptions, run_audit
+    from auditor.workers import default_jobs
+
     root, loaded, ruleset = _prepare(path, config_file)
     audit = run_audit(root, loaded.config, ruleset, loaded.problems,
                       ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress))
@@ -241,6 +246,11 @@ def _bar(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
 def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> tuple[Path, ConfigLoad, RuleSet]:
     """The root, its configuration and the rule packs, or exit 2 saying what is wrong. With
     `since`, the configuration and packs are the merge base's: the gate a change is judged by."""
+    from auditor import vcs
+    from auditor.config import ConfigError, lexical_relative, load_config
+    from auditor.packs import PackError, load_rules
+    from auditor.vcs import VcsError
+
     root = path.resolve()
     try:
         commit = vcs.merge_base(root, since) if since is not None else None
@@ -267,6 +277,12 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
          files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
          cache_dir: Path | None = None) -> int:
+    from auditor import baseline
+    from auditor.cache import default_folder
+    from auditor.pipeline import ScanOptions, run_audit
+    from auditor.vcs import VcsError
+    from auditor.workers import default_jobs
+
     root, loaded, ruleset = _prepare(path, config_file, since)
     config = loaded.config
     _refuse_inputs(root, config, [json_out, sarif_out, markdown_out, cyclonedx_out, html_out])
@@ -323,6 +339,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
 def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], baseline_too: bool = True) -> None:
     """A report written over a file the scan reads would destroy the project's own file, or,
     in a tree under review, let the output of one run feed the next."""
+    from auditor.discover import file_kind
+
     inputs = {config.baseline_path(root).resolve()} if baseline_too else set()
     if config.source is not None:
         inputs.add(((config.base or root) / Path(config.source).name).resolve())
@@ -338,6 +356,8 @@ def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], b
 
 def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False) -> None:
     """Write each requested file atomically; one format owns stdout: `-` if given, else --format."""
+    from auditor.report import write_output
+
     to_stdout = [name for name, destination in destinations.items() if destination == "-"]
     if len(to_stdout) > 1:
         _fail(f"only one output can go to standard output, not {' and '.join(to_stdout)}")
@@ -359,6 +379,8 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
 
 def _drop_fixed(path: Path, audit: Audit) -> None:
     """Rewrite the baseline with only the entries and places findings still match; never add one."""
+    from auditor import baseline
+
     assert audit.baseline is not None and audit.baseline_kept is not None
     try:
         baseline.write(path, audit.baseline_kept, __version__)
@@ -439,6 +461,8 @@ def rules() -> None:
 
 
 def _load_rules(folders: tuple[Path, ...] = ()) -> RuleSet:
+    from auditor.packs import PackError, load_rules
+
     try:
         return load_rules(folders)
     except PackError as exc:
@@ -488,6 +512,9 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def rules_test(folder: Path | None) -> None:
     """Run the examples of the packs in FOLDER (default: the built-in packs). Exit 1 on a failure."""
+    from auditor.packs import EXAMPLELESS_CHECKS
+    from auditor.ruletest import run_catalog_examples, run_examples
+
     ruleset = _load_rules((folder,) if folder else ())
     ours = {p.source for p in ruleset.packs if folder is None or (folder / p.source).exists()}
     chosen = [r for r in ruleset.rules.values() if _pack_file(ruleset, r.pack) in ours]
@@ -521,6 +548,10 @@ def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
 def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
+    from auditor.pipeline import ScanOptions, analyse
+    from auditor.report import write_output
+    from auditor.workers import default_jobs
+
     root, loaded, ruleset = _prepare(path, config_file)
     result = analyse(root, loaded.config, ruleset, loaded.problems, ScanOptions(jobs=jobs or default_jobs()))
     try:
@@ -540,12 +571,21 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
 @click.option("--html", "html_out", metavar="FILE", help="Write the self-contained HTML report to FILE.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="What goes to standard output.")
+@click.option("--validate", is_flag=True, help="Check AUDIT_FILE against the audit's JSON schema first.")
 def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
-           cyclonedx_out: str | None, html_out: str | None, fmt: str) -> None:
+           cyclonedx_out: str | None, html_out: str | None, fmt: str, validate: bool) -> None:
     """Render a saved JSON audit (from --json) in any format, without scanning again."""
+    from auditor.report.load import AuditFileError, load_audit
+
     try:
-        audit = load_audit(audit_file)
+        audit = load_audit(audit_file, validate)
     except AuditFileError as exc:
         _fail(str(exc))
-    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
-                       "html": html_out})
+    try:
+        _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out,
+                           "cyclonedx": cyclonedx_out, "html": html_out})
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        if validate:
+            raise  # a valid audit that does not render is lockaudit's bug
+        _fail(f"{audit_file}: cannot be rendered ({exc.__class__.__name__}: {str(exc)[:200]}); "
+              "--validate checks it against the audit schema")

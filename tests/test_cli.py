@@ -269,11 +269,12 @@ def test_a_bug_is_one_line_and_exit_2_not_a_traceback(monkeypatch: pytest.Monkey
     from click.testing import CliRunner
 
     import auditor.cli as cli
+    import auditor.pipeline as pipeline
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "run_audit", broken)
+    monkeypatch.setattr(pipeline, "run_audit", broken)
     monkeypatch.delenv("LOCKAUDIT_DEBUG", raising=False)
     result = CliRunner().invoke(cli.main, ["scan", str(DEMO)])
     assert result.exit_code == 2
@@ -358,3 +359,51 @@ def test_lockaudit_leaves_sigpipe_ignored_so_a_dead_worker_cannot_kill_the_scan(
         assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGPIPE, before)
+
+
+LOADED = """
+import sys
+from auditor.cli import main
+sys.argv = ["lockaudit", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(sorted(m for m in ("networkx", "jsonschema", "libcst", "jinja2", "auditor.pipeline", "auditor.extract")
+             if m in sys.modules), file=sys.stderr)
+"""
+
+
+def _loaded(*argv: object, cwd: Path | None = None) -> list[str]:
+    """The heavy modules a whole lockaudit process loaded for these arguments."""
+    proc = subprocess.run([sys.executable, "-c", LOADED, *map(str, argv)], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "CI": "1"})
+    return json.loads(proc.stderr.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_each_command_loads_only_what_it_needs(tmp_path: Path) -> None:
+    assert _loaded("--version") == []
+    demo = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "demo", demo)
+    hook = _loaded("check", "--quiet", "--no-cache", "app.py", "support_bot/answers.py", cwd=demo)
+    assert "networkx" not in hook and "jsonschema" not in hook and "auditor.pipeline" in hook
+    saved = tmp_path / "audit.json"
+    assert lockaudit("scan", demo, "--json", saved).returncode == 0
+    assert _loaded("report", saved, "--format", "markdown") == []
+    assert _loaded("report", saved, "--format", "markdown", "--validate") == ["jsonschema"]
+
+
+def test_report_says_why_a_document_is_not_an_audit(tmp_path: Path) -> None:
+    saved = tmp_path / "audit.json"
+    assert lockaudit("scan", FIXTURES / "demo", "--json", saved).returncode == 0
+    document = json.loads(saved.read_text())
+    document["summary"].pop("hotspots")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document))
+    plain = lockaudit("report", broken, "--format", "markdown")
+    assert plain.returncode == 2 and "not a lockaudit audit (KeyError: 'hotspots')" in plain.stderr
+    assert "Traceback" not in plain.stderr
+    validated = lockaudit("report", broken, "--validate")
+    assert validated.returncode == 2 and "'hotspots' is a required property" in validated.stderr
+    (tmp_path / "list.json").write_text("[]")
+    assert "no schema_version 1.x" in lockaudit("report", tmp_path / "list.json").stderr
