@@ -24,6 +24,10 @@ from auditor.packs import Detectors
 BINARY_PROBE = 8192
 # Below this many files a pool costs more to start than it saves.
 PARALLEL_MIN_FILES = 64
+FILES_PER_WORKER = 16  # a worker is started only for at least this many files
+MAX_WORKERS = 16  # whatever --jobs says: each worker holds the rule packs and a file's syntax tree
+CHUNK_FILES = 32
+CHUNKS_PER_WORKER = 8
 
 _detectors: Detectors | None = None
 _max_bytes = DEFAULT_MAX_BYTES
@@ -63,32 +67,46 @@ def extract_all(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[FileResult]:
     """Every file's result, in the order of `files`."""
-    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+    workers = min(jobs, MAX_WORKERS, len(files) // FILES_PER_WORKER)
+    if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
         _initialise(detectors, max_bytes)
         return list(track((extract_file(f) for f in files), len(files)))
     results: dict[str, FileResult] = {}
-    for result in track(_pooled(files, (detectors, max_bytes), jobs), len(files)):
+    for result in track(_pooled(files, (detectors, max_bytes), workers), len(files)):
         results[result.source.path] = result
     return [results[f.path] for f in files]
 
 
-def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int], jobs: int) -> Iterator[FileResult]:
+def extract_chunk(sources: Sequence[SourceFile]) -> list[FileResult]:
+    return [extract_file(source) for source in sources]
+
+
+def chunks(files: Sequence[SourceFile], workers: int) -> list[list[SourceFile]]:
+    """Files in runs of up to CHUNK_FILES: one message to a worker and back per run, not per
+    file, and still some runs per worker, so that one slow file does not leave the others idle."""
+    size = max(1, min(CHUNK_FILES, len(files) // (workers * CHUNKS_PER_WORKER)))
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+
+
+def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int], workers: int) -> Iterator[FileResult]:
     pending = list(files)
     while pending:
-        suspects, pending = pending[:0], pending
         done: set[str] = set()
         try:
-            with _pool(jobs, setup) as pool:
-                futures: dict[Future[FileResult], SourceFile] = {pool.submit(extract_file, f): f for f in pending}
+            with _pool(workers, setup) as pool:
+                futures: dict[Future[list[FileResult]], list[SourceFile]] = {
+                    pool.submit(extract_chunk, chunk): chunk for chunk in chunks(pending, workers)}
                 for future in as_completed(futures):
-                    result = future.result()
-                    done.add(result.source.path)
-                    yield result
+                    for result in future.result():
+                        done.add(result.source.path)
+                        yield result
             pending = []
         except BrokenProcessPool:
-            unfinished = [f for f in pending if f.path not in done]
-            # The files most likely in flight when a worker died are tried alone.
-            suspects, pending = unfinished[:jobs], unfinished[jobs:]
+            unfinished = [chunk for chunk in futures.values() if chunk[0].path not in done]
+            # The runs most likely in flight when a worker died (the pool queues one more than it
+            # has workers) are tried file by file, each alone.
+            suspects = [source for chunk in unfinished[:workers + 1] for source in chunk]
+            pending = [source for chunk in unfinished[workers + 1:] for source in chunk]
             for source in suspects:
                 yield _isolated(source, setup)
 

@@ -54,3 +54,12 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch: pyt
     problems = {r.source.path: r.problem for r in results if r.problem}
     assert problems == {"m007.py": "the extractor crashed on this file (worker process died)"}
     assert all(r.facts for r in results if r.source.path != "m007.py")
+
+
+@pytest.mark.parametrize("count", [1, 70, 1_000, 20_000])
+def test_files_go_to_workers_in_runs_that_cover_each_file_once(tmp_path: Path, count: int) -> None:
+    files = [workers.SourceFile(f"m{i}.py", "python", tmp_path / f"m{i}.py") for i in range(count)]
+    runs = workers.chunks(files, 2)
+    assert [f for run in runs for f in run] == files
+    assert max(len(run) for run in runs) <= workers.CHUNK_FILES
+    assert len(runs) >= min(count, 2 * workers.CHUNKS_PER_WORKER)  # every worker gets several, none waits on one
