@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import functools
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -144,12 +145,18 @@ def _convention(path: str, conventions: list[Convention], packages: set[str]) ->
     folders, name = segments[:-1], segments[-1]
     for convention in conventions:  # in priority order: the first role that matches wins
         for index, folder in enumerate(folders):
-            if any(fnmatch.fnmatchcase(folder, glob) for glob in convention.folders) and (
+            if _matches(convention.folders, folder) and (
                     convention.in_packages or not _in_package("/".join(folders[:index]), packages)):
                 return convention.role, "/".join(folders[:index + 1])
-        if any(fnmatch.fnmatchcase(name, glob) for glob in convention.files):  # a file's own name counts anywhere
+        if _matches(convention.files, name):  # a file's own name counts anywhere
             return convention.role, None
     return None, None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _matches(globs: Iterable[str], name: str) -> bool:
+    """Folder and file names repeat across a tree: each is matched against a convention once."""
+    return any(fnmatch.fnmatchcase(name, glob) for glob in globs)
 
 
 def _in_package(folder: str, packages: set[str]) -> bool:

@@ -233,7 +233,7 @@ class SourceAnalysis:
     def _suppressions(self, text: str, cell: int | None) -> None:
         """Suppression comments only one tool understands: `# ty: ignore[...]`, `# ruff: noqa`,
         `# noqa: RUF…` (other noqa codes mirror flake8 and stay portable)."""
-        if "ty:" not in text and "ruff:" not in text and "RUF" not in text:
+        if _TOOL_SUPPRESSION.search(text) is None:  # tokenizing is the slow part: only where one may be
             return
         comments = python_comments(text)  # real comments only: a docstring may quote one
         if comments is None:
