@@ -193,6 +193,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
             pending.append(source)
         else:
             cached.append(FileResult(source, tuple(facts_known)))
+    remembered = {result.source.path for result in cached}  # the cache has them already
     for result in chain(cached, extract_all(pending, ruleset.detectors(), options.jobs, options.track,
                                                        config.max_file_size)):
         if result.problem is not None:
@@ -204,7 +205,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
                                                        "(a tree made to exhaust the scan?)"))
             unread.add(result.source.path)
             continue
-        if cache is not None and result.source.path in digests:
+        if cache is not None and result.source.path in digests and result.source.path not in remembered:
             cache.store(result.source.path, digests[result.source.path], result.facts)
         whole_file_failed = False
         kept = result.facts

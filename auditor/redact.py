@@ -11,8 +11,10 @@ shows only the middle of the block shows none of it."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -76,9 +78,14 @@ class Redactor:
         """Whether redaction would change any string in `value` (a string, or JSON-like data)."""
         strings = list(_strings(value))
         joined = "\n".join(strings)  # one pass over all of them decides for the many values with no secret
-        if "PRIVATE KEY" not in joined and not self._any.search(joined):
-            return False
-        return any(len(s) > MAX_SCANNED or self.text(s) != s for s in strings)  # too long to judge: as if it did
+        if "PRIVATE KEY" in joined or any(len(s) > MAX_SCANNED for s in strings):  # too long to judge: as if it did
+            return any(len(s) > MAX_SCANNED or self.text(s) != s for s in strings)
+        starts = list(itertools.accumulate((len(s) + 1 for s in strings), initial=0))
+        suspects: set[int] = set()
+        for match in self._any.finditer(joined):  # every string a match touches: it may hide one inside it
+            first = bisect.bisect_right(starts, match.start()) - 1
+            suspects.update(range(first, bisect.bisect_right(starts, max(match.start(), match.end() - 1))))
+        return any(self.text(strings[i]) != strings[i] for i in sorted(suspects))
 
     def named(self, name: str, value: str) -> bool:
         """Whether `value` is a secret by the name it is given to: `api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`."""

@@ -173,3 +173,22 @@ def test_a_string_cut_before_matching_loses_its_last_word() -> None:
     value = "sk-proj-" + _token(60)
     text = EVERYTHING.text("x" * (MAX_SCANNED - 30) + " " + value)
     assert text.endswith(" …") and not _fragments(value, text)
+
+
+def test_changes_agrees_with_redacting_each_string() -> None:
+    """`changes` judges many strings by one search over them all: it must say what redacting
+    each string would say, wherever the secrets sit among them."""
+    import random
+
+    from auditor.packs import load_rules
+    from auditor.redact import Redactor
+
+    redactor = Redactor(load_rules().secrets)
+    pieces = ["plain text", "api_key", "=", 'token="', "sk-proj-" + "a1B2" * 12, "AKIA" + "Z7" * 8, "ghp_" + "x" * 36,
+              "", "\n", "model gpt-4o", "password: hunter22hunter22", "-----BEGIN RSA PRIVATE KEY-----"]
+    rng = random.Random(5)
+    for _ in range(400):
+        strings = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(1, 6))]
+        expected = any(redactor.text(s) != s for s in strings)
+        assert redactor.changes(strings) == expected, strings
+        assert redactor.changes({"a": strings, "b": [strings[::-1]]}) == expected
