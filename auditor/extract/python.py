@@ -535,10 +535,6 @@ class SourceAnalysis:
         return ".".join([self.relative.get(head, head), *attributes])
 
     def _resolve_bindings(self) -> None:
-        # A client is always named through an import of a tracked module: a file that imports
-        # none (most of a large project) binds no client, and its bindings are only read for
-        # literals and `os.environ`.
-        clients = any(self._tracked(module) for module in set(self.aliases.values()))
         # Two rounds: names and `self.` attributes can be bound from each other in any order.
         for _ in range(2):
             for scope, name, expr, annotation in self.pending.bindings:
@@ -550,12 +546,10 @@ class SourceAnalysis:
                     if literal is not None:
                         self.literals.setdefault((scope, name), literal)
                         continue
-                if not clients:
-                    continue
                 instance = self._instance_of(expr, scope, annotation)
                 if instance is not None:
                     self.instances.setdefault((scope, name), instance)
-            for cls, attribute, expr, where in self.pending.attribute_bindings if clients else ():
+            for cls, attribute, expr, where in self.pending.attribute_bindings:
                 # in the method's scope: `self.client = client` takes the annotated parameter's client
                 instance = self._instance_of(expr, where, False)
                 if instance is not None:
