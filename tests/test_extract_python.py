@@ -331,3 +331,17 @@ def test_a_spread_dict_takes_the_keys_bound_last_before_the_call() -> None:
     built = {f.qualname.rsplit(".", 1)[1]: dict(f.keywords) for f in facts if isinstance(f, ConstructorFact)}
     assert built == {"ChatOpenAI": {"model": None, "base_url": "https://api.groq.com/openai/v1"},
                      "AzureChatOpenAI": {"azure_deployment": None}}
+
+
+def test_a_client_of_a_submodule_imported_whole_is_resolved() -> None:
+    """`import google.genai` binds only the name `google`: the client it builds is still Google's."""
+    from auditor.facts import CallFact
+
+    source = textwrap.dedent("""\
+        import google.genai
+
+        client = google.genai.Client()
+        reply = client.models.generate_content(model="gemini-2.5-flash", contents="hi")
+        """).encode()
+    calls = [f for f in extract_python("app.py", source, load_rules().detectors()) if isinstance(f, CallFact)]
+    assert [(c.loc.line, c.receiver, c.path) for c in calls] == [(4, "google.genai.Client", "models.generate_content")]
