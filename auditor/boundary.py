@@ -498,5 +498,5 @@ class _ClassIndex:
                 counts[root] += 1
         if not counts:
             return None
-        root, count = counts.most_common(1)[0]
+        root, count = min(counts.items(), key=lambda item: (-item[1], item[0]))  # a tie by name: sets have no order
         return root.rsplit(":", 1)[-1] if count >= max(2, len(set(paths)) / 2) else None

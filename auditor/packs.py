@@ -167,6 +167,7 @@ class Detectors:
     routing_prefixes: frozenset[str]
     hosts: tuple[str, ...]
     terraform: tuple[tuple[str, str], ...] = ()  # (resource type glob, product id)
+    module_prefixes: frozenset[str] = frozenset()  # `google` of `google.genai`: names that lead to a tracked module
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,14 +355,16 @@ class RuleSet:
 
     def detectors(self) -> Detectors:
         roots = {f.name.split(".")[0] for f in self.factories.values()}
+        tracked = frozenset(self._by_module) | roots
         return Detectors(
-            tracked_modules=frozenset(self._by_module) | roots,
+            tracked_modules=tracked,
             factories={f.name: (f.argument, f.services) for f in self.factories.values()},
             model_families=tuple((m.family, m.pattern, m.needs_context) for m in self.model_families),
             model_prefilter=any_of(m.pattern for m in self.model_families),
             routing_prefixes=frozenset(self.routing_prefixes),
             hosts=tuple(pattern for pattern, _ in self.hosts),
             terraform=tuple((glob, p.id) for p in self.products for glob in p.terraform_resources),
+            module_prefixes=frozenset(m.rsplit(".", i)[0] for m in tracked for i in range(1, m.count(".") + 1)),
         )
 
     def product_for_distribution(self, name: str) -> Product | None:

@@ -218,3 +218,27 @@ def test_text_and_markdown_lead_with_the_boundary_and_count_the_rest_in_one_line
     assert line in monorepo
     markdown = (tmp_path / "r.md").read_text()
     assert "Outside product code: 12 findings" in markdown and "examples/compare" not in markdown
+
+
+def test_a_tie_between_common_bases_is_broken_by_name_not_by_hash_order(tmp_path: Path) -> None:
+    """Each provider subclasses two bases as often: the reason names the same one in every run."""
+    import os
+    import subprocess
+    import sys
+
+    root = copy_fixture("provider-plugins", tmp_path)
+    base = root / "src/chatkit/base.py"
+    base.write_text(base.read_text() + "\n\nclass ProviderSettings:\n    pass\n")
+    providers = root / "src/chatkit/providers"
+    for module in (providers / "openai_provider.py", providers / "anthropic_provider.py",
+                   providers / "gemini/client.py"):
+        module.write_text(module.read_text().replace("from chatkit.base import ChatProvider",
+                                                     "from chatkit.base import ChatProvider, ProviderSettings")
+                          + "\n\nclass Settings(ProviderSettings):\n    pass\n")
+    reasons = set()
+    for seed in ("1", "2", "3"):
+        result = subprocess.run([sys.executable, "-m", "auditor", "scan", root, "--format", "json", "--no-cache"],
+                                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        [adapter] = json.loads(result.stdout)["summary"]["boundary"]["adapters"]
+        reasons.add(adapter["reason"])
+    assert len(reasons) == 1 and "each subclassing ChatProvider," in reasons.pop()

@@ -506,6 +506,8 @@ class SourceAnalysis:
     def _client_sources(self) -> None:
         """What this module gives other modules: functions that return a client, and names
         bound to one at the top level."""
+        if not self._names_vendors():
+            return
         for (owner, name), (_, function) in self.pending.returned.items():
             if owner != "<module>":
                 continue
@@ -534,7 +536,16 @@ class SourceAnalysis:
         head, attributes = chain
         return ".".join([self.relative.get(head, head), *attributes])
 
+    def _names_vendors(self) -> bool:
+        """Whether any import leads to a tracked module (`import google` does, to `google.genai`):
+        every client is named through one, so a file without (most of a large project) binds
+        none, and its bindings need only be read for literals and `os.environ`."""
+        detectors = self.detectors
+        return detectors is not None and any(
+            module in detectors.module_prefixes or self._tracked(module) for module in set(self.aliases.values()))
+
     def _resolve_bindings(self) -> None:
+        clients = self._names_vendors()
         # Two rounds: names and `self.` attributes can be bound from each other in any order.
         for _ in range(2):
             for scope, name, expr, annotation in self.pending.bindings:
@@ -546,10 +557,12 @@ class SourceAnalysis:
                     if literal is not None:
                         self.literals.setdefault((scope, name), literal)
                         continue
+                if not clients:
+                    continue
                 instance = self._instance_of(expr, scope, annotation)
                 if instance is not None:
                     self.instances.setdefault((scope, name), instance)
-            for cls, attribute, expr, where in self.pending.attribute_bindings:
+            for cls, attribute, expr, where in self.pending.attribute_bindings if clients else ():
                 # in the method's scope: `self.client = client` takes the annotated parameter's client
                 instance = self._instance_of(expr, where, False)
                 if instance is not None:
