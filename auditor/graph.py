@@ -39,6 +39,7 @@ class ProjectGraph:
     module_of_path: dict[str, str] = field(default_factory=dict)
     _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)  # (source, target) of every edge
     _backward: dict[str, set[str]] = field(default_factory=dict, repr=False)  # reach edges, reversed
+    _upstream: Upstream | None = field(default=None, repr=False)
 
     def module_node(self, path: str) -> str | None:
         name = self.module_of_path.get(path)
@@ -70,6 +71,12 @@ class ProjectGraph:
         for source, target, _ in self.import_edges():
             found.setdefault(target, set()).add(source)
         return found
+
+    def upstream(self) -> Upstream:
+        """Every module's dependents and deepest chain of importers, computed once per graph."""
+        if self._upstream is None:
+            self._upstream = Upstream(self.importers())
+        return self._upstream
 
     def towards(self, vendor: str) -> dict[str, str | None]:
         """Every node that reaches `vendor:NAME` along imports, uses and provided-by edges, with the
@@ -312,7 +319,6 @@ class ChainFinder:
 
     def __init__(self, project: ProjectGraph) -> None:
         self.project = project
-        self._upstream: Upstream | None = None
         self._towards: dict[str, dict[str, str | None]] = {}
 
     def chain(self, path: str, vendor: str | None, product: str | None = None) -> tuple[str, ...]:
@@ -328,10 +334,8 @@ class ChainFinder:
             onward = self.onward(module, vendor)
         if onward is None:
             return ()
-        if self._upstream is None:
-            self._upstream = Upstream(self.project.importers())
         name = self.project.name
-        return (*(name(n) for n in self._upstream.chain(module)), *onward)
+        return (*(name(n) for n in project.upstream().chain(module)), *onward)
 
     def onward(self, module: str, vendor: str) -> list[str] | None:
         """The names on the module's shortest way to the vendor, or None if it does not reach it."""
@@ -387,7 +391,7 @@ def hotspots(project: ProjectGraph, counted: Callable[[str], bool] = lambda path
     if not candidates:
         return []
     importers_of = project.importers()
-    upstream = Upstream(importers_of)
+    upstream = project.upstream()
     rows = []
     for node in candidates:
         data = nodes[node]
