@@ -12,6 +12,9 @@ Shapes (the work grows with scale; everything else stays fixed; "base" is BASE[s
   `from app.x import y`, always the module before it, so the import graph has one chain through
   all of them); every tenth module is a vendor adapter (OpenAI, Anthropic or Google) that builds
   a client and calls it; a test module per 20 modules; a `pyproject.toml` declaring the SDKs.
+- graph: base x scale modules, each importing three modules drawn from all the earlier ones, and
+  every fifth of them an adapter: many modules depend on many others and many are coupled, so
+  the work that grows with the import graph (dependents, chains, exposure) grows too.
 - findings: 50 fixed modules holding base x scale vendor calls each, one per function, each
   with a model id: the usages (and the places of the findings) grow, the files do not.
 - notebooks: base x scale notebooks (nbformat 4) of six code cells and three markdown cells,
@@ -34,11 +37,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-SHAPES = ("modules", "findings", "notebooks", "huge")
+SHAPES = ("modules", "graph", "findings", "notebooks", "huge")
 # Items per unit of scale: modules, calls per module, notebooks, functions of the huge module.
 # Scale 1 is about 0.7 s of a whole-process scan on 2 cores (the huge module is held back by
 # the syntax budget: 2,000 is 0.45 s), so that the work is not lost beside the start-up (0.3 s).
-BASE = {"modules": 500, "findings": 50, "notebooks": 400, "huge": 2_000}
+BASE = {"modules": 500, "graph": 400, "findings": 50, "notebooks": 400, "huge": 2_000}
 MODULES_PER_TEST = 20
 FINDING_MODULES = 50
 HUGE_CALL_EVERY = 200
@@ -215,6 +218,41 @@ def _modules(tree: _Tree, count: int) -> dict[str, Any]:
             "test_modules": tests, "longest_import_chain": count}
 
 
+# -- graph ---------------------------------------------------------------------------------
+
+def _graph_source(index: int) -> str:
+    """Module `index` of the dense graph: three imports from any earlier module; every fifth
+    module an adapter that builds a client and calls it."""
+    rng = _rng("graph", index)
+    targets = sorted(rng.sample(range(index), min(index, 3)))
+    imports, uses = _import_lines(index, targets, rng)
+    lines = [f'"""Synthetic module {index} of a dense import graph."""', "", *imports, "", "",
+             f"def func_{index}(value: int) -> int:", f"    total = value + {index}"]
+    lines += [f"    total += {use}" for use in uses]
+    lines += ["    return total", ""]
+    if index % 5 == 0:
+        vendor = (index // 5) % len(VENDORS)
+        _, vendor_imports, construct, _, models = VENDORS[vendor]
+        lines = [*vendor_imports, *lines, "", f"CLIENT_{index} = {construct}", "", "",
+                 "def ask(prompt: str) -> object:", "    client = CLIENT_%d" % index,
+                 f"    return {_call(vendor, rng.choice(models), 'prompt')}", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _graph(tree: _Tree, count: int) -> dict[str, Any]:
+    tree.write("pyproject.toml", PYPROJECT)
+    tree.write("app/__init__.py", '"""The synthetic application."""\n')
+    for package in SUBPACKAGES:
+        tree.write(f"app/{package}/__init__.py", f'"""Subpackage {package}."""\n')
+    calls = {vendor[0]: 0 for vendor in VENDORS}
+    for index in range(count):
+        package, module = _module_name(index)
+        tree.write(f"app/{package}/{module}.py", _graph_source(index))
+        if index % 5 == 0:
+            calls[VENDORS[(index // 5) % len(VENDORS)][0]] += 1
+    return {"modules": count, "adapters": sum(calls.values()), "vendor_calls": calls}
+
+
 # -- findings ------------------------------------------------------------------------------
 
 def _findings(tree: _Tree, per_module: int) -> dict[str, Any]:
@@ -319,7 +357,7 @@ def _huge(tree: _Tree, functions: int) -> dict[str, Any]:
 
 
 _SHAPES: dict[str, Callable[[_Tree, int], dict[str, Any]]] = {
-    "modules": _modules, "findings": _findings, "notebooks": _notebooks, "huge": _huge}
+    "modules": _modules, "graph": _graph, "findings": _findings, "notebooks": _notebooks, "huge": _huge}
 
 
 def generate(root: Path, shape: str, scale: int, base: int | None = None) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def _scan(root: Path) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("shape", ["modules", "notebooks"])
+@pytest.mark.parametrize("shape", ["modules", "graph", "notebooks"])
 def test_lockaudit_finds_the_vendor_usages_the_tree_holds(tmp_path: Path, shape: str) -> None:
     description = synth.generate(tmp_path, shape, 1)
     audit = _scan(tmp_path)
