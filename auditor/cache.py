@@ -112,6 +112,27 @@ def _read_private(path: Path) -> bytes:
 _ENTRY = re.compile(r"[0-9a-f]{32}(?:\.audit)?\.json")
 
 
+def cache_rows(path: str, facts: tuple[Fact, ...] | list[Fact], redactor: Redactor) -> list[Any] | None:
+    """A file's facts as the index keeps them, or None when they must not be kept: a transient
+    failure, or a secret in them (extracted again next time rather than kept in clear or changed)."""
+    if any(isinstance(f, ErrorFact) and any(t in f"{f.reason} {f.detail}" for t in _TRANSIENT) for f in facts):
+        return None
+    rows = [fact_to_row(f) for f in facts]
+    named = [form for fact in facts for name, value in _named_values(fact) for form in redactor.forms(name, value)]
+    return None if redactor.changes([path, rows, named]) else rows  # one search over the file's facts
+
+
+def _named_values(fact: Fact) -> list[tuple[str, str]]:
+    """Values that may be secrets by the name they are given to (`api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`)."""
+    if isinstance(fact, (ConstructorFact, CallFact)):
+        return [(name, value) for name, value in fact.keywords if value]
+    if isinstance(fact, StringFact) and fact.context:
+        return [(fact.context, fact.value)]
+    if isinstance(fact, EnvFact) and fact.value:
+        return [(fact.name, fact.value)]
+    return []
+
+
 def _remove_older_formats(folder: Path) -> None:
     """Entries an older lockaudit left (they may hold keys in clear, readable by anyone): only
     files named as this module names them go, so a folder of the user's that happens to be
@@ -196,22 +217,12 @@ class FactCache:
         return facts
 
     def store(self, path: str, digest: str, facts: tuple[Fact, ...] | list[Fact]) -> None:
-        if any(isinstance(f, ErrorFact) and any(t in f"{f.reason} {f.detail}" for t in _TRANSIENT) for f in facts):
-            return
-        rows = [fact_to_row(f) for f in facts]
-        if self.redactor.changes([path, rows]) or any(self._named_secret(f) for f in facts):
-            return  # a secret in them: extracted again next time rather than kept in clear or changed
-        self.fresh[path] = [digest, rows]
+        self.keep(path, digest, cache_rows(path, facts, self.redactor))
 
-    def _named_secret(self, fact: Fact) -> bool:
-        """A value that is a secret by the name it is given to (`api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`)."""
-        if isinstance(fact, (ConstructorFact, CallFact)):
-            return any(value and self.redactor.named(name, value) for name, value in fact.keywords)
-        if isinstance(fact, StringFact) and fact.context:
-            return self.redactor.named(fact.context, fact.value)
-        if isinstance(fact, EnvFact) and fact.value:
-            return self.redactor.named(fact.name, fact.value)
-        return False
+    def keep(self, path: str, digest: str, rows: list[Any] | None) -> None:
+        """Rows `cache_rows` made (in a worker, beside the extraction); None keeps nothing."""
+        if rows is not None:
+            self.fresh[path] = [digest, rows]
 
     def save(self) -> str | None:
         """Write the index when it changed; a problem is returned as a notice, never raised."""

@@ -195,7 +195,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
             cached.append(FileResult(source, tuple(facts_known)))
     remembered = {result.source.path for result in cached}  # the cache has them already
     for result in chain(cached, extract_all(pending, ruleset.detectors(), options.jobs, options.track,
-                                                       config.max_file_size)):
+                                            config.max_file_size, collected.redactor if cache else None)):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             unread.add(result.source.path)
@@ -206,7 +206,7 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
             unread.add(result.source.path)
             continue
         if cache is not None and result.source.path in digests and result.source.path not in remembered:
-            cache.store(result.source.path, digests[result.source.path], result.facts)
+            cache.keep(result.source.path, digests[result.source.path], result.rows)
         whole_file_failed = False
         kept = result.facts
         if len(kept) > MAX_FILE_FACTS:  # thousands of literals, generated to make every later stage slow

@@ -87,9 +87,11 @@ class Redactor:
             suspects.update(range(first, bisect.bisect_right(starts, max(match.start(), match.end() - 1))))
         return any(self.text(strings[i]) != strings[i] for i in sorted(suspects))
 
-    def named(self, name: str, value: str) -> bool:
-        """Whether `value` is a secret by the name it is given to: `api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`."""
-        return any(self.text(form) != form for form in (f'{name}="{value}"', f"{name}={value}"))
+    @staticmethod
+    def forms(name: str, value: str) -> tuple[str, str]:
+        """How a value is written under its name (`api_key="…"`, `AWS_SECRET_ACCESS_KEY=…`): a
+        value that is a secret only by its name is one when either form changes."""
+        return f'{name}="{value}"', f"{name}={value}"
 
     def _private_keys(self, lines: Sequence[str]) -> list[str]:
         """`lines` with everything between a private key's BEGIN and END markers replaced; a

@@ -15,11 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from auditor.discover import DEFAULT_MAX_BYTES, SourceFile
 from auditor.facts import Fact
 from auditor.files import read_regular
+from auditor.cache import cache_rows
 from auditor.packs import Detectors
+from auditor.redact import Redactor
 
 BINARY_PROBE = 8192
 # Below this many files a pool costs more to start than it saves.
@@ -31,6 +34,7 @@ CHUNKS_PER_WORKER = 8
 
 _detectors: Detectors | None = None
 _max_bytes = DEFAULT_MAX_BYTES
+_redactor: Redactor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +42,12 @@ class FileResult:
     source: SourceFile
     facts: tuple[Fact, ...] = ()
     problem: str | None = None  # why the file could not be read at all
+    rows: list[Any] | None = None  # the facts as the cache keeps them, when there is a cache and they may be kept
 
 
-def _initialise(detectors: Detectors, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    global _detectors, _max_bytes
-    _detectors, _max_bytes = detectors, max_bytes
+def _initialise(detectors: Detectors, max_bytes: int = DEFAULT_MAX_BYTES, redactor: Redactor | None = None) -> None:
+    global _detectors, _max_bytes, _redactor
+    _detectors, _max_bytes, _redactor = detectors, max_bytes, redactor
 
 
 def extract_file(source: SourceFile) -> FileResult:
@@ -54,7 +59,11 @@ def extract_file(source: SourceFile) -> FileResult:
         return FileResult(source, problem="binary file (NUL bytes)")
     from auditor.extract import extract  # here, not at the top: a cached run never loads the extractors
 
-    return FileResult(source, tuple(extract(source.path, source.kind, data, _detectors)))
+    facts = tuple(extract(source.path, source.kind, data, _detectors))
+    # Made here, beside the extraction: checking every file's facts for secrets is work the
+    # workers share, not the main process alone.
+    rows = cache_rows(source.path, facts, _redactor) if _redactor is not None else None
+    return FileResult(source, facts, rows=rows)
 
 
 def default_jobs() -> int:
@@ -64,15 +73,15 @@ def default_jobs() -> int:
 def extract_all(
     files: Sequence[SourceFile], detectors: Detectors, jobs: int,
     track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int = DEFAULT_MAX_BYTES, redactor: Redactor | None = None,
 ) -> list[FileResult]:
-    """Every file's result, in the order of `files`."""
+    """Every file's result, in the order of `files`; with `redactor`, each with its cache rows."""
     workers = min(jobs, MAX_WORKERS, len(files) // FILES_PER_WORKER)
     if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
-        _initialise(detectors, max_bytes)
+        _initialise(detectors, max_bytes, redactor)
         return list(track((extract_file(f) for f in files), len(files)))
     results: dict[str, FileResult] = {}
-    for result in track(_pooled(files, (detectors, max_bytes), workers), len(files)):
+    for result in track(_pooled(files, (detectors, max_bytes, redactor), workers), len(files)):
         results[result.source.path] = result
     return [results[f.path] for f in files]
 
@@ -88,7 +97,7 @@ def chunks(files: Sequence[SourceFile], workers: int) -> list[list[SourceFile]]:
     return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
-def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int], workers: int) -> Iterator[FileResult]:
+def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int, Redactor | None], workers: int) -> Iterator[FileResult]:
     pending = list(files)
     while pending:
         done: set[str] = set()
@@ -111,7 +120,7 @@ def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int], workers: 
                 yield _isolated(source, setup)
 
 
-def _isolated(source: SourceFile, setup: tuple[Detectors, int]) -> FileResult:
+def _isolated(source: SourceFile, setup: tuple[Detectors, int, Redactor | None]) -> FileResult:
     try:
         with _pool(1, setup) as pool:
             return pool.submit(extract_file, source).result()
@@ -119,7 +128,7 @@ def _isolated(source: SourceFile, setup: tuple[Detectors, int]) -> FileResult:
         return FileResult(source, problem="the extractor crashed on this file (worker process died)")
 
 
-def _pool(jobs: int, setup: tuple[Detectors, int]) -> ProcessPoolExecutor:
+def _pool(jobs: int, setup: tuple[Detectors, int, Redactor | None]) -> ProcessPoolExecutor:
     # fork is cheap and inherits the loaded rule packs; elsewhere the platform default.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_initialise, initargs=setup)

@@ -141,3 +141,20 @@ def test_facts_holding_a_secret_are_not_stored(tmp_path: Path) -> None:
     assert sorted(cache.fresh) == ["plain.py"]
     assert cache.save() is None
     assert "live0123" not in cache.path.read_text() and "plain.py" in cache.path.read_text()
+
+
+def test_workers_decide_what_the_cache_keeps(tmp_path: Path) -> None:
+    """With a pool (many files) each worker turns its files' facts into the cache's rows; a
+    file holding a key is still left out, and every other file is kept."""
+    root = tmp_path / "tree"
+    count = workers.PARALLEL_MIN_FILES + 8
+    tree(root, count)
+    (root / "app" / "m03.py").write_text('import openai\nclient = openai.OpenAI(api_key="live0123456789abcdefABCDEF")\n')
+    cache = tmp_path / "cache"
+    loaded = load_config(root)
+    run_audit(root, loaded.config, load_rules(), options=ScanOptions(jobs=2, cache=cache))
+    [index] = [p for p in cache.rglob("*.json") if "facts" in p.name or json.loads(p.read_text()).get("format") == FORMAT]
+    kept = json.loads(index.read_text())["files"]
+    assert sorted(kept) == sorted([*(f"app/m{i:02}.py" for i in range(count) if i != 3), "app/__init__.py",
+                                   "pyproject.toml"])
+    assert "live0123" not in index.read_text()
