@@ -199,18 +199,27 @@ def _test_source(index: int, modules: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _modules(tree: _Tree, count: int) -> dict[str, Any]:
-    tests = max(1, count // MODULES_PER_TEST)
+def _package(tree: _Tree, count: int, source: Callable[[int], str],
+             vendor: Callable[[int], int | None]) -> dict[str, int]:
+    """The `app/` package of `count` modules, `source(index)` each; the vendor calls per vendor,
+    given which vendor (if any) module `index` calls."""
     tree.write("pyproject.toml", PYPROJECT)
     tree.write("app/__init__.py", '"""The synthetic application."""\n')
     for package in SUBPACKAGES:
         tree.write(f"app/{package}/__init__.py", f'"""Subpackage {package}."""\n')
-    calls = {vendor[0]: 0 for vendor in VENDORS}
+    calls = {entry[0]: 0 for entry in VENDORS}
     for index in range(count):
         package, module = _module_name(index)
-        tree.write(f"app/{package}/{module}.py", _module_source(index))
-        if _is_adapter(index):
-            calls[VENDORS[_adapter_vendor(index)][0]] += 1
+        tree.write(f"app/{package}/{module}.py", source(index))
+        called = vendor(index)
+        if called is not None:
+            calls[VENDORS[called][0]] += 1
+    return calls
+
+
+def _modules(tree: _Tree, count: int) -> dict[str, Any]:
+    tests = max(1, count // MODULES_PER_TEST)
+    calls = _package(tree, count, _module_source, lambda i: _adapter_vendor(i) if _is_adapter(i) else None)
     tree.write("tests/__init__.py", "")
     for index in range(tests):
         tree.write(f"tests/test_synth_{index:04d}.py", _test_source(index, count))
@@ -240,16 +249,7 @@ def _graph_source(index: int) -> str:
 
 
 def _graph(tree: _Tree, count: int) -> dict[str, Any]:
-    tree.write("pyproject.toml", PYPROJECT)
-    tree.write("app/__init__.py", '"""The synthetic application."""\n')
-    for package in SUBPACKAGES:
-        tree.write(f"app/{package}/__init__.py", f'"""Subpackage {package}."""\n')
-    calls = {vendor[0]: 0 for vendor in VENDORS}
-    for index in range(count):
-        package, module = _module_name(index)
-        tree.write(f"app/{package}/{module}.py", _graph_source(index))
-        if index % 5 == 0:
-            calls[VENDORS[(index // 5) % len(VENDORS)][0]] += 1
+    calls = _package(tree, count, _graph_source, lambda i: (i // 5) % len(VENDORS) if i % 5 == 0 else None)
     return {"modules": count, "adapters": sum(calls.values()), "vendor_calls": calls}
 
 
