@@ -320,23 +320,73 @@ def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None
 
 
 def extract_requirements(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
+    """A pip requirements file as pip reads it: continuation lines joined, comments dropped,
+    per-requirement options (`--hash=…`, as `pip-compile --generate-hashes` and `uv export`
+    write them) set aside, environment markers kept, names taken from editable installs and
+    URLs where they say one. Includes (`-r`, `-c`) and global options are not requirements."""
     text = data.decode("utf-8", errors="replace")
     facts: list[Fact] = []
     group = path.rsplit("/", 1)[-1]
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith(("#", "-", "--")):  # comments, includes and options
-            continue
-        line = line.split(" --", 1)[0].split(";", 1)[0].strip() if "@" not in line else line.split(" --", 1)[0]
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement as exc:
-            facts.append(ErrorFact(Location(path, number, 1), "invalid requirement", f"line {number}: {exc}",
+    for number, line in _logical_lines(text):
+        requirement, problem = _requirement_line(line)
+        if problem is not None:
+            facts.append(ErrorFact(Location(path, number, 1), "invalid requirement", f"line {number}: {problem}",
                                    partial=True))
-            continue
-        facts.append(DependencyFact(Location(path, number, 1), canonicalize_name(requirement.name), "requirements",
-                                    group, str(requirement.specifier) or None))
+        elif requirement is not None:
+            name, specifier = requirement
+            facts.append(DependencyFact(Location(path, number, 1), canonicalize_name(name), "requirements",
+                                        group, specifier))
     return facts
+
+
+_REQUIREMENT_COMMENT = re.compile(r"(^|\s)#.*$")
+_OPTION_START = re.compile(r"\s+(?=--?[A-Za-z])")  # where a requirement's own options begin
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_ARCHIVE = re.compile(r"/([A-Za-z0-9][A-Za-z0-9._]*?)-\d[^/]*\.(?:whl|tar\.gz|zip|tar\.bz2)$")
+_EDITABLE = ("-e", "--editable")
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each logical line: `\\` at the end continues it, and a
+    comment ends it (pip drops comments first, so a comment line ends a continuation)."""
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = _REQUIREMENT_COMMENT.sub("", raw).rstrip()
+        if not pending:
+            start = number
+        if line.endswith("\\"):
+            pending.append(line[:-1])
+            continue
+        pending.append(line)
+        joined = " ".join(part.strip() for part in pending).strip()
+        pending = []
+        if joined:
+            yield start, joined
+    if pending and (joined := " ".join(part.strip() for part in pending).strip()):
+        yield start, joined
+
+
+def _requirement_line(line: str) -> tuple[tuple[str, str | None] | None, str | None]:
+    """((name, specifier) or None, problem or None) for one logical line."""
+    if line.startswith(_EDITABLE):
+        target = line.split(None, 1)[1] if " " in line else line.partition("=")[2]
+        egg = _EGG.search(target)
+        return ((egg.group(1), None) if egg else None), None  # a local editable project names itself elsewhere
+    if line.startswith("-"):
+        return None, None  # -r/-c includes, index and find-links options
+    requirement_text = _OPTION_START.split(line, 1)[0]
+    named = "@" in requirement_text.split("://", 1)[0]  # PEP 508: `name @ url`
+    if "://" in requirement_text and not named:
+        found = _EGG.search(requirement_text) or _ARCHIVE.search(requirement_text.split("#", 1)[0])
+        return ((found.group(1), None) if found else None), None  # a bare URL: named by its egg or file
+    if not named and (requirement_text.startswith((".", "/")) or requirement_text.endswith((".whl", ".tar.gz", ".zip"))):
+        return None, None  # a local path: the project it names is declared in its own manifest
+    try:
+        requirement = Requirement(requirement_text)
+    except InvalidRequirement as exc:
+        return None, str(exc)
+    return (requirement.name, str(requirement.specifier) or None), None
 
 
 def extract_pre_commit(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
