@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,6 +203,10 @@ def load_config(root: Path, explicit: Path | None = None, commit: str | None = N
     return ConfigLoad(_validate(document, source, prefix, root, root, _rule_folders(root, root, commit)))
 
 
+# A `[tool.lockaudit]` header (or a sub-table, or a dotted `tool.lockaudit` key) in a file that does not parse.
+_OUR_TABLE = re.compile(rb"^[ \t]*(?:\[[ \t]*tool[ \t]*\.[ \t]*lockaudit\b|tool[ \t]*\.[ \t]*lockaudit[ \t]*[.=])", re.M)
+
+
 def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
     """The file lockaudit's settings come from and its table: `.lockaudit.toml`, else a
     `pyproject.toml` with `[tool.lockaudit]`; the third value says why a pyproject.toml
@@ -218,6 +223,9 @@ def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
     try:
         document = load_toml(data)
     except (UnicodeDecodeError, ValueError) as exc:
+        if _OUR_TABLE.search(data):  # the gate's own settings are in it: never judge without them
+            raise ConfigError(f"pyproject.toml: invalid TOML, and it holds [tool.lockaudit], lockaudit's "
+                              f"configuration: {exc}") from exc
         return None, {}, f"invalid TOML: {exc}"
     table = _tool_table(document, "pyproject.toml")
     return ("pyproject.toml", table, None) if table is not None else (None, {}, None)

@@ -98,3 +98,15 @@ def test_the_per_file_size_limit_is_configurable(tmp_path: Path) -> None:
     (tmp_path / ".lockaudit.toml").write_text("max-file-size = 0\n")
     bad = lockaudit("scan", tmp_path)
     assert bad.returncode == 2 and "'max-file-size' must be a number of bytes" in bad.stderr
+
+
+def test_a_pyproject_that_does_not_parse_but_holds_our_table_stops_the_gate(tmp_path: Path) -> None:
+    """The gate never judges without its own settings: exit 2 and where, as for .lockaudit.toml."""
+    write_tree(tmp_path, {"app.py": "import openai\n",
+                          "pyproject.toml": '[project]\nname = "x"\n\n[tool.lockaudit]\nadapters = ["app.py"\n'})
+    result = lockaudit("check", tmp_path, "--no-cache")
+    assert result.returncode == 2
+    assert "pyproject.toml: invalid TOML, and it holds [tool.lockaudit]" in result.stderr
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["openai"\n')
+    other = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")
+    assert other.returncode == 0 and "pyproject.toml" in {s["path"] for s in json.loads(other.stdout)["skipped"]}
