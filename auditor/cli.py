@@ -289,9 +289,12 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     from auditor.vcs import VcsError
     from auditor.workers import default_jobs
 
+    outputs = {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
+               "html": html_out}
+    _check_outputs(fmt, outputs)
     root, loaded, ruleset = _prepare(path, config_file, since)
     config = loaded.config
-    _refuse_inputs(root, config, [json_out, sarif_out, markdown_out, cyclonedx_out, html_out])
+    _refuse_inputs(root, config, list(outputs.values()))
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
     if chosen is not None and baseline_file is None and not chosen.is_file():
         chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
@@ -316,8 +319,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     nothing = audit.files_analysed == 0 and files is None
     # With nothing analysed the machine formats still say what was skipped and why, but no text
     # summary: a perfect score of nothing would mislead.
-    _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
-                       "html": html_out}, quiet or nothing)
+    _emit(audit, fmt, outputs, quiet or nothing)
     if nothing:
         found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
         listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
@@ -333,10 +335,11 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     failing = [f for f in audit.findings
                if threshold and at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
     if gate and quiet and failing and fmt == "text":  # a hook's output: what fails, one line each
+        document = "-" in outputs.values()  # standard output holds a document: the lines go beside it
         for finding in failing:
             cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
             _echo(f"{clean(finding.path)}{cell}:{finding.line}:{finding.column}: {finding.severity} "
-                       f"{finding.rule_id} {clean(finding.message)}")
+                  f"{finding.rule_id} {clean(finding.message)}", err=document)
     if gate:
         _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline, quiet=quiet)
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -364,9 +367,7 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
     """Write each requested file atomically; one format owns stdout: `-` if given, else --format."""
     from auditor.report import write_output
 
-    to_stdout = [name for name, destination in destinations.items() if destination == "-"]
-    if len(to_stdout) > 1:
-        _fail(f"only one output can go to standard output, not {' and '.join(to_stdout)}")
+    to_stdout = _check_outputs(fmt, destinations)
     for name, destination in destinations.items():
         if destination is not None and destination != "-":
             try:
@@ -377,10 +378,19 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
         write_output("-", _render(to_stdout[0], audit))
         if fmt == "text" and not quiet:
             click.echo(_render("text", audit, sys.stderr), err=True, nl=False)  # escaped, coloured on purpose
-        elif fmt != to_stdout[0]:
-            _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
     elif not (quiet and fmt == "text"):
         write_output("-", _render(fmt, audit, sys.stdout))
+
+
+def _check_outputs(fmt: str, destinations: dict[str, str | None]) -> list[str]:
+    """The format that goes to standard output, if any, or exit 2 before anything is scanned or
+    written: one stream cannot take two documents."""
+    to_stdout = [name for name, destination in destinations.items() if destination == "-"]
+    if len(to_stdout) > 1:
+        _fail(f"only one output can go to standard output, not {' and '.join(to_stdout)}")
+    if to_stdout and fmt not in ("text", to_stdout[0]):
+        _fail(f"--format {fmt} and --{to_stdout[0]} - both want standard output")
+    return to_stdout
 
 
 def _drop_fixed(path: Path, audit: Audit) -> None:
@@ -583,13 +593,15 @@ def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdo
     """Render a saved JSON audit (from --json) in any format, without scanning again."""
     from auditor.report.load import AuditFileError, load_audit
 
+    outputs = {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
+               "html": html_out}
+    _check_outputs(fmt, outputs)
     try:
         audit = load_audit(audit_file, validate)
     except AuditFileError as exc:
         _fail(str(exc))
     try:
-        _emit(audit, fmt, {"json": json_out, "sarif": sarif_out, "markdown": markdown_out,
-                           "cyclonedx": cyclonedx_out, "html": html_out})
+        _emit(audit, fmt, outputs)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         if validate:
             raise  # a valid audit that does not render is lockaudit's bug

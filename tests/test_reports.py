@@ -64,6 +64,18 @@ def test_report_renders_a_saved_audit_identically(tmp_path: Path) -> None:
 def test_one_output_per_stream() -> None:
     both = lockaudit("scan", FIXTURES / "demo", "--json", "-", "--sarif", "-")
     assert both.returncode == 2 and "only one output can go to standard output" in both.stderr
+    assert both.stdout == ""  # decided before anything is written
+    clash = lockaudit("scan", FIXTURES / "demo", "--format", "sarif", "--json", "-")
+    assert clash.returncode == 2 and "both want standard output" in clash.stderr and clash.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_quiet_with_a_document_on_stdout_is_a_normal_run(command: str) -> None:
+    quiet = lockaudit(command, FIXTURES / "demo", "-q", "--json", "-", "--no-cache")
+    assert quiet.returncode == (0 if command == "scan" else 1), quiet.stderr
+    assert json.loads(quiet.stdout)["findings"] and "lockaudit: error" not in quiet.stderr
+    same = lockaudit(command, FIXTURES / "demo", "--format", "json", "--json", "-", "--no-cache")
+    assert same.returncode == quiet.returncode and json.loads(same.stdout)["findings"]
 
 
 @pytest.mark.parametrize("fixture", ["concentrated-stack", "resolution", "transitive-only"])
