@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from auditor.files import read_regular
 from auditor.limits import MAX_GITIGNORE_BYTES, MAX_SCAN_GITIGNORE_PATTERNS, LimitError, read_gitignore
 from auditor.files import printable_name
 from auditor.patterns import PathPatterns
+from auditor.vcs import user_excludes_file
 
 KINDS: dict[str, str] = {".py": "python", ".pyi": "python", ".ipynb": "notebook", ".tf": "terraform"}
 # Files that make their folder a project folder, from which its code is importable.
@@ -69,6 +71,9 @@ class Discovery:
     skipped: list[Skipped] = field(default_factory=list)
     project_dirs: list[str] = field(default_factory=list)  # folders holding a PROJECT_MARKERS file
     gitignore_patterns: int = 0  # patterns loaded so far, capped per scan
+    # Files and folders left out, by what left them out, so that "nothing to analyse" can say why.
+    filtered: Counter[tuple[str, str]] = field(default_factory=Counter)  # (file or folder, why)
+    notes: list[str] = field(default_factory=list)  # for the user: e.g. the root itself was ignored
 
 
 # Files known by name rather than extension.
@@ -164,10 +169,16 @@ def discover(
                 result.skipped.append(Skipped(rel, f"cannot be inspected: {_reason(exc)}"))
                 continue
             holds_tracked = rel in kept_dirs if is_dir else rel in kept
-            if (_ignored(rel, is_dir, specs) and not holds_tracked) or any(patterns.match(rel, is_dir) for patterns in excludes):
+            noun = "folder" if is_dir else "file"
+            if _ignored(rel, is_dir, specs) and not holds_tracked:
+                result.filtered[(noun, "ignored by .gitignore")] += 1
+                continue
+            if any(patterns.match(rel, is_dir) for patterns in excludes):
+                result.filtered[(noun, "excluded by the configuration or --exclude")] += 1
                 continue
             if is_dir:
                 if entry.name in DEFAULT_EXCLUDED_DIRS or (_excluded_folder(entry) and not holds_tracked):
+                    result.filtered[("folder", "left out by default (virtual environments, caches, build output)")] += 1
                     continue
                 subfolders.append((Path(entry.path), rel, specs))
                 continue
@@ -229,24 +240,57 @@ def _ignored(rel: str, is_dir: bool, specs: tuple[_Ignore, ...]) -> bool:
 
 
 def _ancestor_gitignores(root: Path, result: Discovery) -> tuple[_Ignore, ...]:
-    """The .gitignore files above the root that git applies to it: up to the repository top."""
-    if (root / ".git").exists():
-        return ()
-    chain = []
-    for folder in root.parents:
-        chain.append(folder)
-        if (folder / ".git").exists():
-            break
-    else:
-        return ()  # not inside a git work tree: no parent's rules apply
+    """The ignore rules git applies to the root from outside it: the user's global excludes
+    file, the repository's `.git/info/exclude`, and the .gitignore files above the root up to
+    the repository top (weakest first). A root those rules ignore was named on purpose, as
+    ripgrep and Ruff take it: then only the rules inside it apply."""
+    top = next((folder for folder in (root, *root.parents) if (folder / ".git").exists()), None)
+    if top is None:
+        return ()  # not inside a git work tree: no repository's rules apply
     specs: list[_Ignore] = []
-    for folder in reversed(chain):
+    above = "" if top == root else root.relative_to(top).as_posix() + "/"
+    for path in (user_excludes_file(), top / ".git" / "info" / "exclude"):
+        if path.is_file():
+            loaded = _load_gitignore(path, _shown(path, root), result)
+            if loaded is not None:
+                specs.append(("", above, loaded))
+    for folder in reversed(root.parents[:len(root.relative_to(top).parts)] if top != root else ()):
         path = folder / ".gitignore"
         if path.is_file():
             loaded = _load_gitignore(path, os.path.relpath(path, root), result)
             if loaded is not None:
                 specs.append(("", root.relative_to(folder).as_posix() + "/", loaded))
+    if above and _ignored_root(above, tuple(specs)):
+        result.notes.append(f"{above.rstrip('/')} is ignored by the repository's ignore rules; scanned because "
+                            "it was named, with only the rules inside it")
+        return ()
     return tuple(specs)
+
+
+def _ignored_root(above: str, specs: tuple[_Ignore, ...]) -> bool:
+    """Whether git would leave out the root folder (`above`, relative to the repository top), or
+    a folder between it and the top: each folder is judged by the deepest rules with an opinion."""
+    parts = above.rstrip("/").split("/")
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth]) + "/"
+        for _, prefix, spec in reversed(specs):
+            home = above[: len(above) - len(prefix)]  # the rules file's folder, relative to the top
+            if not folder.startswith(home) or folder == home:
+                continue
+            verdict = spec.check_file(folder[len(home):]).include
+            if verdict is not None:
+                if verdict:
+                    return True
+                break
+    return False
+
+
+def _shown(path: Path, root: Path) -> str:
+    """How a rules file is named in a message: relative to the root when inside the repository."""
+    try:
+        return os.path.relpath(path, root) if not os.path.isabs(os.path.relpath(path, root)) else str(path)
+    except ValueError:
+        return str(path)
 
 
 def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgnoreSpec | None:

@@ -227,9 +227,13 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         if whole_file_failed:
             unread.add(result.source.path)
 
-    notices = []
+    notices = list(found.notes)
     if cache is not None and (notice := cache.save()):
         notices.append(notice)
+    if not analysed and found.filtered:  # say by what, or "nothing to analyse" is a riddle
+        notices.append("left out before analysis: " + ", ".join(
+            f"{count} {noun}{'s' if count != 1 else ''} {why}"
+            for (noun, why), count in sorted(found.filtered.items(), key=lambda item: (-item[1], item[0]))))
     python_paths = [s.path for s in found.files if s.kind == "python"]
     modules = ModuleIndex(python_paths, found.project_dirs)
     facts = link_clients(facts, modules)  # calls on clients other modules give

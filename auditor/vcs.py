@@ -76,6 +76,22 @@ def _user_safe_directories() -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.cache
+def user_excludes_file() -> Path:
+    """The user's own global ignore file (`core.excludesFile` of the global config, else git's
+    default `$XDG_CONFIG_HOME/git/ignore`): the user's configuration, never the scanned repository's."""
+    env = {k: v for k, v in os.environ.items() if k in (*KEPT_ENVIRONMENT, "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL")}
+    try:
+        result = subprocess.run(["git", "config", "--global", "--path", "--get", "core.excludesFile"],
+                                capture_output=True, timeout=TIMEOUT, env=env, cwd=os.path.abspath(os.sep))
+        if result.returncode == 0 and result.stdout.strip():
+            return Path(os.fsdecode(result.stdout.strip())).expanduser()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(config) / "git" / "ignore"
+
+
 def _run(root: Path, args: tuple[str, ...], overrides: dict[str, str],
          input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     config = [*SAFE, *(f"safe.directory={d}" for d in _user_safe_directories())]

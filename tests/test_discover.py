@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +125,51 @@ def test_deep_nesting_does_not_recurse(tmp_path: Path) -> None:
         deep = deep / f"d{i}"
     write(deep, "leaf.py")
     assert len(paths(tmp_path)) == 1
+
+
+def _git_repo(root: Path, files: dict[str, str]) -> None:
+    from helpers import write_tree
+
+    write_tree(root, files)
+    subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+
+
+def test_a_folder_named_on_purpose_is_scanned_though_the_repository_ignores_it(tmp_path: Path) -> None:
+    """As ripgrep and Ruff do: `lockaudit scan vendor/app` where the repository ignores vendor/."""
+    from helpers import lockaudit
+
+    _git_repo(tmp_path, {".gitignore": "vendor/\n", "vendor/app/main.py": "import openai\n", "app.py": "x = 1\n"})
+    result = lockaudit("scan", tmp_path / "vendor" / "app", "--format", "json", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["files_analysed"] == 1
+    assert "vendor/app is ignored by the repository's ignore rules; scanned because it was named" in result.stderr
+    whole = json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)
+    assert whole["summary"]["files_analysed"] == 1  # from the top, vendor/ stays ignored
+
+
+def test_info_exclude_and_the_users_global_excludes_apply_as_in_git(tmp_path: Path) -> None:
+    from helpers import lockaudit
+
+    repo, home = tmp_path / "repo", tmp_path / "home"
+    _git_repo(repo, {"app.py": "import openai\n", "generated/client.py": "import anthropic\n",
+                     "scratch_notes.py": "import cohere\n"})
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "exclude").write_text("generated/\n")
+    home.mkdir()
+    (home / "ignore-everywhere").write_text("scratch_*.py\n")
+    (home / ".gitconfig").write_text("[core]\n\texcludesFile = ~/ignore-everywhere\n")
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    env.pop("GIT_CONFIG_GLOBAL", None)
+    proc = subprocess.run([sys.executable, "-m", "auditor", "scan", str(repo), "--format", "json", "--no-cache"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert {r["path"] for r in json.loads(proc.stdout)["inventory"]} == {"app.py"}
+
+
+def test_when_everything_is_left_out_it_says_by_what(tmp_path: Path) -> None:
+    from helpers import lockaudit
+
+    _git_repo(tmp_path, {".gitignore": "*.py\n", "a.py": "import openai\n", "b.py": "import openai\n"})
+    result = lockaudit("scan", tmp_path, "--no-cache")
+    assert result.returncode == 2 and "nothing to analyse" in result.stderr
+    assert "left out before analysis: 2 files ignored by .gitignore" in result.stderr
