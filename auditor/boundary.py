@@ -34,7 +34,10 @@ from auditor.patterns import PathPatterns
 from auditor.roles import PRODUCT, Roles
 
 MIN_MODULES_FOR_BOUNDARY = 3  # a project this small has no boundary to speak of
+# The provider-family rule, as the README states it (tests/test_readme.py holds them together):
 FAMILY_SHARE = 0.3  # vendor-named children among a folder's children that make it a provider family
+FAMILY_SDK_SHARE = 0.5  # of the folder's children that use an SDK, the vendor-named ones are at least this
+HELPER_OUTSIDE_MIN = 2  # a helper leaves the family when more modules outside import it than this and than inside
 WRAPPER_SHARE = 0.5  # top-level definitions of a wrapper that use its vendor
 GENERIC_BASES = frozenset({"object", "abc.ABC", "typing.Protocol", "typing.Generic", "Generic", "Protocol", "ABC",
                            "pydantic.BaseModel", "BaseModel", "Exception", "enum.Enum", "Enum", "dict", "str"})
@@ -287,7 +290,7 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
     for folder, named in list(families.items()):
         using = {_child(folder, p) for p in profiles
                  if p.startswith(folder + "/") and profiles[p].direct}
-        if len(using & set(named)) < 0.5 * len(using):
+        if len(using & set(named)) < FAMILY_SDK_SHARE * len(using):
             del families[folder]
 
     def in_family(path: str) -> bool:
@@ -307,7 +310,7 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
             else:  # a helper of the family, unless more of the project uses it than the adapters do
                 outside = {i for i in importers.get(path, ()) if not in_family(i)}
                 within = importers.get(path, set()) - outside
-                (leaks if len(outside) > max(2, len(within)) else members).append(path)
+                (leaks if len(outside) > max(HELPER_OUTSIDE_MIN, len(within)) else members).append(path)
         if not members:
             continue
         vendors = set(named.values())

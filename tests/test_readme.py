@@ -33,3 +33,13 @@ def test_the_readme_shows_the_demo_as_lockaudit_reports_it() -> None:
     shown = [line for line in block.splitlines() if line and not line.startswith("$ ") and line.strip() != "..."]
     actual = [line for line in lockaudit("scan", REPO / "fixtures" / "demo").stdout.splitlines() if line]
     assert shown == actual[:len(shown)]
+
+
+def test_the_readme_states_the_provider_family_rule_the_code_applies() -> None:
+    from auditor.boundary import FAMILY_SDK_SHARE, FAMILY_SHARE, HELPER_OUTSIDE_MIN
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    rule = readme.split("a **provider family**:", 1)[1].split("- **implementations", 1)[0]
+    assert f"at least {FAMILY_SHARE:.0%}".replace("%", " %") in rule
+    assert FAMILY_SDK_SHARE == 0.5 and "at least half of its children that use an SDK" in rule
+    assert f"are more than {HELPER_OUTSIDE_MIN} and more than those inside it" in rule
