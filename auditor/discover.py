@@ -94,6 +94,7 @@ CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
 MAX_CONFIG_BYTES = 512 * 1024
 _PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
+_REQUIREMENTS_FOLDER = re.compile(r"(?:^|/)requirements/[^/]+\.(?:txt|in)$")  # requirements/base.txt, dev.in
 _PROMPTFOO = re.compile(r"^promptfooconfig[\w.-]*\.(?:ya?ml|json)$")
 # MCP server configurations: Claude Code's `.mcp.json`, Cursor's and VS Code's `mcp.json`.
 _MCP_CONFIG = re.compile(r"(?:^|/)(?:\.mcp\.json|\.(?:cursor|vscode)/mcp\.json)$")
@@ -103,7 +104,7 @@ _WORKFLOW = re.compile(r"(?:^|/)\.github/(?:workflows/[^/]+|actions/.+/action)\.
 def file_kind(name: str, rel: str = "") -> str | None:
     if name in NAMED_KINDS:
         return NAMED_KINDS[name]
-    if _REQUIREMENTS.match(name):
+    if _REQUIREMENTS.match(name) or _REQUIREMENTS_FOLDER.search(rel):
         return "requirements"
     if _PYLOCK.match(name):
         return "pylock"
@@ -207,6 +208,9 @@ def discover(
                 result.files.append(SourceFile(rel, kind, Path(entry.path)))
         stack.extend(reversed(subfolders))
     result.files.sort(key=lambda f: f.path)
+    analysed = {f.path for f in result.files}
+    # `CLAUDE.md -> AGENTS.md`: a link to a file the scan reads anyway says nothing on every run.
+    result.skipped = [s for s in result.skipped if _link_target(s.reason) not in analysed]
     result.skipped.sort(key=Skipped.sort_key)
     return result
 
@@ -329,6 +333,14 @@ def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discove
     elif kind is not None:
         where = target.relative_to(root).as_posix()
         result.skipped.append(Skipped(rel, f"symlink to {where}, analysed at that path if included"))
+
+
+_LINK_REASON = re.compile(r"^symlink to (.+), analysed at that path if included$")
+
+
+def _link_target(reason: str) -> str | None:
+    match = _LINK_REASON.match(reason)
+    return match.group(1) if match else None
 
 
 def _reason(exc: OSError) -> str:

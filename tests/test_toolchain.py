@@ -369,3 +369,28 @@ def test_a_project_pinned_with_hashes_declares_what_it_imports(tmp_path) -> None
     audit = json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)
     assert not audit["skipped"]
     assert "ai-sdk-imported-not-declared" not in {f["rule_id"] for f in audit["findings"]}
+
+
+def test_quiet_inputs_are_read_not_reported(tmp_path) -> None:
+    """JSON with comments, multi-document YAML, a requirements/ folder and Dockerfile comments:
+    read as what they are, nothing listed as invalid, no command taken from a comment."""
+    import json
+
+    from helpers import lockaudit, write_tree
+
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/llm.py": "import openai\nimport anthropic\n",
+        "tsconfig.app.json": '{\n  // the app build\n  "compilerOptions": {"strict": true, /* on */ "paths": [],},\n}\n',
+        "config/settings.yaml": "model: gpt-4o\n---\nmodel: claude-sonnet-4-5\n",
+        "requirements/base.txt": "openai==1.60.0 \\\n    --hash=sha256:aaaa\n",
+        "requirements/dev.in": "anthropic\n",
+        "Dockerfile": "FROM python:3.12\n# RUN uv pip install -r requirements/base.txt\nRUN pip install -r requirements/base.txt\n",
+    })
+    audit = json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)
+    assert audit["skipped"] == []
+    declared = {d["product"] for d in audit["summary"]["dependencies"] if d["declared"]}
+    assert {"openai", "anthropic"} <= declared
+    models = {r["value"] for r in audit["inventory"] if r["kind"] == "model-id" and r["path"] == "config/settings.yaml"}
+    assert models == {"gpt-4o", "claude-sonnet-4-5"}
+    assert not [r for r in audit["inventory"] if r["path"] == "Dockerfile" and r["product"] == "uv"]

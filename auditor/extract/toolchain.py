@@ -175,6 +175,8 @@ def extract_build_script(path: str, data: bytes, detectors: Detectors | None = N
     text = data.decode("utf-8", errors="replace")
     facts: list[Fact] = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):  # a comment: a command written there does not run
+            continue
         where = Location(path, number, 1)
         if re.search(r"ghcr\.io/astral-sh/uv\b", line):
             facts.append(ToolFact(where, "uv", "image ghcr.io/astral-sh/uv"))
@@ -211,11 +213,16 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
             return [text]  # type: ignore[list-item]
         pairs = list(_toml_pairs(document))
         return [fact for key, value in pairs for fact in _config_value(path, text, key, value, None, detectors)]
-    root = _yaml(path, data)
+    root = _yaml(path, data, documents=True)
     if isinstance(root, ErrorFact) and path.endswith(".json"):
-        try:  # valid JSON that YAML rejects (tabs, some escapes): read it as JSON, locate by text
+        try:  # valid JSON that YAML rejects (tabs, some escapes), or JSON with comments (tsconfig.json)
             text = data.decode("utf-8-sig")
-            return [fact for key, value in _toml_pairs(load_json(text))
+            try:
+                document = load_json(text)
+            except ValueError:
+                text = _without_json_comments(text)
+                document = load_json(text)
+            return [fact for key, value in _toml_pairs(document)
                     for fact in _config_value(path, text, key, value, None, detectors)]
         except ValueError:  # invalid, or too large or deep (LimitError): the YAML error stands
             return [root]
@@ -548,15 +555,21 @@ def _requirements(path: str, text: str, items: Any, source: str, group: str) -> 
         yield DependencyFact(loc, canonicalize_name(requirement.name), source, group, str(requirement.specifier) or None)
 
 
-def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
-    """The YAML document as nodes with positions, composed by the safe loader (no objects built)."""
+def _yaml(path: str, data: bytes, documents: bool = False) -> yaml.Node | ErrorFact:
+    """The YAML document as nodes with positions, composed by the safe loader (no objects built).
+    With `documents`, a stream of several (`---` between them) is read as a sequence of them."""
     invalid = "invalid JSON" if path.endswith(".json") else "invalid YAML"  # JSON is read as YAML
     try:
         text = data.decode("utf-8-sig")
         depth = _bracket_depth(text)
         if depth > MAX_YAML_DEPTH:  # the same answer with or without libyaml, before either recurses
             return ErrorFact(Location(path, 1, 1), invalid, f"nested more than {MAX_YAML_DEPTH} levels deep")
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        if documents and not path.endswith(".json"):
+            nodes = [n for n in yaml.compose_all(text, Loader=loader) if n is not None]
+            node = nodes[0] if len(nodes) == 1 else yaml.SequenceNode("tag:yaml.org,2002:seq", nodes) if nodes else None
+        else:
+            node = yaml.compose(text, Loader=loader)
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         return ErrorFact(Location(path, 1, 1), invalid, str(exc).splitlines()[0] if str(exc) else "")
     if node is None:
@@ -565,6 +578,21 @@ def _yaml(path: str, data: bytes) -> yaml.Node | ErrorFact:
     if problem is not None:
         return ErrorFact(Location(path, 1, 1), invalid, problem)
     return node
+
+
+# A string, or a comment (an unclosed `/*` runs to the end, so no start is scanned twice) ...
+_JSON_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*(?:[^*]|\*(?!/))*(?:\*/|$)')
+# ... then, once they are blanks, a string or a comma before a closing bracket.
+_JSON_TRAILING_COMMA = re.compile(r'"(?:[^"\\\n]|\\.)*"|,(?=\s*[\]}])')
+
+
+def _without_json_comments(text: str) -> str:
+    """JSON with comments and trailing commas (JSONC: tsconfig.json, VS Code settings) as JSON,
+    each removed character a space, so lines and columns stay where they were."""
+    def blank(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token if token.startswith('"') else re.sub(r"[^\n]", " ", token)
+    return _JSON_TRAILING_COMMA.sub(blank, _JSON_COMMENT.sub(blank, text))
 
 
 MAX_YAML_DEPTH = 200
