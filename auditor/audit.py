@@ -23,8 +23,9 @@ class Skipped:
         return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
-SCHEMA_VERSION = "1.4"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
-# 1.3: `via` on calls through a client built elsewhere; 1.4: the `check` flag on model ids
+SCHEMA_VERSION = "1.5"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
+# 1.3: `via` on calls through a client built elsewhere; 1.4: the `check` flag on model ids;
+# 1.5: exposure counts modules reached only through optional imports apart (`optional`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ class ProjectGraph:
     module_of_path: dict[str, str] = field(default_factory=dict)
     _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)  # (source, target) of every edge
     _backward: dict[str, set[str]] = field(default_factory=dict, repr=False)  # reach edges, reversed
+    _hard_backward: dict[str, set[str]] = field(default_factory=dict, repr=False)  # those not only optional
     _upstream: Upstream | None = field(default=None, repr=False)
 
     def module_node(self, path: str) -> str | None:
@@ -55,6 +56,8 @@ class ProjectGraph:
         self._pairs.add((source, target))
         if attributes.get("relation") in REACH:
             self._backward.setdefault(target, set()).add(source)
+            if not attributes.get("optional"):
+                self._hard_backward.setdefault(target, set()).add(source)
 
     def has_edge(self, source: str, target: str) -> bool:
         return (source, target) in self._pairs
@@ -78,18 +81,21 @@ class ProjectGraph:
             self._upstream = Upstream(self.importers())
         return self._upstream
 
-    def towards(self, vendor: str) -> dict[str, str | None]:
+    def towards(self, vendor: str, hard: bool = False) -> dict[str, str | None]:
         """Every node that reaches `vendor:NAME` along imports, uses and provided-by edges, with the
         next node on one of its shortest ways there: one breadth-first search backwards from the vendor.
-        Ties go to the first name in sorted order, so chains do not depend on the order of the files."""
+        With `hard`, only along imports that always run (not guarded by `except ImportError`, not
+        under `TYPE_CHECKING`). Ties go to the first name in sorted order, so chains do not depend
+        on the order of the files."""
+        backward = self._hard_backward if hard else self._backward
         target = f"vendor:{vendor}"
         onward: dict[str, str | None] = {target: None}
-        if target not in self._backward:
+        if target not in backward:
             return {}
         queue = deque([target])
         while queue:
             current = queue.popleft()
-            for source in sorted(self._backward.get(current, ())):
+            for source in sorted(backward.get(current, ())):
                 if source not in onward:
                     onward[source] = current
                     queue.append(source)
@@ -121,19 +127,24 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
         target_path = modules.resolve(fact.loc.path, fact.module, fact.symbol, fact.level)
         target = graph.module_of_path.get(target_path) if target_path else None
         if source and target and target != source:
-            graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line)
+            graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line,
+                           **({"optional": True} if fact.optional or fact.type_checking else {}))
     _add_distributions(graph, facts, ruleset)
     products = {p.id: p for p in ruleset.products}
     uses: Counter[tuple[str, str]] = Counter()
+    hard: set[tuple[str, str]] = set()  # used by something that always runs, not only an optional import
     for record in inventory:
         source = graph.module_of_path.get(record.path)
         if source and record.product and record.kind in COUPLING_KINDS:
             uses[(source, record.product)] += 1
+            if record.kind != "import" or not {"optional", "type_checking"} & set(record.flags):
+                hard.add((source, record.product))
     for (source, product_id), count in sorted(uses.items()):
         product = products[product_id]
         graph.add_node(f"product:{product_id}", kind="product", name=product_id, title=product.title,
                        layer=product.layer, abstraction=product.abstraction)
-        graph.add_edge(f"module:{source}", f"product:{product_id}", relation="uses", weight=count)
+        graph.add_edge(f"module:{source}", f"product:{product_id}", relation="uses", weight=count,
+                       **({} if (source, product_id) in hard else {"optional": True}))
         vendor = product.vendor
         graph.add_node(f"vendor:{vendor}", kind="vendor", name=vendor)
         _add_once(graph, f"product:{product_id}", f"vendor:{vendor}", "provided-by")
@@ -319,7 +330,7 @@ class ChainFinder:
 
     def __init__(self, project: ProjectGraph) -> None:
         self.project = project
-        self._towards: dict[str, dict[str, str | None]] = {}
+        self._towards: dict[tuple[str, bool], dict[str, str | None]] = {}
 
     def chain(self, path: str, vendor: str | None, product: str | None = None) -> tuple[str, ...]:
         """`product`: the finding's own, which its chain goes through when the module uses it."""
@@ -338,11 +349,15 @@ class ChainFinder:
         return (*(name(n) for n in project.upstream().chain(module)), *onward)
 
     def onward(self, module: str, vendor: str) -> list[str] | None:
-        """The names on the module's shortest way to the vendor, or None if it does not reach it."""
-        if vendor not in self._towards:
-            self._towards[vendor] = self.project.towards(vendor)
-        towards = self._towards[vendor]
-        if module not in towards:
+        """The names on the module's shortest way to the vendor, through imports that always run
+        when there is one; None if it does not reach the vendor at all."""
+        for hard in (True, False):
+            if (vendor, hard) not in self._towards:
+                self._towards[(vendor, hard)] = self.project.towards(vendor, hard)
+            towards = self._towards[(vendor, hard)]
+            if module in towards:
+                break
+        else:
             return None
         chain: list[str] = []
         node: str | None = module
@@ -358,24 +373,29 @@ def exposure_chain(project: ProjectGraph, module: str, vendor: str) -> list[str]
 
 
 def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str, object]]:
-    """Per vendor: how many modules reach it, directly or through other modules, and the
-    longest of the shortest chains that do (the deepest transitive exposure)."""
+    """Per vendor: how many modules reach it through imports that always run, directly or
+    through other modules, how many more only through optional ones (`try: import … except
+    ImportError`, `TYPE_CHECKING`), and the deepest of the shortest chains, hard ones first."""
     finder = ChainFinder(project)
     rows = []
     for node, data in sorted(project.nodes.items()):
         if data.get("kind") != "vendor":
             continue
-        towards = project.towards(data["name"])
-        finder._towards[data["name"]] = towards
-        reaching = sorted(n for n in towards if project.nodes[n].get("kind") == "module")
-        if not towards:
+        vendor = data["name"]
+        reach = project.towards(vendor)
+        if not reach:
             continue
-        chains = [finder.onward(module, data["name"]) or [] for module in reaching]
-        chains.sort(key=lambda chain: (-len(chain), chain))
-        direct = sum(1 for chain in chains if len(chain) <= 3)  # module → product → vendor
-        rows.append({"vendor": data["name"], "modules": len(reaching), "direct": direct,
-                     "chains": [" → ".join(chain) for chain in chains[:chains_per_vendor]]})
-    rows.sort(key=lambda row: (-row["modules"], row["vendor"]))  # type: ignore[operator]
+        hard = project.towards(vendor, hard=True)
+        finder._towards[(vendor, False)], finder._towards[(vendor, True)] = reach, hard
+        reaching = sorted(n for n in reach if project.nodes[n].get("kind") == "module")
+        chains = [(module not in hard, finder.onward(module, vendor) or []) for module in reaching]
+        chains.sort(key=lambda item: (item[0], -len(item[1]), item[1]))
+        firm = [chain for optional, chain in chains if not optional]
+        direct = sum(1 for chain in firm if len(chain) <= 3)  # module → product → vendor
+        rows.append({"vendor": vendor, "modules": len(firm), "direct": direct, "optional": len(chains) - len(firm),
+                     "chains": [" → ".join(chain) + (" (optional import)" if optional else "")
+                                for optional, chain in chains[:chains_per_vendor]]})
+    rows.sort(key=lambda row: (-row["modules"], -row["optional"], row["vendor"]))  # type: ignore[operator]
     return rows
 
 
