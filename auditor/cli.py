@@ -45,19 +45,28 @@ RENDERERS = {"text": "text:render_text", "json": "json:render_json", "markdown":
              "sarif": "sarif:render_sarif", "cyclonedx": "cyclonedx:render_cyclonedx", "html": "html:render_html"}
 
 
-def _render(name: str, audit: Audit, stream: Any = None) -> str:
+def _render(name: str, audit: Audit, stream: Any = None, include_suppressed: bool = False) -> str:
     """`stream`: where a text report goes, coloured only when that is a terminal and NO_COLOR is unset."""
     if name == "text":
         from auditor.report.text import render_text
 
         return render_text(audit, colour=stream is not None and _colour(stream))
+    if name == "sarif":
+        from auditor.report.sarif import render_sarif
+
+        return render_sarif(audit, include_suppressed)
     module, function = RENDERERS[name].split(":")
     renderer: Callable[[Audit], str] = getattr(importlib.import_module(f"auditor.report.{module}"), function)
     return renderer(audit)
 
 
 def _colour(stream: Any) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    """NO_COLOR wins, then FORCE_COLOR (a CI log that shows colour), then whether it is a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _echo(message: str = "", err: bool = False, nl: bool = True) -> None:
@@ -82,6 +91,8 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
     @click.option("--cyclonedx", "cyclonedx_out", metavar="FILE", help="Write a CycloneDX 1.6 AI-BOM to FILE ('-' for stdout).")
     @click.option("--html", "html_out", metavar="FILE", help="Write the self-contained HTML report to FILE.")
+    @click.option("--sarif-include-suppressed", is_flag=True,
+                  help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.")
     @click.option(
         "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
         help="What goes to standard output.",
@@ -282,7 +293,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
          files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
-         cache_dir: Path | None = None) -> int:
+         cache_dir: Path | None = None, sarif_include_suppressed: bool = False) -> int:
     from auditor import baseline
     from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, run_audit
@@ -319,7 +330,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     nothing = audit.files_analysed == 0 and files is None
     # With nothing analysed the machine formats still say what was skipped and why, but no text
     # summary: a perfect score of nothing would mislead.
-    _emit(audit, fmt, outputs, quiet or nothing)
+    _emit(audit, fmt, outputs, quiet or nothing, sarif_include_suppressed)
     if nothing:
         found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
         listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
@@ -363,7 +374,8 @@ def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], b
             _fail(f"{destination} is one of the files lockaudit reads; write the report somewhere else")
 
 
-def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False) -> None:
+def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False,
+          include_suppressed: bool = False) -> None:
     """Write each requested file atomically; one format owns stdout: `-` if given, else --format."""
     from auditor.report import write_output
 
@@ -371,15 +383,15 @@ def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bo
     for name, destination in destinations.items():
         if destination is not None and destination != "-":
             try:
-                write_output(destination, _render(name, audit))
+                write_output(destination, _render(name, audit, include_suppressed=include_suppressed))
             except OSError as exc:
                 _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
     if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
-        write_output("-", _render(to_stdout[0], audit))
+        write_output("-", _render(to_stdout[0], audit, include_suppressed=include_suppressed))
         if fmt == "text" and not quiet:
             click.echo(_render("text", audit, sys.stderr), err=True, nl=False)  # escaped, coloured on purpose
     elif not (quiet and fmt == "text"):
-        write_output("-", _render(fmt, audit, sys.stdout))
+        write_output("-", _render(fmt, audit, sys.stdout, include_suppressed))
 
 
 def _check_outputs(fmt: str, destinations: dict[str, str | None]) -> list[str]:
@@ -588,8 +600,11 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="What goes to standard output.")
 @click.option("--validate", is_flag=True, help="Check AUDIT_FILE against the audit's JSON schema first.")
+@click.option("--sarif-include-suppressed", is_flag=True,
+              help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.")
 def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
-           cyclonedx_out: str | None, html_out: str | None, fmt: str, validate: bool) -> None:
+           cyclonedx_out: str | None, html_out: str | None, fmt: str, validate: bool,
+           sarif_include_suppressed: bool) -> None:
     """Render a saved JSON audit (from --json) in any format, without scanning again."""
     from auditor.report.load import AuditFileError, load_audit
 
@@ -601,7 +616,7 @@ def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdo
     except AuditFileError as exc:
         _fail(str(exc))
     try:
-        _emit(audit, fmt, outputs)
+        _emit(audit, fmt, outputs, include_suppressed=sarif_include_suppressed)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         if validate:
             raise  # a valid audit that does not render is lockaudit's bug

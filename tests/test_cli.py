@@ -407,3 +407,14 @@ def test_report_says_why_a_document_is_not_an_audit(tmp_path: Path) -> None:
     assert validated.returncode == 2 and "'hotspots' is a required property" in validated.stderr
     (tmp_path / "list.json").write_text("[]")
     assert "no schema_version 1.x" in lockaudit("report", tmp_path / "list.json").stderr
+
+
+def test_force_color_colours_a_log_and_no_color_wins() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    plain = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
+                           capture_output=True, text=True, env=env)
+    forced = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
+                            capture_output=True, text=True, env={**env, "FORCE_COLOR": "1"})
+    both = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
+                          capture_output=True, text=True, env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[" not in plain.stdout and "\x1b[" in forced.stdout and "\x1b[" not in both.stdout

@@ -20,14 +20,17 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 FINGERPRINT_KEY = "lockaudit/v1"
 
 
-def render_sarif(audit: Audit) -> str:
+def render_sarif(audit: Audit, include_suppressed: bool = False) -> str:
+    """`include_suppressed`: also the findings `# lockaudit: ignore` hides, marked suppressed.
+    Code-scanning UIs list those as closed alerts, so by default they are left out."""
+    suppressed = audit.suppressed if include_suppressed else []
     rules: dict[str, dict[str, Any]] = {}
-    for finding in [*audit.findings, *(s.finding for s in audit.suppressed)]:
+    for finding in [*audit.findings, *(s.finding for s in suppressed)]:
         rules.setdefault(finding.rule_id, _rule(finding))
     order = {rule_id: index for index, rule_id in enumerate(sorted(rules))}
     results = [_result(finding, order[finding.rule_id]) for finding in audit.findings] + [
         dict(_result(s.finding, order[s.finding.rule_id]),
-             suppressions=[{"kind": "inSource", "justification": visible(s.reason)}]) for s in audit.suppressed]
+             suppressions=[{"kind": "inSource", "justification": visible(s.reason)}]) for s in suppressed]
     dropped = sorted({(r["properties"]["path"], r["properties"]["locationDropped"])
                       for r in results if "locationDropped" in r["properties"]})
     unlocated = [{"path": path, "reason": reason} for path, reason in dropped]
