@@ -42,7 +42,8 @@ PROGRESS_MIN_FILES = 200
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (Python's default: 700)
 # Each format's renderer, imported when asked for: a hook that prints text never loads Jinja2.
 RENDERERS = {"text": "text:render_text", "json": "json:render_json", "markdown": "markdown:render_markdown",
-             "sarif": "sarif:render_sarif", "cyclonedx": "cyclonedx:render_cyclonedx", "html": "html:render_html"}
+             "sarif": "sarif:render_sarif", "cyclonedx": "cyclonedx:render_cyclonedx", "html": "html:render_html",
+             "github": "github:render_github"}
 
 
 def _render(name: str, audit: Audit, stream: Any = None, include_suppressed: bool = False) -> str:

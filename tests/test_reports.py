@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -94,3 +95,23 @@ def test_cyclonedx_ai_bom_is_valid_and_complete(tmp_path: Path, fixture: str) ->
     assert {c["name"] for c in bom["components"] if c["type"] == "machine-learning-model"} == models
     endpoints = {r["value"] for r in audit["inventory"] if r["kind"] in ("endpoint", "compatible-api")}
     assert {e for s in bom.get("services", []) for e in s.get("endpoints", [])} == endpoints
+
+
+def test_github_annotations_one_per_finding_and_nothing_from_the_tree_starts_a_command() -> None:
+    from dataclasses import replace
+
+    from auditor.report.github import render_github
+    from auditor.report.load import audit_from_dict
+
+    audit = audit_from_dict(scan_json(FIXTURES / "demo"))
+    audit.findings[0] = replace(audit.findings[0], path="a,b:c.py", message="x\n::error file=x::pwned 100%")
+    lines = render_github(audit).splitlines()
+    assert len(lines) == len([f for f in audit.findings if audit.counted(f.role)]) > 1
+    assert all(re.match(r"::(error|warning|notice) file=[^:,]+(,line=\d+,col=\d+)?,title=lockaudit [\w-]+::", line)
+               for line in lines)
+    assert "file=a%2Cb%3Ac.py" in lines[0] and "x\\x0a::error file=x::pwned 100%25" in lines[0]  # shown, not run
+    notebooks = audit_from_dict(scan_json(FIXTURES / "notebooks"))
+    notebooks.roles["counted"] = sorted({f.role for f in notebooks.findings})
+    lines = render_github(notebooks).splitlines()
+    cells = [line for line in lines if "notebook cell" in line]
+    assert cells and all(",line=" not in line for line in cells)  # a cell's line is not the notebook's
