@@ -256,6 +256,10 @@ def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]
     return _bar(results, total)
 
 
+def _silent(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
+    return results  # --quiet: no bar either
+
+
 def _bar(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
     with click.progressbar(results, length=total, label="Scanning", file=sys.stderr, show_pos=True) as bar:
         yield from bar
@@ -314,8 +318,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
         _fail("--update-baseline needs the whole project: run it on a folder, not on files")
     if update_baseline and chosen is None:
         _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
-    options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, vulns=vulns,
-                          suppressions=not no_suppressions, baseline=chosen, since=since, files=files,
+    options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_silent if quiet else _progress,
+                          vulns=vulns, suppressions=not no_suppressions, baseline=chosen, since=since, files=files,
                           cache=None if no_cache else (cache_dir or default_folder()))
     try:
         audit = run_audit(root, config, ruleset, loaded.problems, options)

@@ -241,6 +241,16 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
     assert code == 0 and b"Scanning" not in terminal
     piped = subprocess.run([sys.executable, "-m", "auditor", "scan", str(tmp_path)], capture_output=True, env=env)
     assert b"Scanning" not in piped.stderr
+    code, _, terminal = _stderr_on_a_terminal(["scan", str(tmp_path), "--quiet", "--no-cache"], env)
+    assert code == 0 and b"Scanning" not in terminal  # --quiet means no bar either
+
+
+def test_python_dash_m_lockaudit_is_the_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "lockaudit", "scan", FIXTURES / "demo", "--no-cache"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == lockaudit("scan", FIXTURES / "demo", "--no-cache").stdout
+    assert "Usage: lockaudit" in subprocess.run([sys.executable, "-m", "lockaudit", "--help"],
+                                                capture_output=True, text=True).stdout
 
 
 def test_explicit_config_file_and_notice_for_a_parent_config(tmp_path: Path) -> None:

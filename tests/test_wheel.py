@@ -53,3 +53,5 @@ def test_wheel_installs_and_scans_from_outside_the_source_tree(tmp_path: Path) -
 
     module = subprocess.run([python, "-m", "auditor", "check", project], cwd=work, capture_output=True, text=True)
     assert module.returncode == 1 and "sdk-import-outside-adapter" in module.stdout
+    named = subprocess.run([python, "-m", "lockaudit", "check", project], cwd=work, capture_output=True, text=True)
+    assert named.returncode == 1 and named.stdout == module.stdout  # the command's own name works as a module

@@ -1,0 +1,1 @@
+"""`python -m lockaudit`: the command's own name as a module; the code lives in `auditor`."""
