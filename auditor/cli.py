@@ -354,11 +354,20 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
         document = "-" in outputs.values()  # standard output holds a document: the lines go beside it
         for finding in failing:
             cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
-            _echo(f"{clean(finding.path)}{cell}:{finding.line}:{finding.column}: {finding.severity} "
+            _echo(f"{clean(_from_here(root, finding.path))}{cell}:{finding.line}:{finding.column}: {finding.severity} "
                   f"{finding.rule_id} {clean(finding.message)}", err=document)
     if gate:
         _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline, quiet=quiet)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _from_here(root: Path, path: str) -> str:
+    """A finding's path as a terminal or an editor opens it from the current folder, when that
+    folder is inside the scanned root or holds it; otherwise relative to the root, as scanned."""
+    here = Path.cwd()
+    if here.is_relative_to(root) or root.is_relative_to(here):
+        return os.path.relpath(root / path, here)
+    return path
 
 
 def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], baseline_too: bool = True) -> None:

@@ -428,3 +428,12 @@ def test_force_color_colours_a_log_and_no_color_wins() -> None:
     both = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
                           capture_output=True, text=True, env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert "\x1b[" not in plain.stdout and "\x1b[" in forced.stdout and "\x1b[" not in both.stdout
+
+
+def test_check_names_failing_files_from_the_current_folder(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "demo", tmp_path / "demo")
+    inside = lockaudit("check", "..", "--quiet", "--no-cache", cwd=tmp_path / "demo" / "support_bot")
+    above = lockaudit("check", "demo", "--quiet", "--no-cache", cwd=tmp_path)
+    assert inside.returncode == above.returncode == 1
+    assert inside.stdout.startswith("answers.py:9:5: medium sdk-import-outside-adapter")
+    assert above.stdout.startswith("demo/support_bot/answers.py:9:5: medium")
