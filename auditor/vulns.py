@@ -50,6 +50,11 @@ def pins(facts: Iterable[DependencyFact]) -> list[str]:
 
 
 def audit(facts: Iterable[DependencyFact], timeout: float = DEFAULT_TIMEOUT) -> VulnerabilityReport:
+    import importlib.util
+
+    if importlib.util.find_spec("pip_audit") is None:
+        return VulnerabilityReport("unavailable", "vulnerability lookup needs pip-audit, which is not installed: "
+                                                  "pip install 'lockaudit[vulns]'")
     requirements = pins(facts)
     if not requirements:
         return VulnerabilityReport("nothing-pinned", "no pinned or locked dependency to check for vulnerabilities")

@@ -101,3 +101,13 @@ def regenerate_golden(name: str) -> None:
     diff before committing it: a golden is what lockaudit must report, not what it happens to."""
     audit = scan_json(FIXTURES / name)
     (GOLDEN / f"{name}.json").write_text(json.dumps(project(audit), indent=2, ensure_ascii=False) + "\n")
+
+
+def cyclonedx_problem(document: str) -> str | None:
+    """The CycloneDX library's own validation against the 1.6 JSON schema (None: valid); it needs
+    the library's json-validation extra, which only the tests install."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(document)
+    return None if error is None else str(error)

@@ -78,3 +78,15 @@ def test_vulnerable_provider_sdk_finding() -> None:
                           {"id": "GHSA-xxxx", "fix_versions": ["0.27.1"], "aliases": []}]}]})
     found = list(CHECKS["vulnerable-dependency"]([record], load_rules(), {}, project))
     assert found == [(record, {"vendor": "OpenAI", "name": "openai==0.27.0", "ids": "GHSA-xxxx", "fix": "0.27.1"})]
+
+
+def test_without_pip_audit_the_lookup_says_how_to_add_it(monkeypatch) -> None:
+    import importlib.util
+
+    from auditor.facts import DependencyFact, Location
+    from auditor.vulns import audit
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pip_audit" else real(name, *a))
+    report = audit([DependencyFact(Location("requirements.txt", 1, 1), "openai", "requirements", specifier="==1.0.0")])
+    assert report.status == "unavailable" and "pip install 'lockaudit[vulns]'" in report.notice

@@ -71,15 +71,6 @@ def render_cyclonedx(audit: Audit) -> str:
     return json_text(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"
 
 
-def validate(document: str) -> str | None:
-    """The library's own validation against the CycloneDX 1.6 JSON schema (None: valid)."""
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
-
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(document)
-    return None if error is None else str(error)
-
-
 def _owner(audit: Audit, vendor: str) -> str:
     return next((r.owner for r in audit.inventory if r.vendor == vendor and r.owner), "") or ""
 
