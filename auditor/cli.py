@@ -99,6 +99,8 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="What goes to standard output.",
     )
     @click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
+    @click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (ids, comma-separated or repeated).")
+    @click.option("--ignore", multiple=True, metavar="RULE", help="Do not run these rules (ids, comma-separated or repeated).")
     @click.option(
         "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
         help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.",
@@ -298,7 +300,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
          files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
-         cache_dir: Path | None = None, sarif_include_suppressed: bool = False) -> int:
+         cache_dir: Path | None = None, sarif_include_suppressed: bool = False, select: tuple[str, ...] = (),
+         ignore: tuple[str, ...] = ()) -> int:
     from auditor import baseline
     from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, run_audit
@@ -309,7 +312,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
                "html": html_out}
     _check_outputs(fmt, outputs)
     root, loaded, ruleset = _prepare(path, config_file, since)
-    config = loaded.config
+    config = _chosen_rules(loaded.config, set(ruleset.rules), select, ignore)
     _refuse_inputs(root, config, list(outputs.values()))
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
     if chosen is not None and baseline_file is None and not chosen.is_file():
@@ -359,6 +362,23 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     if gate:
         _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline, quiet=quiet)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _chosen_rules(config: Config, known: set[str], select: tuple[str, ...], ignore: tuple[str, ...]) -> Config:
+    """`--select` and `--ignore`, as Ruff names them: rules switched off on top of `disable`."""
+    import dataclasses
+
+    def ids(values: tuple[str, ...], option: str) -> set[str]:
+        found = {part.strip() for value in values for part in value.split(",") if part.strip()}
+        for rule_id in sorted(found - known):
+            hint = difflib.get_close_matches(rule_id, sorted(known), n=1)
+            _fail(f"{option} names no known rule {rule_id!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        return found
+    selected, ignored = ids(select, "--select"), ids(ignore, "--ignore")
+    if not selected and not ignored:
+        return config
+    off = ignored | ((known - selected) if selected else set())
+    return dataclasses.replace(config, disable=frozenset(config.disable | off))
 
 
 def _from_here(root: Path, path: str) -> str:

@@ -437,3 +437,17 @@ def test_check_names_failing_files_from_the_current_folder(tmp_path: Path) -> No
     assert inside.returncode == above.returncode == 1
     assert inside.stdout.startswith("answers.py:9:5: medium sdk-import-outside-adapter")
     assert above.stdout.startswith("demo/support_bot/answers.py:9:5: medium")
+
+
+def test_select_and_ignore_rules_on_the_command_line() -> None:
+    def rules(*extra: str) -> set[str]:
+        result = lockaudit("scan", FIXTURES / "demo", "--format", "json", "--no-cache", *extra)
+        assert result.returncode == 0, result.stderr
+        return {f["rule_id"] for f in json.loads(result.stdout)["findings"]}
+
+    everything = rules()
+    assert rules("--select", "hard-coded-model-id,client-outside-adapter") == {"hard-coded-model-id", "client-outside-adapter"}
+    assert rules("--ignore", "hard-coded-model-id", "--ignore", "single-model-vendor") == \
+        everything - {"hard-coded-model-id", "single-model-vendor"}
+    typo = lockaudit("check", FIXTURES / "demo", "--ignore", "hard-coded-modelid")
+    assert typo.returncode == 2 and "did you mean 'hard-coded-model-id'?" in typo.stderr
