@@ -482,6 +482,81 @@ def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, 
                    f"'{threshold}'{accepted}", err=True)
 
 
+# Local hooks: they run the lockaudit installed beside pre-commit, so no repository URL is assumed.
+PRE_COMMIT_SNIPPET = """\
+# .pre-commit-config.yaml (lockaudit installed in the same environment as pre-commit)
+repos:
+  - repo: local
+    hooks:
+      - id: lockaudit
+        name: lockaudit (staged files)
+        entry: lockaudit check --quiet
+        language: system
+        require_serial: true
+        types_or: [python, pyi, jupyter, toml, yaml, text, dockerfile, makefile, ini, json]
+      - id: lockaudit-project
+        name: lockaudit (whole project)
+        entry: lockaudit check --quiet
+        language: system
+        pass_filenames: false
+        require_serial: true
+"""
+
+
+@main.command("init")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
+def init_command(path: Path, jobs: int | None) -> None:
+    """Adopt lockaudit on PATH: write [tool.lockaudit] with the inferred adapter boundary, accept
+    today's findings into the baseline, and print the pre-commit configuration to add."""
+    from auditor import baseline
+    from auditor.cache import default_folder
+    from auditor.files import write_atomic
+    from auditor.limits import load_toml
+    from auditor.pipeline import ScanOptions, run_audit
+    from auditor.workers import default_jobs
+
+    root, loaded, ruleset = _prepare(path, None)
+    if loaded.config.source is not None:
+        _fail(f"{loaded.config.source} already configures lockaudit; run `lockaudit baseline` to refresh the baseline")
+    options = ScanOptions(jobs=jobs or default_jobs(), track=_progress, cache=default_folder())
+    audit = run_audit(root, loaded.config, ruleset, loaded.problems, options)
+    boundary = audit.boundary
+    lines = ["", "[tool.lockaudit]"]
+    if boundary.get("source") == "inferred" and boundary.get("config"):
+        lines += [f"# The adapter boundary lockaudit inferred ({boundary.get('confidence')} confidence): confirm or edit.",
+                  boundary["config"]]
+    else:
+        lines += ["# No adapter layer was found in the code's structure: list the modules that may import SDKs.",
+                  "adapters = []"]
+    counted = audit.roles.get("counted", ["product"])
+    lines += [f"# Counted in the score and the gate: {', '.join(counted)} code; tests, examples and scripts are",
+              "# reported at info. include-roles = [\"test\"] counts more; [tool.lockaudit.roles] moves paths.",
+              'baseline = "lockaudit-baseline.json"', ""]
+    pyproject = root / "pyproject.toml"
+    target = pyproject if pyproject.is_file() else root / ".lockaudit.toml"
+    existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+    text = existing + ("\n" if existing and not existing.endswith("\n") else "") + "\n".join(
+        lines if target == pyproject else [line.replace("[tool.lockaudit]", "# lockaudit's configuration") for line in lines])
+    try:
+        load_toml(text.encode())  # what is written must read back
+        write_atomic(target, text)
+    except (ValueError, OSError) as exc:
+        _fail(f"cannot write {target.name}: {exc}")
+    _echo(f"lockaudit init: wrote the configuration to {os.path.relpath(target)}", err=True)
+    root, loaded, ruleset = _prepare(path, None)  # the baseline is judged by what was just written
+    audit = run_audit(root, loaded.config, ruleset, loaded.problems, options)
+    destination = loaded.config.baseline_path(root)
+    try:
+        baseline.write(destination, baseline.entries_of(audit.findings), __version__)
+    except OSError as exc:
+        _fail(f"cannot write {str(destination)!r}: {exc.strerror or exc}")
+    _echo(f"lockaudit init: accepted {_count(len(audit.findings), 'finding')} into {os.path.relpath(destination)}; "
+          "`lockaudit check` now fails only on new ones", err=True)
+    _echo("Add the hooks to pre-commit, and `lockaudit check` (or `--since origin/main` on pull requests) to CI:\n")
+    _echo(PRE_COMMIT_SNIPPET, nl=False)
+
+
 @main.command("config")
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),

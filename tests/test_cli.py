@@ -451,3 +451,21 @@ def test_select_and_ignore_rules_on_the_command_line() -> None:
         everything - {"hard-coded-model-id", "single-model-vendor"}
     typo = lockaudit("check", FIXTURES / "demo", "--ignore", "hard-coded-modelid")
     assert typo.returncode == 2 and "did you mean 'hard-coded-model-id'?" in typo.stderr
+
+
+def test_init_writes_the_configuration_and_the_baseline_and_check_then_passes(tmp_path: Path) -> None:
+    project = tmp_path / "web"
+    shutil.copytree(FIXTURES / "web-app", project)
+    result = lockaudit("init", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "repo: local" in result.stdout and "entry: lockaudit check --quiet" in result.stdout
+    table = __import__("tomllib").loads((project / "pyproject.toml").read_text())["tool"]["lockaudit"]
+    assert table["adapters"] == ["app/llm/"] and table["baseline"] == "lockaudit-baseline.json"
+    accepted = json.loads((project / "lockaudit-baseline.json").read_text())
+    assert len(accepted["findings"]) == 7 and lockaudit("check", cwd=project).returncode == 0
+    again = lockaudit("init", cwd=project)
+    assert again.returncode == 2 and "already configures lockaudit" in again.stderr
+    bare = tmp_path / "bare"
+    shutil.copytree(FIXTURES / "demo", bare)
+    assert lockaudit("init", cwd=bare).returncode == 0
+    assert (bare / ".lockaudit.toml").is_file() and lockaudit("check", cwd=bare).returncode == 0
