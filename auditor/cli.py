@@ -202,7 +202,10 @@ def scan(**options: Any) -> None:
 @audit_options
 @click.option("--update-baseline", is_flag=True,
               help="Drop baseline entries that no longer match (fixed findings); never adds new ones.")
-def check(paths: tuple[Path, ...], update_baseline: bool, **options: Any) -> None:
+@click.option("--project-hook", is_flag=True,
+              help="As the whole-project pre-commit hook runs it: only the project-scope rules (the staged-files "
+                   "hook reports the rest), and without a baseline it says how to add one instead of blocking.")
+def check(paths: tuple[Path, ...], update_baseline: bool, project_hook: bool, **options: Any) -> None:
     """Gate for pre-commit and CI: exit 1 on findings at or above fail-on (default medium)
     that are not in the baseline.
 
@@ -212,7 +215,10 @@ def check(paths: tuple[Path, ...], update_baseline: bool, **options: Any) -> Non
     if len(folders) > 1 or (folders and len(paths) > 1):
         _fail("give one folder, or only files")
     if folders or not paths:
-        sys.exit(_run(folders[0] if folders else Path("."), **options, gate=True, update_baseline=update_baseline))
+        sys.exit(_run(folders[0] if folders else Path("."), **options, gate=True, update_baseline=update_baseline,
+                      project_hook=project_hook))
+    if project_hook:
+        _fail("--project-hook checks the whole project: give no files (pass_filenames: false)")
     root = Path(".").resolve()
     files = set()
     for path in paths:
@@ -301,7 +307,7 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
          files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
          cache_dir: Path | None = None, sarif_include_suppressed: bool = False, select: tuple[str, ...] = (),
-         ignore: tuple[str, ...] = ()) -> int:
+         ignore: tuple[str, ...] = (), project_hook: bool = False) -> int:
     from auditor import baseline
     from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, run_audit
@@ -353,6 +359,16 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
     failing = [f for f in audit.findings
                if threshold and at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
+    if project_hook:
+        from auditor.packs import PIPELINE_CHECKS
+
+        file_scope = {r.id for r in ruleset.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
+        failing = [f for f in failing if f.rule_id not in file_scope]  # the staged-files hook reports those
+        if chosen is None and failing:  # every commit would fail on findings it did not make
+            _echo(f"lockaudit: note: {_count(len(failing), 'project finding')} at or above '{threshold}' and no "
+                  "baseline: this hook lets the commit through; accept today's findings with `lockaudit init` or "
+                  "`lockaudit baseline`, and it fails on new ones", err=True)
+            return EXIT_OK
     if gate and quiet and failing and fmt == "text":  # a hook's output: what fails, one line each
         document = "-" in outputs.values()  # standard output holds a document: the lines go beside it
         for finding in failing:
@@ -496,7 +512,7 @@ repos:
         types_or: [python, pyi, jupyter, toml, yaml, text, dockerfile, makefile, ini, json]
       - id: lockaudit-project
         name: lockaudit (whole project)
-        entry: lockaudit check --quiet
+        entry: lockaudit check --quiet --project-hook
         language: system
         pass_filenames: false
         require_serial: true

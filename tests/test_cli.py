@@ -469,3 +469,20 @@ def test_init_writes_the_configuration_and_the_baseline_and_check_then_passes(tm
     shutil.copytree(FIXTURES / "demo", bare)
     assert lockaudit("init", cwd=bare).returncode == 0
     assert (bare / ".lockaudit.toml").is_file() and lockaudit("check", cwd=bare).returncode == 0
+
+
+def test_the_project_hook_reports_project_rules_and_never_blocks_without_a_baseline(tmp_path: Path) -> None:
+    write_tree = __import__("helpers").write_tree
+    write_tree(tmp_path, {".lockaudit.toml": 'adapters = ["app/llm.py"]\n', "app/__init__.py": "",
+                          "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["openai"]\n',
+                          "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
+                          "app/web.py": "import openai\n"})
+    first = lockaudit("check", "--quiet", "--project-hook", "--no-cache", cwd=tmp_path)
+    assert first.returncode == 0 and "no baseline: this hook lets the commit through" in first.stderr
+    assert lockaudit("baseline", cwd=tmp_path).returncode == 0
+    (tmp_path / "app" / "other.py").write_text("import anthropic\n")  # undeclared: a project-scope finding
+    blocked = lockaudit("check", "--quiet", "--project-hook", "--no-cache", cwd=tmp_path)
+    assert blocked.returncode == 1 and "ai-sdk-imported-not-declared" in blocked.stdout
+    assert "sdk-import-outside-adapter" not in blocked.stdout  # file-scope: the staged-files hook's
+    plain = lockaudit("check", "--quiet", "--no-cache", cwd=tmp_path)
+    assert plain.returncode == 1 and "app/other.py:1:8: medium sdk-import-outside-adapter" in plain.stdout
