@@ -241,14 +241,17 @@ def baseline_command(path: Path, output: Path | None, config_file: Path | None, 
                      jobs: int | None) -> None:
     """Accept today's findings: write them to the baseline, so `check` fails only on new ones."""
     from auditor import baseline
+    from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, run_audit
     from auditor.workers import default_jobs
 
     root, loaded, ruleset = _prepare(path, config_file)
-    audit = run_audit(root, loaded.config, ruleset, loaded.problems,
-                      ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress))
     target = output or loaded.config.baseline_path(root)
     _refuse_inputs(root, loaded.config, [str(target)], baseline_too=False)
+    _writable(str(target))  # before the scan, not after it
+    audit = run_audit(root, loaded.config, ruleset, loaded.problems,
+                      ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress,
+                                  cache=default_folder()))
     try:
         baseline.write(target, baseline.entries_of(audit.findings), __version__)
     except OSError as exc:
@@ -317,6 +320,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     outputs = {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
                "html": html_out}
     _check_outputs(fmt, outputs)
+    for destination in outputs.values():
+        _writable(destination)
     root, loaded, ruleset = _prepare(path, config_file, since)
     config = _chosen_rules(loaded.config, set(ruleset.rules), select, ignore)
     _refuse_inputs(root, config, list(outputs.values()))
@@ -395,6 +400,12 @@ def _chosen_rules(config: Config, known: set[str], select: tuple[str, ...], igno
         return config
     off = ignored | ((known - selected) if selected else set())
     return dataclasses.replace(config, disable=frozenset(config.disable | off))
+
+
+def _writable(destination: str | None) -> None:
+    """An output file's folder must exist: said before a scan, not after it."""
+    if destination and destination != "-" and not Path(destination).resolve().parent.is_dir():
+        _fail(f"cannot write {destination!r}: its folder does not exist")
 
 
 def _from_here(root: Path, path: str) -> str:
@@ -701,12 +712,15 @@ def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
 def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
+    from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, analyse
     from auditor.report import write_output
     from auditor.workers import default_jobs
 
     root, loaded, ruleset = _prepare(path, config_file)
-    result = analyse(root, loaded.config, ruleset, loaded.problems, ScanOptions(jobs=jobs or default_jobs()))
+    _writable(output)
+    result = analyse(root, loaded.config, ruleset, loaded.problems,
+                     ScanOptions(jobs=jobs or default_jobs(), track=_progress, cache=default_folder()))
     try:
         from auditor.report.graph import render_graph
 

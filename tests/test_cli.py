@@ -71,8 +71,12 @@ def current_umask() -> int:
 def test_json_into_a_missing_folder_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
     result = lockaudit("scan", DEMO, "--json", tmp_path / "missing" / "audit.json")
     assert result.returncode == 2
-    assert "cannot write" in result.stderr and "No such file or directory" in result.stderr
+    assert "cannot write" in result.stderr and "its folder does not exist" in result.stderr
     assert not (tmp_path / "missing").exists()
+    for command in (["baseline", DEMO, "-o"], ["graph", DEMO, "-o"]):  # said before the scan
+        other = lockaudit(*command, tmp_path / "missing" / "out.json")
+        assert other.returncode == 2 and "its folder does not exist" in other.stderr, other.stderr
+        assert not (tmp_path / "missing").exists()
 
 
 def test_check_says_why_it_passed_or_failed() -> None:
