@@ -115,3 +115,18 @@ def test_github_annotations_one_per_finding_and_nothing_from_the_tree_starts_a_c
     lines = render_github(notebooks).splitlines()
     cells = [line for line in lines if "notebook cell" in line]
     assert cells and all(",line=" not in line for line in cells)  # a cell's line is not the notebook's
+
+
+def test_markdown_job_summary_leads_with_the_verdict_marks_new_findings_and_folds_long_tables(tmp_path: Path) -> None:
+    from helpers import write_tree
+
+    demo = lockaudit("scan", FIXTURES / "demo", "--format", "markdown", "--no-cache").stdout.splitlines()
+    assert demo[2] == "**✗ Fails the gate**: 4 findings at or above `medium`."
+    long = lockaudit("scan", FIXTURES / "resolution", "--format", "markdown", "--no-cache").stdout
+    assert "<details><summary>" in long and long.index("<details>") < long.index("| severity |") < long.index("</details>")
+    write_tree(tmp_path, {"app.py": "import openai\n"})
+    assert lockaudit("baseline", tmp_path).returncode == 0
+    (tmp_path / "more.py").write_text("import anthropic\n")
+    gated = lockaudit("check", tmp_path, "--format", "markdown", "--no-cache").stdout
+    assert "**✗ Fails the gate**: 1 new finding at or above `medium`; 1 more in the baseline." in gated
+    assert "| **new** medium | `sdk-import-outside-adapter` | more.py:1 |" in gated

@@ -5,16 +5,30 @@ from __future__ import annotations
 
 from auditor.audit import Audit
 from auditor.report.escape import md, md_code as code
-from auditor.report.text import leaks_heading, outside_line
+from auditor.report.text import count, leaks_heading, outside_line
 from auditor.severity import SEVERITIES
 
 MAX_CHARS = 60_000
+FOLD_ROWS = 20  # more findings than this go inside <details>
+
+
+def _verdict(audit: Audit) -> str:
+    """The first line a reviewer reads: would the gate pass, at which threshold, new against the baseline."""
+    threshold = audit.config.get("fail_on") or "medium"
+    counted = [f for f in audit.findings if audit.counted(f.role)]
+    failing = [f for f in counted if SEVERITIES.index(f.severity) >= SEVERITIES.index(threshold)
+               and f.baseline_state != "unchanged"]
+    kind = "new finding" if audit.baseline is not None else "finding"
+    accepted = f"; {audit.baseline['unchanged']} more in the baseline" if audit.baseline is not None else ""
+    if failing:
+        return f"**✗ Fails the gate**: {count(len(failing), kind)} at or above `{threshold}`{accepted}."
+    return f"**✓ Passes the gate**: no {kind}s at or above `{threshold}`{accepted}."
 
 
 def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     summary = audit.summary()
     portability = summary["scores"].get("portability", {})
-    out = ["## lockaudit: vendor lock-in report", ""]
+    out = ["## lockaudit: vendor lock-in report", "", _verdict(audit), ""]
     out.append(f"**Portability score: {portability.get('score', '–')}/100** "
                f"({portability.get('effort', 0)} effort points) · {summary['files_analysed']} files analysed · "
                f"{summary['files_skipped']} skipped · {summary['findings']['total']} findings")
@@ -43,13 +57,17 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     findings = sorted(counted, key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity),
                                               -f.effort, f.path, f.line))
     out += ["### Findings", ""] if findings else []
+    folded = len(findings) > FOLD_ROWS  # a job summary stays readable: the long table opens on a click
+    if folded:
+        out += [f"<details><summary>{len(findings)} findings in product code</summary>", ""]
     header = ["| severity | rule | where | message |", "|---|---|---|---|"]
     body: list[str] = []
     size = sum(len(line) + 1 for line in out + header) + 200
     shown = 0
     for finding in findings:
         cell = f"[{finding.cell}]" if finding.cell is not None else ""
-        line = (f"| {md(finding.severity)} | {code(finding.rule_id, table=True)} | "
+        new = "**new** " if finding.baseline_state == "new" else ""
+        line = (f"| {new}{md(finding.severity)} | {code(finding.rule_id, table=True)} | "
                 f"{md(finding.path)}{cell}:{finding.line} | {md(finding.message)} |")
         if size + len(line) + 1 > limit:
             break
@@ -60,6 +78,8 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += header + body
     if shown < len(findings):
         out += ["", f"… and {len(findings) - shown} more findings (see the JSON or HTML report)."]
+    if folded:
+        out += ["", "</details>"]
     if others:
         out += ["", md(outside_line(others))]
     if audit.baseline is not None:
