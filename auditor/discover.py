@@ -187,7 +187,7 @@ def discover(
                 result.project_dirs.append(rel_folder)
             kind = file_kind(entry.name, rel)
             if is_link:
-                _symlink(root, Path(entry.path), rel, kind, result)
+                _symlink(root, Path(entry.path), rel, kind, result, max_bytes)
                 continue
             if kind is None:
                 continue
@@ -316,8 +316,11 @@ def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgno
         return None
 
 
-def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discovery) -> None:
-    """Symlinks are never followed; a link that names a candidate file is listed."""
+def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discovery,
+             max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """A symlink is never followed out of the tree, nor to a folder; a link to a file inside the tree
+    that is read anyway is left to its target, one that only its own name makes a candidate
+    (`CLAUDE.md -> AGENTS.md`) is read under that name; any other link is listed."""
     try:
         target = link.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -332,7 +335,17 @@ def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discove
         result.skipped.append(Skipped(rel, "symlinked folder, not followed"))
     elif kind is not None:
         where = target.relative_to(root).as_posix()
-        result.skipped.append(Skipped(rel, f"symlink to {where}, analysed at that path if included"))
+        try:
+            info = target.stat()
+        except OSError:
+            info = None
+        if file_kind(target.name, where) is None and info is not None and stat.S_ISREG(info.st_mode) \
+                and info.st_size <= max_bytes:
+            # `CLAUDE.md -> AGENTS.md`: the link's name is what says which tool reads it, and its
+            # target (inside the tree) is read under that name, once.
+            result.files.append(SourceFile(rel, kind, target))
+        else:
+            result.skipped.append(Skipped(rel, f"symlink to {where}, analysed at that path if included"))
 
 
 _LINK_REASON = re.compile(r"^symlink to (.+), analysed at that path if included$")
