@@ -490,7 +490,8 @@ def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, 
                    "what they contain (see Skipped)", err=True)
     accepted = ""
     if audit.baseline is not None:
-        accepted = f" ({_count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})"
+        accepted = f" ({_count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})" \
+            if audit.baseline["unchanged"] else ""
         if audit.baseline["fixed"] and not updated and not quiet:
             fixed = len(audit.baseline["fixed"])
             _echo(f"lockaudit check: {_count(fixed, 'baseline entry', 'baseline entries')} "
