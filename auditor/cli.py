@@ -129,8 +129,40 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# `lockaudit --help`: the commands in the order a user meets them, then examples and exit codes.
+COMMAND_GROUPS = (("Audit", ("scan", "report", "graph")), ("Gate", ("check", "baseline")),
+                  ("Set up", ("init", "config", "rules")))
+EPILOG = """\b
+Examples:
+  lockaudit scan --html report.html      audit the current project, write the HTML report
+  lockaudit init                         adopt it: configuration, baseline, pre-commit hooks
+  lockaudit check --since origin/main    the CI gate on a pull request's changes
+  lockaudit check --quiet FILES          the pre-commit hook on staged files
+
+\b
+Exit codes:
+  0  passed, or the scan completed
+  1  findings at or above fail-on (default medium for check) that are not in the baseline
+  2  bad invocation, invalid configuration or rule pack, nothing to analyse, or an internal error
+"""
+
+
 class _Group(click.Group):
     """Turns a bug in lockaudit into a one-line message and exit 2, never a traceback."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        listed: set[str] = set()
+        for title, names in COMMAND_GROUPS:
+            rows = [(name, self.commands[name].get_short_help_str(limit=60)) for name in names if name in self.commands]
+            listed.update(name for name, _ in rows)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [(name, command.get_short_help_str(limit=60)) for name, command in sorted(self.commands.items())
+                if name not in listed]
+        if rest:
+            with formatter.section("Other"):
+                formatter.write_dl(rest)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -177,7 +209,7 @@ def _silence_stdout() -> None:
         pass
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="lockaudit")
 def main() -> None:
     """lockaudit: how tied is this codebase to its AI vendors and their tools?"""

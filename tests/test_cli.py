@@ -490,3 +490,10 @@ def test_the_project_hook_reports_project_rules_and_never_blocks_without_a_basel
     assert "sdk-import-outside-adapter" not in blocked.stdout  # file-scope: the staged-files hook's
     plain = lockaudit("check", "--quiet", "--no-cache", cwd=tmp_path)
     assert plain.returncode == 1 and "app/other.py:1:8: medium sdk-import-outside-adapter" in plain.stdout
+
+
+def test_help_groups_the_commands_and_shows_examples_and_exit_codes() -> None:
+    text = lockaudit("--help").stdout
+    assert text.index("Audit:") < text.index("Gate:") < text.index("Set up:") < text.index("Examples:")
+    assert "lockaudit init" in text and "Exit codes:" in text
+    assert all(f"  {name} " in text for name in ("scan", "report", "graph", "check", "baseline", "init", "config", "rules"))
