@@ -222,11 +222,16 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
 @audit_options
-def scan(**options: Any) -> None:
-    """Audit PATH and report. Exits 0 when the scan completes, unless --fail-on is given."""
-    sys.exit(_run(**options))
+def scan(path: Path, **options: Any) -> None:
+    """Audit PATH and report. Exits 0 when the scan completes, unless --fail-on is given.
+
+    PATH is a folder (default: the current one), or a file: then the current folder is the
+    project and the report holds that file's file-scope findings."""
+    if path.is_dir():
+        sys.exit(_run(path, **options))
+    sys.exit(_run(Path("."), **options, files=_files_here((path,))))
 
 
 @main.command()
@@ -251,14 +256,19 @@ def check(paths: tuple[Path, ...], update_baseline: bool, project_hook: bool, **
                       project_hook=project_hook))
     if project_hook:
         _fail("--project-hook checks the whole project: give no files (pass_filenames: false)")
+    sys.exit(_run(Path("."), **options, gate=True, update_baseline=update_baseline, files=_files_here(paths)))
+
+
+def _files_here(paths: tuple[Path, ...]) -> frozenset[str]:
+    """Files given on the command line, relative to the current folder, which is the project."""
     root = Path(".").resolve()
     files = set()
     for path in paths:
         try:
             files.add(path.resolve().relative_to(root).as_posix())
         except ValueError:
-            _fail(f"{path} is outside the current folder; run lockaudit check from the project's top folder")
-    sys.exit(_run(Path("."), **options, gate=True, update_baseline=update_baseline, files=frozenset(files)))
+            _fail(f"{path} is outside the current folder; run lockaudit from the project's top folder")
+    return frozenset(files)
 
 
 @main.command("baseline")

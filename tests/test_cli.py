@@ -497,3 +497,13 @@ def test_help_groups_the_commands_and_shows_examples_and_exit_codes() -> None:
     assert text.index("Audit:") < text.index("Gate:") < text.index("Set up:") < text.index("Examples:")
     assert "lockaudit init" in text and "Exit codes:" in text
     assert all(f"  {name} " in text for name in ("scan", "report", "graph", "check", "baseline", "init", "config", "rules"))
+
+
+def test_scan_accepts_a_file_and_reports_that_files_findings(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "demo", tmp_path / "demo")
+    one = lockaudit("scan", "support_bot/answers.py", "--format", "json", "--no-cache", cwd=tmp_path / "demo")
+    assert one.returncode == 0, one.stderr
+    findings = json.loads(one.stdout)["findings"]
+    assert findings and {f["path"] for f in findings} == {"support_bot/answers.py"}
+    outside = lockaudit("scan", tmp_path / "demo" / "app.py", cwd=tmp_path / "demo" / "support_bot")
+    assert outside.returncode == 2 and "is outside the current folder" in outside.stderr
