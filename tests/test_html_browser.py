@@ -30,8 +30,8 @@ def browser():
         chromium.close()
 
 
-def open_report(browser, html: Path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def open_report(browser, html: Path, width: int = 1280, dark: bool = False):
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light")
     problems: list[str] = []
     requests: list[str] = []
     dialogs: list[str] = []
@@ -111,3 +111,24 @@ def test_hostile_strings_render_as_text_and_never_run(browser, tmp_path: Path) -
     page.wait_for_timeout(200)
     assert dialogs == [] and page.locator("img").count() == 0
     shutil.rmtree(root)
+
+
+@pytest.mark.parametrize(("width", "dark"), [(1440, False), (1440, True), (390, False), (390, True)])
+def test_readable_on_a_phone_and_a_desktop_in_light_and_dark(browser, tmp_path: Path, width: int, dark: bool) -> None:
+    """No horizontal page scroll at 390 px: wide tables scroll in their own box; long paths wrap."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "resolution", tree)
+    deep = tree / "app" / ("very_long_folder_name_" * 4) / "and_another_long_module_name_for_a_phone.py"
+    deep.parent.mkdir(parents=True)
+    deep.write_text("import openai\n\nclient = openai.OpenAI()\n")
+    html = tmp_path / "report.html"
+    assert lockaudit("scan", tree, "--html", html, "--no-cache").returncode == 0
+    page, problems, requests, _ = open_report(browser, html, width, dark)
+    assert not problems and not requests
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page itself never scrolls sideways
+    assert "\\x0a" not in page.inner_text("body")  # the template's own line breaks are never text
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(13, 17, 23)") == dark
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report-{width}-{'dark' if dark else 'light'}.png"), full_page=False)
+    page.close()

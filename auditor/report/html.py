@@ -64,9 +64,11 @@ def render_html(audit: Audit) -> str:
 def _shown(value: object) -> object:
     """Every `{{ … }}` value before autoescaping: text with its invisible characters made
     visible. Markup too: `join` and `e` return it, already escaped, and escapes add no markup.
-    A tab is kept: to HTML it is a space, or a tab inside a quoted line of code."""
+    A tab is kept: to HTML it is a space, or a tab inside a quoted line of code. In Markup a
+    newline is kept as well: a macro's own line breaks are layout, and written out as `\x0a`
+    between a table's rows they became text the parser moves above the table."""
     if isinstance(value, Markup):
-        return Markup(visible(str(value), keep="\t"))
+        return Markup(visible(str(value), keep="\t\n"))
     return visible(value, keep="\t") if isinstance(value, str) else value
 
 
