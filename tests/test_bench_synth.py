@@ -144,7 +144,8 @@ def test_bench_scale_reports_growth(tmp_path: Path) -> None:
                            "--runs", "1", "--base", "40", "--json", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "2x the work costs " in proc.stdout
+    # the verdict line is there either way; with so small a tree the 1x scan may be no slower than start-up
+    assert "2x the work costs " in proc.stdout or "2x the work: growth not measured" in proc.stdout
     result = json.loads(out.read_text(encoding="utf-8"))
     first, second = result["results"]
     assert [first["factor"], second["factor"]] == [1, 2]
