@@ -55,3 +55,24 @@ def test_exit_plans_show_the_scores_numbers(tmp_path: Path) -> None:
         for plan in plans:
             for module in plan["adapter"]["modules"]:
                 assert f"<td>adapter</td><td><code>{module['path']}</code>" in html
+
+
+def test_the_coupling_map_undoes_crossings_keeps_code_before_manifests_and_links_to_findings(tmp_path) -> None:
+    from collections import Counter
+
+    from auditor.report.html import _ordered
+
+    edges = Counter({("f:a.py", "p:zeta"): 1, ("f:b.py", "p:alpha"): 1, ("f:pyproject.toml", "p:alpha"): 1,
+                     ("p:alpha", "v:A"): 2, ("p:zeta", "v:Z"): 1, ("v:A", "o:A"): 2, ("v:Z", "o:Z"): 1})
+    columns = _ordered([("f", ["a.py", "b.py", "pyproject.toml"]), ("p", ["alpha", "zeta"]), ("v", ["A", "Z"]),
+                        ("o", ["A", "Z"])], edges)
+    files, products = columns[0][1], columns[1][1]
+    position = {**{f"f:{n}": i for i, n in enumerate(files)}, **{f"p:{n}": i for i, n in enumerate(products)}}
+    pairs = [(position[s], position[t]) for s, t in edges if s.startswith("f:")]
+    crossings = sum(1 for (a, b) in pairs for (c, d) in pairs if a < c and b > d)
+    assert crossings == 0 and files[-1] == "pyproject.toml"  # code first, then the manifests
+    html = tmp_path / "report.html"
+    assert lockaudit("scan", FIXTURES / "web-app", "--html", html, "--no-cache").returncode == 0
+    page = html.read_text()
+    links = re.findall(r'<a href="#(file-[0-9a-f]{12})"><g class="node">', page)
+    assert links and all(f'<tr id="{anchor}" class="finding"' in page for anchor in links)

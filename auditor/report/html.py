@@ -8,6 +8,7 @@ scores); the coupling map's layered layout is drawn here, from the inventory of 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter
@@ -44,10 +45,15 @@ def render_html(audit: Audit) -> str:
     headline = plans[0]["summary"][0].upper() + plans[0]["summary"][1:] + "." if plans else ""
     product, others = audit.split_findings()
     counted = [r for r in audit.inventory if audit.counted(r.role)]
+    anchors: dict[str, str] = {}  # a file's first finding row: where its node on the map leads
+    first_rows: dict[int, str] = {}
+    for index, finding in enumerate(product):
+        if finding.path not in anchors:
+            anchors[finding.path] = first_rows[index] = f"file-{hashlib.sha256(finding.path.encode()).hexdigest()[:12]}"
     return environment.get_template("report.html.j2").render(
         audit=audit, summary=summary, project=audit.root.rstrip("/").rsplit("/", 1)[-1] or audit.root,
         portability=portability, exit_plans=plans, owners_of=owners_of, headline=headline,
-        coupling_svg=coupling_map(counted, owners_of),
+        coupling_svg=coupling_map(counted, owners_of, anchors), first_rows=first_rows,
         concentration=[f for f in product if f.rule_id == "owner-concentration"],
         severities=list(reversed(SEVERITIES)),
         finding_vendors=sorted({f.vendor for f in audit.findings if f.vendor}),
@@ -72,8 +78,10 @@ def _shown(value: object) -> object:
     return visible(value, keep="\t") if isinstance(value, str) else value
 
 
-def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Markup:
-    """A layered SVG: files → products → vendors → owners, edge widths by usage."""
+def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str],
+                 anchors: dict[str, str] | None = None) -> Markup:
+    """A layered SVG: files → products → vendors → owners, edge widths by usage; a file's node
+    links to its first finding (`anchors`: path -> row id)."""
     uses: Counter[tuple[str, str]] = Counter()
     vendor_of: dict[str, str] = {}
     for record in inventory:
@@ -85,20 +93,21 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Mar
     weight = Counter()
     for (path, _), count in uses.items():
         weight[path] += count
-    files = [path for path, _ in weight.most_common(MAP_MODULES)]
+    chosen = {path for path, _ in weight.most_common(MAP_MODULES)}
     edges: Counter[tuple[str, str]] = Counter()
     for (path, product), count in uses.items():
-        if path in files:
+        if path in chosen:
             edges[(f"f:{path}", f"p:{product}")] += count
-    products = sorted({p for (_, p) in uses})
     for (path, product), count in uses.items():
         edges[(f"p:{product}", f"v:{vendor_of[product]}")] += count
-    vendors = sorted(set(vendor_of.values()))
-    for vendor in vendors:
+    for vendor in sorted(set(vendor_of.values())):
         owner = owners_of.get(vendor, vendor)
         edges[(f"v:{vendor}", f"o:{owner}")] += sum(c for (s, t), c in edges.items() if t == f"v:{vendor}")
-    owners = sorted({t[2:] for (_, t) in edges if t.startswith("o:")})
-    columns = [("f", files), ("p", products), ("v", vendors), ("o", owners)]
+    code_first = sorted(chosen, key=lambda path: (not path.endswith((".py", ".pyi", ".ipynb")), path))
+    columns = _ordered([("f", code_first), ("p", sorted({p for (_, p) in uses})),
+                        ("v", sorted(set(vendor_of.values()))),
+                        ("o", sorted({t[2:] for (_, t) in edges if t.startswith("o:")}))], edges)
+    files, products, vendors, owners = (items for _, items in columns)
     width, row, node_w, node_h = 1100, 30, 220, 22
     height = max(len(items) for _, items in columns) * row + 40
     position: dict[str, tuple[float, float]] = {}
@@ -111,8 +120,10 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Mar
             position[f"{prefix}:{item}"] = (x, y)
             shown = visible(item)
             label = shown if len(shown) <= 32 else "…" + shown[-31:]
-            parts.append(f'<g class="node"><rect x="{x:.0f}" y="{y:.0f}" width="{node_w}" height="{node_h}" rx="4"/>'
-                         f'<text x="{x + 6:.0f}" y="{y + 15:.0f}">{escape(label)}</text><title>{escape(shown)}</title></g>')
+            node = (f'<g class="node"><rect x="{x:.0f}" y="{y:.0f}" width="{node_w}" height="{node_h}" rx="4"/>'
+                    f'<text x="{x + 6:.0f}" y="{y + 15:.0f}">{escape(label)}</text><title>{escape(shown)}</title></g>')
+            anchor = (anchors or {}).get(item) if prefix == "f" else None
+            parts.append(f'<a href="#{anchor}">{node}</a>' if anchor else node)  # to the file's findings
     heads = ["Files", "SDKs and tools", "Vendors", "Owners"]
     for index, head in enumerate(heads):
         parts.append(f'<text x="{10 + index * (width - node_w - 20) / 3:.0f}" y="16" font-weight="bold">{head}</text>')
@@ -130,3 +141,31 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str]) -> Mar
              f"owned by {len(owners)} companies; the tables below give the same facts")
     return Markup(f'<svg role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height:.0f}" width="100%">'
                   + "".join(lines) + "".join(parts) + "</svg>")
+
+
+def _ordered(columns: list[tuple[str, list[str]]], edges: Counter[tuple[str, str]],
+             sweeps: int = 2) -> list[tuple[str, list[str]]]:
+    """Each column ordered by the mean position of its neighbours in the column before (then,
+    sweeping back, after): the barycentre heuristic, enough to undo most crossings. Code files
+    stay before manifests; ties keep the order they had."""
+    neighbours: dict[str, list[str]] = {}
+    for source, target in edges:
+        neighbours.setdefault(source, []).append(target)
+        neighbours.setdefault(target, []).append(source)
+    order = [[f"{prefix}:{item}" for item in items] for prefix, items in columns]
+
+    def arrange(index: int, reference: int) -> None:
+        rank = {node: n for n, node in enumerate(order[reference])}
+        def centre(node: str) -> float:
+            near = [rank[n] for n in neighbours.get(node, ()) if n in rank]
+            return sum(near) / len(near) if near else float(order[index].index(node))
+        previous = {node: n for n, node in enumerate(order[index])}
+        group = (lambda node: not node.endswith((".py", ".pyi", ".ipynb"))) if index == 0 else (lambda node: False)
+        order[index].sort(key=lambda node: (group(node), centre(node), previous[node]))
+
+    for _ in range(sweeps):
+        for index in range(1, len(order)):
+            arrange(index, index - 1)
+        for index in range(len(order) - 2, -1, -1):
+            arrange(index, index + 1)
+    return [(prefix, [node[len(prefix) + 1:] for node in nodes]) for (prefix, _), nodes in zip(columns, order)]
