@@ -11,9 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers import write_tree
 
 
+@pytest.mark.slow
 def test_sigkill_never_leaves_a_half_written_file(tmp_path: Path) -> None:
     root, cache = tmp_path / "repo", tmp_path / "cache"
     write_tree(root, {f"pkg/m{i:03}.py": f"import openai\nclient = openai.OpenAI()\nMODEL = 'gpt-4o'\n# {'x' * 2000}\n"

@@ -15,8 +15,9 @@ import pytest
 
 from helpers import REPO, git, git_repository
 
-pytestmark = pytest.mark.skipif(not (REPO / ".git").exists() or shutil.which("git") is None,
-                                reason="pre-commit installs hooks from a git checkout of lockaudit")
+pytestmark = [pytest.mark.skipif(not (REPO / ".git").exists() or shutil.which("git") is None,
+                                 reason="pre-commit installs hooks from a git checkout of lockaudit"),
+              pytest.mark.slow]
 
 
 def try_repo(project: Path, hook: str, home: Path) -> subprocess.CompletedProcess[str]:
