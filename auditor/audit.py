@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.severity import at_least
+
 
 # Layers whose products code imports; products of the other layers are tools a project runs.
 CODE_LAYERS = ("model-api", "orchestration", "tokenizer")
@@ -150,6 +152,10 @@ class Audit:
     def counted(self, role: str) -> bool:
         """Whether code of this role counts in the score, the tables and the gate."""
         return role in self.roles.get("counted", ("product",))
+
+    def failing(self, threshold: str) -> list[Finding]:
+        """The findings that fail a gate at `threshold`: at or above it, and not accepted in the baseline."""
+        return [f for f in self.findings if at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
 
     def split_findings(self) -> tuple[list[Finding], list[Finding]]:
         """The findings in counted code, and the rest (tests, examples, …), each in order."""

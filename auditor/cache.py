@@ -216,9 +216,6 @@ class FactCache:
         self.hits += 1
         return facts
 
-    def store(self, path: str, digest: str, facts: tuple[Fact, ...] | list[Fact]) -> None:
-        self.keep(path, digest, cache_rows(path, facts, self.redactor))
-
     def keep(self, path: str, digest: str, rows: list[Any] | None) -> None:
         """Rows `cache_rows` made (in a worker, beside the extraction); None keeps nothing."""
         if rows is not None:

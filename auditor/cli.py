@@ -24,7 +24,7 @@ import click
 from auditor import __version__
 from auditor.report.escape import visible
 from auditor.report.text import clean, count as _count
-from auditor.severity import SEVERITIES, at_least
+from auditor.severity import SEVERITIES
 
 if TYPE_CHECKING:
     from auditor.audit import Audit
@@ -404,12 +404,9 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
             _echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
         return EXIT_OK
     threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
-    failing = [f for f in audit.findings
-               if threshold and at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
+    failing = audit.failing(threshold) if threshold else []
     if project_hook:
-        from auditor.packs import PIPELINE_CHECKS
-
-        file_scope = {r.id for r in ruleset.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
+        file_scope = ruleset.file_scope()
         failing = [f for f in failing if f.rule_id not in file_scope]  # the staged-files hook reports those
         if chosen is None and failing:  # every commit would fail on findings it did not make
             _echo(f"lockaudit: note: {_count(len(failing), 'project finding')} at or above '{threshold}' and no "

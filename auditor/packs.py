@@ -348,6 +348,11 @@ class RuleSet:
                 acquisitions[company] = Acquisition(company, owner, "configured", "", "configuration")
         return dataclasses.replace(self, acquisitions=acquisitions)
 
+    def file_scope(self) -> frozenset[str]:
+        """The rules a file's own findings come from: file-scope rules, and the pipeline's checks
+        of suppression comments and gate changes, which are about the lines that hold them."""
+        return frozenset(r.id for r in self.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS)
+
     def vendors(self) -> set[str]:
         """Every vendor and company the catalog names: what `allow-vendors` and the like may use."""
         return ({p.vendor for p in self.products} | {p.host for p in self.products if p.host} | set(self.owners)

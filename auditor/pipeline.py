@@ -24,7 +24,7 @@ from auditor.discover import Discovery, SourceFile, discover
 from auditor.facts import DependencyFact, ErrorFact, Fact
 from auditor.files import printable_name, read_regular
 from auditor.limits import MAX_FILE_FACTS, MAX_SCAN_FACTS
-from auditor.packs import PIPELINE_CHECKS, RuleSet
+from auditor.packs import RuleSet
 from auditor.patterns import PathPatterns
 from auditor.redact import Redactor
 from auditor.roles import Roles, assign_roles
@@ -304,7 +304,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         audit.baseline = baseline.summary(os.path.relpath(options.baseline, root), comparison)
         audit.baseline_kept = comparison.kept
     if options.files is not None:  # the per-file hook: the whole-project hook judges the rest
-        file_scope = {r.id for r in ruleset.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS}
+        file_scope = ruleset.file_scope()
         audit.findings = [f for f in audit.findings if f.path in options.files and f.rule_id in file_scope]
         audit.suppressed = [s for s in audit.suppressed if s.finding.path in options.files]
     if since is not None:  # findings elsewhere were there before this change

@@ -126,18 +126,22 @@ def test_the_per_file_hook_agrees_with_the_whole_project(tmp_path: Path) -> None
 def test_facts_holding_a_secret_are_not_stored(tmp_path: Path) -> None:
     """A secret may hide in a keyword argument, a literal given to a secret-sounding name, or
     anywhere in a fact: such a file is extracted again next time, never kept in clear."""
-    from auditor.cache import FactCache
+    from auditor.cache import FactCache, cache_rows
     from auditor.facts import ConstructorFact, ImportFact, Location, StringFact
     from auditor.redact import built_in
 
     here = Location("app.py", 1, 1)
     cache = FactCache(tmp_path / "cache", tmp_path, "digest", built_in())
-    cache.store("plain.py", "d1", [ImportFact(here, "openai"),
+
+    def store(path: str, digest: str, facts: list) -> None:  # as a worker makes the rows and the scan keeps them
+        cache.keep(path, digest, cache_rows(path, facts, cache.redactor))
+
+    store("plain.py", "d1", [ImportFact(here, "openai"),
                                    ConstructorFact(here, "openai.OpenAI", keywords=(("base_url", "https://api.openai.com/v1"),))])
-    cache.store("keyword.py", "d2", [ConstructorFact(here, "openai.OpenAI", keywords=(("api_key", "live0123456789abcdefABCDEF"),))])
-    cache.store("named.py", "d3", [StringFact(here, "endpoint", "Zx9-Qw8.Er7_Ty6~Ui5x", context="client_secret")])
-    cache.store("prefixed.py", "d4", [StringFact(here, "model-id", "sk-proj-Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb")])
-    cache.store("sk-proj-Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb.py", "d5", [ImportFact(here, "openai")])
+    store("keyword.py", "d2", [ConstructorFact(here, "openai.OpenAI", keywords=(("api_key", "live0123456789abcdefABCDEF"),))])
+    store("named.py", "d3", [StringFact(here, "endpoint", "Zx9-Qw8.Er7_Ty6~Ui5x", context="client_secret")])
+    store("prefixed.py", "d4", [StringFact(here, "model-id", "sk-proj-Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb")])
+    store("sk-proj-Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb.py", "d5", [ImportFact(here, "openai")])
     assert sorted(cache.fresh) == ["plain.py"]
     assert cache.save() is None
     assert "live0123" not in cache.path.read_text() and "plain.py" in cache.path.read_text()

@@ -507,3 +507,17 @@ def test_scan_accepts_a_file_and_reports_that_files_findings(tmp_path: Path) -> 
     assert findings and {f["path"] for f in findings} == {"support_bot/answers.py"}
     outside = lockaudit("scan", tmp_path / "demo" / "app.py", cwd=tmp_path / "demo" / "support_bot")
     assert outside.returncode == 2 and "is outside the current folder" in outside.stderr
+
+
+def test_the_hooks_init_prints_are_the_hooks_lockaudit_ships() -> None:
+    """`init` prints local hooks; they must run what the published hooks run."""
+    import yaml
+
+    from auditor.cli import PRE_COMMIT_SNIPPET
+
+    shipped = {h["id"]: h for h in yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())}
+    printed = {h["id"]: h for h in yaml.safe_load(PRE_COMMIT_SNIPPET)["repos"][0]["hooks"]}
+    assert printed.keys() == shipped.keys()
+    for hook_id, hook in printed.items():
+        for key in ("name", "entry", "pass_filenames", "require_serial", "types_or"):
+            assert hook.get(key) == shipped[hook_id].get(key), (hook_id, key)

@@ -15,9 +15,7 @@ FOLD_ROWS = 20  # more findings than this go inside <details>
 def _verdict(audit: Audit) -> str:
     """The first line a reviewer reads: would the gate pass, at which threshold, new against the baseline."""
     threshold = audit.config.get("fail_on") or "medium"
-    counted = [f for f in audit.findings if audit.counted(f.role)]
-    failing = [f for f in counted if SEVERITIES.index(f.severity) >= SEVERITIES.index(threshold)
-               and f.baseline_state != "unchanged"]
+    failing = [f for f in audit.failing(threshold) if audit.counted(f.role)]
     kind = "new finding" if audit.baseline is not None else "finding"
     accepted = f"; {audit.baseline['unchanged']} more in the baseline" if audit.baseline is not None else ""
     if failing:
