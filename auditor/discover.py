@@ -74,6 +74,7 @@ class Discovery:
     # Files and folders left out, by what left them out, so that "nothing to analyse" can say why.
     filtered: Counter[tuple[str, str]] = field(default_factory=Counter)  # (file or folder, why)
     notes: list[str] = field(default_factory=list)  # for the user: e.g. the root itself was ignored
+    links: list[tuple[str, str]] = field(default_factory=list)  # symlinks to files in the tree: (link, target)
 
 
 # Files known by name rather than extension.
@@ -209,8 +210,9 @@ def discover(
         stack.extend(reversed(subfolders))
     result.files.sort(key=lambda f: f.path)
     analysed = {f.path for f in result.files}
-    # `CLAUDE.md -> AGENTS.md`: a link to a file the scan reads anyway says nothing on every run.
-    result.skipped = [s for s in result.skipped if _link_target(s.reason) not in analysed]
+    # A link to a file the scan reads anyway says nothing on every run; one to a file it does not is listed.
+    result.skipped += [Skipped(rel, f"symlink to {target}, analysed at that path if included")
+                       for rel, target in result.links if target not in analysed]
     result.skipped.sort(key=Skipped.sort_key)
     return result
 
@@ -290,9 +292,9 @@ def _ignored_root(above: str, specs: tuple[_Ignore, ...]) -> bool:
 
 
 def _shown(path: Path, root: Path) -> str:
-    """How a rules file is named in a message: relative to the root when inside the repository."""
+    """How a rules file is named in a message: relative to the root (absolute on another drive)."""
     try:
-        return os.path.relpath(path, root) if not os.path.isabs(os.path.relpath(path, root)) else str(path)
+        return os.path.relpath(path, root)
     except ValueError:
         return str(path)
 
@@ -345,15 +347,7 @@ def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discove
             # target (inside the tree) is read under that name, once.
             result.files.append(SourceFile(rel, kind, target))
         else:
-            result.skipped.append(Skipped(rel, f"symlink to {where}, analysed at that path if included"))
-
-
-_LINK_REASON = re.compile(r"^symlink to (.+), analysed at that path if included$")
-
-
-def _link_target(reason: str) -> str | None:
-    match = _LINK_REASON.match(reason)
-    return match.group(1) if match else None
+            result.links.append((rel, where))  # listed at the end, unless the scan reads its target
 
 
 def _reason(exc: OSError) -> str:
