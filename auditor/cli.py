@@ -289,6 +289,9 @@ def baseline_command(path: Path, output: Path | None, config_file: Path | None, 
 
     root, loaded, ruleset = _prepare(path, config_file)
     target = output or loaded.config.baseline_path(root)
+    if target is None:
+        _fail(_inherited_baseline(loaded.config, "writes no baseline for a folder inside it; run "
+                                  "`lockaudit baseline` from there, or name a file with --output"))
     _refuse_inputs(root, loaded.config, [str(target)], baseline_too=False)
     _writable(str(target))  # before the scan, not after it
     audit = run_audit(root, loaded.config, ruleset, loaded.problems,
@@ -368,6 +371,10 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     config = _chosen_rules(loaded.config, set(ruleset.rules), select, ignore)
     _refuse_inputs(root, config, list(outputs.values()))
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
+    if chosen is None and not no_baseline and config.inherited and (root / config.source).parent.joinpath(
+            config.baseline).is_file():
+        _echo(f"lockaudit: note: {clean(_inherited_baseline(config, 'is not used for a folder inside it; pass --baseline to use one'))}",
+              err=True)
     if chosen is not None and baseline_file is None and not chosen.is_file():
         chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
     if update_baseline and files is not None:
@@ -456,12 +463,19 @@ def _from_here(root: Path, path: str) -> str:
     return path
 
 
+def _inherited_baseline(config: Config, consequence: str) -> str:
+    where = os.path.dirname(config.source or "")
+    return (f"the configuration is {config.source}'s, and its baseline ({where}/{config.baseline}) holds the findings "
+            f"of a scan of {where}/; lockaudit {consequence}")
+
+
 def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], baseline_too: bool = True) -> None:
     """A report written over a file the scan reads would destroy the project's own file, or,
     in a tree under review, let the output of one run feed the next."""
     from auditor.discover import file_kind
 
-    inputs = {config.baseline_path(root).resolve()} if baseline_too else set()
+    own_baseline = config.baseline_path(root)
+    inputs = {own_baseline.resolve()} if baseline_too and own_baseline is not None else set()
     if config.source is not None:
         inputs.add(((config.base or root) / Path(config.source).name).resolve())
     for destination in destinations:
@@ -614,6 +628,7 @@ def init_command(path: Path, jobs: int | None) -> None:
     root, loaded, ruleset = _prepare(path, None)  # the baseline is judged by what was just written
     audit = run_audit(root, loaded.config, ruleset, loaded.problems, options)
     destination = loaded.config.baseline_path(root)
+    assert destination is not None  # init wrote the configuration into root itself
     try:
         baseline.write(destination, baseline.entries_of(audit.findings), __version__)
     except OSError as exc:

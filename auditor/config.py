@@ -1,7 +1,9 @@
 """lockaudit's own configuration: `.lockaudit.toml`, or `[tool.lockaudit]` in `pyproject.toml`.
 
-Read from the scanned folder, or from the file given with `--config`; `.lockaudit.toml`
-wins when both exist (no merging, as Ruff does with its files). Path patterns are
+Read from the file given with `--config`, else from the nearest folder at or above the scanned
+one that has it, up to the repository's top (as Ruff finds its settings); `.lockaudit.toml`
+wins over `pyproject.toml` in one folder, and the nearest file is the whole configuration
+(no merging, as in Ruff). Path patterns are
 relative to the configuration file's folder. A configuration that parses but is wrong
 raises `ConfigError` (exit 2). An unparsable `pyproject.toml` is repository content, not
 configuration: it is reported as skipped and the scan goes on with defaults.
@@ -18,7 +20,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,7 @@ class Config:
     prefix: str = ""  # the scan root relative to the configuration file's folder
     given: frozenset[str] = frozenset()  # the keys the file sets; the rest are defaults
     base: Path | None = None  # the configuration file's folder
+    explicit: bool = False  # named with --config
 
     def exclude_patterns(self) -> PathPatterns:
         return PathPatterns(self.exclude, self.prefix)
@@ -124,8 +127,18 @@ class Config:
     def role_patterns(self) -> list[tuple[PathPatterns, str]]:
         return [(PathPatterns([pattern], self.prefix), role) for pattern, role in self.roles]
 
-    def baseline_path(self, root: Path) -> Path:
+    def baseline_path(self, root: Path) -> Path | None:
+        """None for a configuration read from a folder above `root`: its baseline holds the
+        findings of a scan from there, and a scan of a folder inside it must neither judge by
+        it nor overwrite it."""
+        if self.inherited:
+            return None
         return (self.base or root) / self.baseline
+
+    @property
+    def inherited(self) -> bool:
+        """Whether the configuration is a parent folder's, found by walking up (not `--config`)."""
+        return self.source is not None and self.source.startswith("../") and not self.explicit
 
     def check_against(self, rule_ids: set[str], vendors: set[str]) -> None:
         """Rule ids and vendor names must exist: a typo would silently switch nothing off."""
@@ -191,31 +204,65 @@ Reader = Callable[[str], bytes | None]  # a root-relative file's bytes; None whe
 
 def load_config(root: Path, explicit: Path | None = None, commit: str | None = None) -> ConfigLoad:
     """The configuration for `root`: from the work tree, or with `commit` as it was there."""
-    read = _reader(root, commit)
+    folders = search_folders(root)
+    top = (root / folders[-1]).resolve()
+    read = _reader(root, commit, top)
     if explicit is not None:
         return ConfigLoad(_load_explicit(root, explicit, read, commit))
-    source, document, problem = find_table(read)
-    if problem is not None:
-        return ConfigLoad(Config(), [("pyproject.toml", f"configuration ignored: {problem}")])
+    source, document, problem = find_nearest(read, folders)
     if source is None:
-        return ConfigLoad(Config(), notices=_unused_parent_config(root))
-    prefix = "" if source == DEDICATED else "tool.lockaudit."
-    return ConfigLoad(_validate(document, source, prefix, root, root, _rule_folders(root, root, commit)))
+        skipped = [("pyproject.toml", f"configuration ignored: {problem}")] if problem else []
+        return ConfigLoad(Config(), skipped, notices=_unused_parent_config(root, top))
+    prefix = "" if Path(source).name == DEDICATED else "tool.lockaudit."
+    base = (root / source).parent.resolve()
+    within = root if source in (DEDICATED, "pyproject.toml") else top  # where its paths may point
+    return ConfigLoad(_validate(document, source, prefix, base, root, _rule_folders(within, within, commit), within),
+                      [("pyproject.toml", f"configuration ignored: {problem}")] if problem else [])
+
+
+def search_folders(root: Path) -> list[str]:
+    """Where configuration is looked for, nearest first, relative to `root` ("", "..", ...):
+    up to the repository's top (the folder holding `.git`), or outside a repository up to the
+    current folder when `root` is in it; never above either, so a scan of a downloaded tree
+    reads no stranger's file."""
+    chain = (root, *root.parents)
+    top = next((folder for folder in chain if (folder / ".git").exists()), None)
+    if top is None:
+        here = Path.cwd().resolve()
+        top = here if root.is_relative_to(here) else root
+    steps = len(root.relative_to(top).parts)
+    return ["/".join([".."] * up) for up in range(steps + 1)]
+
+
+def find_nearest(read: Reader, folders: list[str]) -> tuple[str | None, dict[str, Any], str | None]:
+    """The nearest configuration among `folders`: its root-relative path and table; the third
+    value says why the scanned folder's own `pyproject.toml` could not be parsed (a parent's
+    unparsable file without lockaudit's table is not the scan's business)."""
+    first_problem = None
+    for folder in folders:
+        source, table, problem = find_table(read, folder)
+        if folder == "":
+            first_problem = problem
+        if source is not None:
+            return source, table, first_problem
+    return None, {}, first_problem
 
 
 # A `[tool.lockaudit]` header (or a sub-table, or a dotted `tool.lockaudit` key) in a file that does not parse.
 _OUR_TABLE = re.compile(rb"^[ \t]*(?:\[[ \t]*tool[ \t]*\.[ \t]*lockaudit\b|tool[ \t]*\.[ \t]*lockaudit[ \t]*[.=])", re.M)
 
 
-def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
-    """The file lockaudit's settings come from and its table: `.lockaudit.toml`, else a
-    `pyproject.toml` with `[tool.lockaudit]`; the third value says why a pyproject.toml
+def find_table(read: Reader, folder: str = "") -> tuple[str | None, dict[str, Any], str | None]:
+    """The file in `folder` lockaudit's settings come from and its table: `.lockaudit.toml`,
+    else a `pyproject.toml` with `[tool.lockaudit]`; the third value says why a pyproject.toml
     could not be parsed."""
-    dedicated = _data(read, DEDICATED)
+    dedicated_path = f"{folder}/{DEDICATED}" if folder else DEDICATED
+    project = f"{folder}/pyproject.toml" if folder else "pyproject.toml"
+    dedicated = _data(read, dedicated_path)
     if dedicated is not None:
-        return DEDICATED, _parse(dedicated, DEDICATED), None
+        return dedicated_path, _parse(dedicated, dedicated_path), None
     try:
-        data = read("pyproject.toml")
+        data = read(project)
     except OSError as exc:
         return None, {}, f"cannot be read: {exc.strerror or exc}"
     if data is None:
@@ -224,11 +271,11 @@ def find_table(read: Reader) -> tuple[str | None, dict[str, Any], str | None]:
         document = load_toml(data)
     except (UnicodeDecodeError, ValueError) as exc:
         if _OUR_TABLE.search(data):  # the gate's own settings are in it: never judge without them
-            raise ConfigError(f"pyproject.toml: invalid TOML, and it holds [tool.lockaudit], lockaudit's "
+            raise ConfigError(f"{project}: invalid TOML, and it holds [tool.lockaudit], lockaudit's "
                               f"configuration: {exc}") from exc
         return None, {}, f"invalid TOML: {exc}"
-    table = _tool_table(document, "pyproject.toml")
-    return ("pyproject.toml", table, None) if table is not None else (None, {}, None)
+    table = _tool_table(document, project)
+    return (project, table, None) if table is not None else (None, {}, None)
 
 
 def worktree_reader(root: Path, limit: Path | None = None) -> Reader:
@@ -243,9 +290,10 @@ def worktree_reader(root: Path, limit: Path | None = None) -> Reader:
     return read
 
 
-def _reader(root: Path, commit: str | None) -> Reader:
+def _reader(root: Path, commit: str | None, top: Path | None = None) -> Reader:
+    """`top`: the highest folder configuration is read from (paths may climb to it with `..`)."""
     if commit is None:
-        return worktree_reader(root)
+        return worktree_reader(root, top)
     return lambda rel: vcs.show(root, commit, rel)
 
 
@@ -270,8 +318,8 @@ def _load_explicit(root: Path, explicit: Path, read: Reader, commit: str | None)
         if table is None:
             raise ConfigError(f"{name}: has no [tool.lockaudit] table")
         document = table
-    return _validate(document, name, "tool.lockaudit." if path.name == "pyproject.toml" else "", path.parent, root,
-                     _rule_folders(root, limit, commit if inside else None), limit)
+    return replace(_validate(document, name, "tool.lockaudit." if path.name == "pyproject.toml" else "", path.parent,
+                             root, _rule_folders(root, limit, commit if inside else None), limit), explicit=True)
 
 
 def _data(read: Reader, rel: str) -> bytes | None:
@@ -350,9 +398,12 @@ def _tool_table(document: dict[str, Any], name: str) -> dict[str, Any] | None:
     return table
 
 
-def _unused_parent_config(root: Path) -> list[str]:
-    """Name a parent folder's configuration that this scan does not read, up to the repository top."""
-    for folder in root.parents:
+def _unused_parent_config(root: Path, top: Path) -> list[str]:
+    """Name a configuration above the folders searched (outside a repository, above the
+    current folder) that this scan does not read."""
+    if (top / ".git").exists():
+        return []
+    for folder in top.parents:
         for candidate in (folder / DEDICATED, folder / "pyproject.toml"):
             try:
                 found = candidate.is_file() and (
@@ -362,8 +413,8 @@ def _unused_parent_config(root: Path) -> list[str]:
                 found = False
             if found:
                 where = os.path.relpath(candidate, root)
-                return [f"{where} configures lockaudit but is not read when scanning {root.name}/; "
-                        f"scan {os.path.relpath(folder, root)} or pass --config {where}"]
+                return [f"{where} configures lockaudit but is not read when scanning {root.name}/ from outside "
+                        f"its folder; scan from {os.path.relpath(folder)} or pass --config {where}"]
         if (folder / ".git").exists():
             break
     return []

@@ -17,8 +17,8 @@ from typing import Any
 
 from auditor import vcs
 from auditor.audit import Finding, Skipped, UsageRecord
-from auditor.config import (DEDICATED, DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_table,
-                             lexical_relative, worktree_reader)
+from auditor.config import (DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_nearest,
+                             lexical_relative, search_folders, worktree_reader)
 from auditor.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, file_kind
 from auditor.engine import make_finding
 from auditor.extract import extract
@@ -32,7 +32,7 @@ UNSEEN_RULE = "changed-file-not-analysed"
 BUDGET_REASON = "not analysed: the scan reached its budget"
 
 
-def gate_changes(root: Path, base: str, config_source: str | None, baseline_path: Path, facts: Iterable[Fact],
+def gate_changes(root: Path, base: str, config_source: str | None, baseline_path: Path | None, facts: Iterable[Fact],
                  files: Iterable[SourceFile], changed: set[str], ruleset: RuleSet, policy: Policy,
                  skipped: Iterable[Skipped] = (), tracked: frozenset[str] = frozenset(),
                  excluded: Callable[[str], bool] = lambda path: False,
@@ -60,7 +60,7 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
     files = list(files)
     for path, reason in _unseen(root, changed, files, skipped, tracked, excluded, counts):
         add(UNSEEN_RULE, path, 1, 1, None, {"name": path, "change": reason}, reason)
-    baseline_rel = lexical_relative(baseline_path, root)
+    baseline_rel = lexical_relative(baseline_path, root) if baseline_path is not None else None
     if baseline_rel is not None and baseline_rel in changed:
         added = _entries((root / baseline_rel).read_bytes() if (root / baseline_rel).is_file() else None) \
             - _entries(vcs.show(root, base, baseline_rel))
@@ -217,30 +217,30 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
 
 def _tables(root: Path, base: str, source: str | None) -> tuple[str, str | None, dict[str, Any], dict[str, Any]] | None:
     """(the file to point at, its text now, the settings at the merge base, the settings now).
-    Whichever file is in force on each side is compared, so adding a `.lockaudit.toml` or
-    deleting the `[tool.lockaudit]` table is seen as what it does to the settings."""
+    `source` is a file named with --config; without one, whichever file is nearest on each side
+    is compared, so adding a `.lockaudit.toml` or deleting the `[tool.lockaudit]` table is seen
+    as what it does to the settings."""
     def at_base(rel: str) -> bytes | None:
         return vcs.show(root, base, rel)
 
-    explicit = source not in (None, DEDICATED, "pyproject.toml")
-    if explicit:  # a file named with --config: compared only when the tree holds it
-        assert source is not None
+    if source is not None:  # compared only when the tree holds it
         rel = lexical_relative(Path(source), root)  # as written: the change's symlinks choose nothing
         if rel is None:
             return None
         now_text = _read(root / rel)
         return rel, now_text, _table(at_base(rel), rel), _table(now_text.encode() if now_text is not None else None, rel)
-    before_source, before = _settings(at_base)
-    now_source, now = _settings(worktree_reader(root))
+    folders = search_folders(root)
+    before_source, before = _settings(at_base, folders)
+    now_source, now = _settings(worktree_reader(root, (root / folders[-1]).resolve()), folders)
     where = now_source or before_source
     if where is None:
         return None
     return where, _read(root / where), before, now
 
 
-def _settings(read: Reader) -> tuple[str | None, dict[str, Any]]:
+def _settings(read: Reader, folders: list[str]) -> tuple[str | None, dict[str, Any]]:
     try:
-        source, table, _ = find_table(read)
+        source, table, _ = find_nearest(read, folders)
     except (ConfigError, OSError):  # unreadable now: compared as if it set nothing
         return None, {}
     return source, table

@@ -260,7 +260,8 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     own = applied.findings
     if since is not None:
         excludes = (config.exclude_patterns(), PathPatterns(options.cli_exclude))
-        own += gate_changes(root, since["merge_base"], config.source, config.baseline_path(root), facts, found.files,
+        own += gate_changes(root, since["merge_base"], config.source if config.explicit else None,
+                            config.baseline_path(root), facts, found.files,
                             set(since["changed"]), ruleset, policy,
                             [entry for entry in skipped if entry.path in unread], since["tracked"],
                             excluded=lambda path: any(patterns.match(path) for patterns in excludes),
@@ -310,10 +311,11 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     if since is not None:  # findings elsewhere were there before this change
         changed = set(since["changed"])
         total = len(audit.findings)
-        from auditor.gate import UNSEEN_RULE
+        from auditor.gate import CONFIG_RULE, UNSEEN_RULE
 
-        # A file the scan's budget dropped fails the gate wherever it is: see gate._unseen.
-        audit.findings = [f for f in audit.findings if f.path in changed or f.rule_id == UNSEEN_RULE]
+        # A file the scan's budget dropped fails the gate wherever it is (see gate._unseen), and
+        # so does a weakened configuration, which may sit above the scanned folder.
+        audit.findings = [f for f in audit.findings if f.path in changed or f.rule_id in (UNSEEN_RULE, CONFIG_RULE)]
         audit.suppressed = [s for s in audit.suppressed if s.finding.path in changed]
         audit.since = {"ref": since["ref"], "merge_base": since["merge_base"], "changed_files": len(changed),
                        "findings_elsewhere": total - len(audit.findings)}

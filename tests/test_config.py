@@ -110,3 +110,54 @@ def test_a_pyproject_that_does_not_parse_but_holds_our_table_stops_the_gate(tmp_
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["openai"\n')
     other = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")
     assert other.returncode == 0 and "pyproject.toml" in {s["path"] for s in json.loads(other.stdout)["skipped"]}
+
+
+def _monorepo(root: Path) -> Path:
+    """A repository whose configuration sits at its top, above the service a user scans."""
+    write_tree(root, {
+        "pyproject.toml": "[tool.lockaudit]\nadapters = ['services/api/llm/']\nexclude = ['services/api/legacy/']\n",
+        "services/api/llm/client.py": "import openai\nclient = openai.OpenAI()\n",
+        "services/api/views.py": "from llm import client\nimport openai\n",
+        "services/api/legacy/old.py": "import anthropic\n",
+        "services/api/pyproject.toml": "[project]\nname = 'api'\n",  # no lockaudit table: not a configuration
+    })
+    (root / ".git").mkdir()
+    return root / "services" / "api"
+
+
+def test_the_nearest_configuration_up_to_the_repository_top_is_read(tmp_path: Path) -> None:
+    api = _monorepo(tmp_path / "repo")
+    (tmp_path / ".lockaudit.toml").write_text("fail-on = 'info'\n")  # above the repository: never read
+    result = lockaudit("scan", api, "--format", "json", "--no-cache")
+    audit = json.loads(result.stdout)
+    assert audit["config"]["source"] == "../../pyproject.toml", result.stderr
+    assert audit["summary"]["boundary"]["source"] == "configured"  # its patterns are its own folder's
+    assert {(f["rule_id"], f["path"]) for f in audit["findings"]} == {
+        ("sdk-import-outside-adapter", "views.py"), ("single-model-vendor", "llm/client.py")}  # legacy/ is excluded
+    assert "note:" not in result.stderr
+    (api / ".lockaudit.toml").write_text("exclude = []\n")  # the nearest file wins, whole
+    nearer = json.loads(lockaudit("scan", api, "--format", "json", "--no-cache").stdout)
+    assert nearer["config"]["source"] == ".lockaudit.toml"
+    assert "legacy/old.py" in {f["path"] for f in nearer["findings"]}
+
+
+def test_outside_a_repository_the_search_stops_at_the_current_folder(tmp_path: Path) -> None:
+    api = _monorepo(tmp_path / "repo")
+    (tmp_path / "repo" / ".git").rmdir()
+    inside = json.loads(lockaudit("scan", api, "--format", "json", "--no-cache", cwd=tmp_path / "repo").stdout)
+    assert inside["config"]["source"] == "../../pyproject.toml"
+    elsewhere = lockaudit("scan", api, "--format", "json", "--no-cache", cwd=api)
+    assert json.loads(elsewhere.stdout)["config"]["source"] is None
+    assert "../../pyproject.toml configures lockaudit but is not read" in elsewhere.stderr
+
+
+def test_a_parents_baseline_is_neither_used_nor_overwritten_by_a_scan_inside_it(tmp_path: Path) -> None:
+    api = _monorepo(tmp_path / "repo")
+    assert lockaudit("baseline", tmp_path / "repo").returncode == 0
+    written = (tmp_path / "repo" / "lockaudit-baseline.json").read_bytes()
+    check = lockaudit("check", api, "--no-cache")
+    assert "its baseline (../../lockaudit-baseline.json) holds the findings of a scan of ../../" in check.stderr
+    assert "is not used for a folder inside it" in check.stderr
+    refused = lockaudit("baseline", api)
+    assert refused.returncode == 2 and "writes no baseline for a folder inside it" in refused.stderr
+    assert (tmp_path / "repo" / "lockaudit-baseline.json").read_bytes() == written

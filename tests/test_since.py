@@ -86,3 +86,19 @@ def test_declaring_code_a_test_or_an_example_weakens_the_gate() -> None:
                        {"roles": {"tools/": "product", "app/llm/": "example"}}, load_rules())
     assert found == [("roles", "now treats 'app/llm/' as example code, which the gate does not count"),
                      ("include-roles", "no longer counts test code")]
+
+
+def test_a_folder_inside_the_repository_is_judged_by_the_top_configuration_at_the_merge_base(tmp_path: Path) -> None:
+    git_repository(tmp_path, {
+        "pyproject.toml": "[tool.lockaudit]\nadapters = ['svc/llm/']\n",
+        "svc/llm/client.py": "import openai\n",
+        "svc/views.py": "def page():\n    return 1\n",
+    })
+    git(tmp_path, "checkout", "-qb", "feature")
+    (tmp_path / "svc/views.py").write_text("import anthropic\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.lockaudit]\nadapters = ['svc/llm/', 'svc/views.py']\n")
+    audit = json.loads(lockaudit("check", tmp_path / "svc", "--since", "main", "--format", "json").stdout)
+    got = sorted((f["rule_id"], f["path"]) for f in audit["findings"])
+    # the change's own widening of the adapters is not merged yet: views.py is still outside them
+    assert got == [("gate-weakened", "../pyproject.toml"), ("sdk-import-outside-adapter", "views.py")], got
+    assert audit["config"]["source"] == "../pyproject.toml"
