@@ -92,7 +92,8 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
                     continue
                 text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
                 severity = _severity(policy, project.roles, rule.id, anchor.path, rule.severity)
-                findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0, subject=text))
+                findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0, subject=text,
+                                             placeless=rule.when["check"] in WHOLE_PROJECT))
             continue
         for group, context in contexts:
             record = group[0]
@@ -129,8 +130,11 @@ def _severity(policy: Policy, roles: Roles, rule_id: str, path: str, default: st
 
 
 def make_finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: str, effort: int, text: str,
-                 occurrence: int, subject: str = "") -> Finding:
-    marker = fingerprint(rule.id, record.path, record.scope, text, occurrence)
+                 occurrence: int, subject: str = "", placeless: bool = False) -> Finding:
+    """`placeless`: the finding is about the whole project, so its fingerprint leaves out the
+    place it points at, which moves as the code does (see `_describing`)."""
+    marker = fingerprint(rule.id, "" if placeless else record.path, "<project>" if placeless else record.scope, text,
+                         occurrence)
     return Finding(
         rule_id=rule.id, title=rule.title, severity=severity, effort=effort, category=rule.category,
         message=rule.render(values), remediation=rule.remediation, path=record.path, line=record.line,
@@ -237,6 +241,28 @@ def _compiled(pattern: str) -> Any:
 
 Check = Callable[[list[UsageRecord], RuleSet, dict[str, Any], Project], Iterator[tuple[UsageRecord, dict[str, str]]]]
 
+# What makes a module the one a project-level finding describes: using the SDK, not naming a
+# model in a data file (a YAML of benchmark results names hundreds).
+_WEIGHT = {"client": 3, "call": 3, "import": 1, "env": 1}
+_TELLING = {"client": 0, "import": 1, "call": 2, "env": 3}  # within the module, the line to point at
+
+
+def _describing(records: list[UsageRecord], context: Iterable[UsageRecord] = ()) -> UsageRecord:
+    """Where a finding about the whole project points: among `records`, the module using the
+    vendor most (clients and calls weigh more than imports; `context` adds the vendor's other
+    records to the count), at its client or its first plain import. A type-only, optional or
+    in-function import is the last choice: it is not what a reader means by "where we use
+    OpenAI"."""
+    weight: Counter[str] = Counter()
+    for record in {id(r): r for r in (*records, *context)}.values():
+        weight[record.path] += _WEIGHT.get(record.kind, 0)
+
+    def rank(record: UsageRecord) -> tuple[int, str, bool, int, int, int]:
+        soft = any(flag in record.flags for flag in ("type_checking", "optional", "in_function"))
+        return (-weight[record.path], record.path, soft, _TELLING.get(record.kind, len(_TELLING)), record.line,
+                record.column)
+    return min(records, key=rank)
+
 
 def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
                 project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
@@ -249,7 +275,7 @@ def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, 
         paths = sorted({r.path for r in found})
         if len(paths) >= int(params.get("min_modules", 3)):
             shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
-            yield found[0], {"vendor": vendor, "count": str(len(paths)), "paths": shown}
+            yield _describing(found), {"vendor": vendor, "count": str(len(paths)), "paths": shown}
 
 
 def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
@@ -268,8 +294,9 @@ def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: d
         return
     vendors = {r.vendor for r in model_api}
     if len(vendors) == 1:
-        first = model_api[0]
-        yield first, {"vendor": first.vendor or ""}
+        vendor = next(iter(vendors))
+        anchor = _describing(model_api, (r for r in records if r.vendor == vendor and r.kind in ("call", "env")))
+        yield anchor, {"vendor": anchor.vendor or ""}
 
 
 def _no_adapter_boundary(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
@@ -278,9 +305,10 @@ def _no_adapter_boundary(records: list[UsageRecord], ruleset: RuleSet, params: d
     if project.boundary.source != "none":
         return
     products = {p.id: p for p in ruleset.products}
-    first = next((r for r in records if r.kind in ("import", "client") and r.product in products
-                  and not products[r.product].abstraction), None)
-    if first is not None:
+    direct_use = [r for r in records if r.kind in ("import", "client") and r.product in products
+                  and not products[r.product].abstraction]
+    if direct_use:
+        first = _describing(direct_use, (r for r in records if r.kind in ("call", "env")))
         direct = project.boundary.direct
         shown = ", ".join(direct[:5]) + (f" and {len(direct) - 5} more" if len(direct) > 5 else "")
         yield first, {"count": str(len(direct)), "total": str(project.boundary.total), "vendor": first.vendor or "",
@@ -328,7 +356,8 @@ def _owner_concentration(records: list[UsageRecord], ruleset: RuleSet, params: d
         layers = list(row["layers"])
         if len(layers) < int(params.get("min_layers", 3)):
             continue
-        anchor = next(r for r in records if r.owner == row["owner"] and r.layer in layers)
+        owned = [r for r in records if r.owner == row["owner"] and r.layer in layers]
+        anchor = _describing(owned, (r for r in records if r.owner == row["owner"] and r.kind in ("call", "env")))
         deals = "; ".join(f"{d['company']} → {d['owner']} ({d['status']} {d['as_of']})" for d in row["through"])
         alternatives = "; ".join(f"{layer}: {ruleset.alternatives[layer]}" for layer in layers
                                  if layer in ruleset.alternatives)
@@ -446,6 +475,9 @@ def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, param
             yield record, {"vendor": record.vendor or "", "name": entry["package"], "ids": ids,
                            "fix": ", ".join(fixes) or "none published"}
 
+
+# The checks whose finding describes the project, not a place: they point at `_describing`'s choice.
+WHOLE_PROJECT = frozenset({"env-spread", "single-model-vendor", "no-adapter-boundary", "owner-concentration"})
 
 CHECKS: dict[str, Check] = {
     "env-spread": _env_spread,

@@ -242,3 +242,25 @@ def test_a_tie_between_common_bases_is_broken_by_name_not_by_hash_order(tmp_path
         [adapter] = json.loads(result.stdout)["summary"]["boundary"]["adapters"]
         reasons.add(adapter["reason"])
     assert len(reasons) == 1 and "each subclassing ChatProvider," in reasons.pop()
+
+
+def test_a_project_level_finding_points_at_the_module_it_describes_and_keeps_its_fingerprint(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "app/a_types.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from openai.types import Model\n",
+        "app/llm.py": "import os\nimport openai\n\nclient = openai.OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n\n\n"
+                      "def ask(q):\n    return client.chat.completions.create(model=q, messages=[])\n",
+        "app/z_embed.py": "def embed(t):\n    import openai\n    return openai.OpenAI()\n",
+    })
+
+    def single_vendor(audit: dict) -> tuple[str, int, str | None]:
+        found = [f for f in audit["findings"] if f["rule_id"] == "single-model-vendor"]
+        assert len(found) == 1
+        return found[0]["path"], found[0]["line"], found[0].get("baseline_state")
+
+    # not the type-only import that sorts first, nor the lazy client: the module that uses OpenAI most
+    assert single_vendor(scan_json(tmp_path))[:2] == ("app/llm.py", 4)
+    assert lockaudit("baseline", tmp_path).returncode == 0
+    (tmp_path / "app/z_embed.py").write_text("from openai import OpenAI\n\n\ndef embed(t):\n" + "    OpenAI()\n" * 4)
+    checked = lockaudit("check", tmp_path, "--format", "json", "--no-cache")
+    # it moved with the code, and the baseline still accepts it: the finding is about the project, not a line
+    assert single_vendor(json.loads(checked.stdout)) == ("app/z_embed.py", 5, "unchanged"), checked.stderr

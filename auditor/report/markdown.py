@@ -17,24 +17,25 @@ def _verdict(audit: Audit) -> str:
     threshold = audit.config.get("fail_on") or "medium"
     failing = [f for f in audit.failing(threshold) if audit.counted(f.role)]
     kind = "new finding" if audit.baseline is not None else "finding"
-    accepted = f"; {audit.baseline['unchanged']} more in the baseline" if audit.baseline is not None else ""
+    accepted = f"; {md(audit.baseline['unchanged'])} more in the baseline" if audit.baseline is not None else ""
     if failing:
-        return f"**✗ Fails the gate**: {count(len(failing), kind)} at or above `{threshold}`{accepted}."
-    return f"**✓ Passes the gate**: no {kind}s at or above `{threshold}`{accepted}."
+        return f"**✗ Fails the gate**: {count(len(failing), kind)} at or above {code(threshold)}{accepted}."
+    return f"**✓ Passes the gate**: no {kind}s at or above {code(threshold)}{accepted}."
 
 
 def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     summary = audit.summary()
     portability = summary["scores"].get("portability", {})
     out = ["## lockaudit: vendor lock-in report", "", _verdict(audit), ""]
-    out.append(f"**Portability score: {portability.get('score', '–')}/100** "
-               f"({portability.get('effort', 0)} effort points) · {summary['files_analysed']} files analysed · "
-               f"{summary['files_skipped']} skipped · {summary['findings']['total']} findings")
+    # Every value is escaped, numbers too: `report` renders a saved audit, which need not be lockaudit's own.
+    out.append(f"**Portability score: {md(portability.get('score', '–'))}/100** "
+               f"({md(portability.get('effort', 0))} effort points) · {md(summary['files_analysed'])} files "
+               f"analysed · {md(summary['files_skipped'])} skipped · {md(summary['findings']['total'])} findings")
     out.append("")
     plans = summary["scores"].get("exit_plans", [])
     if plans:
         out += ["| vendor | files | call sites | effort to leave | what it takes |", "|---|---:|---:|---:|---|"]
-        out += [f"| {md(p['vendor'])} | {p['files']} | {p['call_sites']} | {p['effort']} | "
+        out += [f"| {md(p['vendor'])} | {md(p['files'])} | {md(p['call_sites'])} | {md(p['effort'])} | "
                 f"{md(p['summary'].split(': ', 1)[-1])} |" for p in plans]
         out.append("")
     boundary = summary["boundary"]
@@ -43,12 +44,12 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += [f"- {', '.join(code(p) for p in patterns)}: {md(reason)}" for reason, patterns in audit.adapter_groups()]
         out += ["", f"Confirm it in `[tool.lockaudit]`: {code(boundary['config'])}", ""]
     elif boundary.get("source") == "none":
-        out += [f"**No adapter boundary**: {boundary['direct']} of {boundary['total']} product modules use a vendor SDK "
-                f"directly.", ""]
+        out += [f"**No adapter boundary**: {md(boundary['direct'])} of {md(boundary['total'])} product modules use a "
+                "vendor SDK directly.", ""]
     leaks = summary.get("leaks") or []
     if leaks:
         out += [f"**{md(leaks_heading(len(leaks), boundary))}**:", ""]
-        out += [f"{leak['rank']}. {md(leak['path'])} ({md(', '.join(leak['vendors']))}): {md(leak['reason'])}"
+        out += [f"{md(leak['rank'])}. {md(leak['path'])} ({md(', '.join(leak['vendors']))}): {md(leak['reason'])}"
                 for leak in leaks[:5]]
         out += (["", f"… and {len(leaks) - 5} more."] if len(leaks) > 5 else []) + [""]
     counted, others = audit.split_findings()
@@ -63,10 +64,10 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     size = sum(len(line) + 1 for line in out + header) + 200
     shown = 0
     for finding in findings:
-        cell = f"[{finding.cell}]" if finding.cell is not None else ""
+        cell = f"[{md(finding.cell)}]" if finding.cell is not None else ""
         new = "**new** " if finding.baseline_state == "new" else ""
         line = (f"| {new}{md(finding.severity)} | {code(finding.rule_id, table=True)} | "
-                f"{md(finding.path)}{cell}:{finding.line} | {md(finding.message)} |")
+                f"{md(finding.path)}{cell}:{md(finding.line)} | {md(finding.message)} |")
         if size + len(line) + 1 > limit:
             break
         body.append(line)
@@ -82,7 +83,8 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += ["", md(outside_line(others))]
     if audit.baseline is not None:
         b = audit.baseline
-        out += ["", f"Baseline {code(b['path'])}: **{b['new']} new**, {b['unchanged']} unchanged, {len(b['fixed'])} fixed."]
+        out += ["", f"Baseline {code(b['path'])}: **{md(b['new'])} new**, {md(b['unchanged'])} unchanged, "
+                    f"{len(b['fixed'])} fixed."]
     if audit.suppressed:
         out += ["", f"{len(audit.suppressed)} findings were suppressed by `# lockaudit: ignore` comments; the JSON and "
                 "HTML reports list each with its reason."]
