@@ -60,7 +60,7 @@ def test_exit_plans_show_the_scores_numbers(tmp_path: Path) -> None:
 def test_the_coupling_map_undoes_crossings_keeps_code_before_manifests_and_links_to_findings(tmp_path) -> None:
     from collections import Counter
 
-    from auditor.report.html import _ordered
+    from auditor.report.maps import _ordered
 
     edges = Counter({("f:a.py", "p:zeta"): 1, ("f:b.py", "p:alpha"): 1, ("f:pyproject.toml", "p:alpha"): 1,
                      ("p:alpha", "v:A"): 2, ("p:zeta", "v:Z"): 1, ("v:A", "o:A"): 2, ("v:Z", "o:Z"): 1})
@@ -76,3 +76,45 @@ def test_the_coupling_map_undoes_crossings_keeps_code_before_manifests_and_links
     page = html.read_text()
     links = re.findall(r'<a href="#(file-[0-9a-f]{12})"><g class="node">', page)
     assert links and all(f'<tr id="{anchor}" class="finding"' in page for anchor in links)
+
+
+def _boundary_svg(page: str) -> str:
+    found = re.search(r'<svg role="img" aria-label="Boundary map: .*?</svg>', page, re.S)
+    assert found, "the boundary map is drawn"
+    return found.group(0)
+
+
+def test_the_boundary_map_boxes_the_adapters_and_draws_each_leak_crossing_it(tmp_path: Path) -> None:
+    audit = scan_json(FIXTURES / "demo")
+    boundary, leaks = audit["summary"]["boundary"], audit["summary"]["leaks"]
+    html = tmp_path / "report.html"
+    assert lockaudit("scan", FIXTURES / "demo", "--html", html, "--no-cache").returncode == 0
+    svg = _boundary_svg(html.read_text())
+    assert svg.count('class="boundary"') == 1 and "adapter boundary (inferred)" in svg
+    adapters = {m for a in boundary["adapters"] for m in a["modules"]}
+    assert adapters == {"support_bot/llm.py", "support_bot/tokens.py"}
+    inside = re.findall(r'<g class="node">.*?<title>([^<]+)</title>', svg)
+    assert adapters <= set(inside)
+    drawn = re.findall(r'<path class="leak"[^>]*><title>([^<]+?) uses ([^<]+?) directly', svg)
+    assert sorted(drawn) == sorted((leak["path"], v) for leak in leaks for v in leak["vendors"])
+    assert {t for t in re.findall(r'<g class="node leak">.*?<title>([^<]+)</title>', svg)} == \
+        {f"#{leak['rank']} {leak['path']}" for leak in leaks}
+    # each leak's node leads to its findings
+    for leak in leaks:
+        assert re.search(r'<a href="#(file-[0-9a-f]{12})"><g class="node leak">.*?' + re.escape(leak["path"]), svg)
+
+
+def test_the_boundary_map_says_when_there_is_no_boundary_and_escapes_names(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in (HOSTILE_NAME, "b.py", "c.py", "d.py"):
+        (root / name).write_text("import openai\nclient = openai.OpenAI()\n")
+    audit = scan_json(root, "--no-cache")
+    assert audit["summary"]["boundary"]["source"] == "none" and audit["summary"]["leaks"]
+    svg = _boundary_svg(render(root, tmp_path / "r.html"))
+    assert "no adapter boundary" in svg and '<rect class="boundary"' not in svg
+    assert "<img src=x" not in svg and "&lt;script&gt;" in svg
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "app.py").write_text("import json\n")
+    assert 'aria-label="Boundary map' not in render(empty, tmp_path / "e.html")

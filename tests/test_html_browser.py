@@ -129,6 +129,15 @@ def test_readable_on_a_phone_and_a_desktop_in_light_and_dark(browser, tmp_path: 
     assert "\\x0a" not in page.inner_text("body")  # the template's own line breaks are never text
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(13, 17, 23)") == dark
+    pictures = page.locator(".picture svg")
+    assert pictures.count() == 2  # the boundary map and the coupling map
+    for index in range(2):
+        box = pictures.nth(index).bounding_box()
+        assert box is not None and box["height"] > 100
+        if width == 390:  # a picture keeps legible text and scrolls in its own box
+            assert box["width"] >= 900
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-{width}-{'dark' if dark else 'light'}.png"), full_page=False)
+    page.locator("#boundary .picture").screenshot(
+        path=str(ARTIFACTS / f"boundary-map-{width}-{'dark' if dark else 'light'}.png"))
     page.close()
