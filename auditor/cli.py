@@ -6,7 +6,6 @@ invalid lockaudit configuration, a broken rule pack, or nothing to analyse.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import gc
 import importlib
@@ -25,6 +24,7 @@ from auditor import __version__
 from auditor.report.escape import visible
 from auditor.report.text import clean, count as _count
 from auditor.severity import SEVERITIES
+from auditor.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from auditor.audit import Audit
@@ -438,8 +438,7 @@ def _chosen_rules(config: Config, known: set[str], select: tuple[str, ...], igno
     def ids(values: tuple[str, ...], option: str) -> set[str]:
         found = {part.strip() for value in values for part in value.split(",") if part.strip()}
         for rule_id in sorted(found - known):
-            hint = difflib.get_close_matches(rule_id, sorted(known), n=1)
-            _fail(f"{option} names no known rule {rule_id!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            _fail(f"{option} names no known rule {rule_id!r}{did_you_mean(rule_id, known)}")
         return found
     selected, ignored = ids(select, "--select"), ids(ignore, "--ignore")
     if not selected and not ignored:
@@ -711,8 +710,7 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
     ruleset = _load_rules(folders)
     rule = ruleset.rules.get(rule_id)
     if rule is None:
-        hint = difflib.get_close_matches(rule_id, list(ruleset.rules), n=1)
-        _fail(f"no rule '{rule_id}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        _fail(f"no rule '{rule_id}'{did_you_mean(rule_id, ruleset.rules)}")
     shown = {
         "id": rule.id, "title": rule.title, "pack": rule.pack,
         "severity": "by feature" if rule.by_feature else rule.severity,

@@ -15,7 +15,6 @@ stay inside the tree. With `--since`, the gate reads them as they were at the me
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tempfile
@@ -31,6 +30,7 @@ from auditor.limits import load_toml
 from auditor.patterns import PathPatterns
 from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
+from auditor.suggest import did_you_mean
 
 KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced", "allow-vendors", "forbid-vendors",
         "disable", "severity", "owners", "baseline", "overrides", "max-file-size", "roles", "include-roles")
@@ -144,9 +144,7 @@ class Config:
         """Rule ids and vendor names must exist: a typo would silently switch nothing off."""
         def known(value: str, choices: set[str], key: str, what: str) -> None:
             if value not in choices:
-                hint = difflib.get_close_matches(value, sorted(choices), n=1)
-                raise ConfigError(f"{self.source}: '{key}' names no known {what} {value!r}"
-                                  + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                raise ConfigError(f"{self.source}: '{key}' names no known {what} {value!r}{did_you_mean(value, choices)}")
         for rule_id in self.disable:
             known(rule_id, rule_ids, "disable", "rule")
         for rule_id, _ in self.severity:
@@ -492,15 +490,13 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     patterns("roles", {"roles": list(roles)})
     for pattern, role in roles.items():
         if role not in ROLES:
-            hint = difflib.get_close_matches(role, ROLES, n=1)
             raise ConfigError(f"{source}: '{prefix}roles.{pattern}' must be one of {', '.join(ROLES)}, got {role!r}"
-                              + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                              + did_you_mean(role, ROLES))
     include_roles = string_list("include-roles")
     for role in include_roles:
         if role not in ROLES:
-            hint = difflib.get_close_matches(role, ROLES, n=1)
             raise ConfigError(f"{source}: '{prefix}include-roles' names no role {role!r}; roles are {', '.join(ROLES)}"
-                              + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                              + did_you_mean(role, ROLES))
     allow, forbid = string_list("allow-vendors"), string_list("forbid-vendors")
     if set(allow) & set(forbid):
         raise ConfigError(f"{source}: {sorted(set(allow) & set(forbid))} both allowed and forbidden")
@@ -537,6 +533,5 @@ def _known_keys(table: dict[str, Any], keys: tuple[str, ...], source: str, prefi
             if top and key == "tool" and not prefix:
                 raise ConfigError(f"{source}: unknown key 'tool'; write the keys at the top level, "
                                   "without a [tool.lockaudit] header")
-            hint = difflib.get_close_matches(key, keys, n=1)
-            suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else f"; known keys: {', '.join(keys)}"
+            suggestion = did_you_mean(key, keys, prefix) or f"; known keys: {', '.join(keys)}"
             raise ConfigError(f"{source}: unknown key '{prefix}{key}'{suggestion}")
