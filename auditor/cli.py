@@ -103,7 +103,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--ignore", multiple=True, metavar="RULE", help="Do not run these rules (ids, comma-separated or repeated).")
     @click.option(
         "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-        help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.",
+        help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.",
     )
     @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 on findings at or above this severity.")
     @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -132,6 +132,13 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
 # `lockaudit --help`: the commands in the order a user meets them, then examples and exit codes.
 COMMAND_GROUPS = (("Audit", ("scan", "report", "graph")), ("Gate", ("check", "baseline")),
                   ("Set up", ("init", "config", "rules")))
+OPTION_GROUPS = (  # a command's options by what they are for; the rest are listed under "Options"
+    ("Output", ("fmt", "json_out", "sarif_out", "markdown_out", "cyclonedx_out", "html_out",
+                "sarif_include_suppressed", "quiet", "output")),
+    ("What is analysed", ("exclude", "select", "ignore", "config_file", "no_suppressions", "vulns")),
+    ("Gate", ("fail_on", "baseline_file", "no_baseline", "since", "update_baseline", "project_hook")),
+    ("Speed", ("jobs", "no_cache", "cache_dir")),
+)
 EPILOG = """\b
 Examples:
   lockaudit scan --html report.html      audit the current project, write the HTML report
@@ -147,8 +154,29 @@ Exit codes:
 """
 
 
+class _Command(click.Command):
+    """A command whose --help lists its options in groups (OPTION_GROUPS), as Ruff's does."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = {param.name: param.get_help_record(ctx) for param in self.get_params(ctx)
+                if isinstance(param, click.Option)}
+        listed: set[str | None] = set()
+        for title, names in OPTION_GROUPS:
+            group = [rows[name] for name in names if rows.get(name)]
+            listed.update(name for name in names if rows.get(name))
+            if group:
+                with formatter.section(title):
+                    formatter.write_dl(group)  # type: ignore[arg-type]
+        rest = [row for name, row in rows.items() if row and name not in listed]
+        if rest:
+            with formatter.section("Options"):
+                formatter.write_dl(rest)
+
+
 class _Group(click.Group):
     """Turns a bug in lockaudit into a one-line message and exit 2, never a traceback."""
+
+    command_class = _Command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         listed: set[str] = set()
@@ -276,7 +304,7 @@ def _files_here(paths: tuple[Path, ...]) -> frozenset[str]:
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: the configured baseline, lockaudit-baseline.json).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.")
+              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
 def baseline_command(path: Path, output: Path | None, config_file: Path | None, exclude: tuple[str, ...],
@@ -641,7 +669,7 @@ def init_command(path: Path, jobs: int | None) -> None:
 @main.command("config")
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.")
+              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def config_command(path: Path, config_file: Path | None, fmt: str) -> None:
     """The effective configuration for PATH, and where each value came from."""
@@ -761,7 +789,7 @@ def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot"]), default="json", show_default=True)
 @click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the graph ('-' for stdout).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of PATH's.")
+              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
 def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
