@@ -497,6 +497,18 @@ def test_help_groups_the_commands_and_shows_examples_and_exit_codes() -> None:
     assert text.index("Audit:") < text.index("Gate:") < text.index("Set up:") < text.index("Examples:")
     assert "lockaudit init" in text and "Exit codes:" in text
     assert all(f"  {name} " in text for name in ("scan", "report", "graph", "check", "baseline", "init", "config", "rules"))
+    check = lockaudit("check", "--help").stdout
+    sections = [line[:-1] for line in check.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert sections == ["Output", "What is analysed", "Gate", "Speed", "Options"]
+
+    def section_of(option: str) -> str:
+        return next(title for title in reversed(sections) if check.index(f"\n{title}:") < check.index(option))
+    assert [section_of(o) for o in ("--sarif FILE", "--select RULE", "--since REF", "--no-cache", "--help")] == \
+        ["Output", "What is analysed", "Gate", "Speed", "Options"]
+    from auditor.cli import main
+
+    options = [min(p.opts, key=len) for p in main.commands["check"].params if p.param_type_name == "option"]
+    assert len(options) > 20 and all(check.count(f"  {o} ") + check.count(f"  {o},") == 1 for o in options)
 
 
 def test_scan_accepts_a_file_and_reports_that_files_findings(tmp_path: Path) -> None:
