@@ -318,8 +318,8 @@ def baseline_command(path: Path, output: Path | None, config_file: Path | None, 
     root, loaded, ruleset = _prepare(path, config_file)
     target = output or loaded.config.baseline_path(root)
     if target is None:
-        _fail(_inherited_baseline(loaded.config, "writes no baseline for a folder inside it; run "
-                                  "`lockaudit baseline` from there, or name a file with --output"))
+        _fail(_inherited_baseline(loaded.config, "lockaudit writes no baseline for a folder inside it; run "
+                                  "`lockaudit baseline` on that folder, or name a file with --output"))
     _refuse_inputs(root, loaded.config, [str(target)], baseline_too=False)
     _writable(str(target))  # before the scan, not after it
     audit = run_audit(root, loaded.config, ruleset, loaded.problems,
@@ -401,8 +401,8 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
     if chosen is None and not no_baseline and config.inherited and (root / config.source).parent.joinpath(
             config.baseline).is_file():
-        _echo(f"lockaudit: note: {clean(_inherited_baseline(config, 'is not used for a folder inside it; pass --baseline to use one'))}",
-              err=True)
+        note = _inherited_baseline(config, "it does not judge a folder inside it; pass --baseline to use one")
+        _echo(f"lockaudit: note: {clean(note)}", err=True)
     if chosen is not None and baseline_file is None and not chosen.is_file():
         chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
     if update_baseline and files is not None:
@@ -492,8 +492,8 @@ def _from_here(root: Path, path: str) -> str:
 
 def _inherited_baseline(config: Config, consequence: str) -> str:
     where = os.path.dirname(config.source or "")
-    return (f"the configuration is {config.source}'s, and its baseline ({where}/{config.baseline}) holds the findings "
-            f"of a scan of {where}/; lockaudit {consequence}")
+    return (f"the configuration is {config.source}, whose baseline ({where}/{config.baseline}) holds the findings "
+            f"of a scan of {where}/; {consequence}")
 
 
 def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], baseline_too: bool = True) -> None:

@@ -156,8 +156,8 @@ def test_a_parents_baseline_is_neither_used_nor_overwritten_by_a_scan_inside_it(
     assert lockaudit("baseline", tmp_path / "repo").returncode == 0
     written = (tmp_path / "repo" / "lockaudit-baseline.json").read_bytes()
     check = lockaudit("check", api, "--no-cache")
-    assert "its baseline (../../lockaudit-baseline.json) holds the findings of a scan of ../../" in check.stderr
-    assert "is not used for a folder inside it" in check.stderr
+    assert "whose baseline (../../lockaudit-baseline.json) holds the findings of a scan of ../../" in check.stderr
+    assert "it does not judge a folder inside it" in check.stderr
     refused = lockaudit("baseline", api)
     assert refused.returncode == 2 and "writes no baseline for a folder inside it" in refused.stderr
     assert (tmp_path / "repo" / "lockaudit-baseline.json").read_bytes() == written
