@@ -38,9 +38,10 @@ def test_snippets_and_chains_in_the_json(tmp_path: Path) -> None:
             {"start": 1, "lines": ["# -*- coding: latin-1 -*-", "# café", "import openai", "", "client = openai.OpenAI()"]},
             chain),
         # The notebook is a demo, not product code: every model call of the product goes to OpenAI.
-        ("single-model-vendor", "app/llm.py", None, 3): (
-            {"start": 1, "lines": ["# -*- coding: latin-1 -*-", "# café", "import openai", "", "client = openai.OpenAI()"]},
-            chain),
+        # (at the module's client, the line that says most about its use of the vendor)
+        ("single-model-vendor", "app/llm.py", None, 5): (
+            {"start": 3, "lines": ["import openai", "", "client = openai.OpenAI()",
+                                   'reply = client.chat.completions.create(model="gpt-4o", messages=[])']}, chain),
         ("client-outside-adapter", "app/llm.py", None, 5): (
             {"start": 3, "lines": ["import openai", "", "client = openai.OpenAI()",
                                    'reply = client.chat.completions.create(model="gpt-4o", messages=[])']}, chain),
