@@ -118,3 +118,17 @@ def test_the_boundary_map_says_when_there_is_no_boundary_and_escapes_names(tmp_p
     empty.mkdir()
     (empty / "app.py").write_text("import json\n")
     assert 'aria-label="Boundary map' not in render(empty, tmp_path / "e.html")
+
+
+def test_the_coupling_map_orders_a_node_with_no_neighbour_in_the_next_column(tmp_path: Path) -> None:
+    """More files than the map shows: a product only the hidden files use has no neighbour among
+    the files drawn, and keeps its place instead of failing the report."""
+    files = {f"app/m{n:02}.py": "import openai\nopenai.OpenAI()\nopenai.OpenAI()\n" for n in range(16)}
+    files["app/zz_rare.py"] = "import anthropic\n"  # the least coupled file: not drawn
+    root = tmp_path / "p"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    page = render(root, tmp_path / "r.html")
+    svg = re.search(r'<svg role="img" aria-label="Coupling map: .*?</svg>', page, re.S)
+    assert svg and ">anthropic<" in svg.group(0) and ">app/zz_rare.py<" not in svg.group(0)

@@ -179,10 +179,12 @@ def _ordered(columns: list[tuple[str, list[str]]], edges: Counter[tuple[str, str
 
     def arrange(index: int, reference: int) -> None:
         rank = {node: n for n, node in enumerate(order[reference])}
-        def centre(node: str) -> float:
-            near = [rank[n] for n in neighbours.get(node, ()) if n in rank]
-            return sum(near) / len(near) if near else float(order[index].index(node))
         previous = {node: n for n, node in enumerate(order[index])}
+
+        def centre(node: str) -> float:
+            """(A node with no neighbour there keeps its place: `list.sort` hides the list it sorts.)"""
+            near = [rank[n] for n in neighbours.get(node, ()) if n in rank]
+            return sum(near) / len(near) if near else float(previous[node])
         group = (lambda node: not node.endswith((".py", ".pyi", ".ipynb"))) if index == 0 else (lambda node: False)
         order[index].sort(key=lambda node: (group(node), centre(node), previous[node]))
 
