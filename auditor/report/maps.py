@@ -83,15 +83,18 @@ def boundary_map(boundary: dict[str, Any], leaks: list[dict[str, Any]], inventor
     highest-ranked leaks outside it, joined to their vendors by red lines that cross the box:
     what the boundary holds and where the code goes around it. Empty when no vendor is used."""
     vendors_of: dict[str, set[str]] = {}
+    uses: Counter[str] = Counter()
     for record in inventory:
         if record.kind in MAP_KINDS and record.vendor:
             vendors_of.setdefault(record.path, set()).add(record.vendor)
-    adapters = sorted({m for a in boundary.get("adapters", ()) for m in a.get("modules", ())} & set(vendors_of))
+            uses[record.path] += 1
+    adapters = sorted({m for a in boundary.get("adapters", ()) for m in a.get("modules", ())} & set(vendors_of),
+                      key=lambda path: (-uses[path], path))  # the busiest are drawn, in path order
     shown_leaks = [leak for leak in leaks[:BOUNDARY_LEAKS] if leak.get("vendors")]
     if not adapters and not shown_leaks:
         return Markup("")
     extra_adapters = max(0, len(adapters) - BOUNDARY_ADAPTERS)
-    adapters = adapters[:BOUNDARY_ADAPTERS]
+    adapters = sorted(adapters[:BOUNDARY_ADAPTERS])
     vendors = sorted({v for a in adapters for v in vendors_of[a]} | {v for leak in shown_leaks for v in leak["vendors"]})
     columns = [10.0, (WIDTH - NODE_W) / 2, WIDTH - NODE_W - 10.0]
     rows = max(len(shown_leaks), len(adapters) + (1 if extra_adapters else 0), len(vendors), 1)
