@@ -18,19 +18,19 @@ import io
 import re
 import sys
 import tokenize
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
+from auditor.catalog import Detectors, host_matches
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
 from auditor.extract.suppressions import python_comments, python_suppressions
-from auditor.limits import MAX_SYNTAX_NODES_LIBCST, syntax_problem
 from auditor.facts import (
     BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ClassFact, ClientSourceFact, ConstructorFact, EnvFact, ErrorFact, Fact,
     ForeignCallFact, ImportFact, Location, ModuleFact, SettingFact, StringFact, ToolFact,
 )
-from auditor.packs import Detectors, host_matches
+from auditor.limits import MAX_SYNTAX_NODES_LIBCST, syntax_problem
 
 # Calls that import a module named by their first argument, with whether the module is
 # optional by nature (a probe or a skip rather than a hard dependency).
@@ -81,6 +81,16 @@ class _Context(NamedTuple):
     call: ast.Call | None = None  # the call whose positional argument this is
     group: int = 0  # the dict, list or `Literal[...]` a literal is a member of: one model id makes it a model table
     check: bool = False  # a test on a model id (`"claude-opus-4" in model`), not a choice of one
+
+
+_Children = list[tuple[ast.AST, _Context]]  # nodes still to walk, each with its context
+
+
+def _plain(ctx: _Context) -> _Context:
+    """`ctx` without what belongs to one literal (its name, call, group, test): the context
+    for a node's parts, which are not that literal."""
+    return ctx._replace(literal=None, call=None, group=0, check=False) \
+        if ctx.literal or ctx.call or ctx.group or ctx.check else ctx
 
 
 class _Text:
@@ -223,10 +233,11 @@ class SourceAnalysis:
         self.definitions += sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
         self._suppressions(text, cell)
         self.facts.extend(python_suppressions(self.path, text, cell))
-        stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
+        handlers, generic = self._HANDLERS, SourceAnalysis._visit_generic
+        stack: _Children = [(tree, _Context())]
         while stack:
             node, ctx = stack.pop()
-            children = self._visit(node, ctx)
+            children = handlers.get(type(node), generic)(self, node, ctx)
             if children:
                 stack.extend(reversed(children))
 
@@ -245,118 +256,144 @@ class SourceAnalysis:
                     ("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
                 self.facts.append(ToolFact(Location(self.path, line, column + match.start(), cell), product, signal))
 
-    def _visit(self, node: ast.AST, ctx: _Context) -> list[tuple[ast.AST, _Context]]:
-        kind = type(node)
-        if kind is ast.Constant:
-            if isinstance(node.value, str) and ctx.literal != _SKIP:  # type: ignore[attr-defined]
-                self._string(node.value, node, ctx)  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Name:
-            if type(node.ctx) is ast.Store and ctx.scope != "<module>":  # type: ignore[attr-defined]
-                self.local_names.add((ctx.scope, node.id))  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Load or kind is ast.Store:
-            return []
-        plain = ctx._replace(literal=None, call=None, group=0, check=False) \
-            if ctx.literal or ctx.call or ctx.group or ctx.check else ctx
-        if kind is ast.Call:
-            return self._call(node, ctx, plain)  # type: ignore[arg-type]
-        if kind is ast.Attribute:
-            return [(node.value, plain)]  # type: ignore[attr-defined]
-        if kind is ast.Import:
-            for alias in node.names:  # type: ignore[attr-defined]
-                self.facts.append(ImportFact(self._current.loc(self.path, alias), alias.name, **_flags(ctx)))
-                self.aliases[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0])
-            return []
-        if kind is ast.ImportFrom:
-            loc = self._current.loc(self.path, node)  # type: ignore[arg-type]
-            for alias in node.names:  # type: ignore[attr-defined]
-                self.facts.append(ImportFact(loc, node.module or "", alias.name, node.level, **_flags(ctx)))  # type: ignore[attr-defined]
-                if node.level == 0 and node.module and alias.name != "*":  # type: ignore[attr-defined]
-                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
-                elif node.level and alias.name != "*":  # type: ignore[attr-defined]
-                    module = f"{node.module}." if node.module else ""  # type: ignore[attr-defined]
-                    self.relative[alias.asname or alias.name] = "." * node.level + module + alias.name  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Expr:
-            value = node.value  # type: ignore[attr-defined]
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                return []  # a docstring or a bare string: documentation, not data
-            return [(value, plain)]
-        if kind is ast.JoinedStr:
-            return [(v.value, plain) for v in node.values if isinstance(v, ast.FormattedValue)]  # type: ignore[attr-defined]
-        if kind is ast.Assign or kind is ast.AnnAssign:
-            return self._assign(node, plain)  # type: ignore[arg-type]
-        if kind is ast.keyword:
-            return [(node.value, plain._replace(literal=node.arg))]  # type: ignore[attr-defined]
-        if kind is ast.Dict:
-            children: list[tuple[ast.AST, _Context]] = []
-            table = plain._replace(group=id(node))
-            for key, value in zip(node.keys, node.values):  # type: ignore[attr-defined]
-                name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-                if key is not None:
-                    children.append((key, table._replace(literal=_DICT_KEY)))
-                children.append((value, table._replace(literal=name)))
-            return children
-        if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
-            elements = node.elts  # type: ignore[attr-defined]
-            member = ctx._replace(group=id(node)) if any(type(e) is ast.Constant for e in elements) else ctx
-            return [(element, member) for element in elements]
-        if kind is ast.Compare:
-            return self._compare(node, plain)  # type: ignore[arg-type]
-        if kind is ast.Subscript:
-            key = node.slice  # type: ignore[attr-defined]
-            # os.environ["X"] read candidates; writes are taken from their assignment
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                self.pending.subscripts.append((node, self._current, ctx, None))  # type: ignore[arg-type]
-            if _name_of(node.value) == "Literal" and self._dotted(node.value) in LITERAL_TYPES:  # type: ignore[attr-defined]
-                self._literal_types.add(id(node))
-                # `ChatModel = Literal["o3", "gpt-4o"]`: the names a type accepts, kept under its name
-                members = ctx._replace(literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal,
-                                       group=id(node), call=None)
-                elements = key.elts if isinstance(key, ast.Tuple) else [key]
-                return [(node.value, plain)] + [(e, members._replace(check=ctx.check)) for e in elements]
-            return [(node.value, plain), (node.slice, plain)]  # type: ignore[attr-defined]
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-            return self._function(node, plain)  # type: ignore[arg-type]
-        if kind is ast.ClassDef:
-            self.classes.append((node, self._current, _qualify(ctx.scope, node.name)))  # type: ignore[arg-type, attr-defined]
-            inner = plain._replace(scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))  # type: ignore[attr-defined]
-            outer = [*node.decorator_list, *node.bases, *node.keywords]  # type: ignore[attr-defined]
-            return [(n, plain) for n in outer] + [(n, inner) for n in node.body]  # type: ignore[attr-defined]
-        if kind is ast.Lambda:
-            return [(node.args, plain), (node.body, plain._replace(in_function=True))]  # type: ignore[attr-defined]
-        if kind is ast.If:
-            branch = plain._replace(conditional=True)
-            body = plain._replace(type_checking=True) if _is_type_checking(node.test) else branch  # type: ignore[attr-defined]
-            return [(node.test, plain)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]  # type: ignore[attr-defined]
-        if kind is ast.Try or kind is ast.TryStar:
-            # A handler that re-raises makes the import a requirement with a better message.
-            guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)  # type: ignore[attr-defined]
-            body = plain._replace(optional=True) if guarded else plain
-            branch = plain._replace(conditional=True)
-            return ([(n, body) for n in node.body] + [(h, branch) for h in node.handlers]  # type: ignore[attr-defined]
-                    + [(n, branch) for n in node.orelse] + [(n, plain) for n in node.finalbody])  # type: ignore[attr-defined]
-        if kind is ast.With or kind is ast.AsyncWith:
-            return self._with(node, plain)  # type: ignore[arg-type]
-        if kind is ast.For or kind is ast.AsyncFor:
-            named = _name_of(node.target)  # type: ignore[attr-defined]
-            iterable = plain._replace(literal=named) if named else plain
-            return ([(node.target, plain), (node.iter, iterable)]  # type: ignore[attr-defined]
-                    + [(n, plain) for n in (*node.body, *node.orelse)])  # type: ignore[attr-defined]
-        if kind is ast.BoolOp:  # `os.getenv("MODEL") or "o3"`: the fallback keeps its name
-            return [(v, ctx) for v in node.values]  # type: ignore[attr-defined]
-        if kind is ast.IfExp:
-            branch = ctx._replace(conditional=True)
-            return [(node.test, plain._replace(conditional=True)), (node.body, branch), (node.orelse, branch)]  # type: ignore[attr-defined]
-        if kind is ast.Match or kind is ast.While:
-            branch = plain._replace(conditional=True)
-            return [(n, branch) for n in ast.iter_child_nodes(node)]
+    # One handler per node type, chosen by `_HANDLERS` from the node's exact class: it records
+    # what the node says and returns its children with their contexts, in walking order. A node
+    # without a handler has its children walked in a plain context. Handlers are given the
+    # node's own context: most hand `_plain(ctx)` to their children, but a literal's name, call,
+    # group and test pass through containers (a list, a `BoolOp`, an `IfExp`'s branches) to the
+    # literals inside. A new construct is one handler and one entry in the table.
+
+    def _visit_Constant(self, node: ast.Constant, ctx: _Context) -> _Children:
+        if isinstance(node.value, str) and ctx.literal != _SKIP:
+            self._string(node.value, node, ctx)
+        return []
+
+    def _visit_Name(self, node: ast.Name, ctx: _Context) -> _Children:
+        if type(node.ctx) is ast.Store and ctx.scope != "<module>":
+            self.local_names.add((ctx.scope, node.id))
+        return []
+
+    def _visit_leaf(self, node: ast.AST, ctx: _Context) -> _Children:
+        """`Load` and `Store`, the commonest nodes after names and constants: nothing below them."""
+        return []
+
+    def _visit_generic(self, node: ast.AST, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
         return [(n, plain) for n in ast.iter_child_nodes(node)]
 
-    def _call(self, node: ast.Call, ctx: _Context, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+    def _visit_Attribute(self, node: ast.Attribute, ctx: _Context) -> _Children:
+        return [(node.value, _plain(ctx))]
+
+    def _visit_Import(self, node: ast.Import, ctx: _Context) -> _Children:
+        for alias in node.names:
+            self.facts.append(ImportFact(self._current.loc(self.path, alias), alias.name, **_flags(ctx)))
+            self.aliases[alias.asname or alias.name.split(".")[0]] = (
+                alias.name if alias.asname else alias.name.split(".")[0])
+        return []
+
+    def _visit_ImportFrom(self, node: ast.ImportFrom, ctx: _Context) -> _Children:
+        loc = self._current.loc(self.path, node)
+        for alias in node.names:
+            self.facts.append(ImportFact(loc, node.module or "", alias.name, node.level, **_flags(ctx)))
+            if node.level == 0 and node.module and alias.name != "*":
+                self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif node.level and alias.name != "*":
+                module = f"{node.module}." if node.module else ""
+                self.relative[alias.asname or alias.name] = "." * node.level + module + alias.name
+        return []
+
+    def _visit_Expr(self, node: ast.Expr, ctx: _Context) -> _Children:
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return []  # a docstring or a bare string: documentation, not data
+        return [(value, _plain(ctx))]
+
+    def _visit_JoinedStr(self, node: ast.JoinedStr, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        return [(v.value, plain) for v in node.values if isinstance(v, ast.FormattedValue)]
+
+    def _visit_keyword(self, node: ast.keyword, ctx: _Context) -> _Children:
+        return [(node.value, _plain(ctx)._replace(literal=node.arg))]
+
+    def _visit_Dict(self, node: ast.Dict, ctx: _Context) -> _Children:
+        children: _Children = []
+        table = _plain(ctx)._replace(group=id(node))
+        for key, value in zip(node.keys, node.values):
+            name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+            if key is not None:
+                children.append((key, table._replace(literal=_DICT_KEY)))
+            children.append((value, table._replace(literal=name)))
+        return children
+
+    def _visit_List(self, node: ast.List | ast.Tuple | ast.Set, ctx: _Context) -> _Children:
+        """Its elements keep the context the collection is in: `MODELS = ["o3", …]` names them."""
+        elements = node.elts
+        member = ctx._replace(group=id(node)) if any(type(e) is ast.Constant for e in elements) else ctx
+        return [(element, member) for element in elements]
+
+    def _visit_Subscript(self, node: ast.Subscript, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        key = node.slice
+        # os.environ["X"] read candidates; writes are taken from their assignment
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(node.ctx, ast.Load):
+            self.pending.subscripts.append((node, self._current, ctx, None))
+        if _name_of(node.value) == "Literal" and self._dotted(node.value) in LITERAL_TYPES:
+            self._literal_types.add(id(node))
+            # `ChatModel = Literal["o3", "gpt-4o"]`: the names a type accepts, kept under its name
+            members = ctx._replace(literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal,
+                                   group=id(node), call=None)
+            elements = key.elts if isinstance(key, ast.Tuple) else [key]
+            return [(node.value, plain)] + [(e, members._replace(check=ctx.check)) for e in elements]
+        return [(node.value, plain), (node.slice, plain)]
+
+    def _visit_ClassDef(self, node: ast.ClassDef, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        self.classes.append((node, self._current, _qualify(ctx.scope, node.name)))
+        inner = plain._replace(scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))
+        outer = [*node.decorator_list, *node.bases, *node.keywords]
+        return [(n, plain) for n in outer] + [(n, inner) for n in node.body]
+
+    def _visit_Lambda(self, node: ast.Lambda, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        return [(node.args, plain), (node.body, plain._replace(in_function=True))]
+
+    def _visit_If(self, node: ast.If, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        branch = plain._replace(conditional=True)
+        body = plain._replace(type_checking=True) if _is_type_checking(node.test) else branch
+        return [(node.test, plain)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]
+
+    def _visit_Try(self, node: ast.Try | ast.TryStar, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        # A handler that re-raises makes the import a requirement with a better message.
+        guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)
+        body = plain._replace(optional=True) if guarded else plain
+        branch = plain._replace(conditional=True)
+        return ([(n, body) for n in node.body] + [(h, branch) for h in node.handlers]
+                + [(n, branch) for n in node.orelse] + [(n, plain) for n in node.finalbody])
+
+    def _visit_For(self, node: ast.For | ast.AsyncFor, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
+        named = _name_of(node.target)
+        iterable = plain._replace(literal=named) if named else plain
+        return ([(node.target, plain), (node.iter, iterable)]
+                + [(n, plain) for n in (*node.body, *node.orelse)])
+
+    def _visit_BoolOp(self, node: ast.BoolOp, ctx: _Context) -> _Children:
+        """`os.getenv("MODEL") or "o3"`: the fallback keeps its name."""
+        return [(v, ctx) for v in node.values]
+
+    def _visit_IfExp(self, node: ast.IfExp, ctx: _Context) -> _Children:
+        branch = ctx._replace(conditional=True)
+        return [(node.test, _plain(ctx)._replace(conditional=True)), (node.body, branch), (node.orelse, branch)]
+
+    def _visit_While(self, node: ast.While | ast.Match, ctx: _Context) -> _Children:
+        branch = _plain(ctx)._replace(conditional=True)
+        return [(n, branch) for n in ast.iter_child_nodes(node)]
+
+    def _visit_Call(self, node: ast.Call, ctx: _Context) -> _Children:
         self.pending.calls.append((node, self._current, ctx))
+        plain = _plain(ctx)
         func = node.func
         fragment = isinstance(func, ast.Attribute) and func.attr in FRAGMENT_METHODS
         if fragment and func.attr in TEST_METHODS:  # type: ignore[union-attr]
@@ -369,7 +406,8 @@ class SourceAnalysis:
         return ([(func, plain)] + [(a, argument) for a in node.args]
                 + [(k, plain if not fragment else argument) for k in node.keywords])
 
-    def _assign(self, node: ast.Assign | ast.AnnAssign, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+    def _visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
         name = None
@@ -400,19 +438,20 @@ class SourceAnalysis:
             elif isinstance(target, ast.Subscript):
                 literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
                 self.pending.subscripts.append((target, self._current, plain, literal or ""))
-        children: list[tuple[ast.AST, _Context]] = [(t, plain) for t in targets if not isinstance(t, ast.Name)]
+        children: _Children = [(t, plain) for t in targets if not isinstance(t, ast.Name)]
         if isinstance(node, ast.AnnAssign):
             children.append((node.annotation, plain._replace(literal=name)))
         if value is not None:
             children.append((value, plain._replace(literal=name)))
         return children
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+    def _visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
         scope = _qualify(plain.scope, node.name)
         inner = plain._replace(scope=scope, in_function=True)
         arguments = node.args
         positional = [*arguments.posonlyargs, *arguments.args]
-        children: list[tuple[ast.AST, _Context]] = [(n, plain) for n in node.decorator_list]
+        children: _Children = [(n, plain) for n in node.decorator_list]
         for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
             children.append((default, plain._replace(literal=arg.arg)))
         for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
@@ -430,7 +469,8 @@ class SourceAnalysis:
             self.pending.properties.add((plain.scope, node.name))
         return children + [(n, inner) for n in node.body]
 
-    def _with(self, node: ast.With | ast.AsyncWith, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+    def _visit_With(self, node: ast.With | ast.AsyncWith, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
         optional = False
         for item in node.items:
             if isinstance(item.optional_vars, ast.Name):
@@ -442,7 +482,8 @@ class SourceAnalysis:
         body = plain._replace(optional=True) if optional else plain
         return [(i.context_expr, plain) for i in node.items] + [(n, body) for n in node.body]
 
-    def _compare(self, node: ast.Compare, plain: _Context) -> list[tuple[ast.AST, _Context]]:
+    def _visit_Compare(self, node: ast.Compare, ctx: _Context) -> _Children:
+        plain = _plain(ctx)
         if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
                 and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
             self.pending.membership.append((node, self._current, plain.scope))
@@ -455,6 +496,44 @@ class SourceAnalysis:
         left, right = node.left, node.comparators[0]
         return [(left, plain._replace(literal=_name_of(right) or _ENUMERATED, check=True)),
                 (right, plain._replace(literal=_name_of(left) or _ENUMERATED, check=True))]
+
+    # Keyed by exact class, looked up once per node by `type(node)`; any other class goes to `_visit_generic`.
+    _HANDLERS: ClassVar[dict[type[ast.AST], Callable[[SourceAnalysis, Any, _Context], _Children]]] = {
+        ast.Constant: _visit_Constant,
+        ast.Name: _visit_Name,
+        ast.Load: _visit_leaf,
+        ast.Store: _visit_leaf,
+        ast.Call: _visit_Call,
+        ast.Attribute: _visit_Attribute,
+        ast.Import: _visit_Import,
+        ast.ImportFrom: _visit_ImportFrom,
+        ast.Expr: _visit_Expr,
+        ast.JoinedStr: _visit_JoinedStr,
+        ast.Assign: _visit_Assign,
+        ast.AnnAssign: _visit_Assign,
+        ast.keyword: _visit_keyword,
+        ast.Dict: _visit_Dict,
+        ast.List: _visit_List,
+        ast.Tuple: _visit_List,
+        ast.Set: _visit_List,
+        ast.Compare: _visit_Compare,
+        ast.Subscript: _visit_Subscript,
+        ast.FunctionDef: _visit_FunctionDef,
+        ast.AsyncFunctionDef: _visit_FunctionDef,
+        ast.ClassDef: _visit_ClassDef,
+        ast.Lambda: _visit_Lambda,
+        ast.If: _visit_If,
+        ast.Try: _visit_Try,
+        ast.TryStar: _visit_Try,
+        ast.With: _visit_With,
+        ast.AsyncWith: _visit_With,
+        ast.For: _visit_For,
+        ast.AsyncFor: _visit_For,
+        ast.BoolOp: _visit_BoolOp,
+        ast.IfExp: _visit_IfExp,
+        ast.Match: _visit_While,
+        ast.While: _visit_While,
+    }
 
     def _string(self, value: str, node: ast.Constant, ctx: _Context) -> None:
         if self.detectors is None or len(value) > 2048:
