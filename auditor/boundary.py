@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.audit import CODE_LAYERS, COUPLING_KINDS, UsageRecord
+from auditor.catalog import RuleSet, Structure
 from auditor.facts import ClassFact, Fact, ImportFact, ModuleFact
 from auditor.modules import ModuleIndex
-from auditor.packs import RuleSet, Structure
 from auditor.patterns import PathPatterns
 from auditor.roles import PRODUCT, Roles
 

@@ -19,10 +19,10 @@ from typing import Any
 from auditor import limits
 from auditor.audit import CODE_LAYERS, Finding, Place, UsageRecord
 from auditor.boundary import Boundary
+from auditor.catalog import PIPELINE_CHECKS, Feature, Rule, RuleSet
 from auditor.config import Policy
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
 from auditor.graph import ChainFinder, ProjectGraph
-from auditor.packs import PIPELINE_CHECKS, Feature, Rule, RuleSet
 from auditor.roles import Roles
 from auditor.severity import SEVERITIES
 

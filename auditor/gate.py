@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor import vcs
 from auditor.audit import Finding, Skipped, UsageRecord
+from auditor.catalog import RuleSet
 from auditor.config import (DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_nearest,
                              lexical_relative, search_folders, worktree_reader)
 from auditor.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, file_kind
@@ -24,7 +25,6 @@ from auditor.engine import make_finding
 from auditor.extract import extract
 from auditor.facts import Fact, SuppressionFact
 from auditor.limits import load_json, load_toml
-from auditor.packs import RuleSet
 from auditor.severity import SEVERITIES
 
 CONFIG_RULE, BASELINE_RULE, SUPPRESSION_RULE = "gate-weakened", "baseline-grew", "new-suppression"

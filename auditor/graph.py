@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.audit import COUPLING_KINDS, UsageRecord
+from auditor.catalog import RuleSet
 from auditor.facts import DependencyFact, Fact, ImportFact
 from auditor.modules import ModuleIndex
-from auditor.packs import RuleSet
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -16,11 +16,11 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
+from auditor.catalog import Feature, Product, RuleSet
 from auditor.facts import (
     BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
 )
 from auditor.modules import ModuleIndex
-from auditor.packs import Feature, Product, RuleSet
 from auditor.redact import redact_url
 from auditor.roles import Roles
 

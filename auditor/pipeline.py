@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
 from auditor.cache import FactCache, content_hash
+from auditor.catalog import RuleSet
 from auditor.config import Config, lexical_relative
 from auditor.discover import Discovery, SourceFile, discover
 from auditor.facts import DependencyFact, ErrorFact, Fact
 from auditor.files import printable_name, read_regular
 from auditor.limits import MAX_FILE_FACTS, MAX_SCAN_FACTS
-from auditor.packs import RuleSet
 from auditor.patterns import PathPatterns
 from auditor.redact import Redactor
 from auditor.roles import Roles, assign_roles

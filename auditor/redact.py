@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.audit import Finding, Skipped, Snippet, Suppressed, UsageRecord
-from auditor.packs import SecretPattern, any_of
+from auditor.catalog import RuleSet, SecretPattern, any_of
 
 MARK = "[REDACTED]"
 MAX_SCANNED = 20_000  # characters per string: longer values are cut before matching, so matching stays bounded
@@ -138,7 +138,7 @@ class Redactor:
 @functools.lru_cache(maxsize=1)
 def built_in() -> Redactor:
     """The patterns that ship with lockaudit, for code that has no rule set at hand (the cache)."""
-    from auditor.packs import SECRETS_FILE, RuleSet, _load_secrets
+    from auditor.packs import SECRETS_FILE, _load_secrets
     from auditor.resources import data_dir
 
     ruleset = RuleSet()

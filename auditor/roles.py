@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.catalog import RoleConvention as Convention
 from auditor.discover import Discovery
 from auditor.files import read_regular
 from auditor.limits import load_toml
-from auditor.packs import RoleConvention as Convention
 from auditor.patterns import PathPatterns
 
 PRODUCT = "product"

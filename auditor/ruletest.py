@@ -12,7 +12,7 @@ from pathlib import Path
 
 from auditor.config import load_config
 from auditor.audit import Audit
-from auditor.packs import CatalogExample, Example, Rule, RuleSet
+from auditor.catalog import CatalogExample, Example, Rule, RuleSet
 from auditor.pipeline import run_audit
 
 

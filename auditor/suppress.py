@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.audit import Finding, Suppressed, UsageRecord
+from auditor.catalog import RuleSet
 from auditor.config import Policy
 from auditor.engine import make_finding
 from auditor.facts import Fact, SuppressionFact
-from auditor.packs import RuleSet
 
 INVALID, UNUSED = "invalid-suppression", "unused-suppression"
 

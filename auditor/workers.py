@@ -21,7 +21,7 @@ from auditor.discover import DEFAULT_MAX_BYTES, SourceFile
 from auditor.facts import Fact
 from auditor.files import read_regular
 from auditor.cache import cache_rows
-from auditor.packs import Detectors
+from auditor.catalog import Detectors
 from auditor.redact import Redactor
 
 BINARY_PROBE = 8192

@@ -99,7 +99,7 @@ def test_the_per_file_hook_agrees_with_the_whole_project(tmp_path: Path) -> None
     reports exactly the whole project's file-scope findings in those files."""
     import shutil
 
-    from auditor.packs import PIPELINE_CHECKS
+    from auditor.catalog import PIPELINE_CHECKS
 
     root = tmp_path / "shop"
     shutil.copytree(FIXTURES / "inferred-adapter", root)

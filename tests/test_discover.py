@@ -153,8 +153,6 @@ def test_a_folder_named_on_purpose_is_scanned_though_the_repository_ignores_it(t
 
 
 def test_info_exclude_and_the_users_global_excludes_apply_as_in_git(tmp_path: Path) -> None:
-    from helpers import lockaudit
-
     repo, home = tmp_path / "repo", tmp_path / "home"
     _git_repo(repo, {"app.py": "import openai\n", "generated/client.py": "import anthropic\n",
                      "scratch_notes.py": "import cohere\n"})

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.packs import LAYERS, PackError, Rule, load_rules
+from auditor.catalog import LAYERS, Rule
+from auditor.packs import PackError, load_rules
 from helpers import scan_json
 
 CATALOG = (

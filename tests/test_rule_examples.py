@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.packs import EXAMPLELESS_CHECKS
+from auditor.catalog import EXAMPLELESS_CHECKS
 from auditor.packs import load_rules
 from auditor.ruletest import run_examples
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from auditor.catalog import Detectors
 from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
 from auditor.extract.suppressions import MARKER, text_suppressions
@@ -19,7 +20,6 @@ from auditor.extract.toolchain import (
     extract_mcp_config, extract_uv_lock, extract_workflow,
 )
 from auditor.facts import ErrorFact, Fact, Location
-from auditor.packs import Detectors
 
 EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "python": extract_python,

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.catalog import Detectors
 from auditor.extract.python import SourceAnalysis
 from auditor.facts import ErrorFact, Fact, Location
 from auditor.limits import LimitError, load_json, syntax_problem
-from auditor.packs import Detectors
 
 # Cell magics whose body is still Python; any other cell magic makes the cell not Python.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun"})

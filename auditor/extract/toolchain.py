@@ -19,12 +19,13 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from auditor.catalog import Detectors
 from auditor.extract.python import endpoint, model_family
 from auditor.discover import assistant_product
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.limits import LimitError, load_json, load_toml
-from auditor.packs import Detectors, yaml_problem
 from auditor.redact import redact_url
+from auditor.safe_yaml import SafeLoader, yaml_problem
 
 # Astral's pre-commit hook repositories and GitHub actions, by the product they run.
 ASTRAL_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff", "astral-sh/uv-pre-commit": "uv", "astral-sh/ty-pre-commit": "ty"}
@@ -564,12 +565,11 @@ def _yaml(path: str, data: bytes, documents: bool = False) -> yaml.Node | ErrorF
         depth = _bracket_depth(text)
         if depth > MAX_YAML_DEPTH:  # the same answer with or without libyaml, before either recurses
             return ErrorFact(Location(path, 1, 1), invalid, f"nested more than {MAX_YAML_DEPTH} levels deep")
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         if documents and not path.endswith(".json"):
-            nodes = [n for n in yaml.compose_all(text, Loader=loader) if n is not None]
+            nodes = [n for n in yaml.compose_all(text, Loader=SafeLoader) if n is not None]
             node = nodes[0] if len(nodes) == 1 else yaml.SequenceNode("tag:yaml.org,2002:seq", nodes) if nodes else None
         else:
-            node = yaml.compose(text, Loader=loader)
+            node = yaml.compose(text, Loader=SafeLoader)
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         return ErrorFact(Location(path, 1, 1), invalid, str(exc).splitlines()[0] if str(exc) else "")
     if node is None:

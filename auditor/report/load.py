@@ -26,7 +26,7 @@ def load_audit(path: Path, validate: bool = False) -> Audit:
     if validate:
         import jsonschema
 
-        from auditor.packs import jsonschema_best_error
+        from auditor.schema import jsonschema_best_error
 
         schema = json.loads((Path(__file__).parent.parent / "schemas" / "audit-1.schema.json").read_text(encoding="utf-8"))
         error = jsonschema_best_error(jsonschema.Draft202012Validator(schema), document)
