@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import importlib
 import json
 import os
 import select
@@ -29,7 +28,7 @@ from auditor.suggest import did_you_mean
 if TYPE_CHECKING:
     from auditor.audit import Audit
     from auditor.config import Config, ConfigLoad
-    from auditor.packs import RuleSet
+    from auditor.catalog import RuleSet
     from auditor.ruletest import CatalogResult, ExampleResult
     from auditor.workers import FileResult
 
@@ -40,25 +39,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
 PROGRESS_MIN_FILES = 200
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (Python's default: 700)
-# Each format's renderer, imported when asked for: a hook that prints text never loads Jinja2.
-RENDERERS = {"text": "text:render_text", "json": "json:render_json", "markdown": "markdown:render_markdown",
-             "sarif": "sarif:render_sarif", "cyclonedx": "cyclonedx:render_cyclonedx", "html": "html:render_html",
-             "github": "github:render_github"}
-
-
 def _render(name: str, audit: Audit, stream: Any = None, include_suppressed: bool = False) -> str:
     """`stream`: where a text report goes, coloured only when that is a terminal and NO_COLOR is unset."""
-    if name == "text":
-        from auditor.report.text import render_text
+    from auditor.report.formats import BY_NAME
 
-        return render_text(audit, colour=stream is not None and _colour(stream))
-    if name == "sarif":
-        from auditor.report.sarif import render_sarif
-
-        return render_sarif(audit, include_suppressed)
-    module, function = RENDERERS[name].split(":")
-    renderer: Callable[[Audit], str] = getattr(importlib.import_module(f"auditor.report.{module}"), function)
-    return renderer(audit)
+    return BY_NAME[name].render(audit, colour=stream is not None and _colour(stream),
+                                include_suppressed=include_suppressed)
 
 
 def _colour(stream: Any) -> bool:
@@ -84,20 +70,30 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--format` and a `--NAME FILE` option for each format that writes a file (report/formats.py)."""
+    from auditor.report.formats import FILE_FORMATS, FORMATS
+
+    for fmt in reversed(FILE_FORMATS):
+        command = click.option(f"--{fmt.name}", fmt.option, metavar="FILE",
+                               help=f"Write {fmt.what} to FILE ('-' for stdout).")(command)
+    command = click.option("--sarif-include-suppressed", is_flag=True,
+                           help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.")(command)
+    return click.option("--format", "fmt", type=click.Choice(sorted(f.name for f in FORMATS)), default="text",
+                        show_default=True, help="What goes to standard output.")(command)
+
+
+def _outputs(options: dict[str, Any]) -> dict[str, str | None]:
+    """Format name -> the file asked for (or None), taken out of a command's options."""
+    from auditor.report.formats import FILE_FORMATS
+
+    return {fmt.name: options.pop(fmt.option, None) for fmt in FILE_FORMATS}
+
+
 def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Arguments and output flags shared by every command that runs an audit."""
 
-    @click.option("--json", "json_out", metavar="FILE", help="Write the JSON audit to FILE ('-' for stdout).")
-    @click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
-    @click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
-    @click.option("--cyclonedx", "cyclonedx_out", metavar="FILE", help="Write a CycloneDX 1.6 AI-BOM to FILE ('-' for stdout).")
-    @click.option("--html", "html_out", metavar="FILE", help="Write the self-contained HTML report to FILE.")
-    @click.option("--sarif-include-suppressed", is_flag=True,
-                  help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.")
-    @click.option(
-        "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
-        help="What goes to standard output.",
-    )
+    @output_options
     @click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
     @click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (ids, comma-separated or repeated).")
     @click.option("--ignore", multiple=True, metavar="RULE", help="Do not run these rules (ids, comma-separated or repeated).")
@@ -133,8 +129,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
 COMMAND_GROUPS = (("Audit", ("scan", "report", "graph")), ("Gate", ("check", "baseline")),
                   ("Set up", ("init", "config", "rules")))
 OPTION_GROUPS = (  # a command's options by what they are for; the rest are listed under "Options"
-    ("Output", ("fmt", "json_out", "sarif_out", "markdown_out", "cyclonedx_out", "html_out",
-                "sarif_include_suppressed", "quiet", "output")),
+    ("Output", ("fmt", "*_out", "sarif_include_suppressed", "quiet", "output")),  # *_out: each format's file
     ("What is analysed", ("exclude", "select", "ignore", "config_file", "no_suppressions", "vulns")),
     ("Gate", ("fail_on", "baseline_file", "no_baseline", "since", "update_baseline", "project_hook")),
     ("Speed", ("jobs", "no_cache", "cache_dir")),
@@ -161,7 +156,9 @@ class _Command(click.Command):
         rows = {param.name: param.get_help_record(ctx) for param in self.get_params(ctx)
                 if isinstance(param, click.Option)}
         listed: set[str | None] = set()
-        for title, names in OPTION_GROUPS:
+        for title, patterns in OPTION_GROUPS:
+            names = [name for pattern in patterns for name in rows
+                     if name == pattern or (pattern == "*_out" and name and name.endswith("_out"))]
             group = [rows[name] for name in names if rows.get(name)]
             listed.update(name for name in names if rows.get(name))
             if group:
@@ -257,9 +254,10 @@ def scan(path: Path, **options: Any) -> None:
 
     PATH is a folder (default: the current one), or a file: then the current folder is the
     project and the report holds that file's file-scope findings."""
+    outputs = _outputs(options)
     if path.is_dir():
-        sys.exit(_run(path, **options))
-    sys.exit(_run(Path("."), **options, files=_files_here((path,))))
+        sys.exit(_run(path, outputs, **options))
+    sys.exit(_run(Path("."), outputs, **options, files=_files_here((path,))))
 
 
 @main.command()
@@ -279,12 +277,13 @@ def check(paths: tuple[Path, ...], update_baseline: bool, project_hook: bool, **
     folders = [p for p in paths if p.is_dir()]
     if len(folders) > 1 or (folders and len(paths) > 1):
         _fail("give one folder, or only files")
+    outputs = _outputs(options)
     if folders or not paths:
-        sys.exit(_run(folders[0] if folders else Path("."), **options, gate=True, update_baseline=update_baseline,
-                      project_hook=project_hook))
+        sys.exit(_run(folders[0] if folders else Path("."), outputs, **options, gate=True,
+                      update_baseline=update_baseline, project_hook=project_hook))
     if project_hook:
         _fail("--project-hook checks the whole project: give no files (pass_filenames: false)")
-    sys.exit(_run(Path("."), **options, gate=True, update_baseline=update_baseline, files=_files_here(paths)))
+    sys.exit(_run(Path("."), outputs, **options, gate=True, update_baseline=update_baseline, files=_files_here(paths)))
 
 
 def _files_here(paths: tuple[Path, ...]) -> frozenset[str]:
@@ -376,8 +375,7 @@ def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> 
     return root, loaded, ruleset
 
 
-def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
-         cyclonedx_out: str | None, html_out: str | None, fmt: str,
+def _run(path: Path, outputs: dict[str, str | None], fmt: str,
          exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
          vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
          no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
@@ -390,13 +388,15 @@ def _run(path: Path, json_out: str | None, sarif_out: str | None, markdown_out: 
     from auditor.vcs import VcsError
     from auditor.workers import default_jobs
 
-    outputs = {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
-               "html": html_out}
     _check_outputs(fmt, outputs)
     for destination in outputs.values():
         _writable(destination)
     root, loaded, ruleset = _prepare(path, config_file, since)
     config = _chosen_rules(loaded.config, set(ruleset.rules), select, ignore)
+    if fail_on is not None:  # the reports' verdicts (Markdown, JUnit) judge by the threshold the exit code uses
+        import dataclasses
+
+        config = dataclasses.replace(config, fail_on=fail_on)
     _refuse_inputs(root, config, list(outputs.values()))
     chosen = None if no_baseline else baseline_file or config.baseline_path(root)
     if chosen is None and not no_baseline and config.inherited and (root / config.source).parent.joinpath(
@@ -757,7 +757,7 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def rules_test(folder: Path | None) -> None:
     """Run the examples of the packs in FOLDER (default: the built-in packs). Exit 1 on a failure."""
-    from auditor.packs import EXAMPLELESS_CHECKS
+    from auditor.catalog import EXAMPLELESS_CHECKS
     from auditor.ruletest import run_catalog_examples, run_examples
 
     ruleset = _load_rules((folder,) if folder else ())
@@ -812,24 +812,13 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
 
 @main.command()
 @click.argument("audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "json_out", metavar="FILE", help="Write the JSON audit to FILE ('-' for stdout).")
-@click.option("--sarif", "sarif_out", metavar="FILE", help="Write SARIF 2.1.0 to FILE ('-' for stdout).")
-@click.option("--markdown", "markdown_out", metavar="FILE", help="Write a Markdown summary to FILE ('-' for stdout).")
-@click.option("--cyclonedx", "cyclonedx_out", metavar="FILE", help="Write a CycloneDX 1.6 AI-BOM to FILE ('-' for stdout).")
-@click.option("--html", "html_out", metavar="FILE", help="Write the self-contained HTML report to FILE.")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
-              help="What goes to standard output.")
+@output_options
 @click.option("--validate", is_flag=True, help="Check AUDIT_FILE against the audit's JSON schema first.")
-@click.option("--sarif-include-suppressed", is_flag=True,
-              help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.")
-def report(audit_file: Path, json_out: str | None, sarif_out: str | None, markdown_out: str | None,
-           cyclonedx_out: str | None, html_out: str | None, fmt: str, validate: bool,
-           sarif_include_suppressed: bool) -> None:
+def report(audit_file: Path, fmt: str, validate: bool, sarif_include_suppressed: bool, **options: Any) -> None:
     """Render a saved JSON audit (from --json) in any format, without scanning again."""
     from auditor.report.load import AuditFileError, load_audit
 
-    outputs = {"json": json_out, "sarif": sarif_out, "markdown": markdown_out, "cyclonedx": cyclonedx_out,
-               "html": html_out}
+    outputs = _outputs(options)
     _check_outputs(fmt, outputs)
     try:
         audit = load_audit(audit_file, validate)

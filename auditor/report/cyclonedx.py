@@ -1,10 +1,14 @@
 """CycloneDX 1.6 AI-BOM: the SDKs, layers and tools as components, the hosted model APIs as
 services with the endpoints found, and the model ids as machine-learning-model components.
-Built and serialised with cyclonedx-python-lib, and checked with its own validator."""
+Built and serialised with cyclonedx-python-lib, and checked with its own validator. Its time is
+the scan's and its serial number is derived from the scan, so rendering a saved audit again
+gives the same document."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from datetime import datetime
 
 from auditor.audit import Audit
 from auditor.report.escape import json_text
@@ -20,7 +24,10 @@ def render_cyclonedx(audit: Audit) -> str:
     from cyclonedx.model.service import Service
     from cyclonedx.output.json import JsonV1Dot6
 
-    bom = Bom()
+    started = audit.scan.get("started")
+    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"lockaudit:{audit.root}:{started}:{audit.tool_version}"))
+    if started:
+        bom.metadata.timestamp = datetime.fromisoformat(started)
     root = Component(name=_root_name(audit.root), type=ComponentType.APPLICATION, bom_ref="project")
     bom.metadata.component = root
     products: dict[str, dict[str, object]] = {}
