@@ -35,6 +35,7 @@ from auditor.audit import Audit
 from auditor.facts import CallFact, ConstructorFact, EnvFact, ErrorFact, Fact, StringFact, fact_from_row, fact_to_row
 from auditor.files import write_atomic
 from auditor.redact import Redactor
+from auditor.serialise import audit_from_dict, audit_to_dict
 
 FORMAT = 3  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored
 FOLDER_MODE, FILE_MODE = 0o700, 0o600
@@ -159,7 +160,6 @@ class FactCache:
         self.audit_path = folder / f"v{FORMAT}" / f"{key}.audit.json"
         self._entries: dict[str, list[Any]] | None = None  # read on first use: a result-cache hit needs none
         self.fresh: dict[str, list[Any]] = {}  # what this scan saw: the index it will leave
-        self.hits = self.misses = 0
         self.redactor = redactor  # the scan's own secret patterns: a pack may add some
         self._private: OSError | bool = False  # True once made private; the error when it cannot be
 
@@ -205,15 +205,12 @@ class FactCache:
     def lookup(self, path: str, digest: str) -> list[Fact] | None:
         entry = self.entries.get(path)
         if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == digest):
-            self.misses += 1
             return None
         try:
             facts = [fact_from_row(row) for row in entry[1]]
         except (KeyError, TypeError, ValueError):  # a damaged entry is a miss, not a crash
-            self.misses += 1
             return None
         self.fresh[path] = entry
-        self.hits += 1
         return facts
 
     def keep(self, path: str, digest: str, rows: list[Any] | None) -> None:
@@ -235,8 +232,6 @@ class FactCache:
 
     def load_audit(self, state: str) -> Audit | None:
         """The whole-project audit remembered for exactly this state of the inputs, if any."""
-        from auditor.report.load import audit_from_dict
-
         try:
             document = json.loads(self._read(self.audit_path))
             if not isinstance(document, dict) or document.get("state") != state:
@@ -246,8 +241,6 @@ class FactCache:
             return None
 
     def save_audit(self, state: str, audit: Audit) -> None:
-        from auditor.report.json import audit_to_dict
-
         data = audit_to_dict(audit)
         if self.redactor.changes(data):
             return  # something key-shaped that the reports show too; not kept here as well

@@ -20,6 +20,9 @@ LAYERS = (
     "model-api", "orchestration", "tokenizer", "evaluation", "package-manager", "lint-format",
     "type-check", "ci", "cloud", "coding-assistant", "registry",
 )
+# The parts a file can play in a project (auditor/roles.py decides which): the packs' role
+# conventions and the configuration's `roles` table name these.
+ROLES = ("product", "test", "example", "docs", "script", "benchmark", "migration", "fixture", "notebook")
 EFFORTS = (0, 1, 3, 5, 7, 13)
 # Checks made by a later stage of the pipeline, over the findings or the history themselves
 # (auditor/suppress.py, auditor/gate.py).

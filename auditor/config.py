@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor import vcs
-from auditor.discover import DEFAULT_MAX_BYTES
+from auditor.catalog import ROLES
 from auditor.files import read_regular
-from auditor.limits import load_toml
+from auditor.limits import DEFAULT_MAX_BYTES, load_toml
 from auditor.patterns import PathPatterns
-from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
 from auditor.suggest import did_you_mean
 

@@ -18,9 +18,12 @@ from pathlib import Path
 
 import pathspec
 
+from auditor.assistants import assistant_product
 from auditor.audit import Skipped
 from auditor.files import read_regular
-from auditor.limits import MAX_GITIGNORE_BYTES, MAX_SCAN_GITIGNORE_PATTERNS, LimitError, read_gitignore
+from auditor.limits import (
+    DEFAULT_MAX_BYTES, MAX_GITIGNORE_BYTES, MAX_SCAN_GITIGNORE_PATTERNS, LimitError, read_gitignore,
+)
 from auditor.files import printable_name
 from auditor.patterns import PathPatterns
 from auditor.vcs import user_excludes_file
@@ -39,23 +42,6 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 )
 # Output folders, excluded unless they are a package of the project's own (`pkg/build/`).
 DEFAULT_EXCLUDED_OUTPUT_DIRS = frozenset({"build", "dist", ".cache"})
-
-DEFAULT_MAX_BYTES = 8 * 1024 * 1024
-
-
-# Instruction files of coding assistants: which assistant reads each.
-ASSISTANT_FILES = [
-    (re.compile(r"(?:^|/)\.github/copilot-instructions\.md$|(?:^|/)\.github/instructions/[^/]+\.instructions\.md$"
-                r"|(?:^|/)\.github/agents/[^/]+\.agent\.md$"), "github-copilot"),
-    (re.compile(r"(?:^|/)CLAUDE\.md$|(?:^|/)\.claude/"), "claude-code"),
-    (re.compile(r"(?:^|/)\.cursorrules$|(?:^|/)\.cursor/rules/"), "cursor"),
-    (re.compile(r"(?:^|/)GEMINI\.md$"), "gemini-cli"),
-    (re.compile(r"(?:^|/)\.codex/"), "codex"),
-]
-
-
-def assistant_product(rel: str) -> str | None:
-    return next((product for pattern, product in ASSISTANT_FILES if pattern.search(rel)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +70,8 @@ NAMED_KINDS: dict[str, str] = {
     ".pre-commit-config.yml": "pre-commit", "poetry.lock": "poetry-lock", "setup.cfg": "setup-cfg",
     "Dockerfile": "build-script", "Containerfile": "build-script", "Makefile": "build-script", "tox.ini": "build-script",
     ".env": "env-file", ".env.example": "env-file", ".env.sample": "env-file",
-    ".env.template": "env-file", "CLAUDE.md": "assistant", "GEMINI.md": "assistant", ".cursorrules": "assistant",
-    "package.json": "package-json", ".gitlab-ci.yml": "ci-config", "azure-pipelines.yml": "ci-config",
-    "azure-pipelines.yaml": "ci-config",
+    ".env.template": "env-file", "package.json": "package-json", ".gitlab-ci.yml": "ci-config",
+    "azure-pipelines.yml": "ci-config", "azure-pipelines.yaml": "ci-config",
 }
 # Data, not configuration: too big or too generic to read for model ids and endpoints.
 NOT_CONFIG = frozenset({"package-lock.json", "composer.lock", "Pipfile.lock", "tsconfig.json", "jsconfig.json",
@@ -117,7 +102,7 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return "mcp-config"
     if name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
         return "build-script"
-    if assistant_product(rel):
+    if assistant_product(rel or name):  # coding assistants' instruction files (rules/files/assistants.yaml)
         return "assistant"
     lower = name.lower()
     if lower.endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith("."):

@@ -23,6 +23,7 @@ from auditor.catalog import PIPELINE_CHECKS, Feature, Rule, RuleSet
 from auditor.config import Policy
 from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
 from auditor.graph import ChainFinder, ProjectGraph
+from auditor.owners import owner_layers  # the table the reports show: one computation
 from auditor.roles import Roles
 from auditor.severity import SEVERITIES
 
@@ -349,8 +350,6 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
 def _owner_concentration(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
                          project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """One owner controls `min_layers` or more layers of the stack."""
-    from auditor.score import owner_layers  # the owner × layer table is computed in one place
-
     table = owner_layers(records, ruleset)
     for row in table["owners"]:
         layers = list(row["layers"])

@@ -21,6 +21,9 @@ from pathspec._backends.re2.gitignore import Re2GiBackend
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 MAX_DEPTH = 200  # levels of `[` / `{`; real configuration stays under 10
+# A larger file is listed as skipped, not read (`max-file-size` changes it): discovery, the
+# workers, snippets and the configuration's default all mean this one number.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 MAX_TOML_BYTES = 8 * 1024 * 1024  # the default file size cap; lock files of large projects fit
 MAX_JSON_BYTES = 8 * 1024 * 1024
 MAX_GITIGNORE_BYTES = 1024 * 1024

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from auditor import assistants
 from auditor.catalog import (
     CLIENT_KINDS, EFFORTS, LAYERS, Acquisition, CatalogExample, Constructor, Example, Factory, Feature, HiddenDefault,
     ModelFamily, PackInfo, Product, RoleConvention, Rule, RuleSet, SecretPattern,
@@ -45,6 +46,7 @@ def load_rules(extra_dirs: Iterable[Path] = (), count_announced: bool = True) ->
     of any pack loaded before it); the digest covers every file read."""
     ruleset = RuleSet(count_announced=count_announced)
     digest = hashlib.sha256()
+    digest.update(assistants.TABLE.encode() + b"\0" + assistants.table_data() + b"\0")  # read by discovery, not here
     built_in = data_dir("rules")
     for folder in (built_in, *extra_dirs):
         # The built-in packs ship with lockaudit and the test suite validates them against the

@@ -335,7 +335,8 @@ def _baseline_entries(root: Path, path: Path, since: dict[str, Any] | None) -> l
 
 def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions) -> Audit:
     from auditor.graph import exposure, hotspots
-    from auditor.score import owner_layers, score
+    from auditor.owners import owner_layers
+    from auditor.score import score
 
     boundary, roles = result.boundary, result.roles
     counted = roles.counted.__contains__

@@ -25,14 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.catalog import RoleConvention as Convention
+from auditor.catalog import ROLES, RoleConvention as Convention
 from auditor.discover import Discovery
 from auditor.files import read_regular
 from auditor.limits import load_toml
 from auditor.patterns import PathPatterns
 
 PRODUCT = "product"
-ROLES = ("product", "test", "example", "docs", "script", "benchmark", "migration", "fixture", "notebook")
 # Roles that describe what a file is wherever it sits, even inside a shipped package.
 INTRINSIC = ("fixture", "migration")
 MAX_BUILD_FILE = 1 << 20

@@ -34,6 +34,10 @@ SWITCH_EFFORT = 1
 # Finding categories by the step of an exit plan they belong to.
 STEPS = {"coupling": "leaks", "architecture": "leaks", "feature": "features", "configuration": "configuration"}
 
+# The usage kinds that make a file part of leaving a vendor (a setting or a hidden default is
+# reached through another record of the same file).
+EXIT_PLAN_KINDS = frozenset({"import", "client", "call", "feature", "model-id", "env", "endpoint", "config", "dependency"})
+
 
 def effort_pairs(findings: list[Finding], once: frozenset[str] = frozenset()) -> dict[tuple[str, str, str], tuple[int, Finding]]:
     """(vendor, rule, file) → (effort, the first finding of that pair); rules in `once` count per project."""
@@ -128,7 +132,7 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
         })
 
     for record in records:
-        if record.kind in ("import", "client", "call", "feature", "model-id", "env", "endpoint", "config", "dependency"):
+        if record.kind in EXIT_PLAN_KINDS:
             entry = plan(record.vendor)  # type: ignore[arg-type]
             entry["files"].add(record.path)
             if record.kind in ("client", "call"):
@@ -220,39 +224,3 @@ def _summary(plan: dict[str, Any]) -> str:
                  f"{'s' if paths['total'] != 1 else ''}")
     return text
 
-
-# Usage kinds that put an owner in a layer of the project's stack (portability insights do not).
-PRESENCE_KINDS = frozenset({"import", "client", "call", "feature", "model-id", "env", "endpoint", "config",
-                            "dependency", "hidden-default", "setting"})
-
-
-def owner_layers(inventory: list[UsageRecord], ruleset: Any,
-                 counted: Callable[[str], bool] = lambda role: True) -> dict[str, Any]:
-    """Who controls which layer of this stack, how heavily, and how concentrated that is.
-
-    The index is a Herfindahl–Hirschman index over owners, each layer weighted equally: an
-    owner's share is the mean over layers of its share of that layer's usage sites, and the
-    index is the sum of squared shares × 10,000 (10,000: one owner holds every layer).
-    """
-    sites: dict[str, dict[str, set[tuple]]] = defaultdict(lambda: defaultdict(set))
-    vendors: dict[str, set[str]] = defaultdict(set)
-    for record in inventory:
-        if record.kind in PRESENCE_KINDS and record.owner and record.layer and counted(record.role):
-            sites[record.owner][record.layer].add((record.kind, *record.site))
-            vendors[record.owner].add(record.vendor or "")
-    layers = sorted({layer for by_layer in sites.values() for layer in by_layer})
-    totals = {layer: sum(len(by_layer.get(layer, ())) for by_layer in sites.values()) for layer in layers}
-    rows = []
-    for owner, by_layer in sites.items():
-        share = sum(len(by_layer.get(layer, ())) / totals[layer] for layer in layers) / len(layers)
-        deals = {(d.company, d.owner, d.status, d.as_of) for v in vendors[owner] for d in ruleset.deals_of(v)}
-        rows.append({
-            "owner": owner,
-            "layers": {layer: len(found) for layer, found in sorted(by_layer.items())},
-            "vendors": sorted(v for v in vendors[owner] if v),
-            "share": round(share, 4),
-            "through": [{"company": c, "owner": o, "status": s, "as_of": a} for c, o, s, a in sorted(deals)],
-        })
-    rows.sort(key=lambda row: (-len(row["layers"]), -row["share"], row["owner"]))
-    index = round(sum(row["share"] ** 2 for row in rows) * 10_000) if rows else 0
-    return {"layers": layers, "owners": rows, "index": index}

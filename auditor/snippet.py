@@ -15,9 +15,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from auditor.audit import Finding, Snippet
-from auditor.discover import DEFAULT_MAX_BYTES
-from auditor.extract.python import source_encoding
+from auditor.extract.source import source_encoding
 from auditor.files import read_regular
+from auditor.limits import DEFAULT_MAX_BYTES
 from auditor.redact import MARK, Redactor
 
 CONTEXT = 2  # lines shown before and after the finding's line

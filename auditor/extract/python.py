@@ -14,17 +14,16 @@ becomes an error fact like any other parse failure. Nothing is imported or run.
 from __future__ import annotations
 
 import ast
-import io
 import re
 import sys
-import tokenize
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
-from urllib.parse import urlsplit
 
-from auditor.catalog import Detectors, host_matches
+from auditor.catalog import Detectors
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
+from auditor.extract.literals import endpoint, model_family
+from auditor.extract.source import source_encoding
 from auditor.extract.suppressions import python_comments, python_suppressions
 from auditor.facts import (
     BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ClassFact, ClientSourceFact, ConstructorFact, EnvFact, ErrorFact, Fact,
@@ -144,13 +143,6 @@ class _Pending:
     subscripts: list[tuple[ast.Subscript, _Text, _Context, str | None]] = field(default_factory=list)
     membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
     strings: list[tuple[ast.Constant, _Text, _Context]] = field(default_factory=list)
-
-
-def source_encoding(data: bytes) -> str:
-    """The encoding a Python file declares (PEP 263 cookie or BOM, else UTF-8); SyntaxError or
-    LookupError when the declaration is malformed or names no codec."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return encoding
 
 
 def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
@@ -1211,56 +1203,3 @@ def _dict_literals(node: ast.Call) -> tuple[tuple[str, ...], tuple[str, ...]]:
         stack.extend(ast.iter_child_nodes(current))
     return tuple(sorted(tool_types)), tuple(sorted(keys))
 
-
-# OpenRouter's variants of a model (`anthropic/claude-sonnet-4:thinking`): the model stays the same.
-ROUTING_SUFFIXES = frozenset({"free", "thinking", "nitro", "floor", "online", "extended", "beta", "exacto"})
-_ROUTE_HEAD = re.compile(r"[A-Za-z][\w.-]{0,40}")
-
-
-def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | None] | None:
-    """The model family `value` belongs to, (family, needs context, the routing prefix). Routing
-    is an open shape: `provider:model`, `provider/model`, nested (`openrouter:openai/gpt-4o`,
-    `gateway/openai:gpt-5`) and OpenRouter's suffixes (`:free`). A known routing prefix is
-    model context for an ambiguous family (`openai:o3`); behind an unknown one, only a family
-    that needs no context counts, so `notes/o3` is not a model."""
-    candidate, routed_via, unknown = value, None, False
-    for _ in range(4):
-        for form in (candidate, _without_suffix(candidate)):
-            if form is not None and detectors.model_prefilter.fullmatch(form):
-                for family, pattern, needs_context in detectors.model_families:
-                    if pattern.fullmatch(form):
-                        if needs_context and routed_via is None and unknown:
-                            return None
-                        return family, needs_context and routed_via is None, routed_via
-        cut = min((i for i in (candidate.find("/"), candidate.find(":")) if i > 0), default=-1)
-        if cut < 0:
-            return None
-        head, rest = candidate[:cut], candidate[cut + 1:]
-        known = head.lower() in detectors.routing_prefixes
-        if not rest or not (known or _ROUTE_HEAD.fullmatch(head)):
-            return None
-        unknown |= not known
-        candidate, routed_via = rest, (head if known and routed_via is None else routed_via)
-    return None
-
-
-def _without_suffix(candidate: str) -> str | None:
-    base, colon, suffix = candidate.rpartition(":")
-    return base if colon and base and suffix.lower() in ROUTING_SUFFIXES else None
-
-
-def endpoint(value: str, hosts: tuple[str, ...]) -> str | None:
-    """A URL whose host is a known vendor endpoint, without credentials or query."""
-    try:
-        parts = urlsplit(value)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return None
-    if not host:
-        return None
-    names = [f"{host}:{port}", host] if port else [host]
-    if not any(host_matches(name, pattern) for name in names for pattern in hosts):
-        return None
-    netloc = f"{host}:{port}" if port else host
-    return f"{parts.scheme}://{netloc}{parts.path}"

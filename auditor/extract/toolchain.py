@@ -19,9 +19,9 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from auditor.assistants import assistant_product
 from auditor.catalog import Detectors
-from auditor.extract.python import endpoint, model_family
-from auditor.discover import assistant_product
+from auditor.extract.literals import endpoint, model_family
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.limits import LimitError, load_json, load_toml
 from auditor.redact import redact_url

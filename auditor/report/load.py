@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
-from auditor.audit import Audit, Finding, Place, Skipped, Snippet, Suppressed, UsageRecord
+from auditor.audit import Audit
+from auditor.serialise import audit_from_dict
 
 
 class AuditFileError(Exception):
@@ -40,44 +39,3 @@ def load_audit(path: Path, validate: bool = False) -> Audit:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise AuditFileError(f"{path}: not a lockaudit audit ({exc.__class__.__name__}: {str(exc)[:200]}); "
                              "--validate says where") from exc
-
-
-def audit_from_dict(document: dict[str, Any]) -> Audit:
-    summary = document["summary"]
-    return Audit(
-        root=document["root"],
-        tool_version=document["tool"]["version"],
-        config=document["config"],
-        packs=document["packs"],
-        files_analysed=summary["files_analysed"],
-        inventory=[_record(entry) for entry in document["inventory"]],
-        findings=[_finding(entry) for entry in document["findings"]],
-        skipped=[Skipped(entry["path"], entry["reason"]) for entry in document["skipped"]],
-        boundary=summary["boundary"],
-        leaks=summary.get("leaks", []),
-        roles=summary.get("roles", {}),
-        hotspots=summary["hotspots"],
-        scores=summary["scores"],
-        exposure=summary["exposure"],
-        concentration=summary["owners"],
-        vulnerabilities=summary["vulnerabilities"],
-        scan=document.get("scan", {}),
-        baseline=document.get("baseline"),
-        since=document.get("since"),
-        suppressed=[Suppressed(_finding(entry["finding"]), **entry["suppression"]) for entry in document.get("suppressed", [])],
-    )
-
-
-def _finding(entry: dict[str, Any]) -> Finding:
-    values = {f.name: entry[f.name] for f in fields(Finding) if f.name in entry}  # 1.0 audits lack the newer fields
-    snippet = values.get("snippet")
-    values["snippet"] = Snippet(snippet["start"], tuple(snippet["lines"])) if snippet else None
-    values["chain"] = tuple(values.get("chain", ()))
-    values["places"] = tuple(Place(p["line"], p["column"], p["cell"], p["fingerprint"]) for p in values.get("places", ()))
-    return Finding(**values)
-
-
-def _record(entry: dict[str, Any]) -> UsageRecord:
-    values = {f.name: entry[f.name] for f in fields(UsageRecord) if f.name in entry}  # 1.1 audits lack `role`
-    values["flags"] = tuple(values["flags"])
-    return UsageRecord(**values)
