@@ -9,10 +9,15 @@ from typing import Any
 from auditor.severity import at_least
 
 
+# Every kind of usage record, in the order the audit schema lists them (tests/test_vocabulary.py
+# holds the schemas and the code together); each stage's subset below names its purpose.
+USAGE_KINDS = ("import", "client", "call", "feature", "model-id", "env", "endpoint", "compatible-api", "hidden-default",
+               "setting", "config", "dependency")
 # Layers whose products code imports; products of the other layers are tools a project runs.
 CODE_LAYERS = ("model-api", "orchestration", "tokenizer")
 # Usage kinds that couple a module to a vendor's SDK (not literals or settings).
 COUPLING_KINDS = frozenset({"import", "client", "call", "feature"})
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A file, or part of one, that was not fully analysed, and why."""

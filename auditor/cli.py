@@ -14,6 +14,7 @@ import select
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -21,14 +22,15 @@ import click
 
 from auditor import __version__
 from auditor.report.escape import visible
-from auditor.report.text import clean, count as _count
+from auditor.report.text import clean
+from auditor.words import count as _count
 from auditor.severity import SEVERITIES
 from auditor.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from auditor.audit import Audit
-    from auditor.config import Config, ConfigLoad
     from auditor.catalog import RuleSet
+    from auditor.config import Config, ConfigLoad
     from auditor.ruletest import CatalogResult, ExampleResult
     from auditor.workers import FileResult
 
@@ -375,72 +377,117 @@ def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> 
     return root, loaded, ruleset
 
 
-def _run(path: Path, outputs: dict[str, str | None], fmt: str,
-         exclude: tuple[str, ...], fail_on: str | None, config_file: Path | None, jobs: int | None,
-         vulns: bool = False, no_suppressions: bool = False, baseline_file: Path | None = None,
-         no_baseline: bool = False, since: str | None = None, gate: bool = False, update_baseline: bool = False,
-         files: frozenset[str] | None = None, quiet: bool = False, no_cache: bool = False,
-         cache_dir: Path | None = None, sarif_include_suppressed: bool = False, select: tuple[str, ...] = (),
-         ignore: tuple[str, ...] = (), project_hook: bool = False) -> int:
+@dataclass(frozen=True)
+class RunRequest:
+    """What `scan` and `check` were asked for: their options, as click parsed them."""
+
+    outputs: dict[str, str | None]  # format name -> file, '-' or None (report/formats.py)
+    fmt: str = "text"
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    config_file: Path | None = None
+    fail_on: str | None = None
+    jobs: int | None = None
+    vulns: bool = False
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    quiet: bool = False
+    no_suppressions: bool = False
+    baseline_file: Path | None = None
+    no_baseline: bool = False
+    since: str | None = None
+    sarif_include_suppressed: bool = False
+    gate: bool = False  # `check`: exit 1 on failing findings, and say why
+    update_baseline: bool = False
+    project_hook: bool = False
+    files: frozenset[str] | None = None  # the files given (pre-commit), not the whole project
+
+
+def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
+    """Scan, write the reports, and for `check` judge: the exit code."""
+    request = RunRequest(outputs, **options)
+    _check_outputs(request.fmt, outputs)
+    for destination in outputs.values():
+        _writable(destination)
+    root, loaded, ruleset = _prepare(path, request.config_file, request.since)
+    config = _chosen_rules(loaded.config, set(ruleset.rules), request.select, request.ignore)
+    if request.fail_on is not None:  # the reports' verdicts (Markdown, JUnit) judge by the threshold the exit code uses
+        import dataclasses
+
+        config = dataclasses.replace(config, fail_on=request.fail_on)
+    _refuse_inputs(root, config, list(outputs.values()))
+    chosen = _baseline_of(root, config, request)
+    audit = _audit(root, config, ruleset, loaded.problems, chosen, request)
+    nothing = audit.files_analysed == 0 and request.files is None
+    # With nothing analysed the machine formats still say what was skipped and why, but no text
+    # summary: a perfect score of nothing would mislead.
+    _emit(audit, request.fmt, outputs, request.quiet or nothing, request.sarif_include_suppressed)
+    if nothing:
+        found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
+        listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
+        _echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
+              f"was analysed{found}{listed}", err=True)
+        return EXIT_ERROR
+    return _judge(root, audit, ruleset, config.fail_on, chosen, request)
+
+
+def _baseline_of(root: Path, config: Config, request: RunRequest) -> Path | None:
+    """The baseline the findings are compared with, if any; exit 2 when --update-baseline has none."""
+    chosen = None if request.no_baseline else request.baseline_file or config.baseline_path(root)
+    if chosen is None and not request.no_baseline and config.inherited and config.source is not None and \
+            (root / config.source).parent.joinpath(config.baseline).is_file():
+        note = _inherited_baseline(config, "it does not judge a folder inside it; pass --baseline to use one")
+        _echo(f"lockaudit: note: {clean(note)}", err=True)
+    if chosen is not None and request.baseline_file is None and not chosen.is_file():
+        chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
+    if request.update_baseline and request.files is not None:
+        _fail("--update-baseline needs the whole project: run it on a folder, not on files")
+    if request.update_baseline and chosen is None:
+        _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
+    return chosen
+
+
+def _audit(root: Path, config: Config, ruleset: RuleSet, problems: list[tuple[str, str]], chosen: Path | None,
+           request: RunRequest) -> Audit:
+    """The pipeline's audit, the fixed baseline entries dropped when asked, its notices printed."""
     from auditor import baseline
     from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, run_audit
     from auditor.vcs import VcsError
     from auditor.workers import default_jobs
 
-    _check_outputs(fmt, outputs)
-    for destination in outputs.values():
-        _writable(destination)
-    root, loaded, ruleset = _prepare(path, config_file, since)
-    config = _chosen_rules(loaded.config, set(ruleset.rules), select, ignore)
-    if fail_on is not None:  # the reports' verdicts (Markdown, JUnit) judge by the threshold the exit code uses
-        import dataclasses
-
-        config = dataclasses.replace(config, fail_on=fail_on)
-    _refuse_inputs(root, config, list(outputs.values()))
-    chosen = None if no_baseline else baseline_file or config.baseline_path(root)
-    if chosen is None and not no_baseline and config.inherited and (root / config.source).parent.joinpath(
-            config.baseline).is_file():
-        note = _inherited_baseline(config, "it does not judge a folder inside it; pass --baseline to use one")
-        _echo(f"lockaudit: note: {clean(note)}", err=True)
-    if chosen is not None and baseline_file is None and not chosen.is_file():
-        chosen = None  # the configured baseline is optional until `lockaudit baseline` writes it
-    if update_baseline and files is not None:
-        _fail("--update-baseline needs the whole project: run it on a folder, not on files")
-    if update_baseline and chosen is None:
-        _fail("--update-baseline needs a baseline: write one with `lockaudit baseline`, or pass --baseline FILE")
-    options = ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_silent if quiet else _progress,
-                          vulns=vulns, suppressions=not no_suppressions, baseline=chosen, since=since, files=files,
-                          cache=None if no_cache else (cache_dir or default_folder()))
+    options = ScanOptions(cli_exclude=request.exclude, jobs=request.jobs or default_jobs(),
+                          track=_silent if request.quiet else _progress, vulns=request.vulns,
+                          suppressions=not request.no_suppressions, baseline=chosen, since=request.since,
+                          files=request.files,
+                          cache=None if request.no_cache else (request.cache_dir or default_folder()))
     try:
-        audit = run_audit(root, config, ruleset, loaded.problems, options)
+        audit = run_audit(root, config, ruleset, problems, options)
     except (baseline.BaselineError, VcsError) as exc:
         _fail(str(exc))
-    if update_baseline and chosen is not None and audit.baseline is not None:
+    if request.update_baseline and chosen is not None and audit.baseline is not None:
         _drop_fixed(chosen, audit)
     for notice in audit.notices:
         _echo(f"lockaudit: note: {clean(notice)}", err=True)
     if audit.vulnerabilities.get("notice"):
         _echo(f"lockaudit: note: {clean(audit.vulnerabilities['notice'])}", err=True)
+    return audit
 
-    nothing = audit.files_analysed == 0 and files is None
-    # With nothing analysed the machine formats still say what was skipped and why, but no text
-    # summary: a perfect score of nothing would mislead.
-    _emit(audit, fmt, outputs, quiet or nothing, sarif_include_suppressed)
-    if nothing:
-        found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
-        listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
-        _echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
-                   f"was analysed{found}{listed}", err=True)
-        return EXIT_ERROR
 
-    if files is not None and audit.files_analysed == 0 and not audit.skipped:
-        if not quiet:
+def _judge(root: Path, audit: Audit, ruleset: RuleSet, configured: str | None, chosen: Path | None,
+           request: RunRequest) -> int:
+    """The exit code: 1 when findings fail the threshold (`--fail-on`, or for `check` the
+    configured one or the default); for `check`, the verdict in words (gate.verdict)."""
+    from auditor.gate import verdict
+
+    if request.files is not None and audit.files_analysed == 0 and not audit.skipped:
+        if not request.quiet:
             _echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
         return EXIT_OK
-    threshold = fail_on or (config.fail_on or DEFAULT_GATE if gate else None)
+    threshold = request.fail_on or (configured or DEFAULT_GATE if request.gate else None)
     failing = audit.failing(threshold) if threshold else []
-    if project_hook:
+    if request.project_hook:
         file_scope = ruleset.file_scope()
         failing = [f for f in failing if f.rule_id not in file_scope]  # the staged-files hook reports those
         if chosen is None and failing:  # every commit would fail on findings it did not make
@@ -448,14 +495,16 @@ def _run(path: Path, outputs: dict[str, str | None], fmt: str,
                   "baseline: this hook lets the commit through; accept today's findings with `lockaudit init` or "
                   "`lockaudit baseline`, and it fails on new ones", err=True)
             return EXIT_OK
-    if gate and quiet and failing and fmt == "text":  # a hook's output: what fails, one line each
-        document = "-" in outputs.values()  # standard output holds a document: the lines go beside it
+    if request.gate and request.quiet and failing and request.fmt == "text":  # a hook's output: one line each
+        document = "-" in request.outputs.values()  # standard output holds a document: the lines go beside it
         for finding in failing:
             cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
             _echo(f"{clean(_from_here(root, finding.path))}{cell}:{finding.line}:{finding.column}: {finding.severity} "
                   f"{finding.rule_id} {clean(finding.message)}", err=document)
-    if gate:
-        _verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=update_baseline, quiet=quiet)
+    if request.gate:
+        for line in verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=request.update_baseline,
+                            quiet=request.quiet):
+            _echo(clean(line), err=True)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -559,35 +608,6 @@ def _drop_fixed(path: Path, audit: Audit) -> None:
     extra = f" and {_count(places, 'fixed place')} from entries still matched" if places else ""
     _echo(f"lockaudit check: dropped {_count(fixed, 'fixed entry', 'fixed entries')}{extra} from "
                f"{os.path.relpath(path)}", err=True)
-
-
-def _verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, quiet: bool = False) -> None:
-    """The gate's outcome in words on stderr, so a log says why a job passed or failed; with
-    `--quiet`, only a failure and what the gate could not see."""
-    unseen = len({s.path for s in audit.skipped})
-    if unseen:
-        _echo(f"lockaudit: warning: {_count(unseen, 'file')} not fully analysed; the gate did not see "
-                   "what they contain (see Skipped)", err=True)
-    accepted = ""
-    if audit.baseline is not None:
-        accepted = f" ({_count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})" \
-            if audit.baseline["unchanged"] else ""
-        if audit.baseline["fixed"] and not updated and not quiet:
-            fixed = len(audit.baseline["fixed"])
-            _echo(f"lockaudit check: {_count(fixed, 'baseline entry', 'baseline entries')} "
-                       f"{'matches' if fixed == 1 else 'match'} no finding any more (fixed); drop "
-                       f"{'it' if fixed == 1 else 'them'} with --update-baseline", err=True)
-    if audit.since is not None and not quiet:
-        _echo(f"lockaudit check: only the {_count(audit.since['changed_files'], 'file')} changed since "
-                   f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
-                   f"{_count(audit.since['findings_elsewhere'], 'finding')} elsewhere left out", err=True)
-    if failing:
-        counted = _count(failing, "new finding") if audit.baseline is not None else \
-            f"{failing} of {_count(len(audit.findings), 'finding')}"
-        _echo(f"lockaudit check: failed: {counted} at or above '{threshold}'{accepted}", err=True)
-    elif not quiet:
-        _echo(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
-                   f"'{threshold}'{accepted}", err=True)
 
 
 # Local hooks: they run the lockaudit installed beside pre-commit, so no repository URL is assumed.

@@ -7,7 +7,7 @@ of a notebook cell (None outside notebooks).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -247,12 +247,6 @@ class ForeignCallFact:
 
 Fact = (ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ToolFact | DependencyFact
         | SuppressionFact | ClassFact | ModuleFact | ErrorFact | ClientSourceFact | ForeignCallFact)
-
-
-def fact_to_dict(fact: Fact) -> dict[str, Any]:
-    data = asdict(fact)
-    loc = data.pop("loc")
-    return {"kind": fact.kind, **loc, **data}
 
 
 FACT_TYPES: dict[str, type] = {cls.kind: cls for cls in (ImportFact, ConstructorFact, CallFact, StringFact, EnvFact,

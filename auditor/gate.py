@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import vcs
-from auditor.audit import Finding, Skipped, UsageRecord
+from auditor.audit import Audit, Finding, Skipped, UsageRecord
 from auditor.catalog import RuleSet
 from auditor.config import (DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_nearest,
                              lexical_relative, search_folders, worktree_reader)
@@ -26,6 +26,7 @@ from auditor.extract import extract
 from auditor.facts import Fact, SuppressionFact
 from auditor.limits import load_json, load_toml
 from auditor.severity import SEVERITIES
+from auditor.words import count
 
 CONFIG_RULE, BASELINE_RULE, SUPPRESSION_RULE = "gate-weakened", "baseline-grew", "new-suppression"
 UNSEEN_RULE = "changed-file-not-analysed"
@@ -296,3 +297,34 @@ def _mapping(value: Any) -> dict[str, str]:
 
 def _rank(severity: Any) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+def verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, quiet: bool = False) -> list[str]:
+    """The gate's outcome in words, a line each, so a log says why a job passed or failed; with
+    `quiet`, only a failure and what the gate could not see."""
+    lines = []
+    unseen = len({s.path for s in audit.skipped})
+    if unseen:
+        lines.append(f"lockaudit: warning: {count(unseen, 'file')} not fully analysed; the gate did not see "
+                     "what they contain (see Skipped)")
+    accepted = ""
+    if audit.baseline is not None:
+        accepted = f" ({count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})" \
+            if audit.baseline["unchanged"] else ""
+        if audit.baseline["fixed"] and not updated and not quiet:
+            fixed = len(audit.baseline["fixed"])
+            lines.append(f"lockaudit check: {count(fixed, 'baseline entry', 'baseline entries')} "
+                         f"{'matches' if fixed == 1 else 'match'} no finding any more (fixed); drop "
+                         f"{'it' if fixed == 1 else 'them'} with --update-baseline")
+    if audit.since is not None and not quiet:
+        lines.append(f"lockaudit check: only the {count(audit.since['changed_files'], 'file')} changed since "
+                     f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
+                     f"{count(audit.since['findings_elsewhere'], 'finding')} elsewhere left out")
+    if failing:
+        counted = count(failing, "new finding") if audit.baseline is not None else \
+            f"{failing} of {count(len(audit.findings), 'finding')}"
+        lines.append(f"lockaudit check: failed: {counted} at or above '{threshold}'{accepted}")
+    elif not quiet:
+        lines.append(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
+                     f"'{threshold}'{accepted}")
+    return lines

@@ -16,6 +16,16 @@ settings.register_profile("dev", deadline=None, max_examples=60, suppress_health
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="Rewrite each fixture's golden from what lockaudit reports now, and show the diff to read.")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["LOCKAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("lockaudit-cache"))

@@ -96,13 +96,6 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def regenerate_golden(name: str) -> None:
-    """Write a fixture's golden from what lockaudit reports now. Read every changed line of the
-    diff before committing it: a golden is what lockaudit must report, not what it happens to."""
-    audit = scan_json(FIXTURES / name)
-    (GOLDEN / f"{name}.json").write_text(json.dumps(project(audit), indent=2, ensure_ascii=False) + "\n")
-
-
 def cyclonedx_problem(document: str) -> str | None:
     """The CycloneDX library's own validation against the 1.6 JSON schema (None: valid); it needs
     the library's json-validation extra, which only the tests install."""

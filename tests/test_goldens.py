@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 
 import jsonschema
@@ -18,11 +19,21 @@ def test_every_fixture_has_a_golden_file() -> None:
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
-def test_fixture_matches_golden(name: str) -> None:
+def test_fixture_matches_golden(name: str, update_goldens: bool) -> None:
+    """`pytest --update-goldens` rewrites a golden that differs and prints the diff: read every
+    line of it before committing, since a golden is what lockaudit must report."""
     audit = scan_json(FIXTURES / name)
     jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(audit)
-    expected = json.loads((GOLDEN / f"{name}.json").read_text())
     actual = project(audit)
+    if update_goldens:
+        written = json.dumps(actual, indent=2, ensure_ascii=False) + "\n"
+        before = (GOLDEN / f"{name}.json").read_text() if (GOLDEN / f"{name}.json").is_file() else ""
+        if written != before:
+            (GOLDEN / f"{name}.json").write_text(written)
+            diff = difflib.unified_diff(before.splitlines(), written.splitlines(), f"golden/{name}.json (before)",
+                                        f"golden/{name}.json (now)", lineterm="")
+            print("\n".join(diff))
+    expected = json.loads((GOLDEN / f"{name}.json").read_text())
     assert actual["inventory"] == expected["inventory"]
     assert actual["findings"] == expected["findings"]
     assert actual["boundary"] == expected["boundary"]

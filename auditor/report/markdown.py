@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from auditor.audit import Audit
 from auditor.report.escape import md, md_code as code
-from auditor.report.text import count, leaks_heading, outside_line
+from auditor.report.text import leaks_heading, outside_line
+from auditor.words import count
 from auditor.severity import SEVERITIES
 
 MAX_CHARS = 60_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditor.audit import Audit, Finding, role_tally
 from auditor.report.escape import visible
+from auditor.words import count
 
 SHOWN = frozenset({"import", "call", "client"})
 
@@ -64,11 +65,6 @@ def _leaks(leaks: list, boundary: dict, shown: int = 5) -> list[str]:
     if len(leaks) > shown:
         out.append(f"  … and {len(leaks) - shown} more (the JSON and HTML reports rank them all)")
     return out
-
-
-def count(number: int, noun: str, plural: str | None = None) -> str:
-    """`1 file`, `2 files`: every count a person reads agrees with its noun."""
-    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
 
 
 SEVERITY_COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
