@@ -8,7 +8,6 @@ from typing import Any
 
 from auditor.severity import at_least
 
-
 # Every kind of usage record, in the order the audit schema lists them (tests/test_vocabulary.py
 # holds the schemas and the code together); each stage's subset below names its purpose.
 USAGE_KINDS = ("import", "client", "call", "feature", "model-id", "env", "endpoint", "compatible-api", "hidden-default",
@@ -152,7 +151,7 @@ class Audit:
         groups: dict[str, list[str]] = {}
         for adapter in self.boundary.get("adapters", ()):
             groups.setdefault(adapter["reason"], []).append(adapter["pattern"])
-        return [(reason, patterns) for reason, patterns in groups.items()]
+        return list(groups.items())
 
     def counted(self, role: str) -> bool:
         """Whether code of this role counts in the score, the tables and the gate."""

@@ -258,7 +258,7 @@ def infer_boundary(profiles: dict[str, Profile], importers: dict[str, set[str]],
     patterns = PathPatterns([a.pattern for a in adapters])
     paths = frozenset(p for p in profiles if patterns.match(p))
     adapter_modules = sorted(assigned)
-    weights = Counter()
+    weights: Counter[str] = Counter()
     for adapter in adapters:
         weights[adapter.confidence] += len(adapter.modules)
     count = sum(weights.values())
@@ -325,11 +325,11 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
         if not leaks:
             found.append(Adapter(folder + "/", tuple(served), reason, confidence, tuple(sorted(members))))
             continue
-        parts: dict[str, list[str]] = defaultdict(list)  # the folder also holds leaks: name its parts instead
+        by_part: dict[str, list[str]] = defaultdict(list)  # the folder also holds leaks: name its parts instead
         for path in members:
             rest = path[len(folder) + 1:]
-            parts[f"{folder}/{rest.split('/')[0]}/" if "/" in rest else path].append(path)
-        for pattern, paths in sorted(parts.items()):  # each part serves what the family serves
+            by_part[f"{folder}/{rest.split('/')[0]}/" if "/" in rest else path].append(path)
+        for pattern, paths in sorted(by_part.items()):  # each part serves what the family serves
             found.append(Adapter(pattern, tuple(served), reason, confidence, tuple(sorted(paths))))
     return found
 

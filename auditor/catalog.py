@@ -114,7 +114,7 @@ class HiddenDefault:
 
     id: str
     title: str
-    vendor: str  # the pack's vendor: whose default it is
+    vendor: str | None  # the pack's vendor: whose default it is (None if the pack names none)
     reaches: str | None  # the vendor the default sends traffic to
     when_imported: str | None = None
     when_symbols: tuple[str, ...] = ()  # only these names under `when_imported` reach the default
@@ -246,9 +246,10 @@ class RuleSet:
     model_families: list[ModelFamily] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
     hidden_defaults: list[HiddenDefault] = field(default_factory=list)
-    env_vars: dict[str, str] = field(default_factory=dict)  # name -> vendor
-    env_prefixes: list[tuple[str, str]] = field(default_factory=list)
-    hosts: list[tuple[str, str]] = field(default_factory=list)  # (glob over host[:port], vendor)
+    # A pack without a `vendor` may still list env vars and hosts: their vendor is then None.
+    env_vars: dict[str, str | None] = field(default_factory=dict)  # name -> vendor
+    env_prefixes: list[tuple[str, str | None]] = field(default_factory=list)
+    hosts: list[tuple[str, str | None]] = field(default_factory=list)  # (glob over host[:port], vendor)
     routing_prefixes: set[str] = field(default_factory=set)
     routing_vendors: dict[str, str] = field(default_factory=dict)  # prefix -> the vendor whose pack lists it
     role_conventions: list[RoleConvention] = field(default_factory=list)  # in priority order
@@ -336,7 +337,7 @@ class RuleSet:
     def vendors(self) -> set[str]:
         """Every vendor and company the catalog names: what `allow-vendors` and the like may use."""
         return ({p.vendor for p in self.products} | {p.host for p in self.products if p.host} | set(self.owners)
-                | set(self.owners.values()) | {v for _, v in self.hosts} | set(self.acquisitions))
+                | set(self.owners.values()) | {v for _, v in self.hosts if v is not None} | set(self.acquisitions))
 
     def detectors(self) -> Detectors:
         roots = {f.name.split(".")[0] for f in self.factories.values()}
@@ -373,7 +374,8 @@ def any_of(patterns: Iterable[Any]) -> Any:
     """One regex matching where any of `patterns` does; leading inline flags become scoped.
     Patterns from user packs are RE2's (see `_compile` in auditor/packs.py): those are joined
     on RE2, the built-in ones on `re`, and the result asks both."""
-    native, linear = [], []
+    native: list[str] = []
+    linear: list[str] = []
     for pattern in patterns:
         source = pattern.pattern
         flags = re.match(r"^\(\?([aiLmsux]+)\)", source)

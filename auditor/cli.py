@@ -23,9 +23,9 @@ import click
 from auditor import __version__
 from auditor.report.escape import visible
 from auditor.report.text import clean
-from auditor.words import count as _count
 from auditor.severity import SEVERITIES
 from auditor.suggest import did_you_mean
+from auditor.words import count as _count
 
 if TYPE_CHECKING:
     from auditor.audit import Audit
@@ -161,11 +161,11 @@ class _Command(click.Command):
         for title, patterns in OPTION_GROUPS:
             names = [name for pattern in patterns for name in rows
                      if name == pattern or (pattern == "*_out" and name and name.endswith("_out"))]
-            group = [rows[name] for name in names if rows.get(name)]
+            group = [row for name in names if (row := rows.get(name))]
             listed.update(name for name in names if rows.get(name))
             if group:
                 with formatter.section(title):
-                    formatter.write_dl(group)  # type: ignore[arg-type]
+                    formatter.write_dl(group)
         rest = [row for name, row in rows.items() if row and name not in listed]
         if rest:
             with formatter.section("Options"):

@@ -20,11 +20,14 @@ import pathspec
 
 from auditor.assistants import assistant_product
 from auditor.audit import Skipped
-from auditor.files import read_regular
+from auditor.files import printable_name, read_regular
 from auditor.limits import (
-    DEFAULT_MAX_BYTES, MAX_GITIGNORE_BYTES, MAX_SCAN_GITIGNORE_PATTERNS, LimitError, read_gitignore,
+    DEFAULT_MAX_BYTES,
+    MAX_GITIGNORE_BYTES,
+    MAX_SCAN_GITIGNORE_PATTERNS,
+    LimitError,
+    read_gitignore,
 )
-from auditor.files import printable_name
 from auditor.patterns import PathPatterns
 from auditor.vcs import user_excludes_file
 
@@ -105,10 +108,10 @@ def file_kind(name: str, rel: str = "") -> str | None:
     if assistant_product(rel or name):  # coding assistants' instruction files (rules/files/assistants.yaml)
         return "assistant"
     lower = name.lower()
-    if lower.endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith("."):
-        # JSON is mostly data (results, fixtures, lock files): only JSON named as configuration.
-        if not lower.endswith(".json") or any(word in lower for word in ("config", "settings")):
-            return "app-config"
+    # JSON is mostly data (results, fixtures, lock files): only JSON named as configuration.
+    if lower.endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith(".") and (
+            not lower.endswith(".json") or any(word in lower for word in ("config", "settings"))):
+        return "app-config"
     return KINDS.get(os.path.splitext(name)[1].lower())
 
 

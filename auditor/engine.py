@@ -73,7 +73,7 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
     neutral = {p.id: p.abstraction for p in ruleset.products}
     features = {f.id: f for f in ruleset.features}
     products = {p.id: p for p in ruleset.products}
-    sites: dict[tuple, list[UsageRecord]] = {}
+    sites: dict[tuple[Any, ...], list[UsageRecord]] = {}
     for record in records:  # inventory order is source order; an import statement is one site
         sites.setdefault((record.kind, *record.site, record.call, record.value), []).append(record)
     # One context per site, whatever the number of rules: a file of thousands of model ids
@@ -106,12 +106,12 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
             key = (rule.id, record.path, record.scope, text)
             occurrence = occurrences[key]
             occurrences[key] += 1
-            by_feature = rule.by_feature and feature is not None
-            severity = feature.severity if by_feature else rule.severity  # type: ignore[union-attr]
-            effort = feature.effort if by_feature else rule.effort  # type: ignore[union-attr]
+            by_feature = feature if rule.by_feature else None  # the feature sets severity and effort
+            severity = by_feature.severity if by_feature is not None else rule.severity
+            effort = by_feature.effort if by_feature is not None else rule.effort
             severity = _severity(policy, project.roles, rule.id, record.path, severity)
             findings.append(make_finding(rule, record, values, severity, effort, text, occurrence,
-                                         subject=record.name if by_feature else ""))
+                                         subject=record.name if by_feature is not None else ""))
     chains = ChainFinder(project.graph)
     findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor, f.product)) for f in findings]
     return sort_findings(findings)
@@ -286,6 +286,7 @@ def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: d
     products = {p.id: p for p in ruleset.products}
     used = [r for r in records if r.kind in ("import", "client") and r.product in products]
     layers, exempt = set(params.get("between_layers", ())), set(params.get("not_between", ()))
+    # `used` holds only records whose product is in `products`: mypy cannot narrow `r.product` from that.
     if any(products[r.product].abstraction and products[r.product].layer in layers  # type: ignore[index]
            and r.product not in exempt for r in used):
         return
@@ -327,8 +328,8 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
         return
     graph = project.graph
     targets_by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for source, target, data in graph.import_edges():
-        targets_by_line[(source, data["line"])].add(target)
+    for importer, target, data in graph.import_edges():
+        targets_by_line[(importer, data["line"])].add(target)
     seen: set[tuple[str, int, str, str]] = set()
     for fact in project.facts:
         if not isinstance(fact, ImportFact) or not fact.symbol or project.in_adapter(fact.loc.path):
@@ -403,7 +404,8 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
         return  # no manifest: nothing is declared, so nothing can be missing
     sources = {(f.loc.path, f.loc.line, f.name) for f in _declarations(project.facts)}
     every = {(f.loc.path, f.loc.line, f.name) for f in manifests}  # dev groups count as declared for imports
-    declared, anywhere = {}, set()
+    declared: dict[str | None, UsageRecord] = {}
+    anywhere: set[str | None] = set()
     for record in records:
         if record.kind == "dependency" and record.layer in CODE_LAYERS:
             key = (record.path, record.line, record.name)
@@ -412,7 +414,7 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
             if key in every:
                 anywhere.add(record.product)
     importable = {p.id for p in ruleset.products if p.modules}
-    imported = {}
+    imported: dict[str, UsageRecord] = {}
     for record in records:  # the counted code only: examples and tests often bring their own SDKs
         if record.kind == "import" and record.product and record.layer in CODE_LAYERS \
                 and "type_checking" not in record.flags:

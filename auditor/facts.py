@@ -266,7 +266,7 @@ def fact_from_row(row: list[Any]) -> Fact:
     """The fact a row holds; JSON lists become the tuples the dataclasses declare."""
     kind, path, line, column, cell, *values = row
     cls = FACT_TYPES[kind]
-    return cls(Location(path, line, column, cell), *(_tuples(v) for v in values))  # type: ignore[no-any-return]
+    return cls(Location(path, line, column, cell), *(_tuples(v) for v in values))
 
 
 def _tuples(value: Any) -> Any:

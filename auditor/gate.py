@@ -18,8 +18,17 @@ from typing import Any
 from auditor import vcs
 from auditor.audit import Audit, Finding, Skipped, UsageRecord
 from auditor.catalog import RuleSet
-from auditor.config import (DEFAULT_BASELINE, DEFAULT_MAX_FILE_SIZE, ConfigError, Policy, Reader, find_nearest,
-                             lexical_relative, search_folders, worktree_reader)
+from auditor.config import (
+    DEFAULT_BASELINE,
+    DEFAULT_MAX_FILE_SIZE,
+    ConfigError,
+    Policy,
+    Reader,
+    find_nearest,
+    lexical_relative,
+    search_folders,
+    worktree_reader,
+)
 from auditor.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, file_kind
 from auditor.engine import make_finding
 from auditor.extract import extract
@@ -113,8 +122,8 @@ def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Ite
         if excluded(path) or not counts(path):
             continue
         if os.path.islink(root / path):
-            if path in tracked and (reason := _link_reason(root, path, seen, counts)):
-                yield path, reason
+            if path in tracked and (why := _link_reason(root, path, seen, counts)):
+                yield path, why
             continue
         *folders, name = path.split("/")
         judged = file_kind(name, path) in JUDGED_KINDS

@@ -101,11 +101,11 @@ class ProjectGraph:
                     queue.append(source)
         return onward
 
-    def to_networkx(self) -> nx.MultiDiGraph:
+    def to_networkx(self) -> nx.MultiDiGraph[str]:
         """The same graph for export (node-link JSON, GraphML), in the order it was built."""
         import networkx as nx
 
-        graph = nx.MultiDiGraph()
+        graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for node, attributes in self.nodes.items():
             graph.add_node(node, **attributes)
         for source, target, attributes in self.edges:
@@ -378,7 +378,7 @@ def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str
     ImportError`, `TYPE_CHECKING`), and the deepest of the shortest chains, hard ones first."""
     finder = ChainFinder(project)
     rows = []
-    for node, data in sorted(project.nodes.items()):
+    for _node, data in sorted(project.nodes.items()):
         if data.get("kind") != "vendor":
             continue
         vendor = data["name"]
@@ -395,7 +395,7 @@ def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str
         rows.append({"vendor": vendor, "modules": len(firm), "direct": direct, "optional": len(chains) - len(firm),
                      "chains": [" → ".join(chain) + (" (optional import)" if optional else "")
                                 for optional, chain in chains[:chains_per_vendor]]})
-    rows.sort(key=lambda row: (-row["modules"], -row["optional"], row["vendor"]))  # type: ignore[operator]
+    rows.sort(key=lambda row: (-row["modules"], -row["optional"], row["vendor"]))
     return rows
 
 
@@ -419,5 +419,5 @@ def hotspots(project: ProjectGraph, counted: Callable[[str], bool] = lambda path
         rows.append({"module": data["name"], "path": data["path"], "coupling": coupling[node],
                      "fan_in": len(importers_of.get(node, ())), "dependents": dependents,
                      "score": coupling[node] * (1 + dependents)})
-    rows.sort(key=lambda r: (-r["score"], r["module"]))  # type: ignore[operator]
+    rows.sort(key=lambda r: (-r["score"], r["module"]))
     return rows[:limit]

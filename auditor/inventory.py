@@ -13,12 +13,24 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.audit import UsageRecord
 from auditor.catalog import Feature, Product, RuleSet
 from auditor.facts import (
-    BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ConstructorFact, DependencyFact, EnvFact, Fact, ImportFact, SettingFact, StringFact, ToolFact,
+    BASE_URL_KEYWORDS,
+    CHECK,
+    LOOKUP_KEY,
+    CallFact,
+    ConstructorFact,
+    DependencyFact,
+    EnvFact,
+    Fact,
+    ImportFact,
+    SettingFact,
+    StringFact,
+    ToolFact,
 )
 from auditor.modules import ModuleIndex
 from auditor.redact import redact_url
@@ -75,7 +87,7 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
 
 
 def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Product | None = None,
-            vendor: str | None = None, host: str | None = None, **fields: object) -> UsageRecord:
+            vendor: str | None = None, host: str | None = None, **fields: Any) -> UsageRecord:
     vendor = vendor or (product.vendor if product else None)
     loc = fact.loc
     return UsageRecord(
@@ -83,7 +95,7 @@ def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Prod
         layer=product.layer if product else ruleset.vendor_layers.get(vendor or "", "model-api"),
         product=product.id if product else None,
         host=host if host is not None else (product.host if product else None),
-        scope=getattr(fact, "scope", "<module>"), **fields,  # type: ignore[arg-type]
+        scope=getattr(fact, "scope", "<module>"), **fields,
     )
 
 
@@ -185,10 +197,10 @@ def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
         yield from _features(fact, ruleset, product, fact.path, None, reached or vendor)
         return
     assert fact.function is not None
-    product = ruleset.product_for_module(fact.function)
-    if product is not None:
-        yield _record("call", fact, ruleset, fact.function, product=product)
-        yield from _features(fact, ruleset, product, None, fact.function)
+    found = ruleset.product_for_module(fact.function)
+    if found is not None:
+        yield _record("call", fact, ruleset, fact.function, product=found)
+        yield from _features(fact, ruleset, found, None, fact.function)
 
 
 def _features(fact: ConstructorFact | CallFact, ruleset: RuleSet, product: Product, path: str | None,
@@ -314,7 +326,7 @@ def _host_port(url: str | None) -> str:
     return f"{host}:{port}" if port else host
 
 
-def _order(record: UsageRecord) -> tuple:
+def _order(record: UsageRecord) -> tuple[str, int, int, int, str, str, str, str, str, str]:
     return (record.path, record.cell if record.cell is not None else -1, record.line, record.column,
             record.kind, record.name, record.symbol or "", record.call or "", record.value or "",
             record.expression or "")

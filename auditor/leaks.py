@@ -22,7 +22,7 @@ def rank_leaks(boundary: Boundary, profiles: dict[str, Profile], importers: dict
     if boundary.source == "not-needed":
         return []
     upstream = Upstream(importers)  # every module's dependents and deepest chain, in one pass
-    leaks = []
+    leaks: list[dict[str, Any]] = []
     for path in boundary.direct:
         profile = profiles.get(path)  # the per-file hook analyses only some of the files
         if profile is None or not profile.direct or boundary.contains(path):

@@ -24,7 +24,7 @@ def owner_layers(inventory: list[UsageRecord], ruleset: RuleSet,
     owner's share is the mean over layers of its share of that layer's usage sites, and the
     index is the sum of squared shares × 10,000 (10,000: one owner holds every layer).
     """
-    sites: dict[str, dict[str, set[tuple]]] = defaultdict(lambda: defaultdict(set))
+    sites: dict[str, dict[str, set[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(set))
     vendors: dict[str, set[str]] = defaultdict(set)
     for record in inventory:
         if record.kind in PRESENCE_KINDS and record.owner and record.layer and counted(record.role):
@@ -32,7 +32,7 @@ def owner_layers(inventory: list[UsageRecord], ruleset: RuleSet,
             vendors[record.owner].add(record.vendor or "")
     layers = sorted({layer for by_layer in sites.values() for layer in by_layer})
     totals = {layer: sum(len(by_layer.get(layer, ())) for by_layer in sites.values()) for layer in layers}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for owner, by_layer in sites.items():
         share = sum(len(by_layer.get(layer, ())) / totals[layer] for layer in layers) / len(layers)
         deals = {(d.company, d.owner, d.status, d.as_of) for v in vendors[owner] for d in ruleset.deals_of(v)}

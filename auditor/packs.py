@@ -20,8 +20,23 @@ import yaml
 
 from auditor import assistants
 from auditor.catalog import (
-    CLIENT_KINDS, EFFORTS, LAYERS, Acquisition, CatalogExample, Constructor, Example, Factory, Feature, HiddenDefault,
-    ModelFamily, PackInfo, Product, RoleConvention, Rule, RuleSet, SecretPattern,
+    CLIENT_KINDS,
+    EFFORTS,
+    LAYERS,
+    Acquisition,
+    CatalogExample,
+    Constructor,
+    Example,
+    Factory,
+    Feature,
+    HiddenDefault,
+    ModelFamily,
+    PackInfo,
+    Product,
+    RoleConvention,
+    Rule,
+    RuleSet,
+    SecretPattern,
 )
 from auditor.files import read_regular
 from auditor.limits import LimitError, regex

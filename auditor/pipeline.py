@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -208,14 +208,14 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         if cache is not None and result.source.path in digests and result.source.path not in remembered:
             cache.keep(result.source.path, digests[result.source.path], result.rows)
         whole_file_failed = False
-        kept = result.facts
-        if len(kept) > MAX_FILE_FACTS:  # thousands of literals, generated to make every later stage slow
-            kept = [f for f in kept if not isinstance(f, ErrorFact)][:MAX_FILE_FACTS] + \
-                [f for f in kept if isinstance(f, ErrorFact)]
+        file_facts: Sequence[Fact] = result.facts
+        if len(file_facts) > MAX_FILE_FACTS:  # thousands of literals, generated to make every later stage slow
+            file_facts = [f for f in file_facts if not isinstance(f, ErrorFact)][:MAX_FILE_FACTS] + \
+                [f for f in file_facts if isinstance(f, ErrorFact)]
             skipped.append(Skipped(result.source.path, f"partly analysed: more than {MAX_FILE_FACTS} facts, "
                                                        f"the first {MAX_FILE_FACTS} kept"))
             unread.add(result.source.path)
-        for fact in kept:
+        for fact in file_facts:
             if isinstance(fact, ErrorFact) and fact.loc.path in reported:
                 continue
             if isinstance(fact, ErrorFact):
@@ -282,7 +282,7 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
     """The whole audit, then what the options ask of it: a baseline to compare with, only
     the files given (the per-file hook) or changed (`--since`). A whole-project audit whose
     inputs are all unchanged comes from the result cache."""
-    started, clock = datetime.now(timezone.utc), time.perf_counter()
+    started, clock = datetime.now(UTC), time.perf_counter()
     ruleset = ruleset.with_owners(config.owners)
     since = _since(root, options)
     collected = _collect(root, config, ruleset, problems, options, since)

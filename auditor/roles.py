@@ -190,7 +190,7 @@ def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int
     tests: list[str] = []
     sources: list[str] = []
     for project in sorted(set(found.project_dirs) | {""}):
-        def at(rel: str) -> str:
+        def at(rel: str, project: str = project) -> str:  # this iteration's project, bound when defined
             return posixpath.normpath(posixpath.join(project, rel)) if rel not in ("", ".") else project
 
         pyproject = _toml(data(at("pyproject.toml"), by_path.get(at("pyproject.toml"))))
@@ -243,8 +243,8 @@ def _shipped_by_pyproject(document: dict[str, Any]) -> list[str]:
                 [where] if where not in (".", "") else [])
     for entry in _get(document, "tool", "poetry", "packages") or []:
         if isinstance(entry, dict) and isinstance(entry.get("include"), str):
-            source = entry.get("from") if isinstance(entry.get("from"), str) else ""
-            found.append(posixpath.join(source, entry["include"]))
+            source = entry.get("from")
+            found.append(posixpath.join(source if isinstance(source, str) else "", entry["include"]))
     backend = _get(document, "build-system", "build-backend")
     if backend == "uv_build":
         uv = _get(document, "tool", "uv", "build-backend") or {}

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.config import load_config
 from auditor.audit import Audit
 from auditor.catalog import CatalogExample, Example, Rule, RuleSet
+from auditor.config import load_config
 from auditor.pipeline import run_audit
 
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from auditor.audit import UsageRecord, Finding
+from auditor.audit import Finding, UsageRecord
 from auditor.boundary import Boundary, Profile
 from auditor.severity import SEVERITIES
 
@@ -118,9 +118,9 @@ def _adapter_work(boundary: Boundary, profiles: dict[str, Profile]) -> dict[str,
 def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records: list[UsageRecord],
                 adapters: dict[str, list[dict[str, Any]]], leaks: list[dict[str, Any]], ruleset: Any) -> list[dict[str, Any]]:
     features = {f.id: f for f in ruleset.features}
-    by_vendor: dict[str, dict[str, Any]] = {}
+    by_vendor: dict[str | None, dict[str, Any]] = {}
 
-    def plan(vendor: str) -> dict[str, Any]:
+    def plan(vendor: str | None) -> dict[str, Any]:
         return by_vendor.setdefault(vendor, {
             "vendor": vendor, "owner": ruleset.owner_of(vendor), "effort": 0, "files": set(), "call_sites": set(),
             "call_paths": set(), "switchable": set(),
@@ -133,7 +133,7 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
 
     for record in records:
         if record.kind in EXIT_PLAN_KINDS:
-            entry = plan(record.vendor)  # type: ignore[arg-type]
+            entry = plan(record.vendor)
             entry["files"].add(record.path)
             if record.kind in ("client", "call"):
                 entry["call_sites"].add((record.kind, *record.site))
@@ -182,8 +182,7 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
                                            key=lambda m: (m["rank"] or 10**9, m["path"]))
         for step in ("features", "configuration", "other"):
             entry[step]["changes"] = sorted(entry[step]["changes"].values(), key=lambda i: (-i["effort"], str(i.get("title"))))
-        total, switchable = len(entry["call_paths"]), len(entry["switchable"])
-        entry["call_paths"] = {"total": total, "switchable": switchable}
+        entry["call_paths"] = {"total": len(entry["call_paths"]), "switchable": len(entry["switchable"])}
         entry["files"], entry["call_sites"] = len(entry["files"]), len(entry["call_sites"])
         del entry["switchable"]
         entry["summary"] = _summary(entry)

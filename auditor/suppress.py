@@ -45,14 +45,17 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
     by_path: dict[str, list[SuppressionFact]] = {}
     for comment in valid:
         by_path.setdefault(comment.loc.path, []).append(comment)
-    kept, suppressed, used = [], [], set()
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    used: set[SuppressionFact] = set()
     for finding in findings:
-        comment = next((c for c in by_path.get(finding.path, ()) if _covers(c, finding)), None)
-        if comment is None:
+        covering = next((c for c in by_path.get(finding.path, ()) if _covers(c, finding)), None)
+        if covering is None:
             kept.append(finding)
         else:
-            used.add(comment)
-            suppressed.append(Suppressed(finding, comment.loc.path, comment.loc.line, comment.loc.cell, comment.reason))
+            used.add(covering)
+            suppressed.append(Suppressed(finding, covering.loc.path, covering.loc.line, covering.loc.cell,
+                                         covering.reason))
     about = [(INVALID, comment, reason) for comment, reason in problems]
     about += [(UNUSED, comment, "suppresses nothing") for comment in valid if comment not in used]
     own: list[Finding] = []

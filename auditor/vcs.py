@@ -98,8 +98,8 @@ def _run(root: Path, args: tuple[str, ...], overrides: dict[str, str],
     env = {k: v for k, v in os.environ.items() if k in KEPT_ENVIRONMENT} | ENVIRONMENT | overrides
     command = ["git", "--no-pager", *(x for c in config for x in ("-c", c)), "-C", str(root), *args]
     try:
-        return subprocess.run(command, capture_output=True, timeout=TIMEOUT, env=env,
-                              **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}))
+        return subprocess.run(command, capture_output=True, timeout=TIMEOUT, env=env, input=input,
+                              stdin=subprocess.DEVNULL if input is None else None)
     except FileNotFoundError as exc:
         raise GitMissing("--since needs git, and git is not installed") from exc
     except subprocess.TimeoutExpired as exc:

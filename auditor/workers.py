@@ -17,12 +17,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.cache import cache_rows
+from auditor.catalog import Detectors
 from auditor.discover import SourceFile
 from auditor.facts import Fact
 from auditor.files import read_regular
 from auditor.limits import DEFAULT_MAX_BYTES
-from auditor.cache import cache_rows
-from auditor.catalog import Detectors
 from auditor.redact import Redactor
 
 BINARY_PROBE = 8192

@@ -409,7 +409,7 @@ def import_auditor() -> ModuleType:
     try:
         import auditor
     except ImportError as exc:
-        raise BenchError(f"cannot import lockaudit's package `auditor` ({exc}); install it with pip install -e .")
+        raise BenchError(f"cannot import lockaudit's package `auditor` ({exc}); install it with pip install -e .") from exc
     return auditor
 
 

@@ -243,7 +243,7 @@ def _graph_source(index: int) -> str:
         vendor = (index // 5) % len(VENDORS)
         _, vendor_imports, construct, _, models = VENDORS[vendor]
         lines = [*vendor_imports, *lines, "", f"CLIENT_{index} = {construct}", "", "",
-                 "def ask(prompt: str) -> object:", "    client = CLIENT_%d" % index,
+                 "def ask(prompt: str) -> object:", f"    client = CLIENT_{index}",
                  f"    return {_call(vendor, rng.choice(models), 'prompt')}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pathspec
 import pytest
-from helpers import lockaudit, write_tree
 
 from auditor import limits
 from auditor.limits import LimitError, gitignore_spec, load_json, load_toml, syntax_problem
 from auditor.packs import PackError, load_rules
+from helpers import lockaudit, write_tree
 
 HANG = 60  # seconds: far above what any of these inputs needs now, far below a hang
 

@@ -97,7 +97,7 @@ def test_the_boundary_map_boxes_the_adapters_and_draws_each_leak_crossing_it(tmp
     assert adapters <= set(inside)
     drawn = re.findall(r'<path class="leak"[^>]*><title>([^<]+?) uses ([^<]+?) directly', svg)
     assert sorted(drawn) == sorted((leak["path"], v) for leak in leaks for v in leak["vendors"])
-    assert {t for t in re.findall(r'<g class="node leak">.*?<title>([^<]+)</title>', svg)} == \
+    assert set(re.findall(r'<g class="node leak">.*?<title>([^<]+)</title>', svg)) == \
         {f"#{leak['rank']} {leak['path']}" for leak in leaks}
     # each leak's node leads to its findings
     for leak in leaks:

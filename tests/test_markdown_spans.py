@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import lockaudit, write_tree
 
 from auditor.report.escape import MD_BREAK
+from helpers import lockaudit, write_tree
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -65,7 +65,7 @@ def text(inline: Any) -> str:
 
 
 def _project(root: Path, names: list[str]) -> None:
-    write_tree(root, {name: CLIENT for name in names})
+    write_tree(root, dict.fromkeys(names, CLIENT))
 
 
 def _saved_audit(root: Path, tmp_path: Path) -> dict[str, Any]:

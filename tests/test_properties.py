@@ -5,8 +5,7 @@ as facts or as error facts that say why, never as an exception or an "internal e
 from __future__ import annotations
 
 import hypothesmith
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from auditor.extract import EXTRACTORS, extract
 from auditor.extract.notebook import extract_notebook

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.report.markdown import md, render_markdown
 from auditor.report.load import audit_from_dict
+from auditor.report.markdown import md, render_markdown
 from helpers import FIXTURES, REPO, lockaudit, scan_json
 
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"

@@ -70,8 +70,8 @@ def test_snippets_in_sarif_and_html(tmp_path: Path) -> None:
     assert "Chain: <code>app.web → app.llm → openai → OpenAI</code>" in page
 
 
-BASE = dict(rule_id="r", title="t", severity="low", effort=1, category="c", message="m", remediation="r",
-            column=1, cell=None, scope="<module>", fingerprint="0" * 20)
+BASE = {"rule_id": "r", "title": "t", "severity": "low", "effort": 1, "category": "c", "message": "m",
+        "remediation": "r", "column": 1, "cell": None, "scope": "<module>", "fingerprint": "0" * 20}
 REDACTOR = Redactor(load_rules().secrets)
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from auditor.extract.toolchain import (
-    extract_pre_commit, extract_promptfoo, extract_pyproject, extract_requirements, extract_uv_lock, extract_workflow,
+    extract_pre_commit,
+    extract_promptfoo,
+    extract_pyproject,
+    extract_requirements,
+    extract_uv_lock,
+    extract_workflow,
 )
 from auditor.facts import DependencyFact, ErrorFact, StringFact, ToolFact
 from auditor.packs import load_rules

@@ -15,9 +15,24 @@ from auditor.extract.notebook import extract_notebook
 from auditor.extract.python import extract_python
 from auditor.extract.suppressions import MARKER, text_suppressions
 from auditor.extract.toolchain import (
-    extract_app_config, extract_assistant_file, extract_terraform, extract_build_script, extract_ci_config, extract_package_json, extract_env_file, extract_poetry_lock, extract_setup_cfg,
-    extract_pre_commit, extract_promptfoo, extract_pylock, extract_pyproject, extract_requirements, extract_tool_file,
-    extract_mcp_config, extract_uv_lock, extract_workflow,
+    extract_app_config,
+    extract_assistant_file,
+    extract_build_script,
+    extract_ci_config,
+    extract_env_file,
+    extract_mcp_config,
+    extract_package_json,
+    extract_poetry_lock,
+    extract_pre_commit,
+    extract_promptfoo,
+    extract_pylock,
+    extract_pyproject,
+    extract_requirements,
+    extract_setup_cfg,
+    extract_terraform,
+    extract_tool_file,
+    extract_uv_lock,
+    extract_workflow,
 )
 from auditor.facts import ErrorFact, Fact, Location
 

@@ -49,7 +49,7 @@ def downlevel_in_worker(source: str, timeout: float = DEFAULT_TIMEOUT) -> str:
 
 def downlevel(source: str) -> str:
     import libcst as cst  # imported here: only files that need it pay for it
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
     try:
         module = cst.parse_module(source)
@@ -57,7 +57,7 @@ def downlevel(source: str) -> str:
         raise DownlevelError(f"not valid in any supported grammar either: line {exc.raw_line}: {exc.message}") from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    spans: list[tuple[str, object]] = []
+    spans: list[tuple[str, CodeRange]] = []
 
     class Collect(cst.CSTVisitor):
         def visit_FormattedString(self, node: cst.FormattedString) -> bool:
@@ -80,8 +80,8 @@ def downlevel(source: str) -> str:
     starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
     text = list(source)
     for what, where in spans:
-        begin = starts[where.start.line - 1] + where.start.column  # type: ignore[attr-defined]
-        end = starts[where.end.line - 1] + where.end.column  # type: ignore[attr-defined]
+        begin = starts[where.start.line - 1] + where.start.column
+        end = starts[where.end.line - 1] + where.end.column
         text[begin:end] = _blank(what, source[begin:end])
     return "".join(text)
 

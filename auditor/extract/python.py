@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypedDict
 
 from auditor.catalog import Detectors
 from auditor.extract.downlevel import DownlevelError, downlevel_in_worker
@@ -26,8 +26,23 @@ from auditor.extract.literals import endpoint, model_family
 from auditor.extract.source import source_encoding
 from auditor.extract.suppressions import python_comments, python_suppressions
 from auditor.facts import (
-    BASE_URL_KEYWORDS, CHECK, LOOKUP_KEY, CallFact, ClassFact, ClientSourceFact, ConstructorFact, EnvFact, ErrorFact, Fact,
-    ForeignCallFact, ImportFact, Location, ModuleFact, SettingFact, StringFact, ToolFact,
+    BASE_URL_KEYWORDS,
+    CHECK,
+    LOOKUP_KEY,
+    CallFact,
+    ClassFact,
+    ClientSourceFact,
+    ConstructorFact,
+    EnvFact,
+    ErrorFact,
+    Fact,
+    ForeignCallFact,
+    ImportFact,
+    Location,
+    ModuleFact,
+    SettingFact,
+    StringFact,
+    ToolFact,
 )
 from auditor.limits import MAX_SYNTAX_NODES_LIBCST, syntax_problem
 
@@ -83,6 +98,16 @@ class _Context(NamedTuple):
 
 
 _Children = list[tuple[ast.AST, _Context]]  # nodes still to walk, each with its context
+
+
+class _Flags(TypedDict):
+    """What an import's context says about it: the keyword arguments of `ImportFact`."""
+
+    scope: str
+    type_checking: bool
+    optional: bool
+    in_function: bool
+    conditional: bool
 
 
 def _plain(ctx: _Context) -> _Context:
@@ -141,8 +166,8 @@ class _Pending:
     properties: set[tuple[str, str]] = field(default_factory=set)  # (class, name) of @property methods
     settings: list[tuple[ast.Attribute, _Text, str, ast.expr | None]] = field(default_factory=list)
     subscripts: list[tuple[ast.Subscript, _Text, _Context, str | None]] = field(default_factory=list)
-    membership: list[tuple[ast.Compare, _Text, str]] = field(default_factory=list)
-    strings: list[tuple[ast.Constant, _Text, _Context]] = field(default_factory=list)
+    membership: list[tuple[ast.Compare, str, _Text, str]] = field(default_factory=list)  # node, the string left
+    strings: list[tuple[ast.Constant, str, _Text, _Context]] = field(default_factory=list)  # node, its value
 
 
 def extract_python(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
@@ -335,7 +360,7 @@ class SourceAnalysis:
             members = ctx._replace(literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal,
                                    group=id(node), call=None)
             elements = key.elts if isinstance(key, ast.Tuple) else [key]
-            return [(node.value, plain)] + [(e, members._replace(check=ctx.check)) for e in elements]
+            return [(node.value, plain), *[(e, members._replace(check=ctx.check)) for e in elements]]
         return [(node.value, plain), (node.slice, plain)]
 
     def _visit_ClassDef(self, node: ast.ClassDef, ctx: _Context) -> _Children:
@@ -343,7 +368,7 @@ class SourceAnalysis:
         self.classes.append((node, self._current, _qualify(ctx.scope, node.name)))
         inner = plain._replace(scope=_qualify(ctx.scope, node.name), cls=_qualify(ctx.scope, node.name))
         outer = [*node.decorator_list, *node.bases, *node.keywords]
-        return [(n, plain) for n in outer] + [(n, inner) for n in node.body]
+        return [*[(n, plain) for n in outer], *[(n, inner) for n in node.body]]
 
     def _visit_Lambda(self, node: ast.Lambda, ctx: _Context) -> _Children:
         plain = _plain(ctx)
@@ -353,7 +378,7 @@ class SourceAnalysis:
         plain = _plain(ctx)
         branch = plain._replace(conditional=True)
         body = plain._replace(type_checking=True) if _is_type_checking(node.test) else branch
-        return [(node.test, plain)] + [(n, body) for n in node.body] + [(n, branch) for n in node.orelse]
+        return [(node.test, plain), *[(n, body) for n in node.body], *[(n, branch) for n in node.orelse]]
 
     def _visit_Try(self, node: ast.Try | ast.TryStar, ctx: _Context) -> _Children:
         plain = _plain(ctx)
@@ -361,8 +386,8 @@ class SourceAnalysis:
         guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)
         body = plain._replace(optional=True) if guarded else plain
         branch = plain._replace(conditional=True)
-        return ([(n, body) for n in node.body] + [(h, branch) for h in node.handlers]
-                + [(n, branch) for n in node.orelse] + [(n, plain) for n in node.finalbody])
+        return [*[(n, body) for n in node.body], *[(h, branch) for h in node.handlers],
+                *[(n, branch) for n in node.orelse], *[(n, plain) for n in node.finalbody]]
 
     def _visit_For(self, node: ast.For | ast.AsyncFor, ctx: _Context) -> _Children:
         plain = _plain(ctx)
@@ -388,9 +413,9 @@ class SourceAnalysis:
         plain = _plain(ctx)
         func = node.func
         fragment = isinstance(func, ast.Attribute) and func.attr in FRAGMENT_METHODS
-        if fragment and func.attr in TEST_METHODS:  # type: ignore[union-attr]
+        if fragment and isinstance(func, ast.Attribute) and func.attr in TEST_METHODS:
             # `model.startswith("claude-opus-4")`: a test on the model the receiver names
-            argument = plain._replace(literal=_name_of(func.value) or _ENUMERATED, check=True)  # type: ignore[union-attr]
+            argument = plain._replace(literal=_name_of(func.value) or _ENUMERATED, check=True)
         elif fragment:
             argument = plain._replace(literal=_SKIP)
         else:
@@ -446,9 +471,9 @@ class SourceAnalysis:
         children: _Children = [(n, plain) for n in node.decorator_list]
         for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
             children.append((default, plain._replace(literal=arg.arg)))
-        for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
-            if default is not None:
-                children.append((default, plain._replace(literal=arg.arg)))
+        for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+            if kw_default is not None:
+                children.append((kw_default, plain._replace(literal=arg.arg)))
         for arg in [*positional, *arguments.kwonlyargs, *filter(None, (arguments.vararg, arguments.kwarg))]:
             self.local_names.add((scope, arg.arg))
             if arg.annotation is not None:
@@ -478,13 +503,13 @@ class SourceAnalysis:
         plain = _plain(ctx)
         if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
                 and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
-            self.pending.membership.append((node, self._current, plain.scope))
+            self.pending.membership.append((node, node.left.value, self._current, plain.scope))
         # `model == "o3"`, `model in ("o1", "o3")`, `"claude-opus-4" in model`: tests on a model
         # id, named by the other side
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
             named = _name_of(node.left)
-            return [(node.left, plain)] + [(c, plain._replace(literal=named) if named else plain)
-                                           for c in node.comparators]
+            return [(node.left, plain), *[(c, plain._replace(literal=named) if named else plain)
+                                          for c in node.comparators]]
         left, right = node.left, node.comparators[0]
         return [(left, plain._replace(literal=_name_of(right) or _ENUMERATED, check=True)),
                 (right, plain._replace(literal=_name_of(left) or _ENUMERATED, check=True))]
@@ -531,7 +556,7 @@ class SourceAnalysis:
         if self.detectors is None or len(value) > 2048:
             return
         if value.startswith(("http://", "https://", "ws://", "wss://")) or _MODEL_SHAPE.fullmatch(value):
-            self.pending.strings.append((node, self._current, ctx))
+            self.pending.strings.append((node, value, self._current, ctx))
 
     # -- resolution --------------------------------------------------------------------
 
@@ -547,9 +572,9 @@ class SourceAnalysis:
             name = self._dotted(target)
             if name and self._tracked(name):
                 self.facts.append(SettingFact(text.loc(self.path, target), name, scope))
-        for node, text, qualname in self.classes:
-            bases = tuple(filter(None, (self._base_name(b) for b in node.bases)))
-            self.facts.append(ClassFact(text.loc(self.path, node), qualname, bases))
+        for definition, text, qualname in self.classes:
+            bases = tuple(filter(None, (self._base_name(b) for b in definition.bases)))
+            self.facts.append(ClassFact(text.loc(self.path, definition), qualname, bases))
         self._client_sources()
         return self.facts
 
@@ -832,9 +857,10 @@ class SourceAnalysis:
         return ("constructor" if _is_class_name(name) else "call"), name, None, None, None, None
 
     def _factory(self, node: ast.Call, name: str) -> _Callee | None:
-        argument, services = self.detectors.factories[name]  # type: ignore[union-attr]
+        assert self.detectors is not None  # both callers look factories up in it first
+        argument, services = self.detectors.factories[name]
         value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == argument), None)
-        if isinstance(value, ast.Constant) and value.value in services:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value in services:
             return "constructor", name, value.value, None, None, None
         return None
 
@@ -954,9 +980,9 @@ class SourceAnalysis:
                 else:
                     value = written.lower() if written.lower() in _BOOLEAN_LIKE else None
                     self.facts.append(EnvFact(loc, node.slice.value, "write", ctx.scope, value, ctx.conditional))
-        for node, text, scope in self.pending.membership:
-            if self._is_environ(node.comparators[0]):
-                self.facts.append(EnvFact(text.loc(self.path, node), node.left.value, "test", scope))  # type: ignore[attr-defined]
+        for compare, name, text, scope in self.pending.membership:
+            if self._is_environ(compare.comparators[0]):
+                self.facts.append(EnvFact(text.loc(self.path, compare), name, "test", scope))
 
     def _is_environ(self, expr: ast.expr) -> bool:
         return (isinstance(expr, ast.Name) and expr.id in self.environ_names) or self._dotted(expr) == ENVIRON
@@ -965,8 +991,7 @@ class SourceAnalysis:
         detectors = self.detectors
         assert detectors is not None
         models = []
-        for node, text, ctx in self.pending.strings:
-            value = node.value
+        for node, value, text, ctx in self.pending.strings:
             if value.startswith(("http://", "https://", "ws://", "wss://")):
                 url = endpoint(value, detectors.hosts)
                 if url is not None:
@@ -975,11 +1000,11 @@ class SourceAnalysis:
                 continue
             match = model_family(value, detectors)
             if match is not None:
-                models.append((node, text, ctx, match))
+                models.append((node, value, text, ctx, match))
         # A dict, list or `Literal[...]` holding one unambiguous model id is a model table: its
         # `o3` is a model too.
-        tables = {ctx.group for _, _, ctx, (_, needs_context, _) in models if ctx.group and not needs_context}
-        for node, text, ctx, (family, needs_context, routed_via) in models:
+        tables = {ctx.group for _, _, _, ctx, (_, needs_context, _) in models if ctx.group and not needs_context}
+        for node, value, text, ctx, (family, needs_context, routed_via) in models:
             context = _context_name(ctx)
             modelish = bool(context and _MODELISH.search(context)) or ctx.group in tables or (
                 ctx.call is not None and self._is_model_argument(ctx.call, node, ctx.scope))
@@ -987,7 +1012,7 @@ class SourceAnalysis:
                 continue
             kept = CHECK if ctx.check else LOOKUP_KEY if ctx.literal in (_DICT_KEY, _ENUMERATED) or (
                 ctx.group and ctx.group in self._literal_types) else context
-            self.facts.append(StringFact(text.loc(self.path, node), "model-id", node.value, ctx.scope, family,
+            self.facts.append(StringFact(text.loc(self.path, node), "model-id", value, ctx.scope, family,
                                          routed_via, kept))
 
     def _is_model_argument(self, call: ast.Call, argument: ast.expr, scope: str) -> bool:
@@ -1117,7 +1142,7 @@ def _maybe_newer_grammar(text: str, error: SyntaxError) -> bool:
     return _NEWER_SYNTAX.search(text) is not None
 
 
-def _flags(ctx: _Context) -> dict[str, object]:
+def _flags(ctx: _Context) -> _Flags:
     return {
         "scope": ctx.scope,
         "type_checking": ctx.type_checking,

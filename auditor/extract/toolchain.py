@@ -51,9 +51,9 @@ PROMPTFOO_API_STYLES = frozenset({"chat", "responses", "completion", "messages",
 def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     text, document = _toml(path, data)
     if document is None:
-        return [text]  # type: ignore[list-item]
+        return [text]
     facts: list[Fact] = []
-    tool = document.get("tool") if isinstance(document.get("tool"), dict) else {}
+    tool = _table(document, "tool")
     uv = tool.get("uv")
     if isinstance(uv, dict):
         facts.append(ToolFact(_at(path, text, r"^[ \t]*\[\[?[ \t]*tool\.uv[ \t]*[\].]"), "uv", "[tool.uv]"))
@@ -69,11 +69,11 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
     for name, product in (("ruff", "ruff"), ("ty", "ty")):
         if isinstance(tool.get(name), dict):
             facts.append(ToolFact(_at(path, text, rf"^[ \t]*\[\[?[ \t]*tool\.{name}[ \t]*[\].]"), product, f"[tool.{name}]"))
-    build = document.get("build-system") if isinstance(document.get("build-system"), dict) else {}
+    build = _table(document, "build-system")
     requires = build.get("requires", [])
     if build.get("build-backend") == "uv_build" or any(isinstance(r, str) and r.startswith("uv_build") for r in requires):
         facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "build-backend uv_build"))
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    poetry = _table(tool, "poetry")
     for table, group in ((poetry.get("dependencies"), "main"), (poetry.get("dev-dependencies"), "dev")):
         for name, constraint in (table.items() if isinstance(table, dict) else []):
             if name.lower() != "python":
@@ -82,7 +82,7 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
                 facts.append(DependencyFact(_at(path, text, rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*="),
                                             canonicalize_name(name), "pyproject", group,
                                             version if isinstance(version, str) else None))
-    project = document.get("project") if isinstance(document.get("project"), dict) else {}
+    project = _table(document, "project")
     facts.extend(_requirements(path, text, project.get("dependencies"), "pyproject", "main"))
     optional = project.get("optional-dependencies")
     for extra, items in (optional.items() if isinstance(optional, dict) else []):
@@ -211,7 +211,7 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
     if path.endswith(".toml"):
         text, document = _toml(path, data)
         if document is None:
-            return [text]  # type: ignore[list-item]
+            return [text]
         pairs = list(_toml_pairs(document))
         return [fact for key, value in pairs for fact in _config_value(path, text, key, value, None, detectors)]
     root = _yaml(path, data, documents=True)
@@ -321,7 +321,7 @@ def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None
     """`uv.toml`, `ruff.toml`/`.ruff.toml`, `ty.toml`: the file itself is the sign."""
     text, document = _toml(path, data)
     if document is None:
-        return [text]  # type: ignore[list-item]
+        return [text]
     name = path.rsplit("/", 1)[-1]
     product = {"uv.toml": "uv", "ruff.toml": "ruff", ".ruff.toml": "ruff", "ty.toml": "ty"}[name]
     return [ToolFact(Location(path, 1, 1), product, name)]
@@ -511,6 +511,12 @@ def extract_mcp_config(path: str, data: bytes, detectors: Detectors | None = Non
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+def _table(document: dict[str, Any], key: str) -> dict[str, Any]:
+    """`document[key]` if it is a table, else an empty one."""
+    value = document.get(key)
+    return value if isinstance(value, dict) else {}
+
 
 def _toml(path: str, data: bytes) -> tuple[Any, dict[str, Any] | None]:
     try:

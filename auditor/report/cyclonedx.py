@@ -31,15 +31,15 @@ def render_cyclonedx(audit: Audit) -> str:
     root = Component(name=_root_name(audit.root), type=ComponentType.APPLICATION, bom_ref="project")
     bom.metadata.component = root
     products: dict[str, dict[str, object]] = {}
+    files: dict[str, set[str]] = defaultdict(set)  # product -> the files that use it
     versions: dict[str, str] = {}
     endpoints: dict[str, set[str]] = defaultdict(set)
     models: dict[str, tuple[str | None, str]] = {}
     vendors_used: set[str] = set()
     for record in audit.inventory:
         if record.product:
-            products.setdefault(record.product, {"vendor": record.vendor, "owner": record.owner, "layer": record.layer,
-                                                 "files": set()})
-            products[record.product]["files"].add(record.path)  # type: ignore[union-attr]
+            products.setdefault(record.product, {"vendor": record.vendor, "owner": record.owner, "layer": record.layer})
+            files[record.product].add(record.path)
         if record.kind == "dependency" and record.product and record.value and record.value[:1].isdigit():
             versions.setdefault(record.product, record.value)
         if record.kind == "endpoint" and record.vendor and record.value:
@@ -59,7 +59,7 @@ def render_cyclonedx(audit: Audit) -> str:
             supplier=OrganizationalEntity(name=str(info["vendor"])) if info["vendor"] else None,
             properties=[Property(name="lockaudit:layer", value=str(info["layer"])),
                         Property(name="lockaudit:owner", value=str(owner or "")),
-                        Property(name="lockaudit:files", value=str(len(info["files"])))],  # type: ignore[arg-type]
+                        Property(name="lockaudit:files", value=str(len(files[product_id])))],
         ))
     for value, (vendor, family) in sorted(models.items()):
         bom.components.add(Component(

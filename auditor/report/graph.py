@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 
 import networkx as nx
 
@@ -17,7 +18,7 @@ SHAPES = {"module": "box", "distribution": "folder", "project": "tab", "product"
           "owner": "house"}
 
 
-def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
+def render_graph(graph: nx.MultiDiGraph[Any], fmt: str) -> str:
     if fmt == "json":
         data = nx.node_link_data(graph, edges="edges")
         data["nodes"].sort(key=lambda n: n["id"])

@@ -33,7 +33,7 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str],
             vendor_of.setdefault(record.product, record.vendor)
     if not uses:
         return Markup("<p>No vendor products are used.</p>")
-    weight = Counter()
+    weight: Counter[str] = Counter()
     for (path, _), count in uses.items():
         weight[path] += count
     chosen = {path for path, _ in weight.most_common(MAP_MODULES)}
@@ -41,7 +41,7 @@ def coupling_map(inventory: list[UsageRecord], owners_of: dict[str, str],
     for (path, product), count in uses.items():
         if path in chosen:
             edges[(f"f:{path}", f"p:{product}")] += count
-    for (path, product), count in uses.items():
+    for (_, product), count in uses.items():
         edges[(f"p:{product}", f"v:{vendor_of[product]}")] += count
     for vendor in sorted(set(vendor_of.values())):
         owner = owners_of.get(vendor, vendor)
@@ -188,7 +188,9 @@ def _ordered(columns: list[tuple[str, list[str]]], edges: Counter[tuple[str, str
             """(A node with no neighbour there keeps its place: `list.sort` hides the list it sorts.)"""
             near = [rank[n] for n in neighbours.get(node, ()) if n in rank]
             return sum(near) / len(near) if near else float(previous[node])
-        group = (lambda node: not node.endswith((".py", ".pyi", ".ipynb"))) if index == 0 else (lambda node: False)
+
+        def group(node: str) -> bool:
+            return index == 0 and not node.endswith((".py", ".pyi", ".ipynb"))
         order[index].sort(key=lambda node: (group(node), centre(node), previous[node]))
 
     for _ in range(sweeps):

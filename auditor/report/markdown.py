@@ -6,8 +6,8 @@ from __future__ import annotations
 from auditor.audit import Audit
 from auditor.report.escape import md, md_code as code
 from auditor.report.text import leaks_heading, outside_line
-from auditor.words import count
 from auditor.severity import SEVERITIES
+from auditor.words import count
 
 MAX_CHARS = 60_000
 FOLD_ROWS = 20  # more findings than this go inside <details>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditor.audit import Audit, Finding, role_tally
 from auditor.report.escape import visible
 from auditor.words import count
@@ -48,14 +50,14 @@ def _boundary(audit: Audit) -> list[str]:
     return []
 
 
-def leaks_heading(count_: int, boundary: dict) -> str:
+def leaks_heading(count_: int, boundary: dict[str, Any]) -> str:
     modules, verb = count(count_, "product module"), "uses" if count_ == 1 else "use"
     if boundary.get("source") == "none":
         return f"Where to start: {modules} {verb} a vendor SDK directly, ranked by what moving it behind an adapter costs"
     return f"Fix these first: {modules} {verb} a vendor SDK outside the boundary"
 
 
-def _leaks(leaks: list, boundary: dict, shown: int = 5) -> list[str]:
+def _leaks(leaks: list[dict[str, Any]], boundary: dict[str, Any], shown: int = 5) -> list[str]:
     if not leaks:
         return []
     out = ["", leaks_heading(len(leaks), boundary)]
@@ -141,6 +143,6 @@ def render_text(audit: Audit, colour: bool = False) -> str:
             out.append(f"  {_where(f.path, f.line, f.column, f.cell)}  {clean(f.rule_id)}  {clean(s.reason)}")
     if audit.skipped:
         out += ["", "Skipped"]
-        for s in audit.skipped:
-            out.append(f"  {clean(s.path)}: {clean(s.reason)}")
+        for skip in audit.skipped:
+            out.append(f"  {clean(skip.path)}: {clean(skip.reason)}")
     return "\n".join(out) + "\n"
