@@ -10,12 +10,25 @@ from auditor.severity import at_least
 
 # Every kind of usage record, in the order the audit schema lists them (tests/test_vocabulary.py
 # holds the schemas and the code together); each stage's subset below names its purpose.
-USAGE_KINDS = ("import", "client", "call", "feature", "model-id", "env", "endpoint", "compatible-api", "hidden-default",
-               "setting", "config", "dependency")
+USAGE_KINDS = (
+    "import",
+    "client",
+    "call",
+    "feature",
+    "model-id",
+    "env",
+    "endpoint",
+    "compatible-api",
+    "hidden-default",
+    "setting",
+    "config",
+    "dependency",
+)
 # Layers whose products code imports; products of the other layers are tools a project runs.
 CODE_LAYERS = ("model-api", "orchestration", "tokenizer")
 # Usage kinds that couple a module to a vendor's SDK (not literals or settings).
 COUPLING_KINDS = frozenset({"import", "client", "call", "feature"})
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
@@ -202,8 +215,12 @@ class Audit:
             "files_skipped": len({s.path for s in self.skipped}),
             "vendors": rows,
             "unresolved_imports": sum(1 for r in self.inventory if "unresolved" in r.flags),
-            "findings": {"total": len(self.findings), "by_severity": by_severity, "by_role": by_role,
-                         "suppressed": len(self.suppressed)},
+            "findings": {
+                "total": len(self.findings),
+                "by_severity": by_severity,
+                "by_role": by_role,
+                "suppressed": len(self.suppressed),
+            },
             "roles": self.roles,
             "boundary": self.boundary,
             "leaks": self.leaks,
@@ -222,9 +239,19 @@ class Audit:
         for record in self.inventory:
             if record.kind not in ("dependency", "import") or not record.product:
                 continue
-            row = rows.setdefault(record.product, {
-                "product": record.product, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
-                "declared": [], "locked": [], "imported_by": set(), "findings": []})
+            row = rows.setdefault(
+                record.product,
+                {
+                    "product": record.product,
+                    "vendor": record.vendor,
+                    "owner": record.owner,
+                    "layer": record.layer,
+                    "declared": [],
+                    "locked": [],
+                    "imported_by": set(),
+                    "findings": [],
+                },
+            )
             if record.kind == "import":
                 if "type_checking" not in record.flags and self.counted(record.role):
                     row["imported_by"].add(record.path)
@@ -236,9 +263,13 @@ class Audit:
         for finding in self.findings:
             if finding.category == "dependencies" and finding.product in rows:
                 rows[finding.product]["findings"].append(
-                    {"rule_id": finding.rule_id, "message": finding.message, "chain": list(finding.chain)})
-        return [dict(row, imported_by=len(row["imported_by"]), status=_status(row)) for _, row in sorted(rows.items())
-                if row["declared"] or row["locked"] or (row["imported_by"] and row["layer"] in CODE_LAYERS)]
+                    {"rule_id": finding.rule_id, "message": finding.message, "chain": list(finding.chain)}
+                )
+        return [
+            dict(row, imported_by=len(row["imported_by"]), status=_status(row))
+            for _, row in sorted(rows.items())
+            if row["declared"] or row["locked"] or (row["imported_by"] and row["layer"] in CODE_LAYERS)
+        ]
 
 
 def role_tally(findings: list[Finding]) -> list[tuple[str, int]]:

@@ -43,8 +43,12 @@ class Entry:
         return self.places or (self.fingerprint,)
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"fingerprint": self.fingerprint, "rule_id": self.rule_id, "path": self.path,
-                                "message": self.message}
+        data: dict[str, Any] = {
+            "fingerprint": self.fingerprint,
+            "rule_id": self.rule_id,
+            "path": self.path,
+            "message": self.message,
+        }
         if self.places:
             data["places"] = list(self.places)
         return data
@@ -67,13 +71,18 @@ def places_of(finding: Finding) -> tuple[str, ...]:
 
 
 def entries_of(findings: list[Finding]) -> list[Entry]:
-    return sorted((Entry(f.fingerprint, f.rule_id, f.path, f.message, places_of(f)) for f in findings),
-                  key=lambda e: (e.path, e.rule_id, e.fingerprint))
+    return sorted(
+        (Entry(f.fingerprint, f.rule_id, f.path, f.message, places_of(f)) for f in findings),
+        key=lambda e: (e.path, e.rule_id, e.fingerprint),
+    )
 
 
 def write(path: Path, entries: list[Entry], tool_version: str) -> None:
-    document = {"lockaudit_baseline": FORMAT, "tool_version": tool_version,
-                "findings": [e.as_dict() for e in sorted(entries, key=lambda e: (e.path, e.rule_id, e.fingerprint))]}
+    document = {
+        "lockaudit_baseline": FORMAT,
+        "tool_version": tool_version,
+        "findings": [e.as_dict() for e in sorted(entries, key=lambda e: (e.path, e.rule_id, e.fingerprint))],
+    }
     write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -96,18 +105,26 @@ def parse(data: bytes, path: str) -> list[Entry]:
         document = load_json(data, MAX_BYTES)
     except ValueError as exc:
         raise BaselineError(f"{path}: cannot be read as a JSON baseline: {exc}") from exc
-    if not isinstance(document, dict) or document.get("lockaudit_baseline") != FORMAT \
-            or not isinstance(document.get("findings"), list):
-        raise BaselineError(f"{path}: not a lockaudit baseline (expected \"lockaudit_baseline\": {FORMAT} and a findings list)")
+    if (
+        not isinstance(document, dict)
+        or document.get("lockaudit_baseline") != FORMAT
+        or not isinstance(document.get("findings"), list)
+    ):
+        raise BaselineError(
+            f'{path}: not a lockaudit baseline (expected "lockaudit_baseline": {FORMAT} and a findings list)'
+        )
     entries = []
     for index, raw in enumerate(document["findings"]):
-        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("fingerprint", "rule_id", "path")):
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(k), str) for k in ("fingerprint", "rule_id", "path")
+        ):
             raise BaselineError(f"{path}: findings[{index}] needs the strings fingerprint, rule_id and path")
         places = raw.get("places", [])
         if not isinstance(places, list) or not all(isinstance(p, str) for p in places):
             raise BaselineError(f"{path}: findings[{index}].places must be a list of fingerprints")
-        entries.append(Entry(raw["fingerprint"], raw["rule_id"], raw["path"], str(raw.get("message", "")),
-                             tuple(places)))
+        entries.append(
+            Entry(raw["fingerprint"], raw["rule_id"], raw["path"], str(raw.get("message", "")), tuple(places))
+        )
     return entries
 
 
@@ -138,5 +155,10 @@ def compare(findings: list[Finding], entries: list[Entry]) -> Comparison:
 
 
 def summary(path: str, comparison: Comparison) -> dict[str, Any]:
-    return {"path": path, "new": len(comparison.new), "unchanged": len(comparison.findings) - len(comparison.new),
-            "fixed": [e.as_dict() for e in comparison.fixed], "fixed_places": comparison.fixed_places}
+    return {
+        "path": path,
+        "new": len(comparison.new),
+        "unchanged": len(comparison.findings) - len(comparison.new),
+        "fixed": [e.as_dict() for e in comparison.fixed],
+        "fixed_places": comparison.fixed_places,
+    }

@@ -39,8 +39,24 @@ FAMILY_SHARE = 0.3  # vendor-named children among a folder's children that make 
 FAMILY_SDK_SHARE = 0.5  # of the folder's children that use an SDK, the vendor-named ones are at least this
 HELPER_OUTSIDE_MIN = 2  # a helper leaves the family when more modules outside import it than this and than inside
 WRAPPER_SHARE = 0.5  # top-level definitions of a wrapper that use its vendor
-GENERIC_BASES = frozenset({"object", "abc.ABC", "typing.Protocol", "typing.Generic", "Generic", "Protocol", "ABC",
-                           "pydantic.BaseModel", "BaseModel", "Exception", "enum.Enum", "Enum", "dict", "str"})
+GENERIC_BASES = frozenset(
+    {
+        "object",
+        "abc.ABC",
+        "typing.Protocol",
+        "typing.Generic",
+        "Generic",
+        "Protocol",
+        "ABC",
+        "pydantic.BaseModel",
+        "BaseModel",
+        "Exception",
+        "enum.Enum",
+        "Enum",
+        "dict",
+        "str",
+    }
+)
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _SPLIT = re.compile(r"[_\-.\s]+")
 CONFIDENCE = ("low", "medium", "high")
@@ -94,8 +110,13 @@ class Adapter:
     modules: tuple[str, ...]  # the SDK-using files in it
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pattern": self.pattern, "vendors": list(self.vendors), "reason": self.reason,
-                "confidence": self.confidence, "modules": list(self.modules)}
+        return {
+            "pattern": self.pattern,
+            "vendors": list(self.vendors),
+            "reason": self.reason,
+            "confidence": self.confidence,
+            "modules": list(self.modules),
+        }
 
 
 @dataclass(frozen=True)
@@ -122,24 +143,43 @@ class Boundary:
         return "adapters = [" + ", ".join(f'"{a.pattern}"' for a in self.adapters) + "]"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "modules": list(self.names), "paths": sorted(self.paths),
-                "direct": len(self.direct), "total": self.total, "direct_modules": list(self.direct),
-                "adapters": [a.as_dict() for a in self.adapters], "confidence": self.confidence,
-                "config": self.config_line()}
+        return {
+            "source": self.source,
+            "modules": list(self.names),
+            "paths": sorted(self.paths),
+            "direct": len(self.direct),
+            "total": self.total,
+            "direct_modules": list(self.direct),
+            "adapters": [a.as_dict() for a in self.adapters],
+            "confidence": self.confidence,
+            "config": self.config_line(),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], configured: PathPatterns) -> Boundary:
         """A boundary remembered from the last whole-project scan (the per-file hook's)."""
-        adapters = tuple(Adapter(a["pattern"], tuple(a["vendors"]), a["reason"], a["confidence"], tuple(a["modules"]))
-                         for a in data.get("adapters", ()))
-        return cls(data["source"], adapters, frozenset(data.get("paths", ())), tuple(data.get("direct_modules", ())),
-                   data.get("total", 0), data.get("confidence"), configured, tuple(data.get("modules", ())))
+        adapters = tuple(
+            Adapter(a["pattern"], tuple(a["vendors"]), a["reason"], a["confidence"], tuple(a["modules"]))
+            for a in data.get("adapters", ())
+        )
+        return cls(
+            data["source"],
+            adapters,
+            frozenset(data.get("paths", ())),
+            tuple(data.get("direct_modules", ())),
+            data.get("total", 0),
+            data.get("confidence"),
+            configured,
+            tuple(data.get("modules", ())),
+        )
 
 
 # -- what each module is -------------------------------------------------------------------
 
-def profile_modules(inventory: Iterable[UsageRecord], facts: Iterable[Fact], paths: Iterable[str], roles: Roles,
-                    ruleset: RuleSet) -> dict[str, Profile]:
+
+def profile_modules(
+    inventory: Iterable[UsageRecord], facts: Iterable[Fact], paths: Iterable[str], roles: Roles, ruleset: RuleSet
+) -> dict[str, Profile]:
     """A profile for every product Python module."""
     neutral = {p.id for p in ruleset.products if p.abstraction}
     structure = ruleset.structure
@@ -166,8 +206,14 @@ def profile_modules(inventory: Iterable[UsageRecord], facts: Iterable[Fact], pat
             profile.persistence = False
     for record in inventory:
         profile = profiles.get(record.path)
-        if profile is None or record.kind not in COUPLING_KINDS or not record.vendor or record.product in neutral \
-                or record.product is None or record.layer not in CODE_LAYERS:  # cloud sign-in is not a model API
+        if (
+            profile is None
+            or record.kind not in COUPLING_KINDS
+            or not record.vendor
+            or record.product in neutral
+            or record.product is None
+            or record.layer not in CODE_LAYERS
+        ):  # cloud sign-in is not a model API
             continue
         profile.vendors[record.vendor] += 1
         if record.kind != "import" or record.scope != "<module>":  # an import alone uses nothing yet
@@ -195,7 +241,9 @@ def _on_a_type(record: UsageRecord, ruleset: RuleSet) -> bool:
     (`completion.model_dump()`): not a call to the vendor's API."""
     if not record.name.rsplit(".", 1)[-1][:1].isupper():
         return False  # a module function: `litellm.completion`, `tiktoken.get_encoding`
-    return record.call is None or (ruleset.constructor_for(record.name) is None and record.name not in ruleset.factories)
+    return record.call is None or (
+        ruleset.constructor_for(record.name) is None and record.name not in ruleset.factories
+    )
 
 
 def _under_any(name: str, modules: Iterable[str]) -> bool:
@@ -203,6 +251,7 @@ def _under_any(name: str, modules: Iterable[str]) -> bool:
 
 
 # -- names -------------------------------------------------------------------------------
+
 
 def name_vendor(name: str, structure: Structure) -> str | None:
     """The vendor a file or folder name is about (`anthropic_client` → Anthropic), if any."""
@@ -229,15 +278,24 @@ def _words_vendor(words: list[str], structure: Structure) -> str | None:
 def _adapterish(path: str, structure: Structure, depth: int = 3) -> bool:
     """The file, its folder or the folder above is named like a place that talks to models."""
     parts = path.rsplit(".", 1)[0].split("/")
-    return any(set(_SPLIT.split(part.lower())) & structure.adapter_names or part.lower() in structure.adapter_names
-               for part in parts[-depth:])
+    return any(
+        set(_SPLIT.split(part.lower())) & structure.adapter_names or part.lower() in structure.adapter_names
+        for part in parts[-depth:]
+    )
 
 
 # -- inference -----------------------------------------------------------------------------
 
-def infer_boundary(profiles: dict[str, Profile], importers: dict[str, set[str]], facts: Iterable[Fact],
-                   modules: ModuleIndex, ruleset: RuleSet, configured: PathPatterns,
-                   names: dict[str, str]) -> Boundary:
+
+def infer_boundary(
+    profiles: dict[str, Profile],
+    importers: dict[str, set[str]],
+    facts: Iterable[Fact],
+    modules: ModuleIndex,
+    ruleset: RuleSet,
+    configured: PathPatterns,
+    names: dict[str, str],
+) -> Boundary:
     """`importers`: product path -> the product paths that import it; `names`: path -> module name."""
     direct = tuple(sorted(p for p, profile in profiles.items() if profile.direct))
     total = len(profiles)
@@ -262,13 +320,25 @@ def infer_boundary(profiles: dict[str, Profile], importers: dict[str, set[str]],
     for adapter in adapters:
         weights[adapter.confidence] += len(adapter.modules)
     count = sum(weights.values())
-    confidence = ("high" if weights["high"] >= 0.7 * count else "low" if weights["low"] >= 0.5 * count else "medium")
-    return Boundary("inferred", tuple(sorted(adapters, key=lambda a: a.pattern)), paths, direct, total, confidence,
-                    names=tuple(sorted(names.get(p, p) for p in adapter_modules)))
+    confidence = "high" if weights["high"] >= 0.7 * count else "low" if weights["low"] >= 0.5 * count else "medium"
+    return Boundary(
+        "inferred",
+        tuple(sorted(adapters, key=lambda a: a.pattern)),
+        paths,
+        direct,
+        total,
+        confidence,
+        names=tuple(sorted(names.get(p, p) for p in adapter_modules)),
+    )
 
 
-def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], structure: Structure,
-              classes: _ClassIndex, assigned: set[str]) -> list[Adapter]:
+def _families(
+    profiles: dict[str, Profile],
+    importers: dict[str, set[str]],
+    structure: Structure,
+    classes: _ClassIndex,
+    assigned: set[str],
+) -> list[Adapter]:
     """Folders with one child per vendor, deepest first."""
     children: dict[str, set[str]] = defaultdict(set)
     for path in profiles:
@@ -281,15 +351,17 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
     families: dict[str, dict[str, str]] = {}  # folder -> its vendor-named children
     for folder in sorted(children, key=lambda f: (-f.count("/"), f)):
         named = {c: v for c in children[folder] if (v := name_vendor(c, structure))}
-        if folder and len(set(named.values())) >= 2 and (len(named) >= FAMILY_SHARE * len(children[folder])
-                                                        or _adapterish(folder, structure, depth=1)):
+        if (
+            folder
+            and len(set(named.values())) >= 2
+            and (len(named) >= FAMILY_SHARE * len(children[folder]) or _adapterish(folder, structure, depth=1))
+        ):
             families[folder] = named
 
     # A folder that holds most of the product is not a family however its files are named: the
     # vendor-named children must be most of the children that use an SDK.
     for folder, named in list(families.items()):
-        using = {_child(folder, p) for p in profiles
-                 if p.startswith(folder + "/") and profiles[p].direct}
+        using = {_child(folder, p) for p in profiles if p.startswith(folder + "/") and profiles[p].direct}
         if len(using & set(named)) < FAMILY_SDK_SHARE * len(using):
             del families[folder]
 
@@ -327,7 +399,7 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
             continue
         by_part: dict[str, list[str]] = defaultdict(list)  # the folder also holds leaks: name its parts instead
         for path in members:
-            rest = path[len(folder) + 1:]
+            rest = path[len(folder) + 1 :]
             by_part[f"{folder}/{rest.split('/')[0]}/" if "/" in rest else path].append(path)
         for pattern, paths in sorted(by_part.items()):  # each part serves what the family serves
             found.append(Adapter(pattern, tuple(served), reason, confidence, tuple(sorted(paths))))
@@ -336,21 +408,25 @@ def _families(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
 
 def _child(folder: str, path: str) -> str:
     """The name of `folder`'s child that holds `path`: a subfolder, or a module without its suffix."""
-    return path[len(folder) + 1:].split("/")[0].rsplit(".", 1)[0]
+    return path[len(folder) + 1 :].split("/")[0].rsplit(".", 1)[0]
 
 
 def _factory_like(profile: Profile, vendors: int) -> bool:
     """Imports at least `vendors` vendors' SDKs, mostly inside the functions that use them."""
-    return (len(profile.vendors) >= vendors and profile.vendor_imports > 0
-            and profile.lazy_imports >= 0.5 * profile.vendor_imports)
+    return (
+        len(profile.vendors) >= vendors
+        and profile.vendor_imports > 0
+        and profile.lazy_imports >= 0.5 * profile.vendor_imports
+    )
 
 
-def _chooser(folder: str, named: dict[str, str], importers: dict[str, set[str]],
-             profiles: dict[str, Profile]) -> str | None:
+def _chooser(
+    folder: str, named: dict[str, str], importers: dict[str, set[str]], profiles: dict[str, Profile]
+) -> str | None:
     """A module that imports two or more of a family's vendor modules: the registry or factory."""
     counts: Counter[str] = Counter()
     for path in profiles:
-        rest = path[len(folder) + 1:] if path.startswith(folder + "/") else None
+        rest = path[len(folder) + 1 :] if path.startswith(folder + "/") else None
         if rest is None or _child(folder, path) not in named:
             continue
         for importer in importers.get(path, ()):
@@ -360,8 +436,13 @@ def _chooser(folder: str, named: dict[str, str], importers: dict[str, set[str]],
     return best[0] if best else None
 
 
-def _implementations(profiles: dict[str, Profile], importers: dict[str, set[str]], structure: Structure,
-                     classes: _ClassIndex, assigned: set[str]) -> list[Adapter]:
+def _implementations(
+    profiles: dict[str, Profile],
+    importers: dict[str, set[str]],
+    structure: Structure,
+    classes: _ClassIndex,
+    assigned: set[str],
+) -> list[Adapter]:
     """Vendor-named classes implementing a base that other modules implement as well."""
     found = []
     for path in sorted(p for p, profile in profiles.items() if profile.direct and p not in assigned):
@@ -380,8 +461,12 @@ def _implementations(profiles: dict[str, Profile], importers: dict[str, set[str]
             vendor = ", ".join(sorted(profile.vendors))
             others = len(implementers - {path})
             reason = f"implements {label} for {vendor}" + (
-                ", as 1 other module implements it for its vendor" if others == 1 else
-                f", as {others} other modules implement it for theirs" if others else ", the project's own interface")
+                ", as 1 other module implements it for its vendor"
+                if others == 1
+                else f", as {others} other modules implement it for theirs"
+                if others
+                else ", the project's own interface"
+            )
             served = {v for p in implementers if p in profiles for v in profiles[p].vendors} | set(profile.vendors)
             found.append(Adapter(path, tuple(sorted(served)), reason, "high" if others >= 2 else "medium", (path,)))
             assigned.add(path)
@@ -389,8 +474,13 @@ def _implementations(profiles: dict[str, Profile], importers: dict[str, set[str]
     return found
 
 
-def _factories(profiles: dict[str, Profile], importers: dict[str, set[str]], structure: Structure,
-               classes: _ClassIndex, assigned: set[str]) -> list[Adapter]:
+def _factories(
+    profiles: dict[str, Profile],
+    importers: dict[str, set[str]],
+    structure: Structure,
+    classes: _ClassIndex,
+    assigned: set[str],
+) -> list[Adapter]:
     """A module importing one vendor SDK per branch, where it is chosen: three or more vendors,
     or any number in a module named as a factory or client."""
     found = []
@@ -403,7 +493,9 @@ def _factories(profiles: dict[str, Profile], importers: dict[str, set[str]], str
         if _factory_like(profile, 3):
             reason = f"picks among {len(profile.vendors)} vendors, importing each SDK only in the branch that uses it"
         elif named and _factory_like(profile, 1) and importers.get(path):
-            reason = f"builds {', '.join(sorted(profile.vendors))} clients for the project, importing the SDK only there"
+            reason = (
+                f"builds {', '.join(sorted(profile.vendors))} clients for the project, importing the SDK only there"
+            )
         else:
             continue
         found.append(Adapter(path, tuple(sorted(profile.vendors)), reason, "medium", (path,)))
@@ -411,13 +503,23 @@ def _factories(profiles: dict[str, Profile], importers: dict[str, set[str]], str
     return found
 
 
-def _wrappers(profiles: dict[str, Profile], importers: dict[str, set[str]], structure: Structure,
-              classes: _ClassIndex, assigned: set[str]) -> list[Adapter]:
+def _wrappers(
+    profiles: dict[str, Profile],
+    importers: dict[str, set[str]],
+    structure: Structure,
+    classes: _ClassIndex,
+    assigned: set[str],
+) -> list[Adapter]:
     """A module whose job is wrapping one vendor's SDK for the rest of the project."""
     found = []
     for path in sorted(p for p, profile in profiles.items() if profile.direct and p not in assigned):
         profile = profiles[path]
-        if profile.web or profile.persistence or len(profile.vendors) > 2 or not (profile.clients or profile.call_paths):
+        if (
+            profile.web
+            or profile.persistence
+            or len(profile.vendors) > 2
+            or not (profile.clients or profile.call_paths)
+        ):
             continue  # a wrapper calls its vendor: a module that only names vendor types spreads them
         folder, filename = posixpath.split(path)
         vendor = ", ".join(sorted(profile.vendors))
@@ -425,14 +527,31 @@ def _wrappers(profiles: dict[str, Profile], importers: dict[str, set[str]], stru
         named = name_vendor(stem, structure) or name_vendor(posixpath.basename(folder), structure)
         users = len(importers.get(path, ()))
         if named:
-            found.append(Adapter(path, tuple(sorted(profile.vendors)),
-                                 f"wraps {vendor} and is named after {named}", "medium", (path,)))
-        elif stem not in structure.generic_names and _adapterish(path, structure) and users \
-                and profile.share() >= WRAPPER_SHARE:
-            found.append(Adapter(path, tuple(sorted(profile.vendors)),
-                                 f"wraps {vendor} for {users} module{'s' if users != 1 else ''} that "
-                                 f"import{'s' if users == 1 else ''} it",
-                                 "low", (path,)))
+            found.append(
+                Adapter(
+                    path,
+                    tuple(sorted(profile.vendors)),
+                    f"wraps {vendor} and is named after {named}",
+                    "medium",
+                    (path,),
+                )
+            )
+        elif (
+            stem not in structure.generic_names
+            and _adapterish(path, structure)
+            and users
+            and profile.share() >= WRAPPER_SHARE
+        ):
+            found.append(
+                Adapter(
+                    path,
+                    tuple(sorted(profile.vendors)),
+                    f"wraps {vendor} for {users} module{'s' if users != 1 else ''} that "
+                    f"import{'s' if users == 1 else ''} it",
+                    "low",
+                    (path,),
+                )
+            )
         else:
             continue
         assigned.add(path)
@@ -450,7 +569,9 @@ class _ClassIndex:
                 continue
             key = f"{fact.loc.path}:{fact.name}"
             self._by_path[fact.loc.path].append(fact.name)
-            self._bases[key] = [b for b in (self._key(fact.loc.path, base, modules, ruleset) for base in fact.bases) if b]
+            self._bases[key] = [
+                b for b in (self._key(fact.loc.path, base, modules, ruleset) for base in fact.bases) if b
+            ]
         self._roots: dict[str, list[str]] = {}
         self._implementers: dict[str, set[str]] = defaultdict(set)
         for key in self._bases:

@@ -153,8 +153,9 @@ def _remove_older_formats(folder: Path) -> None:
 
 class FactCache:
     def __init__(self, folder: Path, root: Path, rules_digest: str, redactor: Redactor) -> None:
-        key = hashlib.sha256(f"{root.resolve()}\0{__version__}\0{_code_stamp()}\0{rules_digest}".encode()
-                             ).hexdigest()[:32]
+        key = hashlib.sha256(f"{root.resolve()}\0{__version__}\0{_code_stamp()}\0{rules_digest}".encode()).hexdigest()[
+            :32
+        ]
         self.folder = folder
         self.path = folder / f"v{FORMAT}" / f"{key}.json"
         self.audit_path = folder / f"v{FORMAT}" / f"{key}.audit.json"
@@ -162,7 +163,6 @@ class FactCache:
         self.fresh: dict[str, list[Any]] = {}  # what this scan saw: the index it will leave
         self.redactor = redactor  # the scan's own secret patterns: a pack may add some
         self._private: OSError | bool = False  # True once made private; the error when it cannot be
-
 
     def _secure(self) -> None:
         """The cache folder and its format folder, private; raises OSError (CacheRefused) when not."""
@@ -245,8 +245,9 @@ class FactCache:
         if self.redactor.changes(data):
             return  # something key-shaped that the reports show too; not kept here as well
         try:
-            self._write(self.audit_path, json.dumps({"state": state, "audit": data}, separators=(",", ":"),
-                                                    ensure_ascii=False))
+            self._write(
+                self.audit_path, json.dumps({"state": state, "audit": data}, separators=(",", ":"), ensure_ascii=False)
+            )
         except OSError:
             pass  # the fact index's notice already says the cache folder cannot be written
 

@@ -17,8 +17,17 @@ from typing import Any
 from auditor.limits import regex
 
 LAYERS = (
-    "model-api", "orchestration", "tokenizer", "evaluation", "package-manager", "lint-format",
-    "type-check", "ci", "cloud", "coding-assistant", "registry",
+    "model-api",
+    "orchestration",
+    "tokenizer",
+    "evaluation",
+    "package-manager",
+    "lint-format",
+    "type-check",
+    "ci",
+    "cloud",
+    "coding-assistant",
+    "registry",
 )
 # The parts a file can play in a project (auditor/roles.py decides which): the packs' role
 # conventions and the configuration's `roles` table name these.
@@ -30,8 +39,10 @@ PIPELINE_CHECKS = frozenset({"suppressions", "gate-changes"})
 # The record kinds a constructor's instance shows as: a client, or another vendor's API through it.
 CLIENT_KINDS = frozenset({"client", "compatible-api"})
 # Checks whose rules cannot carry offline examples, and why.
-EXAMPLELESS_CHECKS = {"vulnerable-dependency": "its data comes from a vulnerability service; tested in test_vulns.py",
-                      "gate-changes": "it compares with a git merge base; tested in test_since.py"}
+EXAMPLELESS_CHECKS = {
+    "vulnerable-dependency": "its data comes from a vulnerability service; tested in test_vulns.py",
+    "gate-changes": "it compares with a git merge base; tested in test_since.py",
+}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 # A compiled pack regex: `re.Pattern[str]` for the built-in packs, an RE2 pattern (same methods)
@@ -332,12 +343,20 @@ class RuleSet:
     def file_scope(self) -> frozenset[str]:
         """The rules a file's own findings come from: file-scope rules, and the pipeline's checks
         of suppression comments and gate changes, which are about the lines that hold them."""
-        return frozenset(r.id for r in self.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS)
+        return frozenset(
+            r.id for r in self.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS
+        )
 
     def vendors(self) -> set[str]:
         """Every vendor and company the catalog names: what `allow-vendors` and the like may use."""
-        return ({p.vendor for p in self.products} | {p.host for p in self.products if p.host} | set(self.owners)
-                | set(self.owners.values()) | {v for _, v in self.hosts if v is not None} | set(self.acquisitions))
+        return (
+            {p.vendor for p in self.products}
+            | {p.host for p in self.products if p.host}
+            | set(self.owners)
+            | set(self.owners.values())
+            | {v for _, v in self.hosts if v is not None}
+            | set(self.acquisitions)
+        )
 
     def detectors(self) -> Detectors:
         roots = {f.name.split(".")[0] for f in self.factories.values()}
@@ -379,7 +398,7 @@ def any_of(patterns: Iterable[Any]) -> Any:
     for pattern in patterns:
         source = pattern.pattern
         flags = re.match(r"^\(\?([aiLmsux]+)\)", source)
-        part = f"(?{flags.group(1)}:{source[flags.end():]})" if flags else f"(?:{source})"
+        part = f"(?{flags.group(1)}:{source[flags.end() :]})" if flags else f"(?:{source})"
         (native if isinstance(pattern, re.Pattern) else linear).append(part)
     joined = re.compile("|".join(native) or "(?!)")
     return AnyOf(joined, regex("|".join(linear))) if linear else joined
@@ -407,4 +426,3 @@ def _normalise(distribution: str) -> str:
 def host_matches(host: str, pattern: str) -> bool:
     """`host` (with `:port` when the pattern has one) against a host glob such as `*.openai.azure.com`."""
     return fnmatch.fnmatchcase(host, pattern)
-

@@ -41,12 +41,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_GATE = "medium"
 PROGRESS_MIN_FILES = 200
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (Python's default: 700)
+
+
 def _render(name: str, audit: Audit, stream: Any = None, include_suppressed: bool = False) -> str:
     """`stream`: where a text report goes, coloured only when that is a terminal and NO_COLOR is unset."""
     from auditor.report.formats import BY_NAME
 
-    return BY_NAME[name].render(audit, colour=stream is not None and _colour(stream),
-                                include_suppressed=include_suppressed)
+    return BY_NAME[name].render(
+        audit, colour=stream is not None and _colour(stream), include_suppressed=include_suppressed
+    )
 
 
 def _colour(stream: Any) -> bool:
@@ -77,12 +80,22 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     from auditor.report.formats import FILE_FORMATS, FORMATS
 
     for fmt in reversed(FILE_FORMATS):
-        command = click.option(f"--{fmt.name}", fmt.option, metavar="FILE",
-                               help=f"Write {fmt.what} to FILE ('-' for stdout).")(command)
-    command = click.option("--sarif-include-suppressed", is_flag=True,
-                           help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.")(command)
-    return click.option("--format", "fmt", type=click.Choice(sorted(f.name for f in FORMATS)), default="text",
-                        show_default=True, help="What goes to standard output.")(command)
+        command = click.option(
+            f"--{fmt.name}", fmt.option, metavar="FILE", help=f"Write {fmt.what} to FILE ('-' for stdout)."
+        )(command)
+    command = click.option(
+        "--sarif-include-suppressed",
+        is_flag=True,
+        help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.",
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(sorted(f.name for f in FORMATS)),
+        default="text",
+        show_default=True,
+        help="What goes to standard output.",
+    )(command)
 
 
 def _outputs(options: dict[str, Any]) -> dict[str, str | None]:
@@ -96,30 +109,66 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Arguments and output flags shared by every command that runs an audit."""
 
     @output_options
-    @click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
-    @click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (ids, comma-separated or repeated).")
-    @click.option("--ignore", multiple=True, metavar="RULE", help="Do not run these rules (ids, comma-separated or repeated).")
     @click.option(
-        "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+        "--exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="Exclude paths (gitignore syntax, relative to PATH); repeatable.",
+    )
+    @click.option(
+        "--select", multiple=True, metavar="RULE", help="Run only these rules (ids, comma-separated or repeated)."
+    )
+    @click.option(
+        "--ignore", multiple=True, metavar="RULE", help="Do not run these rules (ids, comma-separated or repeated)."
+    )
+    @click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.",
     )
     @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 on findings at or above this severity.")
-    @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                  help="Processes for extraction (default: the CPUs available).")
-    @click.option("--vulns", is_flag=True,
-                  help="Also look up known vulnerabilities of pinned dependencies with pip-audit (needs the network).")
+    @click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes for extraction (default: the CPUs available).",
+    )
+    @click.option(
+        "--vulns",
+        is_flag=True,
+        help="Also look up known vulnerabilities of pinned dependencies with pip-audit (needs the network).",
+    )
     @click.option("--no-cache", is_flag=True, help="Extract every file again; do not read or write the fact cache.")
-    @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                  help="The fact cache's folder (default: $LOCKAUDIT_CACHE_DIR, or lockaudit/ in the user's cache folder).")
-    @click.option("--quiet", "-q", is_flag=True,
-                  help="No summary: `check` prints only the findings that fail it, and its verdict when it fails.")
-    @click.option("--no-suppressions", is_flag=True, help="Ignore # lockaudit: ignore[...] comments and show everything.")
-    @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Compare with this baseline (default: the configured one, when it exists); only new findings fail.")
+    @click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The fact cache's folder (default: $LOCKAUDIT_CACHE_DIR, or lockaudit/ in the user's cache folder).",
+    )
+    @click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="No summary: `check` prints only the findings that fail it, and its verdict when it fails.",
+    )
+    @click.option(
+        "--no-suppressions", is_flag=True, help="Ignore # lockaudit: ignore[...] comments and show everything."
+    )
+    @click.option(
+        "--baseline",
+        "baseline_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Compare with this baseline (default: the configured one, when it exists); only new findings fail.",
+    )
     @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: every finding counts.")
-    @click.option("--since", "since", metavar="REF",
-                  help="Report only findings in files changed since the merge base with REF (a branch or commit), "
-                       "and the changes that weaken the gate.")
+    @click.option(
+        "--since",
+        "since",
+        metavar="REF",
+        help="Report only findings in files changed since the merge base with REF (a branch or commit), "
+        "and the changes that weaken the gate.",
+    )
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         return command(**kwargs)
@@ -128,8 +177,11 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # `lockaudit --help`: the commands in the order a user meets them, then examples and exit codes.
-COMMAND_GROUPS = (("Audit", ("scan", "report", "graph")), ("Gate", ("check", "baseline")),
-                  ("Set up", ("init", "config", "rules")))
+COMMAND_GROUPS = (
+    ("Audit", ("scan", "report", "graph")),
+    ("Gate", ("check", "baseline")),
+    ("Set up", ("init", "config", "rules")),
+)
 OPTION_GROUPS = (  # a command's options by what they are for; the rest are listed under "Options"
     ("Output", ("fmt", "*_out", "sarif_include_suppressed", "quiet", "output")),  # *_out: each format's file
     ("What is analysed", ("exclude", "select", "ignore", "config_file", "no_suppressions", "vulns")),
@@ -155,12 +207,17 @@ class _Command(click.Command):
     """A command whose --help lists its options in groups (OPTION_GROUPS), as Ruff's does."""
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = {param.name: param.get_help_record(ctx) for param in self.get_params(ctx)
-                if isinstance(param, click.Option)}
+        rows = {
+            param.name: param.get_help_record(ctx) for param in self.get_params(ctx) if isinstance(param, click.Option)
+        }
         listed: set[str | None] = set()
         for title, patterns in OPTION_GROUPS:
-            names = [name for pattern in patterns for name in rows
-                     if name == pattern or (pattern == "*_out" and name and name.endswith("_out"))]
+            names = [
+                name
+                for pattern in patterns
+                for name in rows
+                if name == pattern or (pattern == "*_out" and name and name.endswith("_out"))
+            ]
             group = [row for name in names if (row := rows.get(name))]
             listed.update(name for name in names if rows.get(name))
             if group:
@@ -185,8 +242,11 @@ class _Group(click.Group):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
-        rest = [(name, command.get_short_help_str(limit=60)) for name, command in sorted(self.commands.items())
-                if name not in listed]
+        rest = [
+            (name, command.get_short_help_str(limit=60))
+            for name, command in sorted(self.commands.items())
+            if name not in listed
+        ]
         if rest:
             with formatter.section("Other"):
                 formatter.write_dl(rest)
@@ -212,8 +272,11 @@ class _Group(click.Group):
 def _internal_error(exc: Exception) -> None:
     if os.environ.get("LOCKAUDIT_DEBUG"):
         raise exc
-    _echo(f"lockaudit: internal error: {exc.__class__.__name__}: {clean(str(exc))} "
-               "(set LOCKAUDIT_DEBUG=1 for the traceback, and please report it)", err=True)
+    _echo(
+        f"lockaudit: internal error: {exc.__class__.__name__}: {clean(str(exc))} "
+        "(set LOCKAUDIT_DEBUG=1 for the traceback, and please report it)",
+        err=True,
+    )
     sys.exit(EXIT_ERROR)
 
 
@@ -265,11 +328,17 @@ def scan(path: Path, **options: Any) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @audit_options
-@click.option("--update-baseline", is_flag=True,
-              help="Drop baseline entries that no longer match (fixed findings); never adds new ones.")
-@click.option("--project-hook", is_flag=True,
-              help="As the whole-project pre-commit hook runs it: only the project-scope rules (the staged-files "
-                   "hook reports the rest), and without a baseline it says how to add one instead of blocking.")
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Drop baseline entries that no longer match (fixed findings); never adds new ones.",
+)
+@click.option(
+    "--project-hook",
+    is_flag=True,
+    help="As the whole-project pre-commit hook runs it: only the project-scope rules (the staged-files "
+    "hook reports the rest), and without a baseline it says how to add one instead of blocking.",
+)
 def check(paths: tuple[Path, ...], update_baseline: bool, project_hook: bool, **options: Any) -> None:
     """Gate for pre-commit and CI: exit 1 on findings at or above fail-on (default medium)
     that are not in the baseline.
@@ -281,8 +350,16 @@ def check(paths: tuple[Path, ...], update_baseline: bool, project_hook: bool, **
         _fail("give one folder, or only files")
     outputs = _outputs(options)
     if folders or not paths:
-        sys.exit(_run(folders[0] if folders else Path("."), outputs, **options, gate=True,
-                      update_baseline=update_baseline, project_hook=project_hook))
+        sys.exit(
+            _run(
+                folders[0] if folders else Path("."),
+                outputs,
+                **options,
+                gate=True,
+                update_baseline=update_baseline,
+                project_hook=project_hook,
+            )
+        )
     if project_hook:
         _fail("--project-hook checks the whole project: give no files (pass_filenames: false)")
     sys.exit(_run(Path("."), outputs, **options, gate=True, update_baseline=update_baseline, files=_files_here(paths)))
@@ -302,14 +379,26 @@ def _files_here(paths: tuple[Path, ...]) -> frozenset[str]:
 
 @main.command("baseline")
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (default: the configured baseline, lockaudit-baseline.json).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it (default: the configured baseline, lockaudit-baseline.json).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.",
+)
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Exclude paths (gitignore syntax, relative to PATH); repeatable."
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
-def baseline_command(path: Path, output: Path | None, config_file: Path | None, exclude: tuple[str, ...],
-                     jobs: int | None) -> None:
+def baseline_command(
+    path: Path, output: Path | None, config_file: Path | None, exclude: tuple[str, ...], jobs: int | None
+) -> None:
     """Accept today's findings: write them to the baseline, so `check` fails only on new ones."""
     from auditor import baseline
     from auditor.cache import default_folder
@@ -319,19 +408,27 @@ def baseline_command(path: Path, output: Path | None, config_file: Path | None, 
     root, loaded, ruleset = _prepare(path, config_file)
     target = output or loaded.config.baseline_path(root)
     if target is None:
-        _fail(_inherited_baseline(loaded.config, "lockaudit writes no baseline for a folder inside it; run "
-                                  "`lockaudit baseline` on that folder, or name a file with --output"))
+        _fail(
+            _inherited_baseline(
+                loaded.config,
+                "lockaudit writes no baseline for a folder inside it; run "
+                "`lockaudit baseline` on that folder, or name a file with --output",
+            )
+        )
     _refuse_inputs(root, loaded.config, [str(target)], baseline_too=False)
     _writable(str(target))  # before the scan, not after it
-    audit = run_audit(root, loaded.config, ruleset, loaded.problems,
-                      ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress,
-                                  cache=default_folder()))
+    audit = run_audit(
+        root,
+        loaded.config,
+        ruleset,
+        loaded.problems,
+        ScanOptions(cli_exclude=exclude, jobs=jobs or default_jobs(), track=_progress, cache=default_folder()),
+    )
     try:
         baseline.write(target, baseline.entries_of(audit.findings), __version__)
     except OSError as exc:
         _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
-    _echo(f"lockaudit baseline: wrote {_count(len(audit.findings), 'finding')} to {os.path.relpath(target)}",
-               err=True)
+    _echo(f"lockaudit baseline: wrote {_count(len(audit.findings), 'finding')} to {os.path.relpath(target)}", err=True)
 
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
@@ -369,8 +466,11 @@ def _prepare(path: Path, config_file: Path | None, since: str | None = None) -> 
         loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
     except (ConfigError, PackError, VcsError) as exc:
         from_tree = config_file is None or lexical_relative(config_file, root) is not None
-        where = f" (as at the merge base {commit[:12]}, whose configuration judges the change)" \
-            if commit and from_tree else ""
+        where = (
+            f" (as at the merge base {commit[:12]}, whose configuration judges the change)"
+            if commit and from_tree
+            else ""
+        )
         _fail(f"{exc}{where}")
     for notice in loaded.notices:
         _echo(f"lockaudit: note: {clean(notice)}", err=True)
@@ -426,8 +526,11 @@ def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
     if nothing:
         found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
         listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
-        _echo(f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
-              f"was analysed{found}{listed}", err=True)
+        _echo(
+            f"lockaudit: error: nothing to analyse: no Python file or notebook under {path} "
+            f"was analysed{found}{listed}",
+            err=True,
+        )
         return EXIT_ERROR
     return _judge(root, audit, ruleset, config.fail_on, chosen, request)
 
@@ -435,8 +538,13 @@ def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
 def _baseline_of(root: Path, config: Config, request: RunRequest) -> Path | None:
     """The baseline the findings are compared with, if any; exit 2 when --update-baseline has none."""
     chosen = None if request.no_baseline else request.baseline_file or config.baseline_path(root)
-    if chosen is None and not request.no_baseline and config.inherited and config.source is not None and \
-            (root / config.source).parent.joinpath(config.baseline).is_file():
+    if (
+        chosen is None
+        and not request.no_baseline
+        and config.inherited
+        and config.source is not None
+        and (root / config.source).parent.joinpath(config.baseline).is_file()
+    ):
         note = _inherited_baseline(config, "it does not judge a folder inside it; pass --baseline to use one")
         _echo(f"lockaudit: note: {clean(note)}", err=True)
     if chosen is not None and request.baseline_file is None and not chosen.is_file():
@@ -448,8 +556,14 @@ def _baseline_of(root: Path, config: Config, request: RunRequest) -> Path | None
     return chosen
 
 
-def _audit(root: Path, config: Config, ruleset: RuleSet, problems: list[tuple[str, str]], chosen: Path | None,
-           request: RunRequest) -> Audit:
+def _audit(
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    problems: list[tuple[str, str]],
+    chosen: Path | None,
+    request: RunRequest,
+) -> Audit:
     """The pipeline's audit, the fixed baseline entries dropped when asked, its notices printed."""
     from auditor import baseline
     from auditor.cache import default_folder
@@ -457,11 +571,17 @@ def _audit(root: Path, config: Config, ruleset: RuleSet, problems: list[tuple[st
     from auditor.vcs import VcsError
     from auditor.workers import default_jobs
 
-    options = ScanOptions(cli_exclude=request.exclude, jobs=request.jobs or default_jobs(),
-                          track=_silent if request.quiet else _progress, vulns=request.vulns,
-                          suppressions=not request.no_suppressions, baseline=chosen, since=request.since,
-                          files=request.files,
-                          cache=None if request.no_cache else (request.cache_dir or default_folder()))
+    options = ScanOptions(
+        cli_exclude=request.exclude,
+        jobs=request.jobs or default_jobs(),
+        track=_silent if request.quiet else _progress,
+        vulns=request.vulns,
+        suppressions=not request.no_suppressions,
+        baseline=chosen,
+        since=request.since,
+        files=request.files,
+        cache=None if request.no_cache else (request.cache_dir or default_folder()),
+    )
     try:
         audit = run_audit(root, config, ruleset, problems, options)
     except (baseline.BaselineError, VcsError) as exc:
@@ -475,8 +595,9 @@ def _audit(root: Path, config: Config, ruleset: RuleSet, problems: list[tuple[st
     return audit
 
 
-def _judge(root: Path, audit: Audit, ruleset: RuleSet, configured: str | None, chosen: Path | None,
-           request: RunRequest) -> int:
+def _judge(
+    root: Path, audit: Audit, ruleset: RuleSet, configured: str | None, chosen: Path | None, request: RunRequest
+) -> int:
     """The exit code: 1 when findings fail the threshold (`--fail-on`, or for `check` the
     configured one or the default); for `check`, the verdict in words (gate.verdict)."""
     from auditor.gate import verdict
@@ -491,19 +612,26 @@ def _judge(root: Path, audit: Audit, ruleset: RuleSet, configured: str | None, c
         file_scope = ruleset.file_scope()
         failing = [f for f in failing if f.rule_id not in file_scope]  # the staged-files hook reports those
         if chosen is None and failing:  # every commit would fail on findings it did not make
-            _echo(f"lockaudit: note: {_count(len(failing), 'project finding')} at or above '{threshold}' and no "
-                  "baseline: this hook lets the commit through; accept today's findings with `lockaudit init` or "
-                  "`lockaudit baseline`, and it fails on new ones", err=True)
+            _echo(
+                f"lockaudit: note: {_count(len(failing), 'project finding')} at or above '{threshold}' and no "
+                "baseline: this hook lets the commit through; accept today's findings with `lockaudit init` or "
+                "`lockaudit baseline`, and it fails on new ones",
+                err=True,
+            )
             return EXIT_OK
     if request.gate and request.quiet and failing and request.fmt == "text":  # a hook's output: one line each
         document = "-" in request.outputs.values()  # standard output holds a document: the lines go beside it
         for finding in failing:
             cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
-            _echo(f"{clean(_from_here(root, finding.path))}{cell}:{finding.line}:{finding.column}: {finding.severity} "
-                  f"{finding.rule_id} {clean(finding.message)}", err=document)
+            _echo(
+                f"{clean(_from_here(root, finding.path))}{cell}:{finding.line}:{finding.column}: {finding.severity} "
+                f"{finding.rule_id} {clean(finding.message)}",
+                err=document,
+            )
     if request.gate:
-        for line in verdict(audit, threshold or DEFAULT_GATE, len(failing), updated=request.update_baseline,
-                            quiet=request.quiet):
+        for line in verdict(
+            audit, threshold or DEFAULT_GATE, len(failing), updated=request.update_baseline, quiet=request.quiet
+        ):
             _echo(clean(line), err=True)
     return EXIT_FINDINGS if failing else EXIT_OK
 
@@ -517,6 +645,7 @@ def _chosen_rules(config: Config, known: set[str], select: tuple[str, ...], igno
         for rule_id in sorted(found - known):
             _fail(f"{option} names no known rule {rule_id!r}{did_you_mean(rule_id, known)}")
         return found
+
     selected, ignored = ids(select, "--select"), ids(ignore, "--ignore")
     if not selected and not ignored:
         return config
@@ -541,8 +670,10 @@ def _from_here(root: Path, path: str) -> str:
 
 def _inherited_baseline(config: Config, consequence: str) -> str:
     where = os.path.dirname(config.source or "")
-    return (f"the configuration is {config.source}, whose baseline ({where}/{config.baseline}) holds the findings "
-            f"of a scan of {where}/; {consequence}")
+    return (
+        f"the configuration is {config.source}, whose baseline ({where}/{config.baseline}) holds the findings "
+        f"of a scan of {where}/; {consequence}"
+    )
 
 
 def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], baseline_too: bool = True) -> None:
@@ -558,14 +689,18 @@ def _refuse_inputs(root: Path, config: Config, destinations: list[str | None], b
         if destination is None or destination == "-":
             continue
         target = Path(destination).resolve()
-        scanned = target.is_relative_to(root) and target.is_file() and \
-            file_kind(target.name, target.relative_to(root).as_posix()) is not None
+        scanned = (
+            target.is_relative_to(root)
+            and target.is_file()
+            and file_kind(target.name, target.relative_to(root).as_posix()) is not None
+        )
         if target in inputs or scanned:
             _fail(f"{destination} is one of the files lockaudit reads; write the report somewhere else")
 
 
-def _emit(audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False,
-          include_suppressed: bool = False) -> None:
+def _emit(
+    audit: Audit, fmt: str, destinations: dict[str, str | None], quiet: bool = False, include_suppressed: bool = False
+) -> None:
     """Write each requested file atomically; one format owns stdout: `-` if given, else --format."""
     from auditor.report import write_output
 
@@ -606,8 +741,10 @@ def _drop_fixed(path: Path, audit: Audit) -> None:
         _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}")
     fixed, places = len(audit.baseline["fixed"]), audit.baseline.get("fixed_places", 0)
     extra = f" and {_count(places, 'fixed place')} from entries still matched" if places else ""
-    _echo(f"lockaudit check: dropped {_count(fixed, 'fixed entry', 'fixed entries')}{extra} from "
-               f"{os.path.relpath(path)}", err=True)
+    _echo(
+        f"lockaudit check: dropped {_count(fixed, 'fixed entry', 'fixed entries')}{extra} from {os.path.relpath(path)}",
+        err=True,
+    )
 
 
 # Local hooks: they run the lockaudit installed beside pre-commit, so no repository URL is assumed.
@@ -652,20 +789,34 @@ def init_command(path: Path, jobs: int | None) -> None:
     boundary = audit.boundary
     lines = ["", "[tool.lockaudit]"]
     if boundary.get("source") == "inferred" and boundary.get("config"):
-        lines += [f"# The adapter boundary lockaudit inferred ({boundary.get('confidence')} confidence): confirm or edit.",
-                  boundary["config"]]
+        lines += [
+            f"# The adapter boundary lockaudit inferred ({boundary.get('confidence')} confidence): confirm or edit.",
+            boundary["config"],
+        ]
     else:
-        lines += ["# No adapter layer was found in the code's structure: list the modules that may import SDKs.",
-                  "adapters = []"]
+        lines += [
+            "# No adapter layer was found in the code's structure: list the modules that may import SDKs.",
+            "adapters = []",
+        ]
     counted = audit.roles.get("counted", ["product"])
-    lines += [f"# Counted in the score and the gate: {', '.join(counted)} code; tests, examples and scripts are",
-              "# reported at info. include-roles = [\"test\"] counts more; [tool.lockaudit.roles] moves paths.",
-              'baseline = "lockaudit-baseline.json"', ""]
+    lines += [
+        f"# Counted in the score and the gate: {', '.join(counted)} code; tests, examples and scripts are",
+        '# reported at info. include-roles = ["test"] counts more; [tool.lockaudit.roles] moves paths.',
+        'baseline = "lockaudit-baseline.json"',
+        "",
+    ]
     pyproject = root / "pyproject.toml"
     target = pyproject if pyproject.is_file() else root / ".lockaudit.toml"
     existing = target.read_text(encoding="utf-8") if target.is_file() else ""
-    text = existing + ("\n" if existing and not existing.endswith("\n") else "") + "\n".join(
-        lines if target == pyproject else [line.replace("[tool.lockaudit]", "# lockaudit's configuration") for line in lines])
+    text = (
+        existing
+        + ("\n" if existing and not existing.endswith("\n") else "")
+        + "\n".join(
+            lines
+            if target == pyproject
+            else [line.replace("[tool.lockaudit]", "# lockaudit's configuration") for line in lines]
+        )
+    )
     try:
         load_toml(text.encode())  # what is written must read back
         write_atomic(target, text)
@@ -680,16 +831,23 @@ def init_command(path: Path, jobs: int | None) -> None:
         baseline.write(destination, baseline.entries_of(audit.findings), __version__)
     except OSError as exc:
         _fail(f"cannot write {str(destination)!r}: {exc.strerror or exc}")
-    _echo(f"lockaudit init: accepted {_count(len(audit.findings), 'finding')} into {os.path.relpath(destination)}; "
-          "`lockaudit check` now fails only on new ones", err=True)
+    _echo(
+        f"lockaudit init: accepted {_count(len(audit.findings), 'finding')} into {os.path.relpath(destination)}; "
+        "`lockaudit check` now fails only on new ones",
+        err=True,
+    )
     _echo("Add the hooks to pre-commit, and `lockaudit check` (or `--since origin/main` on pull requests) to CI:\n")
     _echo(PRE_COMMIT_SNIPPET, nl=False)
 
 
 @main.command("config")
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def config_command(path: Path, config_file: Path | None, fmt: str) -> None:
     """The effective configuration for PATH, and where each value came from."""
@@ -713,7 +871,9 @@ def config_command(path: Path, config_file: Path | None, fmt: str) -> None:
 
 def _toml_value(value: Any) -> str:
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+        return (
+            "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
@@ -736,8 +896,13 @@ def _load_rules(folders: tuple[Path, ...] = ()) -> RuleSet:
 
 
 @rules.command("list")
-@click.option("--rules", "folders", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Also load the packs in this folder; repeatable.")
+@click.option(
+    "--rules",
+    "folders",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also load the packs in this folder; repeatable.",
+)
 def rules_list(folders: tuple[Path, ...]) -> None:
     """Every rule: id, severity, effort, scope, pack and title."""
     ruleset = _load_rules(folders)
@@ -745,14 +910,20 @@ def rules_list(folders: tuple[Path, ...]) -> None:
     for rule in sorted(ruleset.rules.values(), key=lambda r: r.id):
         severity = "by feature" if rule.by_feature else rule.severity
         effort = "by feature" if rule.by_feature else str(rule.effort)
-        _echo(f"{rule.id:<{width}}  {severity:<10}  effort {effort:<10}  {rule.scope:<7}  "
-                   f"{rule.pack:<10}  {rule.title}")
+        _echo(
+            f"{rule.id:<{width}}  {severity:<10}  effort {effort:<10}  {rule.scope:<7}  {rule.pack:<10}  {rule.title}"
+        )
 
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--rules", "folders", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Also load the packs in this folder; repeatable.")
+@click.option(
+    "--rules",
+    "folders",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also load the packs in this folder; repeatable.",
+)
 def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
     """One rule in full: metadata, condition and examples."""
     ruleset = _load_rules(folders)
@@ -760,13 +931,21 @@ def rules_show(rule_id: str, folders: tuple[Path, ...]) -> None:
     if rule is None:
         _fail(f"no rule '{rule_id}'{did_you_mean(rule_id, ruleset.rules)}")
     shown = {
-        "id": rule.id, "title": rule.title, "pack": rule.pack,
+        "id": rule.id,
+        "title": rule.title,
+        "pack": rule.pack,
         "severity": "by feature" if rule.by_feature else rule.severity,
-        "effort": "by feature" if rule.by_feature else rule.effort, "category": rule.category,
-        "scope": rule.scope, "message": rule.message, "remediation": rule.remediation, "links": list(rule.links),
+        "effort": "by feature" if rule.by_feature else rule.effort,
+        "category": rule.category,
+        "scope": rule.scope,
+        "message": rule.message,
+        "remediation": rule.remediation,
+        "links": list(rule.links),
         "when": rule.when,
-        "examples": {"trigger": [dict(e.files) for e in rule.examples if e.trigger],
-                     "ignore": [dict(e.files) for e in rule.examples if not e.trigger]},
+        "examples": {
+            "trigger": [dict(e.files) for e in rule.examples if e.trigger],
+            "ignore": [dict(e.files) for e in rule.examples if not e.trigger],
+        },
     }
     import yaml
 
@@ -787,13 +966,19 @@ def rules_test(folder: Path | None) -> None:
         _fail(f"no rules in {folder}")
     results: list[ExampleResult | CatalogResult] = [
         *run_examples(ruleset, chosen),
-        *run_catalog_examples(ruleset, [e for e in ruleset.catalog_examples if e.source in ours])]
+        *run_catalog_examples(ruleset, [e for e in ruleset.catalog_examples if e.source in ours]),
+    ]
     failed = [r for r in results if not r.passed]
     for result in failed:
         _echo(f"FAIL {result.describe()}")
-    missing = [f"{r.id}: no examples" for r in chosen if not r.examples and r.when.get("check") not in EXAMPLELESS_CHECKS]
-    missing += [f"{where}: needs examples that match and that do not"
-                for where in ruleset.unexampled if where.partition(":")[0] in ours]
+    missing = [
+        f"{r.id}: no examples" for r in chosen if not r.examples and r.when.get("check") not in EXAMPLELESS_CHECKS
+    ]
+    missing += [
+        f"{where}: needs examples that match and that do not"
+        for where in ruleset.unexampled
+        if where.partition(":")[0] in ours
+    ]
     for problem in missing:
         _echo(f"FAIL {problem}")
     _echo(f"{len(results) - len(failed)} passed, {len(failed) + len(missing)} failed")
@@ -808,8 +993,12 @@ def _pack_file(ruleset: RuleSet, pack_id: str) -> str:
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot"]), default="json", show_default=True)
 @click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the graph ('-' for stdout).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read configuration from this .lockaudit.toml or pyproject.toml instead of the nearest one.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for extraction.")
 def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int | None) -> None:
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
@@ -820,8 +1009,13 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
 
     root, loaded, ruleset = _prepare(path, config_file)
     _writable(output)
-    result = analyse(root, loaded.config, ruleset, loaded.problems,
-                     ScanOptions(jobs=jobs or default_jobs(), track=_progress, cache=default_folder()))
+    result = analyse(
+        root,
+        loaded.config,
+        ruleset,
+        loaded.problems,
+        ScanOptions(jobs=jobs or default_jobs(), track=_progress, cache=default_folder()),
+    )
     try:
         from auditor.report.graph import render_graph
 
@@ -849,5 +1043,7 @@ def report(audit_file: Path, fmt: str, validate: bool, sarif_include_suppressed:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         if validate:
             raise  # a valid audit that does not render is lockaudit's bug
-        _fail(f"{audit_file}: cannot be rendered ({exc.__class__.__name__}: {str(exc)[:200]}); "
-              "--validate checks it against the audit schema")
+        _fail(
+            f"{audit_file}: cannot be rendered ({exc.__class__.__name__}: {str(exc)[:200]}); "
+            "--validate checks it against the audit schema"
+        )

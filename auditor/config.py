@@ -31,8 +31,23 @@ from auditor.patterns import PathPatterns
 from auditor.severity import SEVERITIES
 from auditor.suggest import did_you_mean
 
-KEYS = ("exclude", "adapters", "fail-on", "rules", "count-announced", "allow-vendors", "forbid-vendors",
-        "disable", "severity", "owners", "baseline", "overrides", "max-file-size", "roles", "include-roles")
+KEYS = (
+    "exclude",
+    "adapters",
+    "fail-on",
+    "rules",
+    "count-announced",
+    "allow-vendors",
+    "forbid-vendors",
+    "disable",
+    "severity",
+    "owners",
+    "baseline",
+    "overrides",
+    "max-file-size",
+    "roles",
+    "include-roles",
+)
 DEFAULT_MAX_FILE_SIZE = DEFAULT_MAX_BYTES  # a larger file is listed as skipped, not read
 OVERRIDE_KEYS = ("paths", "disable", "severity")
 DEDICATED = ".lockaudit.toml"
@@ -69,8 +84,10 @@ class Policy:
         configuration): an override's `disable = ["*"]` does not silence them, only their ids do."""
         if rule_id in self.disabled:
             return False
-        return not any(patterns.match(path) and (rule_id in off or (wildcard and "*" in off))
-                       for patterns, off, _ in self.overrides)
+        return not any(
+            patterns.match(path) and (rule_id in off or (wildcard and "*" in off))
+            for patterns, off, _ in self.overrides
+        )
 
     def severity_of(self, rule_id: str, path: str, default: str) -> str:
         return self.path_severity(rule_id, path) or self.severity.get(rule_id, default)
@@ -141,9 +158,13 @@ class Config:
 
     def check_against(self, rule_ids: set[str], vendors: set[str]) -> None:
         """Rule ids and vendor names must exist: a typo would silently switch nothing off."""
+
         def known(value: str, choices: set[str], key: str, what: str) -> None:
             if value not in choices:
-                raise ConfigError(f"{self.source}: '{key}' names no known {what} {value!r}{did_you_mean(value, choices)}")
+                raise ConfigError(
+                    f"{self.source}: '{key}' names no known {what} {value!r}{did_you_mean(value, choices)}"
+                )
+
         for rule_id in self.disable:
             known(rule_id, rule_ids, "disable", "rule")
         for rule_id, _ in self.severity:
@@ -170,8 +191,10 @@ class Config:
             "severity": dict(self.severity),
             "owners": dict(self.owners),
             "baseline": self.baseline,
-            "overrides": [{"paths": list(o.paths), "disable": sorted(o.disable), "severity": dict(o.severity)}
-                          for o in self.overrides],
+            "overrides": [
+                {"paths": list(o.paths), "disable": sorted(o.disable), "severity": dict(o.severity)}
+                for o in self.overrides
+            ],
             "max_file_size": self.max_file_size,
             "roles": dict(self.roles),
             "include_roles": list(self.include_roles),
@@ -179,9 +202,11 @@ class Config:
 
     def policy(self) -> Policy:
         return Policy(
-            disabled=self.disable, severity=dict(self.severity),
+            disabled=self.disable,
+            severity=dict(self.severity),
             overrides=tuple((PathPatterns(o.paths, self.prefix), o.disable, dict(o.severity)) for o in self.overrides),
-            allowed=frozenset(self.allow_vendors), forbidden=frozenset(self.forbid_vendors),
+            allowed=frozenset(self.allow_vendors),
+            forbidden=frozenset(self.forbid_vendors),
         )
 
     def sources(self) -> dict[str, str]:
@@ -213,8 +238,10 @@ def load_config(root: Path, explicit: Path | None = None, commit: str | None = N
     prefix = "" if Path(source).name == DEDICATED else "tool.lockaudit."
     base = (root / source).parent.resolve()
     within = root if source in (DEDICATED, "pyproject.toml") else top  # where its paths may point
-    return ConfigLoad(_validate(document, source, prefix, base, root, _rule_folders(within, within, commit), within),
-                      [("pyproject.toml", f"configuration ignored: {problem}")] if problem else [])
+    return ConfigLoad(
+        _validate(document, source, prefix, base, root, _rule_folders(within, within, commit), within),
+        [("pyproject.toml", f"configuration ignored: {problem}")] if problem else [],
+    )
 
 
 def search_folders(root: Path) -> list[str]:
@@ -246,7 +273,9 @@ def find_nearest(read: Reader, folders: list[str]) -> tuple[str | None, dict[str
 
 
 # A `[tool.lockaudit]` header (or a sub-table, or a dotted `tool.lockaudit` key) in a file that does not parse.
-_OUR_TABLE = re.compile(rb"^[ \t]*(?:\[[ \t]*tool[ \t]*\.[ \t]*lockaudit\b|tool[ \t]*\.[ \t]*lockaudit[ \t]*[.=])", re.M)
+_OUR_TABLE = re.compile(
+    rb"^[ \t]*(?:\[[ \t]*tool[ \t]*\.[ \t]*lockaudit\b|tool[ \t]*\.[ \t]*lockaudit[ \t]*[.=])", re.M
+)
 
 
 def find_table(read: Reader, folder: str = "") -> tuple[str | None, dict[str, Any], str | None]:
@@ -268,8 +297,9 @@ def find_table(read: Reader, folder: str = "") -> tuple[str | None, dict[str, An
         document = load_toml(data)
     except (UnicodeDecodeError, ValueError) as exc:
         if _OUR_TABLE.search(data):  # the gate's own settings are in it: never judge without them
-            raise ConfigError(f"{project}: invalid TOML, and it holds [tool.lockaudit], lockaudit's "
-                              f"configuration: {exc}") from exc
+            raise ConfigError(
+                f"{project}: invalid TOML, and it holds [tool.lockaudit], lockaudit's configuration: {exc}"
+            ) from exc
         return None, {}, f"invalid TOML: {exc}"
     table = _tool_table(document, project)
     return (project, table, None) if table is not None else (None, {}, None)
@@ -277,6 +307,7 @@ def find_table(read: Reader, folder: str = "") -> tuple[str | None, dict[str, An
 
 def worktree_reader(root: Path, limit: Path | None = None) -> Reader:
     """Regular files only, of a bounded size; a symlink is followed only within `limit`."""
+
     def read(rel: str) -> bytes | None:
         path = root / rel
         if not path.is_file():
@@ -284,6 +315,7 @@ def worktree_reader(root: Path, limit: Path | None = None) -> Reader:
         if not _inside(path, limit or root):
             raise OSError(0, "a symlink to outside the repository")
         return read_regular(path.resolve(), MAX_CONFIG_BYTES)
+
     return read
 
 
@@ -315,8 +347,18 @@ def _load_explicit(root: Path, explicit: Path, read: Reader, commit: str | None)
         if table is None:
             raise ConfigError(f"{name}: has no [tool.lockaudit] table")
         document = table
-    return replace(_validate(document, name, "tool.lockaudit." if path.name == "pyproject.toml" else "", path.parent,
-                             root, _rule_folders(root, limit, commit if inside else None), limit), explicit=True)
+    return replace(
+        _validate(
+            document,
+            name,
+            "tool.lockaudit." if path.name == "pyproject.toml" else "",
+            path.parent,
+            root,
+            _rule_folders(root, limit, commit if inside else None),
+            limit,
+        ),
+        explicit=True,
+    )
 
 
 def _data(read: Reader, rel: str) -> bytes | None:
@@ -349,6 +391,7 @@ RuleFolders = Callable[[str, Path, str], Path]  # (entry, configuration folder, 
 def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
     """How a `rules` entry becomes a folder: in the work tree, it must resolve inside `limit`;
     at a commit, its packs are copied out of git into a private folder."""
+
     def on_disk(entry: str, base: Path, where: str) -> Path:
         path = (base / entry).resolve()
         if not path.is_relative_to(limit.resolve()):
@@ -369,7 +412,7 @@ def _rule_folders(root: Path, limit: Path, commit: str | None) -> RuleFolders:
         _COPIES.append(holder)
         copy = Path(holder.name)
         for path, data in files.items():
-            name = path[len(folder) + 1:] if folder else path
+            name = path[len(folder) + 1 :] if folder else path
             if "/" not in name and name.endswith((".yaml", ".yml")):  # as a folder on disk is read
                 (copy / name).write_bytes(data)
         if not any(copy.iterdir()):
@@ -383,8 +426,10 @@ _COPIES: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def _outside(where: str, entry: str) -> ConfigError:
-    return ConfigError(f"{where} entry {entry!r} resolves outside the repository; "
-                       "name a folder outside it with --rules on the command line")
+    return ConfigError(
+        f"{where} entry {entry!r} resolves outside the repository; "
+        "name a folder outside it with --rules on the command line"
+    )
 
 
 def _tool_table(document: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -410,15 +455,24 @@ def _unused_parent_config(root: Path, top: Path) -> list[str]:
                 found = False
             if found:
                 where = os.path.relpath(candidate, root)
-                return [f"{where} configures lockaudit but is not read when scanning {root.name}/ from outside "
-                        f"its folder; scan from {os.path.relpath(folder)} or pass --config {where}"]
+                return [
+                    f"{where} configures lockaudit but is not read when scanning {root.name}/ from outside "
+                    f"its folder; scan from {os.path.relpath(folder)} or pass --config {where}"
+                ]
         if (folder / ".git").exists():
             break
     return []
 
 
-def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root: Path, folders: RuleFolders,
-              limit: Path | None = None) -> Config:
+def _validate(
+    table: dict[str, Any],
+    source: str,
+    prefix: str,
+    base: Path,
+    root: Path,
+    folders: RuleFolders,
+    limit: Path | None = None,
+) -> Config:
     """`limit` is the folder the file's paths must stay in: the scanned tree, or for a file
     named on the command line outside it, that file's own folder."""
     _known_keys(table, KEYS, source, prefix, top=True)
@@ -430,8 +484,10 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         values = string_list(key, where, label)
         for pattern in values:
             if ".." in pattern.replace("\\", "/").split("/"):
-                raise ConfigError(f"{source}: '{prefix}{label}{key}' entry {pattern!r} steps out of the repository "
-                                  "with '..'; patterns are relative to the configuration file's folder")
+                raise ConfigError(
+                    f"{source}: '{prefix}{label}{key}' entry {pattern!r} steps out of the repository "
+                    "with '..'; patterns are relative to the configuration file's folder"
+                )
         return values
 
     def string_list(key: str, where: dict[str, Any] = table, label: str = "") -> tuple[str, ...]:
@@ -446,15 +502,15 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
             raise ConfigError(f"{source}: '{prefix}{label}{key}' must be a table of rule id = severity, got {value!r}")
         for rule_id, severity in value.items():
             if severity not in SEVERITIES:
-                raise ConfigError(f"{source}: '{prefix}{label}{key}.{rule_id}' must be one of "
-                                  f"{', '.join(SEVERITIES)}, got {severity!r}")
+                raise ConfigError(
+                    f"{source}: '{prefix}{label}{key}.{rule_id}' must be one of "
+                    f"{', '.join(SEVERITIES)}, got {severity!r}"
+                )
         return tuple(sorted(value.items()))
 
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in SEVERITIES:
-        raise ConfigError(
-            f"{source}: '{prefix}fail-on' must be one of {', '.join(SEVERITIES)}, got {fail_on!r}"
-        )
+        raise ConfigError(f"{source}: '{prefix}fail-on' must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
     rule_dirs = [folders(folder, base, f"{source}: '{prefix}rules'") for folder in string_list("rules")]
     count_announced = table.get("count-announced", True)
     if not isinstance(count_announced, bool):
@@ -466,8 +522,10 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
     if not isinstance(baseline, str) or not baseline.strip():
         raise ConfigError(f"{source}: '{prefix}baseline' must be a file path, got {baseline!r}")
     if not _inside(base / baseline, limit):
-        raise ConfigError(f"{source}: '{prefix}baseline' {baseline!r} resolves outside the repository; "
-                          "name a file outside it with --baseline on the command line")
+        raise ConfigError(
+            f"{source}: '{prefix}baseline' {baseline!r} resolves outside the repository; "
+            "name a file outside it with --baseline on the command line"
+        )
     raw_overrides = table.get("overrides", [])
     if not isinstance(raw_overrides, list) or not all(isinstance(o, dict) for o in raw_overrides):
         raise ConfigError(f"{source}: '{prefix}overrides' must be an array of tables ([[{prefix}overrides]])")
@@ -478,24 +536,31 @@ def _validate(table: dict[str, Any], source: str, prefix: str, base: Path, root:
         paths = patterns("paths", raw, label)
         if not paths:
             raise ConfigError(f"{source}: '{prefix}{label}paths' must name at least one path pattern")
-        overrides.append(Override(paths, frozenset(string_list("disable", raw, label)), severities("severity", raw, label)))
+        overrides.append(
+            Override(paths, frozenset(string_list("disable", raw, label)), severities("severity", raw, label))
+        )
     max_file_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
     if isinstance(max_file_size, bool) or not isinstance(max_file_size, int) or not 0 < max_file_size <= 1 << 30:
-        raise ConfigError(f"{source}: '{prefix}max-file-size' must be a number of bytes from 1 to 1073741824, "
-                          f"got {max_file_size!r}")
+        raise ConfigError(
+            f"{source}: '{prefix}max-file-size' must be a number of bytes from 1 to 1073741824, got {max_file_size!r}"
+        )
     roles = table.get("roles", {})
     if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
         raise ConfigError(f"{source}: '{prefix}roles' must be a table of path pattern = role, got {roles!r}")
     patterns("roles", {"roles": list(roles)})
     for pattern, role in roles.items():
         if role not in ROLES:
-            raise ConfigError(f"{source}: '{prefix}roles.{pattern}' must be one of {', '.join(ROLES)}, got {role!r}"
-                              + did_you_mean(role, ROLES))
+            raise ConfigError(
+                f"{source}: '{prefix}roles.{pattern}' must be one of {', '.join(ROLES)}, got {role!r}"
+                + did_you_mean(role, ROLES)
+            )
     include_roles = string_list("include-roles")
     for role in include_roles:
         if role not in ROLES:
-            raise ConfigError(f"{source}: '{prefix}include-roles' names no role {role!r}; roles are {', '.join(ROLES)}"
-                              + did_you_mean(role, ROLES))
+            raise ConfigError(
+                f"{source}: '{prefix}include-roles' names no role {role!r}; roles are {', '.join(ROLES)}"
+                + did_you_mean(role, ROLES)
+            )
     allow, forbid = string_list("allow-vendors"), string_list("forbid-vendors")
     if set(allow) & set(forbid):
         raise ConfigError(f"{source}: {sorted(set(allow) & set(forbid))} both allowed and forbidden")
@@ -530,7 +595,8 @@ def _known_keys(table: dict[str, Any], keys: tuple[str, ...], source: str, prefi
     for key in table:
         if key not in keys:
             if top and key == "tool" and not prefix:
-                raise ConfigError(f"{source}: unknown key 'tool'; write the keys at the top level, "
-                                  "without a [tool.lockaudit] header")
+                raise ConfigError(
+                    f"{source}: unknown key 'tool'; write the keys at the top level, without a [tool.lockaudit] header"
+                )
             suggestion = did_you_mean(key, keys, prefix) or f"; known keys: {', '.join(keys)}"
             raise ConfigError(f"{source}: unknown key '{prefix}{key}'{suggestion}")

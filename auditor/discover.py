@@ -38,9 +38,23 @@ PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 # Folders that are never the project's own code.
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".tox", ".nox",
-        ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
-        ".eggs", "site-packages", ".direnv",
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".ipynb_checkpoints",
+        ".eggs",
+        "site-packages",
+        ".direnv",
     }
 )
 # Output folders, excluded unless they are a package of the project's own (`pkg/build/`).
@@ -68,17 +82,44 @@ class Discovery:
 
 # Files known by name rather than extension.
 NAMED_KINDS: dict[str, str] = {
-    "pyproject.toml": "pyproject", "uv.lock": "uv-lock", "pylock.toml": "pylock", "uv.toml": "tool-config", "ruff.toml": "tool-config",
-    ".ruff.toml": "tool-config", "ty.toml": "tool-config", ".pre-commit-config.yaml": "pre-commit",
-    ".pre-commit-config.yml": "pre-commit", "poetry.lock": "poetry-lock", "setup.cfg": "setup-cfg",
-    "Dockerfile": "build-script", "Containerfile": "build-script", "Makefile": "build-script", "tox.ini": "build-script",
-    ".env": "env-file", ".env.example": "env-file", ".env.sample": "env-file",
-    ".env.template": "env-file", "package.json": "package-json", ".gitlab-ci.yml": "ci-config",
-    "azure-pipelines.yml": "ci-config", "azure-pipelines.yaml": "ci-config",
+    "pyproject.toml": "pyproject",
+    "uv.lock": "uv-lock",
+    "pylock.toml": "pylock",
+    "uv.toml": "tool-config",
+    "ruff.toml": "tool-config",
+    ".ruff.toml": "tool-config",
+    "ty.toml": "tool-config",
+    ".pre-commit-config.yaml": "pre-commit",
+    ".pre-commit-config.yml": "pre-commit",
+    "poetry.lock": "poetry-lock",
+    "setup.cfg": "setup-cfg",
+    "Dockerfile": "build-script",
+    "Containerfile": "build-script",
+    "Makefile": "build-script",
+    "tox.ini": "build-script",
+    ".env": "env-file",
+    ".env.example": "env-file",
+    ".env.sample": "env-file",
+    ".env.template": "env-file",
+    "package.json": "package-json",
+    ".gitlab-ci.yml": "ci-config",
+    "azure-pipelines.yml": "ci-config",
+    "azure-pipelines.yaml": "ci-config",
 }
 # Data, not configuration: too big or too generic to read for model ids and endpoints.
-NOT_CONFIG = frozenset({"package-lock.json", "composer.lock", "Pipfile.lock", "tsconfig.json", "jsconfig.json",
-                        ".eslintrc.json", "renovate.json", ".markdownlint.json", "CITATION.cff"})
+NOT_CONFIG = frozenset(
+    {
+        "package-lock.json",
+        "composer.lock",
+        "Pipfile.lock",
+        "tsconfig.json",
+        "jsconfig.json",
+        ".eslintrc.json",
+        "renovate.json",
+        ".markdownlint.json",
+        "CITATION.cff",
+    }
+)
 CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
 MAX_CONFIG_BYTES = 512 * 1024
 _PYLOCK = re.compile(r"^pylock\.[\w-]+\.toml$")  # PEP 751 named locks: pylock.<name>.toml
@@ -109,8 +150,12 @@ def file_kind(name: str, rel: str = "") -> str | None:
         return "assistant"
     lower = name.lower()
     # JSON is mostly data (results, fixtures, lock files): only JSON named as configuration.
-    if lower.endswith(CONFIG_EXTENSIONS) and name not in NOT_CONFIG and not name.startswith(".") and (
-            not lower.endswith(".json") or any(word in lower for word in ("config", "settings"))):
+    if (
+        lower.endswith(CONFIG_EXTENSIONS)
+        and name not in NOT_CONFIG
+        and not name.startswith(".")
+        and (not lower.endswith(".json") or any(word in lower for word in ("config", "settings")))
+    ):
         return "app-config"
     return KINDS.get(os.path.splitext(name)[1].lower())
 
@@ -121,7 +166,9 @@ _Ignore = tuple[str, str, pathspec.GitIgnoreSpec]
 
 
 def discover(
-    root: Path, exclude: Iterable[PathPatterns] = (), max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path,
+    exclude: Iterable[PathPatterns] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
     tracked: frozenset[str] | None = None,
 ) -> Discovery:
     """`tracked`: the files git tracks (with `--since`). A change could hide its own code by
@@ -190,17 +237,18 @@ def discover(
             elif kind == "app-config" and info.st_size > MAX_CONFIG_BYTES:
                 continue  # a large JSON or YAML file is data, not configuration
             elif info.st_size > max_bytes:
-                result.skipped.append(
-                    Skipped(rel, f"larger than the size cap ({info.st_size} > {max_bytes} bytes)")
-                )
+                result.skipped.append(Skipped(rel, f"larger than the size cap ({info.st_size} > {max_bytes} bytes)"))
             else:
                 result.files.append(SourceFile(rel, kind, Path(entry.path)))
         stack.extend(reversed(subfolders))
     result.files.sort(key=lambda f: f.path)
     analysed = {f.path for f in result.files}
     # A link to a file the scan reads anyway says nothing on every run; one to a file it does not is listed.
-    result.skipped += [Skipped(rel, f"symlink to {target}, analysed at that path if included")
-                       for rel, target in result.links if target not in analysed]
+    result.skipped += [
+        Skipped(rel, f"symlink to {target}, analysed at that path if included")
+        for rel, target in result.links
+        if target not in analysed
+    ]
     result.skipped.sort(key=Skipped.sort_key)
     return result
 
@@ -248,15 +296,17 @@ def _ancestor_gitignores(root: Path, result: Discovery) -> tuple[_Ignore, ...]:
             loaded = _load_gitignore(path, _shown(path, root), result)
             if loaded is not None:
                 specs.append(("", above, loaded))
-    for folder in reversed(root.parents[:len(root.relative_to(top).parts)] if top != root else ()):
+    for folder in reversed(root.parents[: len(root.relative_to(top).parts)] if top != root else ()):
         path = folder / ".gitignore"
         if path.is_file():
             loaded = _load_gitignore(path, os.path.relpath(path, root), result)
             if loaded is not None:
                 specs.append(("", root.relative_to(folder).as_posix() + "/", loaded))
     if above and _ignored_root(above, tuple(specs)):
-        result.notes.append(f"{above.rstrip('/')} is ignored by the repository's ignore rules; scanned because "
-                            "it was named, with only the rules inside it")
+        result.notes.append(
+            f"{above.rstrip('/')} is ignored by the repository's ignore rules; scanned because "
+            "it was named, with only the rules inside it"
+        )
         return ()
     return tuple(specs)
 
@@ -271,7 +321,7 @@ def _ignored_root(above: str, specs: tuple[_Ignore, ...]) -> bool:
             home = above[: len(above) - len(prefix)]  # the rules file's folder, relative to the top
             if not folder.startswith(home) or folder == home:
                 continue
-            verdict = spec.check_file(folder[len(home):]).include
+            verdict = spec.check_file(folder[len(home) :]).include
             if verdict is not None:
                 if verdict:
                     return True
@@ -295,8 +345,9 @@ def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgno
             return None
         used = result.gitignore_patterns
         if used >= MAX_SCAN_GITIGNORE_PATTERNS:
-            raise LimitError(f"the scan's .gitignore files already hold {used} patterns, the budget is "
-                             f"{MAX_SCAN_GITIGNORE_PATTERNS}")
+            raise LimitError(
+                f"the scan's .gitignore files already hold {used} patterns, the budget is {MAX_SCAN_GITIGNORE_PATTERNS}"
+            )
         spec = read_gitignore(read_regular(path, MAX_GITIGNORE_BYTES), rel)
         result.gitignore_patterns = used + len(spec.patterns)
         return spec
@@ -306,8 +357,9 @@ def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgno
         return None
 
 
-def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discovery,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+def _symlink(
+    root: Path, link: Path, rel: str, kind: str | None, result: Discovery, max_bytes: int = DEFAULT_MAX_BYTES
+) -> None:
     """A symlink is never followed out of the tree, nor to a folder; a link to a file inside the tree
     that is read anyway is left to its target, one that only its own name makes a candidate
     (`CLAUDE.md -> AGENTS.md`) is read under that name; any other link is listed."""
@@ -329,8 +381,12 @@ def _symlink(root: Path, link: Path, rel: str, kind: str | None, result: Discove
             info = target.stat()
         except OSError:
             info = None
-        if file_kind(target.name, where) is None and info is not None and stat.S_ISREG(info.st_mode) \
-                and info.st_size <= max_bytes:
+        if (
+            file_kind(target.name, where) is None
+            and info is not None
+            and stat.S_ISREG(info.st_mode)
+            and info.st_size <= max_bytes
+        ):
             # `CLAUDE.md -> AGENTS.md`: the link's name is what says which tool reads it, and its
             # target (inside the tree) is read under that name, once.
             result.files.append(SourceFile(rel, kind, target))

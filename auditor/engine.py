@@ -62,7 +62,9 @@ class Project:
         return self.boundary.contains(path)
 
 
-def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, policy: Policy = Policy()) -> list[Finding]:
+def find(
+    inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, policy: Policy = Policy()
+) -> list[Finding]:
     """Every rule on the inventory; `policy` (the configuration) switches rules off per path,
     re-rates them, and says which vendors are allowed. Findings in code whose role does not
     count (tests, examples, …) are reported at `info`, unless an override rates them; the
@@ -93,8 +95,19 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
                     continue
                 text = " ".join(values.get(k, "") for k in ("vendor", "name", "chain", "layers", "ids"))
                 severity = _severity(policy, project.roles, rule.id, anchor.path, rule.severity)
-                findings.append(make_finding(rule, anchor, values, severity, rule.effort, text, 0, subject=text,
-                                             placeless=rule.when["check"] in WHOLE_PROJECT))
+                findings.append(
+                    make_finding(
+                        rule,
+                        anchor,
+                        values,
+                        severity,
+                        rule.effort,
+                        text,
+                        0,
+                        subject=text,
+                        placeless=rule.when["check"] in WHOLE_PROJECT,
+                    )
+                )
             continue
         for group, context in contexts:
             record = group[0]
@@ -110,8 +123,18 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
             severity = by_feature.severity if by_feature is not None else rule.severity
             effort = by_feature.effort if by_feature is not None else rule.effort
             severity = _severity(policy, project.roles, rule.id, record.path, severity)
-            findings.append(make_finding(rule, record, values, severity, effort, text, occurrence,
-                                         subject=record.name if by_feature is not None else ""))
+            findings.append(
+                make_finding(
+                    rule,
+                    record,
+                    values,
+                    severity,
+                    effort,
+                    text,
+                    occurrence,
+                    subject=record.name if by_feature is not None else "",
+                )
+            )
     chains = ChainFinder(project.graph)
     findings = [replace(f, chain=tuple(f.chain) or chains.chain(f.path, f.vendor, f.product)) for f in findings]
     return sort_findings(findings)
@@ -119,8 +142,9 @@ def find(inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, p
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Source order: path, cell, line, column, then rule and message, so output is deterministic."""
-    return sorted(findings, key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column,
-                                           f.rule_id, f.message))
+    return sorted(
+        findings, key=lambda f: (f.path, f.cell if f.cell is not None else -1, f.line, f.column, f.rule_id, f.message)
+    )
 
 
 def _severity(policy: Policy, roles: Roles, rule_id: str, path: str, default: str) -> str:
@@ -130,19 +154,45 @@ def _severity(policy: Policy, roles: Roles, rule_id: str, path: str, default: st
     return policy.path_severity(rule_id, path) or "info"
 
 
-def make_finding(rule: Rule, record: UsageRecord, values: dict[str, str], severity: str, effort: int, text: str,
-                 occurrence: int, subject: str = "", placeless: bool = False) -> Finding:
+def make_finding(
+    rule: Rule,
+    record: UsageRecord,
+    values: dict[str, str],
+    severity: str,
+    effort: int,
+    text: str,
+    occurrence: int,
+    subject: str = "",
+    placeless: bool = False,
+) -> Finding:
     """`placeless`: the finding is about the whole project, so its fingerprint leaves out the
     place it points at, which moves as the code does (see `_describing`)."""
-    marker = fingerprint(rule.id, "" if placeless else record.path, "<project>" if placeless else record.scope, text,
-                         occurrence)
+    marker = fingerprint(
+        rule.id, "" if placeless else record.path, "<project>" if placeless else record.scope, text, occurrence
+    )
     return Finding(
-        rule_id=rule.id, title=rule.title, severity=severity, effort=effort, category=rule.category,
-        message=rule.render(values), remediation=rule.remediation, path=record.path, line=record.line,
-        column=record.column, cell=record.cell, scope=record.scope, fingerprint=marker,
-        vendor=record.vendor, owner=record.owner, layer=record.layer, product=record.product, host=record.host,
-        chain=tuple(values["chain"].split(" → ")) if values.get("chain") else (), role=record.role,
-        subject=subject, places=(Place(record.line, record.column, record.cell, marker),),
+        rule_id=rule.id,
+        title=rule.title,
+        severity=severity,
+        effort=effort,
+        category=rule.category,
+        message=rule.render(values),
+        remediation=rule.remediation,
+        path=record.path,
+        line=record.line,
+        column=record.column,
+        cell=record.cell,
+        scope=record.scope,
+        fingerprint=marker,
+        vendor=record.vendor,
+        owner=record.owner,
+        layer=record.layer,
+        product=record.product,
+        host=record.host,
+        chain=tuple(values["chain"].split(" → ")) if values.get("chain") else (),
+        role=record.role,
+        subject=subject,
+        places=(Place(record.line, record.column, record.cell, marker),),
     )
 
 
@@ -163,28 +213,51 @@ def group_repeats(findings: Iterable[Finding]) -> list[Finding]:
             grouped.append(replace(first, fingerprint=key))
             continue
         severity = max((m.severity for m in members), key=SEVERITIES.index)
-        grouped.append(replace(first, fingerprint=key, places=places, severity=severity,
-                               effort=max(m.effort for m in members),
-                               message=f"{first.message} ({len(places)} places in this file)"))
+        grouped.append(
+            replace(
+                first,
+                fingerprint=key,
+                places=places,
+                severity=severity,
+                effort=max(m.effort for m in members),
+                message=f"{first.message} ({len(places)} places in this file)",
+            )
+        )
     return sort_findings(grouped)
 
 
-def _context(record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool],
-             policy: Policy) -> dict[str, Any]:
+def _context(
+    record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool], policy: Policy
+) -> dict[str, Any]:
     return {
-        "kind": record.kind, "name": record.name, "symbol": record.symbol, "call": record.call,
-        "value": record.value, "vendor": record.vendor, "owner": record.owner, "layer": record.layer,
-        "product": record.product, "host": record.host, "scope": record.scope, "flags": record.flags,
-        "neutral": neutral.get(record.product or "", False), "path": record.path,
-        "in_adapter": in_adapter(record.path), "vendor_policy": policy.vendor_status(record.vendor),
+        "kind": record.kind,
+        "name": record.name,
+        "symbol": record.symbol,
+        "call": record.call,
+        "value": record.value,
+        "vendor": record.vendor,
+        "owner": record.owner,
+        "layer": record.layer,
+        "product": record.product,
+        "host": record.host,
+        "scope": record.scope,
+        "flags": record.flags,
+        "neutral": neutral.get(record.product or "", False),
+        "path": record.path,
+        "in_adapter": in_adapter(record.path),
+        "vendor_policy": policy.vendor_status(record.vendor),
     }
 
 
 def _values(record: UsageRecord, products: dict[str, Any], feature: Feature | None) -> dict[str, str]:
     product = products.get(record.product or "")
     return {
-        "vendor": record.vendor or "", "owner": record.owner or "", "name": record.name, "value": record.value or "",
-        "call": record.call or record.name, "product": record.product or "",
+        "vendor": record.vendor or "",
+        "owner": record.owner or "",
+        "name": record.name,
+        "value": record.value or "",
+        "call": record.call or record.name,
+        "product": record.product or "",
         "product_title": product.title if product else record.name,
         "feature_title": feature.title if feature else record.name,
     }
@@ -211,7 +284,7 @@ def matches(condition: dict[str, Any], record: dict[str, Any]) -> bool:
 
 
 def _predicate(predicate: dict[str, Any], value: Any) -> bool:
-    (operator, operand), = predicate.items()
+    ((operator, operand),) = predicate.items()
     if operator == "exists":
         return (value is not None and value != ()) == operand
     if operator == "contains":
@@ -260,13 +333,21 @@ def _describing(records: list[UsageRecord], context: Iterable[UsageRecord] = ())
 
     def rank(record: UsageRecord) -> tuple[int, str, bool, int, int, int]:
         soft = any(flag in record.flags for flag in ("type_checking", "optional", "in_function"))
-        return (-weight[record.path], record.path, soft, _TELLING.get(record.kind, len(_TELLING)), record.line,
-                record.column)
+        return (
+            -weight[record.path],
+            record.path,
+            soft,
+            _TELLING.get(record.kind, len(_TELLING)),
+            record.line,
+            record.column,
+        )
+
     return min(records, key=rank)
 
 
-def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _env_spread(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A vendor's environment variables read in at least `min_modules` files."""
     by_vendor: dict[str, list[UsageRecord]] = defaultdict(list)
     for record in records:
@@ -279,19 +360,21 @@ def _env_spread(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, 
             yield _describing(found), {"vendor": vendor, "count": str(len(paths)), "paths": shown}
 
 
-def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _single_model_vendor(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Every model-API product used comes from one vendor, with neither a neutral layer
     nor an adapter boundary of the project's own in between."""
     products = {p.id: p for p in ruleset.products}
-    used = [r for r in records if r.kind in ("import", "client") and r.product in products]
+    used = [
+        (r, product)
+        for r in records
+        if r.kind in ("import", "client") and (product := products.get(r.product or "")) is not None
+    ]
     layers, exempt = set(params.get("between_layers", ())), set(params.get("not_between", ()))
-    # `used` holds only records whose product is in `products`: mypy cannot narrow `r.product` from that.
-    if any(products[r.product].abstraction and products[r.product].layer in layers  # type: ignore[index]
-           and r.product not in exempt for r in used):
+    if any(p.abstraction and p.layer in layers and r.product not in exempt for r, p in used):
         return
-    model_api = [r for r in used if products[r.product].layer == "model-api"  # type: ignore[index]
-                 and not products[r.product].abstraction]  # type: ignore[index]
+    model_api = [r for r, p in used if p.layer == "model-api" and not p.abstraction]
     if model_api and all(project.in_adapter(r.path) for r in model_api):
         return
     vendors = {r.vendor for r in model_api}
@@ -301,24 +384,36 @@ def _single_model_vendor(records: list[UsageRecord], ruleset: RuleSet, params: d
         yield anchor, {"vendor": anchor.vendor or ""}
 
 
-def _no_adapter_boundary(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _no_adapter_boundary(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Vendor SDKs are used directly in too many modules for any small set to be the adapter."""
     if project.boundary.source != "none":
         return
     products = {p.id: p for p in ruleset.products}
-    direct_use = [r for r in records if r.kind in ("import", "client") and r.product in products
-                  and not products[r.product].abstraction]
+    direct_use = [
+        r
+        for r in records
+        if r.kind in ("import", "client") and r.product in products and not products[r.product].abstraction
+    ]
     if direct_use:
         first = _describing(direct_use, (r for r in records if r.kind in ("call", "env")))
         direct = project.boundary.direct
         shown = ", ".join(direct[:5]) + (f" and {len(direct) - 5} more" if len(direct) > 5 else "")
-        yield first, {"count": str(len(direct)), "total": str(project.boundary.total), "vendor": first.vendor or "",
-                      "paths": shown}
+        yield (
+            first,
+            {
+                "count": str(len(direct)),
+                "total": str(project.boundary.total),
+                "vendor": first.vendor or "",
+                "paths": shown,
+            },
+        )
 
 
-def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                        project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _provider_type_leak(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A name an adapter imports from a vendor SDK, imported from the adapter by code outside it."""
     vendor_symbols: dict[tuple[str, str], UsageRecord] = {}
     for record in records:
@@ -341,15 +436,28 @@ def _provider_type_leak(records: list[UsageRecord], ruleset: RuleSet, params: di
             if origin is None or key in seen:
                 continue
             seen.add(key)
-            anchor = UsageRecord("import", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
-                                 name=origin.name, symbol=fact.symbol, vendor=origin.vendor, owner=origin.owner,
-                                 layer=origin.layer, product=origin.product, host=origin.host, scope=fact.scope)
+            anchor = UsageRecord(
+                "import",
+                fact.loc.path,
+                fact.loc.line,
+                fact.loc.column,
+                fact.loc.cell,
+                name=origin.name,
+                symbol=fact.symbol,
+                vendor=origin.vendor,
+                owner=origin.owner,
+                layer=origin.layer,
+                product=origin.product,
+                host=origin.host,
+                scope=fact.scope,
+            )
             chain = " → ".join([source or fact.loc.path, graph.name(target), origin.name])
             yield anchor, {"vendor": origin.vendor or "", "name": fact.symbol, "chain": chain}
 
 
-def _owner_concentration(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _owner_concentration(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """One owner controls `min_layers` or more layers of the stack."""
     table = owner_layers(records, ruleset)
     for row in table["owners"]:
@@ -359,25 +467,38 @@ def _owner_concentration(records: list[UsageRecord], ruleset: RuleSet, params: d
         owned = [r for r in records if r.owner == row["owner"] and r.layer in layers]
         anchor = _describing(owned, (r for r in records if r.owner == row["owner"] and r.kind in ("call", "env")))
         deals = "; ".join(f"{d['company']} → {d['owner']} ({d['status']} {d['as_of']})" for d in row["through"])
-        alternatives = "; ".join(f"{layer}: {ruleset.alternatives[layer]}" for layer in layers
-                                 if layer in ruleset.alternatives)
+        alternatives = "; ".join(
+            f"{layer}: {ruleset.alternatives[layer]}" for layer in layers if layer in ruleset.alternatives
+        )
         anchor = replace(anchor, vendor=row["owner"], owner=row["owner"], product=None, host=None)
-        yield anchor, {"vendor": row["owner"], "owner": row["owner"], "count": str(len(layers)),
-                       "layers": ", ".join(layers), "through": deals or "direct", "alternatives": alternatives}
+        yield (
+            anchor,
+            {
+                "vendor": row["owner"],
+                "owner": row["owner"],
+                "count": str(len(layers)),
+                "layers": ", ".join(layers),
+                "through": deals or "direct",
+                "alternatives": alternatives,
+            },
+        )
 
 
-def _uv_lock_without_export(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                            project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _uv_lock_without_export(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """uv.lock is readable only by uv; a pylock.toml or requirements export is the standard form."""
     lock = next((r for r in records if r.kind == "config" and r.name == "uv.lock"), None)
-    exported = any(isinstance(f, DependencyFact) and f.source in ("requirements", "pylock") for f in project.facts) or any(
-        isinstance(f, ToolFact) and f.signal in ("pylock.toml", "requirements") for f in project.facts)
+    exported = any(
+        isinstance(f, DependencyFact) and f.source in ("requirements", "pylock") for f in project.facts
+    ) or any(isinstance(f, ToolFact) and f.signal in ("pylock.toml", "requirements") for f in project.facts)
     if lock is not None and not exported:
         yield lock, {"vendor": lock.vendor or "", "name": lock.path}
 
 
-def _single_vendor_evals(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _single_vendor_evals(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Promptfoo evals whose providers are all one vendor's models: a switch is never tested."""
     configs = {f.loc.path for f in project.facts if isinstance(f, ToolFact) and f.product == "promptfoo"}
     providers = [r for r in records if r.kind == "model-id" and r.path in configs and ":" in (r.value or "")]
@@ -389,15 +510,22 @@ def _single_vendor_evals(records: list[UsageRecord], ruleset: RuleSet, params: d
 def _declarations(facts: list[Fact]) -> list[DependencyFact]:
     """What the project declares: its pyproject's runtime dependencies when it has any (a
     requirements.txt beside them is then an export of the lock), else its requirements files."""
-    manifest = [f for f in facts if isinstance(f, DependencyFact) and f.source in ("pyproject", "setup.cfg")
-                and not f.group.startswith("group:") and f.group != "dev"]
+    manifest = [
+        f
+        for f in facts
+        if isinstance(f, DependencyFact)
+        and f.source in ("pyproject", "setup.cfg")
+        and not f.group.startswith("group:")
+        and f.group != "dev"
+    ]
     if manifest:
         return manifest
     return [f for f in facts if isinstance(f, DependencyFact) and f.source == "requirements"]
 
 
-def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                          project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _declared_vs_imported(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Like deptry, for AI SDKs: declared but never imported, or imported but never declared."""
     manifests = [f for f in project.facts if isinstance(f, DependencyFact) and f.group != "locked"]
     if not manifests:
@@ -416,8 +544,12 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
     importable = {p.id for p in ruleset.products if p.modules}
     imported: dict[str, UsageRecord] = {}
     for record in records:  # the counted code only: examples and tests often bring their own SDKs
-        if record.kind == "import" and record.product and record.layer in CODE_LAYERS \
-                and "type_checking" not in record.flags:
+        if (
+            record.kind == "import"
+            and record.product
+            and record.layer in CODE_LAYERS
+            and "type_checking" not in record.flags
+        ):
             imported.setdefault(record.product, record)
     if params.get("mode") == "declared-not-imported":
         # A distribution serving many services (`boto3`, `oci`) is imported under its own name,
@@ -432,8 +564,9 @@ def _declared_vs_imported(records: list[UsageRecord], ruleset: RuleSet, params: 
                 yield record, {"vendor": record.vendor or "", "name": record.name}
 
 
-def _transitive_provider(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                         project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _transitive_provider(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A declared dependency whose locked closure pulls a provider SDK in: `instructor → openai`."""
     locked = {f.name: f for f in project.facts if isinstance(f, DependencyFact) and f.group == "locked"}
     declared = {f.name: f for f in _declarations(project.facts)}
@@ -451,21 +584,35 @@ def _transitive_provider(records: list[UsageRecord], ruleset: RuleSet, params: d
                     continue
                 parents[child] = current
                 product = ruleset.product_for_distribution(child)
-                if product is not None and not product.abstraction and product.layer == "model-api" \
-                        and child not in declared:
+                if (
+                    product is not None
+                    and not product.abstraction
+                    and product.layer == "model-api"
+                    and child not in declared
+                ):
                     chain = [child]
                     while parents[chain[-1]]:
                         chain.append(parents[chain[-1]])
                     fact = declared[name]
-                    anchor = UsageRecord("dependency", fact.loc.path, fact.loc.line, fact.loc.column, None, name=name,
-                                         vendor=product.vendor, owner=ruleset.owner_of(product.vendor),
-                                         layer=product.layer, product=product.id)
+                    anchor = UsageRecord(
+                        "dependency",
+                        fact.loc.path,
+                        fact.loc.line,
+                        fact.loc.column,
+                        None,
+                        name=name,
+                        vendor=product.vendor,
+                        owner=ruleset.owner_of(product.vendor),
+                        layer=product.layer,
+                        product=product.id,
+                    )
                     yield anchor, {"vendor": product.vendor, "name": name, "chain": " → ".join(reversed(chain))}
                 queue.append(child)
 
 
-def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any],
-                             project: Project) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
+def _vulnerable_provider_sdk(
+    records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
+) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A provider SDK or AI layer pinned to a version with known vulnerabilities (needs `--vulns`)."""
     vulnerable = {entry["package"].split("==")[0]: entry for entry in project.vulnerabilities.get("vulnerable", [])}
     for record in records:
@@ -473,8 +620,15 @@ def _vulnerable_provider_sdk(records: list[UsageRecord], ruleset: RuleSet, param
             entry = vulnerable.pop(record.name)
             ids = ", ".join(v["id"] for v in entry["vulnerabilities"])
             fixes = sorted({f for v in entry["vulnerabilities"] for f in v["fix_versions"]})
-            yield record, {"vendor": record.vendor or "", "name": entry["package"], "ids": ids,
-                           "fix": ", ".join(fixes) or "none published"}
+            yield (
+                record,
+                {
+                    "vendor": record.vendor or "",
+                    "name": entry["package"],
+                    "ids": ids,
+                    "fix": ", ".join(fixes) or "none published",
+                },
+            )
 
 
 # The checks whose finding describes the project, not a place: they point at `_describing`'s choice.

@@ -245,21 +245,56 @@ class ForeignCallFact:
     kind = "foreign-call"
 
 
-Fact = (ImportFact | ConstructorFact | CallFact | StringFact | EnvFact | SettingFact | ToolFact | DependencyFact
-        | SuppressionFact | ClassFact | ModuleFact | ErrorFact | ClientSourceFact | ForeignCallFact)
+Fact = (
+    ImportFact
+    | ConstructorFact
+    | CallFact
+    | StringFact
+    | EnvFact
+    | SettingFact
+    | ToolFact
+    | DependencyFact
+    | SuppressionFact
+    | ClassFact
+    | ModuleFact
+    | ErrorFact
+    | ClientSourceFact
+    | ForeignCallFact
+)
 
 
-FACT_TYPES: dict[str, type] = {cls.kind: cls for cls in (ImportFact, ConstructorFact, CallFact, StringFact, EnvFact,
-                                                         SettingFact, ToolFact, DependencyFact, SuppressionFact,
-                                                         ClassFact, ModuleFact, ErrorFact, ClientSourceFact,
-                                                         ForeignCallFact)}
+FACT_TYPES: dict[str, type] = {
+    cls.kind: cls
+    for cls in (
+        ImportFact,
+        ConstructorFact,
+        CallFact,
+        StringFact,
+        EnvFact,
+        SettingFact,
+        ToolFact,
+        DependencyFact,
+        SuppressionFact,
+        ClassFact,
+        ModuleFact,
+        ErrorFact,
+        ClientSourceFact,
+        ForeignCallFact,
+    )
+}
 
 
 def fact_to_row(fact: Fact) -> list[Any]:
     """A compact JSON-able row for the cache: kind, location, then the fields in order."""
     loc = fact.loc
-    return [fact.kind, loc.path, loc.line, loc.column, loc.cell,
-            *(getattr(fact, name) for name in fact.__dataclass_fields__ if name != "loc")]
+    return [
+        fact.kind,
+        loc.path,
+        loc.line,
+        loc.column,
+        loc.cell,
+        *(getattr(fact, name) for name in fact.__dataclass_fields__ if name != "loc"),
+    ]
 
 
 def fact_from_row(row: list[Any]) -> Fact:

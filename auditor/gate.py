@@ -42,43 +42,80 @@ UNSEEN_RULE = "changed-file-not-analysed"
 BUDGET_REASON = "not analysed: the scan reached its budget"
 
 
-def gate_changes(root: Path, base: str, config_source: str | None, baseline_path: Path | None, facts: Iterable[Fact],
-                 files: Iterable[SourceFile], changed: set[str], ruleset: RuleSet, policy: Policy,
-                 skipped: Iterable[Skipped] = (), tracked: frozenset[str] = frozenset(),
-                 excluded: Callable[[str], bool] = lambda path: False,
-                 counts: Callable[[str], bool] = lambda path: True) -> list[Finding]:
+def gate_changes(
+    root: Path,
+    base: str,
+    config_source: str | None,
+    baseline_path: Path | None,
+    facts: Iterable[Fact],
+    files: Iterable[SourceFile],
+    changed: set[str],
+    ruleset: RuleSet,
+    policy: Policy,
+    skipped: Iterable[Skipped] = (),
+    tracked: frozenset[str] = frozenset(),
+    excluded: Callable[[str], bool] = lambda path: False,
+    counts: Callable[[str], bool] = lambda path: True,
+) -> list[Finding]:
     """`skipped`: the files not analysed, whole or by a budget; `tracked`: the files git tracks;
     `excluded`: whether the configuration the change is judged by excludes a path; `counts`:
     whether a path's role counts (a test fixture that cannot be parsed may be meant so)."""
     made: list[Finding] = []
 
-    def add(rule_id: str, path: str, line: int, column: int, cell: int | None, values: dict[str, str], text: str) -> None:
+    def add(
+        rule_id: str, path: str, line: int, column: int, cell: int | None, values: dict[str, str], text: str
+    ) -> None:
         rule = ruleset.rules.get(rule_id)
         if rule is None or not policy.applies(rule_id, path, wildcard=False):
             return
         anchor = UsageRecord("gate", path, line, column, cell, name=values.get("name", ""))
         occurrence = sum(1 for f in made if f.rule_id == rule_id and f.path == path)
-        made.append(make_finding(rule, anchor, values, policy.severity_of(rule_id, path, rule.severity),
-                                 rule.effort, text, occurrence, subject=text))
+        made.append(
+            make_finding(
+                rule,
+                anchor,
+                values,
+                policy.severity_of(rule_id, path, rule.severity),
+                rule.effort,
+                text,
+                occurrence,
+                subject=text,
+            )
+        )
 
     compared = _tables(root, base, config_source)
     if compared is not None:
         config_path, now_text, before, now = compared
         for key, change in weakenings(before, now, ruleset):
-            add(CONFIG_RULE, config_path, _line_of(now_text or "", key), 1, None, {"name": key, "change": change},
-                f"{key}: {change}")
+            add(
+                CONFIG_RULE,
+                config_path,
+                _line_of(now_text or "", key),
+                1,
+                None,
+                {"name": key, "change": change},
+                f"{key}: {change}",
+            )
     files = list(files)
     for path, reason in _unseen(root, changed, files, skipped, tracked, excluded, counts):
         add(UNSEEN_RULE, path, 1, 1, None, {"name": path, "change": reason}, reason)
     baseline_rel = lexical_relative(baseline_path, root) if baseline_path is not None else None
     if baseline_rel is not None and baseline_rel in changed:
-        added = _entries((root / baseline_rel).read_bytes() if (root / baseline_rel).is_file() else None) \
-            - _entries(vcs.show(root, base, baseline_rel))
+        added = _entries((root / baseline_rel).read_bytes() if (root / baseline_rel).is_file() else None) - _entries(
+            vcs.show(root, base, baseline_rel)
+        )
         if added:
             listed = ", ".join(f"{rule}@{path}" for (_, rule, path) in sorted(added)[:5])
             more = f" and {sum(added.values()) - 5} more" if sum(added.values()) > 5 else ""
-            add(BASELINE_RULE, baseline_rel, 1, 1, None, {"name": str(sum(added.values())), "change": listed + more},
-                " ".join(sorted(fp for fp, _, _ in added)))
+            add(
+                BASELINE_RULE,
+                baseline_rel,
+                1,
+                1,
+                None,
+                {"name": str(sum(added.values())), "change": listed + more},
+                " ".join(sorted(fp for fp, _, _ in added)),
+            )
     kinds = {f.path: f.kind for f in files}
     now_comments = [f for f in facts if isinstance(f, SuppressionFact) and f.loc.path in changed]
     by_path: dict[str, list[SuppressionFact]] = {}
@@ -86,15 +123,24 @@ def gate_changes(root: Path, base: str, config_source: str | None, baseline_path
         by_path.setdefault(comment.loc.path, []).append(comment)
     for path, comments in sorted(by_path.items()):
         old = vcs.show(root, base, path)
-        earlier = Counter(_key(c) for c in (extract(path, kinds[path], old) if old is not None and path in kinds else ())
-                          if isinstance(c, SuppressionFact))
+        earlier = Counter(
+            _key(c)
+            for c in (extract(path, kinds[path], old) if old is not None and path in kinds else ())
+            if isinstance(c, SuppressionFact)
+        )
         for comment in comments:
             if earlier[_key(comment)] > 0:
                 earlier[_key(comment)] -= 1
                 continue
-            add(SUPPRESSION_RULE, path, comment.loc.line, comment.loc.column, comment.loc.cell,
+            add(
+                SUPPRESSION_RULE,
+                path,
+                comment.loc.line,
+                comment.loc.column,
+                comment.loc.cell,
                 {"name": ", ".join(comment.rules) or "(no rule)", "change": comment.reason or "(no reason)"},
-                f"{comment.rules} {comment.reason}")
+                f"{comment.rules} {comment.reason}",
+            )
     return made
 
 
@@ -105,8 +151,15 @@ JUDGED_KINDS = frozenset({"python", "notebook", "pyproject", "requirements"})
 SOURCE = (".py", ".pyi")
 
 
-def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Iterable[Skipped], tracked: frozenset[str],
-            excluded: Callable[[str], bool], counts: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
+def _unseen(
+    root: Path,
+    changed: set[str],
+    files: list[SourceFile],
+    skipped: Iterable[Skipped],
+    tracked: frozenset[str],
+    excluded: Callable[[str], bool],
+    counts: Callable[[str], bool],
+) -> Iterator[tuple[str, str]]:
     """What the gate cannot judge fails it: changed product code or dependency declarations
     that it did not analyse, and why: skipped (too large, unparsable), never reached (a folder
     it passes by default, such as `venv/`), a compiled module, or a symlink through which
@@ -139,8 +192,7 @@ def _unseen(root: Path, changed: set[str], files: list[SourceFile], skipped: Ite
         if not judged:
             continue
         passed = next((f for f in folders if f in DEFAULT_EXCLUDED_DIRS or f.endswith(".egg-info")), None)
-        yield path, (f"inside {passed}/, a folder lockaudit passes by default" if passed else
-                     "not reached by the scan")
+        yield path, (f"inside {passed}/, a folder lockaudit passes by default" if passed else "not reached by the scan")
 
 
 def _link_reason(root: Path, path: str, seen: set[str], counts: Callable[[str], bool]) -> str | None:
@@ -212,7 +264,10 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
             found.append(("roles", f"now treats {pattern!r} as {role} code, which the gate does not count"))
     for role in sorted(set(_strings(before.get("include-roles"))) - set(_strings(now.get("include-roles")))):
         found.append(("include-roles", f"no longer counts {role} code"))
-    old_size, new_size = before.get("max-file-size", DEFAULT_MAX_FILE_SIZE), now.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    old_size, new_size = (
+        before.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        now.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+    )
     if isinstance(old_size, int) and isinstance(new_size, int) and new_size < old_size:
         found.append(("max-file-size", f"lowered from {old_size} to {new_size} bytes: larger files go unread"))
     if before.get("count-announced", True) and now.get("count-announced", True) is False:
@@ -230,6 +285,7 @@ def _tables(root: Path, base: str, source: str | None) -> tuple[str, str | None,
     `source` is a file named with --config; without one, whichever file is nearest on each side
     is compared, so adding a `.lockaudit.toml` or deleting the `[tool.lockaudit]` table is seen
     as what it does to the settings."""
+
     def at_base(rel: str) -> bytes | None:
         return vcs.show(root, base, rel)
 
@@ -238,7 +294,12 @@ def _tables(root: Path, base: str, source: str | None) -> tuple[str, str | None,
         if rel is None:
             return None
         now_text = _read(root / rel)
-        return rel, now_text, _table(at_base(rel), rel), _table(now_text.encode() if now_text is not None else None, rel)
+        return (
+            rel,
+            now_text,
+            _table(at_base(rel), rel),
+            _table(now_text.encode() if now_text is not None else None, rel),
+        )
     folders = search_folders(root)
     before_source, before = _settings(at_base, folders)
     now_source, now = _settings(worktree_reader(root, (root / folders[-1]).resolve()), folders)
@@ -314,26 +375,40 @@ def verdict(audit: Audit, threshold: str, failing: int, updated: bool = False, q
     lines = []
     unseen = len({s.path for s in audit.skipped})
     if unseen:
-        lines.append(f"lockaudit: warning: {count(unseen, 'file')} not fully analysed; the gate did not see "
-                     "what they contain (see Skipped)")
+        lines.append(
+            f"lockaudit: warning: {count(unseen, 'file')} not fully analysed; the gate did not see "
+            "what they contain (see Skipped)"
+        )
     accepted = ""
     if audit.baseline is not None:
-        accepted = f" ({count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})" \
-            if audit.baseline["unchanged"] else ""
+        accepted = (
+            f" ({count(audit.baseline['unchanged'], 'more finding')} in the baseline {audit.baseline['path']})"
+            if audit.baseline["unchanged"]
+            else ""
+        )
         if audit.baseline["fixed"] and not updated and not quiet:
             fixed = len(audit.baseline["fixed"])
-            lines.append(f"lockaudit check: {count(fixed, 'baseline entry', 'baseline entries')} "
-                         f"{'matches' if fixed == 1 else 'match'} no finding any more (fixed); drop "
-                         f"{'it' if fixed == 1 else 'them'} with --update-baseline")
+            lines.append(
+                f"lockaudit check: {count(fixed, 'baseline entry', 'baseline entries')} "
+                f"{'matches' if fixed == 1 else 'match'} no finding any more (fixed); drop "
+                f"{'it' if fixed == 1 else 'them'} with --update-baseline"
+            )
     if audit.since is not None and not quiet:
-        lines.append(f"lockaudit check: only the {count(audit.since['changed_files'], 'file')} changed since "
-                     f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
-                     f"{count(audit.since['findings_elsewhere'], 'finding')} elsewhere left out")
+        lines.append(
+            f"lockaudit check: only the {count(audit.since['changed_files'], 'file')} changed since "
+            f"{audit.since['ref']} ({audit.since['merge_base'][:12]}) count; "
+            f"{count(audit.since['findings_elsewhere'], 'finding')} elsewhere left out"
+        )
     if failing:
-        counted = count(failing, "new finding") if audit.baseline is not None else \
-            f"{failing} of {count(len(audit.findings), 'finding')}"
+        counted = (
+            count(failing, "new finding")
+            if audit.baseline is not None
+            else f"{failing} of {count(len(audit.findings), 'finding')}"
+        )
         lines.append(f"lockaudit check: failed: {counted} at or above '{threshold}'{accepted}")
     elif not quiet:
-        lines.append(f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
-                     f"'{threshold}'{accepted}")
+        lines.append(
+            f"lockaudit check: passed: no {'new ' if audit.baseline is not None else ''}findings at or above "
+            f"'{threshold}'{accepted}"
+        )
     return lines

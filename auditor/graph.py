@@ -113,8 +113,9 @@ class ProjectGraph:
         return graph
 
 
-def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: ModuleIndex, ruleset: RuleSet,
-                paths: Iterable[str]) -> ProjectGraph:
+def build_graph(
+    facts: Iterable[Fact], inventory: list[UsageRecord], modules: ModuleIndex, ruleset: RuleSet, paths: Iterable[str]
+) -> ProjectGraph:
     graph = ProjectGraph()
     for path in paths:
         name = modules.module_name(path) or path
@@ -127,8 +128,13 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
         target_path = modules.resolve(fact.loc.path, fact.module, fact.symbol, fact.level)
         target = graph.module_of_path.get(target_path) if target_path else None
         if source and target and target != source:
-            graph.add_edge(f"module:{source}", f"module:{target}", relation="imports", line=fact.loc.line,
-                           **({"optional": True} if fact.optional or fact.type_checking else {}))
+            graph.add_edge(
+                f"module:{source}",
+                f"module:{target}",
+                relation="imports",
+                line=fact.loc.line,
+                **({"optional": True} if fact.optional or fact.type_checking else {}),
+            )
     _add_distributions(graph, facts, ruleset)
     products = {p.id: p for p in ruleset.products}
     uses: Counter[tuple[str, str]] = Counter()
@@ -141,10 +147,21 @@ def build_graph(facts: Iterable[Fact], inventory: list[UsageRecord], modules: Mo
                 hard.add((source, record.product))
     for (source, product_id), count in sorted(uses.items()):
         product = products[product_id]
-        graph.add_node(f"product:{product_id}", kind="product", name=product_id, title=product.title,
-                       layer=product.layer, abstraction=product.abstraction)
-        graph.add_edge(f"module:{source}", f"product:{product_id}", relation="uses", weight=count,
-                       **({} if (source, product_id) in hard else {"optional": True}))
+        graph.add_node(
+            f"product:{product_id}",
+            kind="product",
+            name=product_id,
+            title=product.title,
+            layer=product.layer,
+            abstraction=product.abstraction,
+        )
+        graph.add_edge(
+            f"module:{source}",
+            f"product:{product_id}",
+            relation="uses",
+            weight=count,
+            **({} if (source, product_id) in hard else {"optional": True}),
+        )
         vendor = product.vendor
         graph.add_node(f"vendor:{vendor}", kind="vendor", name=vendor)
         _add_once(graph, f"product:{product_id}", f"vendor:{vendor}", "provided-by")
@@ -178,8 +195,14 @@ def _add_distributions(graph: ProjectGraph, facts: Iterable[Fact], ruleset: Rule
             graph.add_edge(node, f"distribution:{child}", relation="locks")
         product = ruleset.product_for_distribution(fact.name)
         if product is not None and not graph.has_edge(node, f"product:{product.id}"):
-            graph.add_node(f"product:{product.id}", kind="product", name=product.id, title=product.title,
-                           layer=product.layer, abstraction=product.abstraction)
+            graph.add_node(
+                f"product:{product.id}",
+                kind="product",
+                name=product.id,
+                title=product.title,
+                layer=product.layer,
+                abstraction=product.abstraction,
+            )
             graph.add_edge(node, f"product:{product.id}", relation="ships")
 
 
@@ -231,8 +254,10 @@ class Upstream:
         depth: dict[Any, int] = {}
         reach: dict[int, int] = {}  # component -> its bits and those of every node importing it
         start = 0  # members of a component get consecutive bits, in the order components are walked
-        readers = {index: len({component_of[m] for n in members for m in imports[n]} - {index})
-                   for index, members in enumerate(components)}
+        readers = {
+            index: len({component_of[m] for n in members for m in imports[n]} - {index})
+            for index, members in enumerate(components)
+        }
         # Tarjan's order lists a component after every component it imports: walk it backwards.
         for index in range(len(components) - 1, -1, -1):
             members = components[index]
@@ -250,16 +275,23 @@ class Upstream:
             frontier: list[tuple[int, str, Any]] = []
             for node in members:
                 self.dependents[node] = count
-                best = max(((depth[i], str(i), i) for i in self._importers.get(node, ()) if component_of[i] != index),
-                           default=None)
+                best = max(
+                    ((depth[i], str(i), i) for i in self._importers.get(node, ()) if component_of[i] != index),
+                    default=None,
+                )
                 depth[node] = best[0] + 1 if best else 0
                 self.parent[node] = best[2] if best else None
                 heapq.heappush(frontier, (-depth[node], str(node), node))
             if len(members) > 1:
                 self._within(members, frontier, depth, imports)
 
-    def _within(self, members: list[Any], frontier: list[tuple[int, str, Any]], depth: dict[Any, int],
-                imports: dict[Any, set[Any]]) -> None:
+    def _within(
+        self,
+        members: list[Any],
+        frontier: list[tuple[int, str, Any]],
+        depth: dict[Any, int],
+        imports: dict[Any, set[Any]],
+    ) -> None:
         """Deepest chains inside an import cycle: the deepest member first, each member settled once,
         so parents point only at settled members and no chain loops."""
         inside, settled = set(members), set()
@@ -338,8 +370,11 @@ class ChainFinder:
         if module is None or vendor is None:
             return ()
         project = self.project
-        if product and project.has_edge(module, f"product:{product}") \
-                and project.has_edge(f"product:{product}", f"vendor:{vendor}"):
+        if (
+            product
+            and project.has_edge(module, f"product:{product}")
+            and project.has_edge(f"product:{product}", f"vendor:{vendor}")
+        ):
             onward: list[str] | None = [project.name(module), product, vendor]
         else:
             onward = self.onward(module, vendor)
@@ -392,22 +427,34 @@ def exposure(project: ProjectGraph, chains_per_vendor: int = 5) -> list[dict[str
         chains.sort(key=lambda item: (item[0], -len(item[1]), item[1]))
         firm = [chain for optional, chain in chains if not optional]
         direct = sum(1 for chain in firm if len(chain) <= 3)  # module → product → vendor
-        rows.append({"vendor": vendor, "modules": len(firm), "direct": direct, "optional": len(chains) - len(firm),
-                     "chains": [" → ".join(chain) + (" (optional import)" if optional else "")
-                                for optional, chain in chains[:chains_per_vendor]]})
+        rows.append(
+            {
+                "vendor": vendor,
+                "modules": len(firm),
+                "direct": direct,
+                "optional": len(chains) - len(firm),
+                "chains": [
+                    " → ".join(chain) + (" (optional import)" if optional else "")
+                    for optional, chain in chains[:chains_per_vendor]
+                ],
+            }
+        )
     rows.sort(key=lambda row: (-row["modules"], -row["optional"], row["vendor"]))
     return rows
 
 
-def hotspots(project: ProjectGraph, counted: Callable[[str], bool] = lambda path: True,
-             limit: int = 10) -> list[dict[str, object]]:
+def hotspots(
+    project: ProjectGraph, counted: Callable[[str], bool] = lambda path: True, limit: int = 10
+) -> list[dict[str, object]]:
     """Counted modules ranked by their vendor coupling weighted by fan-in (how many modules import them)."""
     nodes = project.nodes
     coupling: Counter[str] = Counter()
     for source, target, data in project.edges:
         if data.get("relation") == "uses" and not nodes[target].get("abstraction", False):
             coupling[source] += data.get("weight", 0)
-    candidates = [n for n, c in coupling.items() if c and nodes[n].get("kind") == "module" and counted(nodes[n]["path"])]
+    candidates = [
+        n for n, c in coupling.items() if c and nodes[n].get("kind") == "module" and counted(nodes[n]["path"])
+    ]
     if not candidates:
         return []
     importers_of = project.importers()
@@ -416,8 +463,15 @@ def hotspots(project: ProjectGraph, counted: Callable[[str], bool] = lambda path
     for node in candidates:
         data = nodes[node]
         dependents = upstream.dependents.get(node, 0)
-        rows.append({"module": data["name"], "path": data["path"], "coupling": coupling[node],
-                     "fan_in": len(importers_of.get(node, ())), "dependents": dependents,
-                     "score": coupling[node] * (1 + dependents)})
+        rows.append(
+            {
+                "module": data["name"],
+                "path": data["path"],
+                "coupling": coupling[node],
+                "fan_in": len(importers_of.get(node, ())),
+                "dependents": dependents,
+                "score": coupling[node] * (1 + dependents),
+            }
+        )
     rows.sort(key=lambda r: (-r["score"], r["module"]))
     return rows[:limit]

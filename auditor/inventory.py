@@ -40,8 +40,9 @@ FLAG_NAMES = ("type_checking", "optional", "in_function", "conditional", "dynami
 TRUE_LIKE = frozenset({"true", "1", "yes", "on"})
 
 
-def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet,
-                    roles: Roles | None = None) -> list[UsageRecord]:
+def build_inventory(
+    facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet, roles: Roles | None = None
+) -> list[UsageRecord]:
     facts = list(facts)
     products = {p.id: p for p in ruleset.products}
     records: list[UsageRecord] = []
@@ -63,8 +64,11 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
         elif isinstance(fact, EnvFact):
             vendor = ruleset.env_vendor(fact.name)
             if vendor is not None:
-                value = f"{fact.access} ({fact.value})" if fact.access == "read" and fact.value else (
-                    f"{fact.access}={fact.value}" if fact.value else fact.access)
+                value = (
+                    f"{fact.access} ({fact.value})"
+                    if fact.access == "read" and fact.value
+                    else (f"{fact.access}={fact.value}" if fact.value else fact.access)
+                )
                 records.append(_record("env", fact, ruleset, fact.name, vendor=vendor, value=value))
         elif isinstance(fact, ToolFact):
             record = _tool_record(fact, ruleset, products)
@@ -73,8 +77,17 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
         elif isinstance(fact, DependencyFact):
             product = ruleset.product_for_distribution(fact.name)
             if product is not None:
-                records.append(_record("dependency", fact, ruleset, fact.name, product=product,
-                                       call=f"{fact.source}:{fact.group}", value=fact.version or fact.specifier))
+                records.append(
+                    _record(
+                        "dependency",
+                        fact,
+                        ruleset,
+                        fact.name,
+                        product=product,
+                        call=f"{fact.source}:{fact.group}",
+                        value=fact.version or fact.specifier,
+                    )
+                )
         elif isinstance(fact, SettingFact):
             product = ruleset.product_for_module(fact.name)
             if product is not None and not _first_party(modules, fact.loc.path, fact.name):
@@ -86,16 +99,33 @@ def build_inventory(facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSe
     return records
 
 
-def _record(kind: str, fact: Fact, ruleset: RuleSet, name: str, *, product: Product | None = None,
-            vendor: str | None = None, host: str | None = None, **fields: Any) -> UsageRecord:
+def _record(
+    kind: str,
+    fact: Fact,
+    ruleset: RuleSet,
+    name: str,
+    *,
+    product: Product | None = None,
+    vendor: str | None = None,
+    host: str | None = None,
+    **fields: Any,
+) -> UsageRecord:
     vendor = vendor or (product.vendor if product else None)
     loc = fact.loc
     return UsageRecord(
-        kind, loc.path, loc.line, loc.column, loc.cell, name=name, vendor=vendor, owner=ruleset.owner_of(vendor),
+        kind,
+        loc.path,
+        loc.line,
+        loc.column,
+        loc.cell,
+        name=name,
+        vendor=vendor,
+        owner=ruleset.owner_of(vendor),
         layer=product.layer if product else ruleset.vendor_layers.get(vendor or "", "model-api"),
         product=product.id if product else None,
         host=host if host is not None else (product.host if product else None),
-        scope=getattr(fact, "scope", "<module>"), **fields,
+        scope=getattr(fact, "scope", "<module>"),
+        **fields,
     )
 
 
@@ -107,8 +137,15 @@ def _tool_record(fact: ToolFact, ruleset: RuleSet, products: dict[str, Product])
     if product is None:
         return None
     if fact.signal == "implicit-grader":  # Promptfoo then grades with OpenAI unless other keys are set
-        return _record("hidden-default", fact, ruleset, IMPLICIT_GRADER, product=product, vendor="OpenAI",
-                       value=f"'{fact.value}' has no grader: Promptfoo's default grader falls back to OpenAI")
+        return _record(
+            "hidden-default",
+            fact,
+            ruleset,
+            IMPLICIT_GRADER,
+            product=product,
+            vendor="OpenAI",
+            value=f"'{fact.value}' has no grader: Promptfoo's default grader falls back to OpenAI",
+        )
     return _record("config", fact, ruleset, fact.signal, product=product, value=fact.value)
 
 
@@ -124,8 +161,15 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
     loc = fact.loc
     if fact.unresolved:
         return UsageRecord(
-            "import", loc.path, loc.line, loc.column, loc.cell, name="",
-            scope=fact.scope, flags=(*flags, "unresolved"), expression=fact.expression,
+            "import",
+            loc.path,
+            loc.line,
+            loc.column,
+            loc.cell,
+            name="",
+            scope=fact.scope,
+            flags=(*flags, "unresolved"),
+            expression=fact.expression,
         )
     if fact.level or modules.is_first_party(loc.path, fact.module, fact.symbol):
         return None
@@ -136,8 +180,17 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
             name, symbol = deeper, None
     constructor = ruleset.constructor_for(f"{name}.{symbol}") if symbol and symbol != "*" else None
     if constructor is not None:  # `from openai import AzureOpenAI`: OpenAI's API, served by Microsoft
-        return _record("import", fact, ruleset, name, product=constructor.product, vendor=constructor.vendor,
-                       host=constructor.host, symbol=symbol, flags=flags)
+        return _record(
+            "import",
+            fact,
+            ruleset,
+            name,
+            product=constructor.product,
+            vendor=constructor.vendor,
+            host=constructor.host,
+            symbol=symbol,
+            flags=flags,
+        )
     product = ruleset.product_for_module(name)
     if product is None:
         return None
@@ -161,17 +214,39 @@ def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[Us
     product = constructor.product
     base_url = redact_url(next((keywords[k] for k in BASE_URL_KEYWORDS if keywords.get(k)), None))
     if not fact.rebound:
-        yield _record("client", fact, ruleset, constructor.name, product=product, vendor=constructor.vendor,
-                      host=constructor.host, value=base_url)
+        yield _record(
+            "client",
+            fact,
+            ruleset,
+            constructor.name,
+            product=product,
+            vendor=constructor.vendor,
+            host=constructor.host,
+            value=base_url,
+        )
     reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None
     if reached is not None and reached != constructor.vendor:
         # An SDK pointed at another vendor's compatible endpoint: the wire format is portable.
-        yield _record("compatible-api", fact, ruleset, constructor.name, product=product, vendor=reached,
-                      host=None, value=base_url)
+        yield _record(
+            "compatible-api",
+            fact,
+            ruleset,
+            constructor.name,
+            product=product,
+            vendor=reached,
+            host=None,
+            value=base_url,
+        )
     if fact.rebound:
         return
-    yield from _features(fact, ruleset, product, None, constructor.name,
-                         reached if reached is not None and reached != constructor.vendor else None)
+    yield from _features(
+        fact,
+        ruleset,
+        product,
+        None,
+        constructor.name,
+        reached if reached is not None and reached != constructor.vendor else None,
+    )
 
 
 def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
@@ -190,8 +265,18 @@ def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
                 return
             product, vendor, host, name = found, None, None, fact.receiver
         base_url = redact_url(fact.base_url)
-        yield _record("call", fact, ruleset, name, product=product, vendor=vendor, host=host, call=fact.path,
-                      value=fact.service or base_url, via=fact.via)
+        yield _record(
+            "call",
+            fact,
+            ruleset,
+            name,
+            product=product,
+            vendor=vendor,
+            host=host,
+            call=fact.path,
+            value=fact.service or base_url,
+            via=fact.via,
+        )
         # A provider-only feature on a client pointed at another vendor is that vendor's to replace.
         reached = ruleset.host_vendor(_host_port(base_url)) if base_url else None
         yield from _features(fact, ruleset, product, fact.path, None, reached or vendor)
@@ -203,20 +288,40 @@ def _call_records(fact: CallFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
         yield from _features(fact, ruleset, found, None, fact.function)
 
 
-def _features(fact: ConstructorFact | CallFact, ruleset: RuleSet, product: Product, path: str | None,
-              function: str | None, vendor: str | None = None) -> Iterator[UsageRecord]:
+def _features(
+    fact: ConstructorFact | CallFact,
+    ruleset: RuleSet,
+    product: Product,
+    path: str | None,
+    function: str | None,
+    vendor: str | None = None,
+) -> Iterator[UsageRecord]:
     keywords = {name for name, _ in fact.keywords}
     for feature in ruleset.features:
         signal = _feature_match(feature, product, path, function, keywords, fact)
         if signal is not False:
             # `vendor` is the host a client reaches when it is not the SDK's own vendor.
             owner_vendor = vendor if vendor is not None and vendor != product.vendor else feature.vendor
-            yield _record("feature", fact, ruleset, feature.id, product=product, vendor=owner_vendor,
-                          call=path or function, value=signal)
+            yield _record(
+                "feature",
+                fact,
+                ruleset,
+                feature.id,
+                product=product,
+                vendor=owner_vendor,
+                call=path or function,
+                value=signal,
+            )
 
 
-def _feature_match(feature: Feature, product: Product, path: str | None, function: str | None,
-                   keywords: set[str], fact: ConstructorFact | CallFact) -> str | None | bool:
+def _feature_match(
+    feature: Feature,
+    product: Product,
+    path: str | None,
+    function: str | None,
+    keywords: set[str],
+    fact: ConstructorFact | CallFact,
+) -> str | None | bool:
     """False when the feature does not match; otherwise the signal that matched (or None)."""
     if feature.products and product.id not in feature.products:
         return False
@@ -224,13 +329,17 @@ def _feature_match(feature: Feature, product: Product, path: str | None, functio
         return False
     if feature.paths or feature.functions:
         located = (path is not None and any(fnmatch.fnmatchcase(path, g) for g in feature.paths)) or (
-            function is not None and any(fnmatch.fnmatchcase(function, g) for g in feature.functions))
+            function is not None and any(fnmatch.fnmatchcase(function, g) for g in feature.functions)
+        )
         if not located:
             return False
     if not (feature.keywords or feature.tool_types or feature.dict_keys):
         return None if (feature.paths or feature.functions) else False
-    for signals, present in ((feature.keywords, keywords), (feature.tool_types, set(fact.tool_types)),
-                             (feature.dict_keys, set(fact.dict_keys))):
+    for signals, present in (
+        (feature.keywords, keywords),
+        (feature.tool_types, set(fact.tool_types)),
+        (feature.dict_keys, set(fact.dict_keys)),
+    ):
         hits = sorted(signals & present)
         if hits:
             return ", ".join(hits)
@@ -246,23 +355,50 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
     family = next((m for m in ruleset.model_families if m.family == fact.family), None)
     if family is None:
         return None
-    flags = tuple(f for f, on in (("open_weight", family.open_weight), ("routed", bool(fact.routed_via)),
-                                  ("lookup_key", fact.context == LOOKUP_KEY), ("check", fact.context == CHECK)) if on)
+    flags = tuple(
+        f
+        for f, on in (
+            ("open_weight", family.open_weight),
+            ("routed", bool(fact.routed_via)),
+            ("lookup_key", fact.context == LOOKUP_KEY),
+            ("check", fact.context == CHECK),
+        )
+        if on
+    )
     if family.open_weight:  # anyone can serve open weights: the host is the lock-in, not the model's author
         host = ruleset.routing_vendors.get(fact.routed_via or "")
-        return UsageRecord("model-id", fact.loc.path, fact.loc.line, fact.loc.column, fact.loc.cell,
-                           name=family.family, vendor=host, owner=ruleset.owner_of(host),
-                           layer="model-api", scope=fact.scope, value=fact.value, flags=flags)
-    return _record("model-id", fact, ruleset, family.family, vendor=family.vendor, host=family.host,
-                   value=fact.value, flags=flags)
+        return UsageRecord(
+            "model-id",
+            fact.loc.path,
+            fact.loc.line,
+            fact.loc.column,
+            fact.loc.cell,
+            name=family.family,
+            vendor=host,
+            owner=ruleset.owner_of(host),
+            layer="model-api",
+            scope=fact.scope,
+            value=fact.value,
+            flags=flags,
+        )
+    return _record(
+        "model-id", fact, ruleset, family.family, vendor=family.vendor, host=family.host, value=fact.value, flags=flags
+    )
 
 
-def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: RuleSet, products: dict[str, Product],
-                     role_of: Callable[[str], str]) -> Iterator[UsageRecord]:
+def _hidden_defaults(
+    facts: list[Fact],
+    records: list[UsageRecord],
+    ruleset: RuleSet,
+    products: dict[str, Product],
+    role_of: Callable[[str], str],
+) -> Iterator[UsageRecord]:
     """Project-level: defaults of abstraction layers that reach a vendor no import shows."""
     # Imports, and vendor types used without a client (`llama_index.core.VectorStoreIndex(...)`).
-    imports = sorted((r for r in records if (r.kind == "import" or (r.kind == "call" and r.call is None)) and r.name),
-                     key=lambda r: (role_of(r.path) != "product", _order(r)))  # product code first: it counts
+    imports = sorted(
+        (r for r in records if (r.kind == "import" or (r.kind == "call" and r.call is None)) and r.name),
+        key=lambda r: (role_of(r.path) != "product", _order(r)),
+    )  # product code first: it counts
     called = {f.function for f in facts if isinstance(f, CallFact) and f.function}
     env_seen = {f.name for f in facts if isinstance(f, EnvFact)}
     settings = {f.name for f in facts if isinstance(f, SettingFact)}
@@ -271,17 +407,41 @@ def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: Rul
             first = next((r for r in imports if _reaches(r, default.when_imported, default.when_symbols)), None)
             if first is None:
                 continue
-            suppressed = (any(_called(c, called) for c in default.unless_called)
-                          or env_seen & set(default.unless_env) or settings & set(default.unless_set))
+            suppressed = (
+                any(_called(c, called) for c in default.unless_called)
+                or env_seen & set(default.unless_env)
+                or settings & set(default.unless_set)
+            )
             if not suppressed:
-                yield UsageRecord("hidden-default", first.path, first.line, first.column, first.cell,
-                                  name=default.id, vendor=default.reaches, owner=ruleset.owner_of(default.reaches),
-                                  layer=first.layer, product=first.product, scope=first.scope, value=default.title)
+                yield UsageRecord(
+                    "hidden-default",
+                    first.path,
+                    first.line,
+                    first.column,
+                    first.cell,
+                    name=default.id,
+                    vendor=default.reaches,
+                    owner=ruleset.owner_of(default.reaches),
+                    layer=first.layer,
+                    product=first.product,
+                    scope=first.scope,
+                    value=default.title,
+                )
         for fact in facts:
-            if default.when_env_set and isinstance(fact, EnvFact) and fact.name in default.when_env_set \
-                    and _switched_on(fact):
-                yield _record("hidden-default", fact, ruleset, default.id, vendor=default.reaches or default.vendor,
-                              value=default.title)
+            if (
+                default.when_env_set
+                and isinstance(fact, EnvFact)
+                and fact.name in default.when_env_set
+                and _switched_on(fact)
+            ):
+                yield _record(
+                    "hidden-default",
+                    fact,
+                    ruleset,
+                    default.id,
+                    vendor=default.reaches or default.vendor,
+                    value=default.title,
+                )
             if default.constructor and isinstance(fact, ConstructorFact):
                 constructor = ruleset.constructor_for(fact.qualname)
                 model = dict(fact.keywords).get(default.keyword or "")
@@ -289,8 +449,15 @@ def _hidden_defaults(facts: list[Fact], records: list[UsageRecord], ruleset: Rul
                     continue
                 target = next((vendor for pattern, vendor in default.routes if pattern.search(model)), None)
                 if target is not None:
-                    yield _record("hidden-default", fact, ruleset, default.id, product=constructor.product,
-                                  vendor=target, value=default.title)
+                    yield _record(
+                        "hidden-default",
+                        fact,
+                        ruleset,
+                        default.id,
+                        product=constructor.product,
+                        vendor=target,
+                        value=default.title,
+                    )
 
 
 def _reaches(record: UsageRecord, module: str, symbols: tuple[str, ...]) -> bool:
@@ -306,8 +473,11 @@ def _switched_on(fact: EnvFact) -> bool:
     A write under a condition (`if LANGCHAIN_API_KEY: …`) is an opt-in, not a default."""
     if fact.access == "write":
         return not fact.conditional and (fact.value or "") in TRUE_LIKE
-    return fact.access == "read" and (fact.value or "").removeprefix("default=") in TRUE_LIKE \
+    return (
+        fact.access == "read"
+        and (fact.value or "").removeprefix("default=") in TRUE_LIKE
         and (fact.value or "").startswith("default=")
+    )
 
 
 def _called(name: str, called: set[str]) -> bool:
@@ -327,6 +497,15 @@ def _host_port(url: str | None) -> str:
 
 
 def _order(record: UsageRecord) -> tuple[str, int, int, int, str, str, str, str, str, str]:
-    return (record.path, record.cell if record.cell is not None else -1, record.line, record.column,
-            record.kind, record.name, record.symbol or "", record.call or "", record.value or "",
-            record.expression or "")
+    return (
+        record.path,
+        record.cell if record.cell is not None else -1,
+        record.line,
+        record.column,
+        record.kind,
+        record.name,
+        record.symbol or "",
+        record.call or "",
+        record.value or "",
+        record.expression or "",
+    )

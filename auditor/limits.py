@@ -64,8 +64,10 @@ def regex(pattern: str) -> Any:
         re.compile(pattern)  # compiling only: no text is matched, nothing can backtrack
     except re.error as exc:
         raise LimitError(f"invalid regex {pattern!r}: {exc}") from None
-    raise LimitError(f"{pattern!r} is a regex RE2 cannot run ({reason}): lookarounds and backreferences are not "
-                     "supported, so that no pattern can backtrack") from None
+    raise LimitError(
+        f"{pattern!r} is a regex RE2 cannot run ({reason}): lookarounds and backreferences are not "
+        "supported, so that no pattern can backtrack"
+    ) from None
 
 
 # -- gitignore-style patterns ------------------------------------------------------------
@@ -89,7 +91,7 @@ class _ChunkedSet:
 
     def Compile(self) -> None:  # noqa: N802
         for start in range(0, len(self._patterns), _SET_CHUNK):
-            self._sets.append((start, self._compiled(self._patterns[start:start + _SET_CHUNK])))
+            self._sets.append((start, self._compiled(self._patterns[start : start + _SET_CHUNK])))
 
     def _compiled(self, patterns: list[str]) -> re2.Set:
         options = re2.Options()
@@ -208,8 +210,9 @@ def load_json(data: bytes | str, limit: int = MAX_JSON_BYTES) -> Any:
     return _parse(json.loads, data, limit, _JSON_TOKENS, "utf-8-sig")
 
 
-def _parse(parser: Callable[[str], Any], data: bytes | str, limit: int, tokens: re.Pattern[bytes],
-           encoding: str) -> Any:
+def _parse(
+    parser: Callable[[str], Any], data: bytes | str, limit: int, tokens: re.Pattern[bytes], encoding: str
+) -> Any:
     raw = _checked(data, limit, tokens)
     try:
         return parser(data if isinstance(data, str) else raw.decode(encoding))
@@ -230,7 +233,7 @@ def syntax_nodes(source: bytes | str) -> int:
     raw = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
     # In slices, so the pieces `subn` keeps between matches stay small; a token cut in two
     # at a slice's edge counts twice, which only overestimates.
-    return sum(_TOKEN.subn(b"", raw[start:start + _SLICE])[1] for start in range(0, len(raw), _SLICE))
+    return sum(_TOKEN.subn(b"", raw[start : start + _SLICE])[1] for start in range(0, len(raw), _SLICE))
 
 
 def syntax_problem(source: bytes | str, budget: int = MAX_SYNTAX_NODES) -> str | None:

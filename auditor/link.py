@@ -48,7 +48,19 @@ def link_clients(facts: Iterable[Fact], modules: ModuleIndex) -> list[Fact]:
         if found is None or found[1].called != fact.called:
             continue
         path, source = found
-        linked.append(CallFact(fact.loc, fact.scope, source.receiver, source.service, fact.path, None, fact.keywords,
-                               fact.tool_types, fact.dict_keys, source.base_url,
-                               via=f"{modules.module_name(path)}.{source.name}"))
+        linked.append(
+            CallFact(
+                fact.loc,
+                fact.scope,
+                source.receiver,
+                source.service,
+                fact.path,
+                None,
+                fact.keywords,
+                fact.tool_types,
+                fact.dict_keys,
+                source.base_url,
+                via=f"{modules.module_name(path)}.{source.name}",
+            )
+        )
     return facts + linked

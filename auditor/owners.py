@@ -12,12 +12,26 @@ from auditor.audit import UsageRecord
 from auditor.catalog import RuleSet
 
 # Usage kinds that put an owner in a layer of the project's stack (portability insights do not).
-PRESENCE_KINDS = frozenset({"import", "client", "call", "feature", "model-id", "env", "endpoint", "config",
-                            "dependency", "hidden-default", "setting"})
+PRESENCE_KINDS = frozenset(
+    {
+        "import",
+        "client",
+        "call",
+        "feature",
+        "model-id",
+        "env",
+        "endpoint",
+        "config",
+        "dependency",
+        "hidden-default",
+        "setting",
+    }
+)
 
 
-def owner_layers(inventory: list[UsageRecord], ruleset: RuleSet,
-                 counted: Callable[[str], bool] = lambda role: True) -> dict[str, Any]:
+def owner_layers(
+    inventory: list[UsageRecord], ruleset: RuleSet, counted: Callable[[str], bool] = lambda role: True
+) -> dict[str, Any]:
     """Who controls which layer of this stack, how heavily, and how concentrated that is.
 
     The index is a Herfindahl–Hirschman index over owners, each layer weighted equally: an
@@ -36,13 +50,15 @@ def owner_layers(inventory: list[UsageRecord], ruleset: RuleSet,
     for owner, by_layer in sites.items():
         share = sum(len(by_layer.get(layer, ())) / totals[layer] for layer in layers) / len(layers)
         deals = {(d.company, d.owner, d.status, d.as_of) for v in vendors[owner] for d in ruleset.deals_of(v)}
-        rows.append({
-            "owner": owner,
-            "layers": {layer: len(found) for layer, found in sorted(by_layer.items())},
-            "vendors": sorted(v for v in vendors[owner] if v),
-            "share": round(share, 4),
-            "through": [{"company": c, "owner": o, "status": s, "as_of": a} for c, o, s, a in sorted(deals)],
-        })
+        rows.append(
+            {
+                "owner": owner,
+                "layers": {layer: len(found) for layer, found in sorted(by_layer.items())},
+                "vendors": sorted(v for v in vendors[owner] if v),
+                "share": round(share, 4),
+                "through": [{"company": c, "owner": o, "status": s, "as_of": a} for c, o, s, a in sorted(deals)],
+            }
+        )
     rows.sort(key=lambda row: (-len(row["layers"]), -row["share"], row["owner"]))
     index = round(sum(row["share"] ** 2 for row in rows) * 10_000) if rows else 0
     return {"layers": layers, "owners": rows, "index": index}

@@ -130,8 +130,11 @@ def _load_secrets(path: Path, ruleset: RuleSet, validate: bool = True, data: byt
         group = raw.get("group", 0)
         if group > pattern.groups:
             raise PackError(f"{where}: 'group' {group} but the pattern has {pattern.groups} groups")
-        ruleset.secrets.append(SecretPattern(raw["id"], pattern, group, tuple(raw["examples"]["redact"]),
-                                             tuple(raw["examples"].get("keep", ()))))
+        ruleset.secrets.append(
+            SecretPattern(
+                raw["id"], pattern, group, tuple(raw["examples"]["redact"]), tuple(raw["examples"].get("keep", ()))
+            )
+        )
 
 
 def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes | None = None) -> None:
@@ -139,7 +142,8 @@ def _load_owners(path: Path, ruleset: RuleSet, validate: bool = True, data: byte
     document = _load_catalog(path, data, "owners-1.schema.json", validate)
     for raw in document.get("acquisitions", []):
         ruleset.acquisitions[raw["company"]] = Acquisition(
-            raw["company"], raw["owner"], raw["status"], str(raw["as_of"]), raw["source"])
+            raw["company"], raw["owner"], raw["status"], str(raw["as_of"]), raw["source"]
+        )
     ruleset.related.extend({k: str(v) for k, v in raw.items()} for raw in document.get("related", []))
     ruleset.alternatives.update(document.get("alternatives", {}))
 
@@ -214,8 +218,9 @@ def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes 
         )
 
 
-def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, Any], ruleset: RuleSet,
-                        untrusted: bool = True) -> None:
+def _load_usage_catalog(
+    name: str, document: dict[str, Any], catalog: dict[str, Any], ruleset: RuleSet, untrusted: bool = True
+) -> None:
     """Constructors, factories, env vars, hosts, model ids, features and hidden defaults."""
     vendor = document.get("vendor")
     products = {p.id: p for p in ruleset.products}
@@ -231,38 +236,61 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
 
     for where, raw in _mappings(catalog.get("constructors"), f"{name}: catalog.constructors"):
         product = product_of(raw, where)
-        constructor = Constructor(_text(raw, "name", where), product, vendor_of(raw, where, product.vendor),
-                                  _optional_text(raw, "host", where, product.host))
+        constructor = Constructor(
+            _text(raw, "name", where),
+            product,
+            vendor_of(raw, where, product.vendor),
+            _optional_text(raw, "host", where, product.host),
+        )
         ruleset.constructors.append(constructor)
         _add_examples(ruleset, raw.get("examples"), where, CLIENT_KINDS, constructor.name)
         ruleset._constructors_by_name.setdefault(constructor.name.rsplit(".", 1)[-1], []).append(constructor)
     for where, raw in _mappings(catalog.get("factories"), f"{name}: catalog.factories"):
-        factory = Factory(_text(raw, "name", where), _text(raw, "argument", where),
-                          frozenset(_texts(raw, "services", where)), product_of(raw, where))
+        factory = Factory(
+            _text(raw, "name", where),
+            _text(raw, "argument", where),
+            frozenset(_texts(raw, "services", where)),
+            product_of(raw, where),
+        )
         ruleset.factories[factory.name] = factory
         _add_examples(ruleset, raw.get("examples"), where, frozenset({"client"}), factory.name)
     for where, raw in _mappings(catalog.get("model_ids"), f"{name}: catalog.model_ids"):
         context = raw.get("context", "any")
         if context not in ("any", "model"):
             raise PackError(f"{where}: 'context' must be 'any' or 'model', got {context!r}")
-        ruleset.model_families.append(ModelFamily(
-            family=_text(raw, "family", where),
-            vendor=vendor_of(raw, where, vendor),
-            host=_optional_text(raw, "host", where, None),
-            pattern=_compile(_text(raw, "pattern", where), f"{where}: 'pattern'", untrusted),
-            needs_context=context == "model",
-            open_weight=raw.get("open_weight", False) is True,
-        ))
+        ruleset.model_families.append(
+            ModelFamily(
+                family=_text(raw, "family", where),
+                vendor=vendor_of(raw, where, vendor),
+                host=_optional_text(raw, "host", where, None),
+                pattern=_compile(_text(raw, "pattern", where), f"{where}: 'pattern'", untrusted),
+                needs_context=context == "model",
+                open_weight=raw.get("open_weight", False) is True,
+            )
+        )
         # A model id is an example as a value given to `model`: where a scan would meet it.
-        _add_examples(ruleset, raw.get("examples"), where, frozenset({"model-id"}), raw["family"],
-                      as_code=lambda value: f"model = {value!r}\n")
+        _add_examples(
+            ruleset,
+            raw.get("examples"),
+            where,
+            frozenset({"model-id"}),
+            raw["family"],
+            as_code=lambda value: f"model = {value!r}\n",
+        )
     for variable in _texts(catalog, "env_vars", f"{name}: catalog"):
         ruleset.env_vars.setdefault(variable, vendor)
     for prefix in _texts(catalog, "env_prefixes", f"{name}: catalog"):
         ruleset.env_prefixes.append((prefix, vendor))
     if catalog.get("env_vars") or catalog.get("env_prefixes"):
-        _add_examples(ruleset, catalog.get("env_examples"), f"{name}: catalog.env_examples", frozenset({"env"}), None,
-                      vendor=vendor, as_code=lambda variable: f"import os\n\nos.getenv({variable!r})\n")
+        _add_examples(
+            ruleset,
+            catalog.get("env_examples"),
+            f"{name}: catalog.env_examples",
+            frozenset({"env"}),
+            None,
+            vendor=vendor,
+            as_code=lambda variable: f"import os\n\nos.getenv({variable!r})\n",
+        )
     for host in _texts(catalog, "hosts", f"{name}: catalog"):
         ruleset.hosts.append((host.lower(), vendor))
     for prefix in _texts(catalog, "routing_prefixes", f"{name}: catalog"):
@@ -278,49 +306,66 @@ def _load_usage_catalog(name: str, document: dict[str, Any], catalog: dict[str, 
         raise PackError(f"{name}: catalog.structure.vendor_names must map words to vendors")
     for word, named in names.items():
         ruleset.structure.vendor_names.setdefault(word.lower(), named)
-    for key in ("adapter_names", "generic_names", "web_modules", "web_folders", "persistence_modules",
-                "persistence_folders"):
+    for key in (
+        "adapter_names",
+        "generic_names",
+        "web_modules",
+        "web_folders",
+        "persistence_modules",
+        "persistence_folders",
+    ):
         getattr(ruleset.structure, key).update(_texts(structure, key, f"{name}: catalog.structure"))
     for where, raw in _mappings(catalog.get("roles"), f"{name}: catalog.roles"):
-        ruleset.role_conventions.append(RoleConvention(
-            _text(raw, "role", where), frozenset(_texts(raw, "folders", where)), _texts(raw, "files", where),
-            raw.get("in_packages", False) is True))
+        ruleset.role_conventions.append(
+            RoleConvention(
+                _text(raw, "role", where),
+                frozenset(_texts(raw, "folders", where)),
+                _texts(raw, "files", where),
+                raw.get("in_packages", False) is True,
+            )
+        )
     for where, raw in _mappings(catalog.get("features"), f"{name}: catalog.features"):
-        ruleset.features.append(Feature(
-            id=_text(raw, "id", where),
-            title=_text(raw, "title", where),
-            vendor=vendor_of(raw, where, vendor),
-            pack=document["id"],
-            products=frozenset(_texts(raw, "products", where)),
-            paths=_texts(raw, "paths", where),
-            functions=_texts(raw, "functions", where),
-            keywords=frozenset(_texts(raw, "keywords", where)),
-            tool_types=frozenset(_texts(raw, "tool_types", where)),
-            dict_keys=frozenset(_texts(raw, "dict_keys", where)),
-            severity=_severity(raw.get("severity", "medium"), where),
-            effort=_effort(raw.get("effort", 3), where),
-            substitute=_optional_text(raw, "substitute", where, None) or "",
-        ))
+        ruleset.features.append(
+            Feature(
+                id=_text(raw, "id", where),
+                title=_text(raw, "title", where),
+                vendor=vendor_of(raw, where, vendor),
+                pack=document["id"],
+                products=frozenset(_texts(raw, "products", where)),
+                paths=_texts(raw, "paths", where),
+                functions=_texts(raw, "functions", where),
+                keywords=frozenset(_texts(raw, "keywords", where)),
+                tool_types=frozenset(_texts(raw, "tool_types", where)),
+                dict_keys=frozenset(_texts(raw, "dict_keys", where)),
+                severity=_severity(raw.get("severity", "medium"), where),
+                effort=_effort(raw.get("effort", 3), where),
+                substitute=_optional_text(raw, "substitute", where, None) or "",
+            )
+        )
         _add_examples(ruleset, raw.get("examples"), where, frozenset({"feature"}), raw["id"])
     for where, raw in _mappings(catalog.get("hidden_defaults"), f"{name}: catalog.hidden_defaults"):
         routes = raw.get("routes", {}) or {}
         if not isinstance(routes, dict):
             raise PackError(f"{where}: 'routes' must be a mapping of regex to vendor")
-        ruleset.hidden_defaults.append(HiddenDefault(
-            id=_text(raw, "id", where),
-            title=_text(raw, "title", where),
-            vendor=vendor,
-            reaches=_optional_text(raw, "reaches", where, None),
-            when_imported=_optional_text(raw, "when_imported", where, None),
-            when_symbols=_texts(raw, "when_symbols", where),
-            unless_called=_texts(raw, "unless_called", where),
-            unless_env=_texts(raw, "unless_env", where),
-            unless_set=_texts(raw, "unless_set", where),
-            when_env_set=_texts(raw, "when_env_set", where),
-            constructor=_optional_text(raw, "constructor", where, None),
-            keyword=_optional_text(raw, "keyword", where, None),
-            routes=tuple((_compile(pattern, f"{where}: routes", untrusted), target) for pattern, target in routes.items()),
-        ))
+        ruleset.hidden_defaults.append(
+            HiddenDefault(
+                id=_text(raw, "id", where),
+                title=_text(raw, "title", where),
+                vendor=vendor,
+                reaches=_optional_text(raw, "reaches", where, None),
+                when_imported=_optional_text(raw, "when_imported", where, None),
+                when_symbols=_texts(raw, "when_symbols", where),
+                unless_called=_texts(raw, "unless_called", where),
+                unless_env=_texts(raw, "unless_env", where),
+                unless_set=_texts(raw, "unless_set", where),
+                when_env_set=_texts(raw, "when_env_set", where),
+                constructor=_optional_text(raw, "constructor", where, None),
+                keyword=_optional_text(raw, "keyword", where, None),
+                routes=tuple(
+                    (_compile(pattern, f"{where}: routes", untrusted), target) for pattern, target in routes.items()
+                ),
+            )
+        )
         _add_examples(ruleset, raw.get("examples"), where, frozenset({"hidden-default"}), raw["id"])
 
 
@@ -364,8 +409,10 @@ def _regexes(condition: Any) -> Iterator[str]:
 
 
 def _examples(raw: Any, where: str) -> tuple[Example, ...]:
-    return tuple(Example(_example_files(item, f"{where}: 'examples.{label}[{index}]'"), label == "trigger")
-                 for label, index, item in _example_items(raw, where, ("trigger", "ignore")))
+    return tuple(
+        Example(_example_files(item, f"{where}: 'examples.{label}[{index}]'"), label == "trigger")
+        for label, index, item in _example_items(raw, where, ("trigger", "ignore"))
+    )
 
 
 def _example_items(section: Any, where: str, labels: tuple[str, str]) -> Iterator[tuple[str, int, Any]]:
@@ -385,14 +432,24 @@ def _example_items(section: Any, where: str, labels: tuple[str, str]) -> Iterato
 def _example_files(item: Any, where: str) -> tuple[tuple[str, str], ...]:
     """An example's files: code alone is `example.py`; paths must stay inside the example."""
     files = {"example.py": item} if isinstance(item, str) else item
-    if not isinstance(files, dict) or not files or not all(
-            isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items()):
+    if (
+        not isinstance(files, dict)
+        or not files
+        or not all(isinstance(k, str) and isinstance(v, str) and _safe_example_path(k) for k, v in files.items())
+    ):
         raise PackError(f"{where} must be code, or a mapping of relative file paths to code")
     return tuple(sorted(files.items()))
 
 
-def _add_examples(ruleset: RuleSet, section: Any, where: str, kinds: frozenset[str], name: str | None,
-                  vendor: str | None = None, as_code: Callable[[str], str] | None = None) -> None:
+def _add_examples(
+    ruleset: RuleSet,
+    section: Any,
+    where: str,
+    kinds: frozenset[str],
+    name: str | None,
+    vendor: str | None = None,
+    as_code: Callable[[str], str] | None = None,
+) -> None:
     """The `match` and `ignore` examples of one catalog entry. `as_code` turns a value into the
     code that uses it; with `name` None, each value is itself the name to find (a variable)."""
     examples = list(_catalog_examples(section, where, kinds, name, vendor, as_code))
@@ -401,16 +458,29 @@ def _add_examples(ruleset: RuleSet, section: Any, where: str, kinds: frozenset[s
         ruleset.unexampled.append(f"{where} ({name})" if name else where)
 
 
-def _catalog_examples(section: Any, where: str, kinds: frozenset[str], name: str | None,
-                      vendor: str | None, as_code: Callable[[str], str] | None) -> Iterator[CatalogExample]:
+def _catalog_examples(
+    section: Any,
+    where: str,
+    kinds: frozenset[str],
+    name: str | None,
+    vendor: str | None,
+    as_code: Callable[[str], str] | None,
+) -> Iterator[CatalogExample]:
     for label, index, item in _example_items(section, where, ("match", "ignore")):
         at = f"{where}: 'examples.{label}[{index}]'"
         if as_code is not None and (not isinstance(item, str) or not item):
             raise PackError(f"{at} must be a non-empty string")
         files = _example_files(as_code(item) if as_code is not None else item, at)
         found = name if name is not None else item
-        yield CatalogExample(f"{where} ({found}) {label}[{index}]", where.partition(":")[0], kinds, found, vendor,
-                             files, label == "match")
+        yield CatalogExample(
+            f"{where} ({found}) {label}[{index}]",
+            where.partition(":")[0],
+            kinds,
+            found,
+            vendor,
+            files,
+            label == "match",
+        )
 
 
 def _safe_example_path(path: str) -> bool:

@@ -72,8 +72,13 @@ class Analysis:
     notices: list[str] = field(default_factory=list)  # for the user on stderr, not part of the audit
 
 
-def analyse(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
-            options: ScanOptions = ScanOptions()) -> Analysis:
+def analyse(
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    problems: Iterable[tuple[str, str]] = (),
+    options: ScanOptions = ScanOptions(),
+) -> Analysis:
     """`problems` are (path, reason) pairs found before the scan, such as a broken pyproject.toml."""
     ruleset = ruleset.with_owners(config.owners)
     since = _since(root, options)
@@ -101,22 +106,47 @@ class Collected:
 
     def state(self, config: Config, ruleset: RuleSet, options: ScanOptions) -> str:
         """Everything a whole-project result depends on: when it is unchanged, so is the audit."""
-        key = [__version__, ruleset.digest, config.as_dict(), sorted(options.cli_exclude), options.suppressions,
-               sorted((s.path, s.kind, self.digests.get(s.path)) for s in self.sources),
-               sorted((s.path, s.reason) for s in self.skipped), sorted(self.problems),
-               sorted(self.roles.of.items()), sorted(self.roles.counted)]
+        key = [
+            __version__,
+            ruleset.digest,
+            config.as_dict(),
+            sorted(options.cli_exclude),
+            options.suppressions,
+            sorted((s.path, s.kind, self.digests.get(s.path)) for s in self.sources),
+            sorted((s.path, s.reason) for s in self.skipped),
+            sorted(self.problems),
+            sorted(self.roles.of.items()),
+            sorted(self.roles.counted),
+        ]
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]],
-             options: ScanOptions, since: dict[str, Any] | None = None) -> Collected:
-    found = discover(root, exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
-                     max_bytes=config.max_file_size, tracked=since["tracked"] if since else None)
+def _collect(
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    problems: Iterable[tuple[str, str]],
+    options: ScanOptions,
+    since: dict[str, Any] | None = None,
+) -> Collected:
+    found = discover(
+        root,
+        exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
+        max_bytes=config.max_file_size,
+        tracked=since["tracked"] if since else None,
+    )
     problems = list(problems)
     # With --since the project's layout (pytest testpaths, build files) is the merge base's.
     at_base = (lambda rel: vcs.show(root, since["merge_base"], rel)) if since else None
-    roles = assign_roles(root, found, ruleset.role_conventions, config.role_patterns(), config.include_roles,
-                         config.max_file_size, at_base)
+    roles = assign_roles(
+        root,
+        found,
+        ruleset.role_conventions,
+        config.role_patterns(),
+        config.include_roles,
+        config.max_file_size,
+        at_base,
+    )
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
     redactor = Redactor(ruleset.secrets)
@@ -132,7 +162,9 @@ def _collect(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tu
     # A partial run (the per-file hook) extracts its few files afresh and leaves the cache alone,
     # which describes the whole tree.
     partial = len(sources) < len(found.files)
-    cache = FactCache(options.cache, root, ruleset.digest, redactor) if options.cache is not None and not partial else None
+    cache = (
+        FactCache(options.cache, root, ruleset.digest, redactor) if options.cache is not None and not partial else None
+    )
     digests: dict[str, str] = {}
     if cache is not None:
         for source in sources:
@@ -148,7 +180,12 @@ def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
         return None
     base = vcs.merge_base(root, options.since)  # before the scan, so a shallow clone fails fast and plainly
     changed = _with_contents(root, vcs.changed_files(root, base))
-    return {"ref": options.since, "merge_base": base, "changed": sorted(changed), "tracked": frozenset(vcs.tracked(root))}
+    return {
+        "ref": options.since,
+        "merge_base": base,
+        "changed": sorted(changed),
+        "tracked": frozenset(vcs.tracked(root)),
+    }
 
 
 def _with_contents(root: Path, changed: set[str]) -> set[str]:
@@ -165,8 +202,14 @@ def _with_contents(root: Path, changed: set[str]) -> set[str]:
     return files
 
 
-def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet, options: ScanOptions,
-             since: dict[str, Any] | None) -> Analysis:
+def _analyse(
+    collected: Collected,
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    options: ScanOptions,
+    since: dict[str, Any] | None,
+) -> Analysis:
     from auditor.boundary import Boundary, infer_boundary, profile_modules
     from auditor.engine import Project, find, group_repeats, sort_findings
     from auditor.gate import BUDGET_REASON, gate_changes
@@ -194,15 +237,27 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         else:
             cached.append(FileResult(source, tuple(facts_known)))
     remembered = {result.source.path for result in cached}  # the cache has them already
-    for result in chain(cached, extract_all(pending, ruleset.detectors(), options.jobs, options.track,
-                                            config.max_file_size, collected.redactor if cache else None)):
+    for result in chain(
+        cached,
+        extract_all(
+            pending,
+            ruleset.detectors(),
+            options.jobs,
+            options.track,
+            config.max_file_size,
+            collected.redactor if cache else None,
+        ),
+    ):
         if result.problem is not None:
             skipped.append(Skipped(result.source.path, result.problem))
             unread.add(result.source.path)
             continue
         if len(facts) + len(result.facts) > MAX_SCAN_FACTS:
-            skipped.append(Skipped(result.source.path, f"{BUDGET_REASON} of {MAX_SCAN_FACTS} facts "
-                                                       "(a tree made to exhaust the scan?)"))
+            skipped.append(
+                Skipped(
+                    result.source.path, f"{BUDGET_REASON} of {MAX_SCAN_FACTS} facts (a tree made to exhaust the scan?)"
+                )
+            )
             unread.add(result.source.path)
             continue
         if cache is not None and result.source.path in digests and result.source.path not in remembered:
@@ -210,10 +265,15 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
         whole_file_failed = False
         file_facts: Sequence[Fact] = result.facts
         if len(file_facts) > MAX_FILE_FACTS:  # thousands of literals, generated to make every later stage slow
-            file_facts = [f for f in file_facts if not isinstance(f, ErrorFact)][:MAX_FILE_FACTS] + \
-                [f for f in file_facts if isinstance(f, ErrorFact)]
-            skipped.append(Skipped(result.source.path, f"partly analysed: more than {MAX_FILE_FACTS} facts, "
-                                                       f"the first {MAX_FILE_FACTS} kept"))
+            file_facts = [f for f in file_facts if not isinstance(f, ErrorFact)][:MAX_FILE_FACTS] + [
+                f for f in file_facts if isinstance(f, ErrorFact)
+            ]
+            skipped.append(
+                Skipped(
+                    result.source.path,
+                    f"partly analysed: more than {MAX_FILE_FACTS} facts, the first {MAX_FILE_FACTS} kept",
+                )
+            )
             unread.add(result.source.path)
         for fact in file_facts:
             if isinstance(fact, ErrorFact) and fact.loc.path in reported:
@@ -231,9 +291,13 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     if cache is not None and (notice := cache.save()):
         notices.append(notice)
     if not analysed and found.filtered:  # say by what, or "nothing to analyse" is a riddle
-        notices.append("left out before analysis: " + ", ".join(
-            f"{count} {noun}{'s' if count != 1 else ''} {why}"
-            for (noun, why), count in sorted(found.filtered.items(), key=lambda item: (-item[1], item[0]))))
+        notices.append(
+            "left out before analysis: "
+            + ", ".join(
+                f"{count} {noun}{'s' if count != 1 else ''} {why}"
+                for (noun, why), count in sorted(found.filtered.items(), key=lambda item: (-item[1], item[0]))
+            )
+        )
     python_paths = [s.path for s in found.files if s.kind == "python"]
     modules = ModuleIndex(python_paths, found.project_dirs)
     facts = link_clients(facts, modules)  # calls on clients other modules give
@@ -251,8 +315,11 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     else:
         boundary = infer_boundary(profiles, users, facts, modules, ruleset, configured, graph.module_of_path)
     leaks = rank_leaks(boundary, profiles, users, graph.module_of_path)
-    vulnerabilities = (audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
-                       if options.vulns else {"status": "not-requested"})
+    vulnerabilities = (
+        audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
+        if options.vulns
+        else {"status": "not-requested"}
+    )
     project = Project(facts, graph, boundary, roles, vulnerabilities)
     policy = config.policy()
     findings = find(inventory, ruleset, project, policy)
@@ -260,25 +327,57 @@ def _analyse(collected: Collected, root: Path, config: Config, ruleset: RuleSet,
     own = applied.findings
     if since is not None:
         excludes = (config.exclude_patterns(), PathPatterns(options.cli_exclude))
-        own += gate_changes(root, since["merge_base"], config.source if config.explicit else None,
-                            config.baseline_path(root), facts, found.files,
-                            set(since["changed"]), ruleset, policy,
-                            [entry for entry in skipped if entry.path in unread], since["tracked"],
-                            excluded=lambda path: any(patterns.match(path) for patterns in excludes),
-                            counts=roles.counts)
+        own += gate_changes(
+            root,
+            since["merge_base"],
+            config.source if config.explicit else None,
+            config.baseline_path(root),
+            facts,
+            found.files,
+            set(since["changed"]),
+            ruleset,
+            policy,
+            [entry for entry in skipped if entry.path in unread],
+            since["tracked"],
+            excluded=lambda path: any(patterns.match(path) for patterns in excludes),
+            counts=roles.counts,
+        )
     kept = group_repeats(sort_findings(applied.kept + own))
     redactor = collected.redactor  # nothing key-shaped goes further than this
-    quoted = quote(root, [*kept, *(s.finding for s in applied.suppressed)], config.max_file_size,
-                   files={s.path: s.abspath for s in found.files}, redactor=redactor)  # each file read once for both
-    findings = quoted[:len(kept)]
-    suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quoted[len(kept):])]
-    return Analysis(facts, redactor.records(inventory), graph, boundary, roles, profiles, leaks, redactor.findings(findings),
-                    redactor.suppressed(suppressed), redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
-                    analysed, vulnerabilities, since, notices)
+    quoted = quote(
+        root,
+        [*kept, *(s.finding for s in applied.suppressed)],
+        config.max_file_size,
+        files={s.path: s.abspath for s in found.files},
+        redactor=redactor,
+    )  # each file read once for both
+    findings = quoted[: len(kept)]
+    suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quoted[len(kept) :])]
+    return Analysis(
+        facts,
+        redactor.records(inventory),
+        graph,
+        boundary,
+        roles,
+        profiles,
+        leaks,
+        redactor.findings(findings),
+        redactor.suppressed(suppressed),
+        redactor.skipped(sorted(skipped, key=Skipped.sort_key)),
+        analysed,
+        vulnerabilities,
+        since,
+        notices,
+    )
 
 
-def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[tuple[str, str]] = (),
-              options: ScanOptions = ScanOptions()) -> Audit:
+def run_audit(
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    problems: Iterable[tuple[str, str]] = (),
+    options: ScanOptions = ScanOptions(),
+) -> Audit:
     """The whole audit, then what the options ask of it: a baseline to compare with, only
     the files given (the per-file hook) or changed (`--since`). A whole-project audit whose
     inputs are all unchanged comes from the result cache."""
@@ -317,8 +416,12 @@ def run_audit(root: Path, config: Config, ruleset: RuleSet, problems: Iterable[t
         # so does a weakened configuration, which may sit above the scanned folder.
         audit.findings = [f for f in audit.findings if f.path in changed or f.rule_id in (UNSEEN_RULE, CONFIG_RULE)]
         audit.suppressed = [s for s in audit.suppressed if s.finding.path in changed]
-        audit.since = {"ref": since["ref"], "merge_base": since["merge_base"], "changed_files": len(changed),
-                       "findings_elsewhere": total - len(audit.findings)}
+        audit.since = {
+            "ref": since["ref"],
+            "merge_base": since["merge_base"],
+            "changed_files": len(changed),
+            "findings_elsewhere": total - len(audit.findings),
+        }
     audit.scan["seconds"] = round(time.perf_counter() - clock, 2)
     return audit
 

@@ -48,7 +48,9 @@ class Redactor:
         if not self._any.search(text):
             return text
         for secret in self.patterns:
-            text = secret.pattern.sub(lambda m, g=secret.group: _blank(m.group(0), m.start(g) - m.start(), m.end(g) - m.start()), text)
+            text = secret.pattern.sub(
+                lambda m, g=secret.group: _blank(m.group(0), m.start(g) - m.start(), m.end(g) - m.start()), text
+            )
         return text
 
     def optional(self, text: str | None) -> str | None:
@@ -69,7 +71,9 @@ class Redactor:
         return [self._record(r) for r in records]
 
     def suppressed(self, suppressed: Iterable[Suppressed]) -> list[Suppressed]:
-        return [dataclasses.replace(s, finding=self._finding(s.finding), reason=self.text(s.reason)) for s in suppressed]
+        return [
+            dataclasses.replace(s, finding=self._finding(s.finding), reason=self.text(s.reason)) for s in suppressed
+        ]
 
     def skipped(self, skipped: Iterable[Skipped]) -> list[Skipped]:
         return [Skipped(s.path, self.text(s.reason)) for s in skipped]
@@ -106,10 +110,10 @@ class Redactor:
                     if begin is None:
                         kept.append(body[position:])
                         break
-                    kept.append(body[position:begin.end()])
+                    kept.append(body[position : begin.end()])
                     position, inside = begin.end(), True
                 end = _KEY_END.search(body, position)
-                hidden = body[position:end.start() if end else len(body)]
+                hidden = body[position : end.start() if end else len(body)]
                 if _KEY_MATERIAL.search(hidden):
                     indent = len(hidden) - len(hidden.lstrip()) if position == 0 else 0
                     kept.append(hidden[:indent] + MARK)
@@ -127,12 +131,20 @@ class Redactor:
         if snippet is not None:
             shown = self.lines(snippet.lines)  # already redacted by `quote`; this keeps a hand-made snippet safe too
             snippet = Snippet(snippet.start, tuple(shown[i] for i in range(len(snippet.lines))))
-        return dataclasses.replace(finding, message=self.text(finding.message), snippet=snippet,
-                                   chain=tuple(self.text(step) for step in finding.chain))
+        return dataclasses.replace(
+            finding,
+            message=self.text(finding.message),
+            snippet=snippet,
+            chain=tuple(self.text(step) for step in finding.chain),
+        )
 
     def _record(self, record: UsageRecord) -> UsageRecord:
-        return dataclasses.replace(record, value=self.optional(record.value), expression=self.optional(record.expression),
-                                   name=self.text(record.name))
+        return dataclasses.replace(
+            record,
+            value=self.optional(record.value),
+            expression=self.optional(record.expression),
+            name=self.text(record.name),
+        )
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,7 +172,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 def _split_ending(line: str) -> tuple[str, str]:
     stripped = line.rstrip("\r\n")
-    return stripped, line[len(stripped):]
+    return stripped, line[len(stripped) :]
 
 
 def _blank(match: str, start: int, end: int) -> str:

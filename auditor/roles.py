@@ -86,17 +86,27 @@ class Roles:
         files: dict[str, int] = {}
         for role in self.of.values():
             files[role] = files.get(role, 0) + 1
-        return {"counted": sorted(self.counted, key=ROLES.index), "note": self.note,
-                "files": {role: files[role] for role in ROLES if role in files},
-                "shipped": list(self.layout.shipped), "tests": list(self.layout.tests)}
+        return {
+            "counted": sorted(self.counted, key=ROLES.index),
+            "note": self.note,
+            "files": {role: files[role] for role in ROLES if role in files},
+            "shipped": list(self.layout.shipped),
+            "tests": list(self.layout.tests),
+        }
 
 
 Read = Callable[[str], bytes | None]  # a root-relative file's bytes, None when absent
 
 
-def assign_roles(root: Path, found: Discovery, conventions: Iterable[Convention],
-                 configured: Iterable[tuple[PathPatterns, str]] = (), include: Iterable[str] = (),
-                 max_bytes: int = MAX_BUILD_FILE, read: Read | None = None) -> Roles:
+def assign_roles(
+    root: Path,
+    found: Discovery,
+    conventions: Iterable[Convention],
+    configured: Iterable[tuple[PathPatterns, str]] = (),
+    include: Iterable[str] = (),
+    max_bytes: int = MAX_BUILD_FILE,
+    read: Read | None = None,
+) -> Roles:
     """`read`: how the project's build and pytest files are read; with `--since`, as they were
     at the merge base, so a change cannot declare its own code a test."""
     conventions = list(conventions)
@@ -117,8 +127,13 @@ def assign_roles(root: Path, found: Discovery, conventions: Iterable[Convention]
     return roles
 
 
-def _role(path: str, conventions: list[Convention], configured: list[tuple[PathPatterns, str]], layout: Layout,
-          packages: set[str]) -> str:
+def _role(
+    path: str,
+    conventions: list[Convention],
+    configured: list[tuple[PathPatterns, str]],
+    layout: Layout,
+    packages: set[str],
+) -> str:
     chosen = None
     for patterns, role in configured:  # the last match wins, as in the overrides
         if patterns.match(path):
@@ -145,8 +160,9 @@ def _convention(path: str, conventions: list[Convention], packages: set[str]) ->
     for convention in conventions:  # in priority order: the first role that matches wins
         for index, folder in enumerate(folders):
             if _matches(convention.folders, folder) and (
-                    convention.in_packages or not _in_package("/".join(folders[:index]), packages)):
-                return convention.role, "/".join(folders[:index + 1])
+                convention.in_packages or not _in_package("/".join(folders[:index]), packages)
+            ):
+                return convention.role, "/".join(folders[: index + 1])
         if _matches(convention.files, name):  # a file's own name counts anywhere
             return convention.role, None
     return None, None
@@ -173,8 +189,10 @@ def _under(path: str, folders: Iterable[str]) -> bool:
 
 # -- what the project says ---------------------------------------------------------------
 
-def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int = MAX_BUILD_FILE,
-                read: Read | None = None) -> Layout:
+
+def read_layout(
+    root: Path, found: Discovery, packages: set[str], max_bytes: int = MAX_BUILD_FILE, read: Read | None = None
+) -> Layout:
     limit = min(max_bytes, MAX_BUILD_FILE)
 
     def data(rel: str, on_disk: Path | None) -> bytes | None:
@@ -190,6 +208,7 @@ def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int
     tests: list[str] = []
     sources: list[str] = []
     for project in sorted(set(found.project_dirs) | {""}):
+
         def at(rel: str, project: str = project) -> str:  # this iteration's project, bound when defined
             return posixpath.normpath(posixpath.join(project, rel)) if rel not in ("", ".") else project
 
@@ -214,9 +233,14 @@ def read_layout(root: Path, found: Discovery, packages: set[str], max_bytes: int
     shipped = [p for p in shipped if p and not any(c in p for c in "*?[") and not p.startswith("..")]
     for path in by_path:
         folder = posixpath.dirname(path)
-        if posixpath.basename(path) == "conftest.py" and folder and folder not in found.project_dirs \
-                and not _under(folder, shipped) and not _in_package(folder, packages) \
-                and (read is None or read(path) is not None):
+        if (
+            posixpath.basename(path) == "conftest.py"
+            and folder
+            and folder not in found.project_dirs
+            and not _under(folder, shipped)
+            and not _in_package(folder, packages)
+            and (read is None or read(path) is not None)
+        ):
             tests.append(folder)
     tests = [p for p in tests if p and not any(c in p for c in "*?[") and not p.startswith("..")]
     return Layout(tuple(sorted(set(shipped))), tuple(sorted(set(tests))), tuple(sources))
@@ -239,8 +263,11 @@ def _shipped_by_pyproject(document: dict[str, Any]) -> list[str]:
         wheres = _strings(find.get("where")) or ["."]
         includes = [i.rstrip("*").rstrip(".") for i in _strings(find.get("include")) if i.rstrip("*").rstrip(".")]
         for where in wheres:
-            found += [posixpath.join(where, i.replace(".", "/")) for i in includes] if includes else (
-                [where] if where not in (".", "") else [])
+            found += (
+                [posixpath.join(where, i.replace(".", "/")) for i in includes]
+                if includes
+                else ([where] if where not in (".", "") else [])
+            )
     for entry in _get(document, "tool", "poetry", "packages") or []:
         if isinstance(entry, dict) and isinstance(entry.get("include"), str):
             source = entry.get("from")

@@ -63,9 +63,13 @@ def run_catalog_examples(ruleset: RuleSet, examples: Iterable[CatalogExample] | 
     results = []
     for example in examples if examples is not None else ruleset.catalog_examples:
         audit = _scan(example.files, ruleset)
-        found = tuple(f"{r.path}:{r.line} {r.kind} {r.name} {r.vendor}" for r in audit.inventory
-                      if r.kind in example.kinds and r.name == example.name
-                      and (example.vendor is None or r.vendor == example.vendor))
+        found = tuple(
+            f"{r.path}:{r.line} {r.kind} {r.name} {r.vendor}"
+            for r in audit.inventory
+            if r.kind in example.kinds
+            and r.name == example.name
+            and (example.vendor is None or r.vendor == example.vendor)
+        )
         results.append(CatalogResult(example, bool(found) == example.match, found))
     return results
 

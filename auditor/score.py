@@ -36,10 +36,14 @@ STEPS = {"coupling": "leaks", "architecture": "leaks", "feature": "features", "c
 
 # The usage kinds that make a file part of leaving a vendor (a setting or a hidden default is
 # reached through another record of the same file).
-EXIT_PLAN_KINDS = frozenset({"import", "client", "call", "feature", "model-id", "env", "endpoint", "config", "dependency"})
+EXIT_PLAN_KINDS = frozenset(
+    {"import", "client", "call", "feature", "model-id", "env", "endpoint", "config", "dependency"}
+)
 
 
-def effort_pairs(findings: list[Finding], once: frozenset[str] = frozenset()) -> dict[tuple[str, str, str], tuple[int, Finding]]:
+def effort_pairs(
+    findings: list[Finding], once: frozenset[str] = frozenset()
+) -> dict[tuple[str, str, str], tuple[int, Finding]]:
     """(vendor, rule, file) → (effort, the first finding of that pair); rules in `once` count per project."""
     pairs: dict[tuple[str, str, str], tuple[int, Finding]] = {}
     for finding in findings:
@@ -53,8 +57,15 @@ def rewrite_effort(lines: int) -> int:
     return next((effort for limit, effort in REWRITE_EFFORT if lines <= limit), LARGEST_REWRITE)
 
 
-def score(findings: list[Finding], inventory: list[UsageRecord], boundary: Boundary, profiles: dict[str, Profile],
-          leaks: list[dict[str, Any]], ruleset: Any, counted: Callable[[str], bool]) -> dict[str, Any]:
+def score(
+    findings: list[Finding],
+    inventory: list[UsageRecord],
+    boundary: Boundary,
+    profiles: dict[str, Profile],
+    leaks: list[dict[str, Any]],
+    ruleset: Any,
+    counted: Callable[[str], bool],
+) -> dict[str, Any]:
     """`counted(role)`: whether code of that role counts."""
     once = frozenset(rule.id for rule in ruleset.rules.values() if getattr(rule, "effort_per", "file") == "project")
     findings = [f for f in findings if counted(f.role)]
@@ -63,10 +74,16 @@ def score(findings: list[Finding], inventory: list[UsageRecord], boundary: Bound
     adapters = _adapter_work(boundary, profiles)
     plans = _exit_plans(pairs, records, adapters, leaks, ruleset)
     total = sum(plan["effort"] for plan in plans) + sum(e for (v, _, _), (e, _) in pairs.items() if not v)
-    items = [(effort, vendor, rule, path, finding.message, SEVERITIES.index(finding.severity))
-             for (vendor, rule, path), (effort, finding) in pairs.items() if effort]
-    items += [(m["effort"], vendor, "adapter-work", m["path"], m["note"], 0)
-              for vendor, modules in adapters.items() for m in modules]
+    items = [
+        (effort, vendor, rule, path, finding.message, SEVERITIES.index(finding.severity))
+        for (vendor, rule, path), (effort, finding) in pairs.items()
+        if effort
+    ]
+    items += [
+        (m["effort"], vendor, "adapter-work", m["path"], m["note"], 0)
+        for vendor, modules in adapters.items()
+        for m in modules
+    ]
     plan_effort = {plan["vendor"]: plan["effort"] for plan in plans}
     # Ties go to the vendor that costs most to leave, then to the more severe finding.
     costliest = sorted(items, key=lambda i: (-i[0], -plan_effort.get(i[1], 0), -i[5], i[1], i[2], i[3]))[:3]
@@ -75,11 +92,15 @@ def score(findings: list[Finding], inventory: list[UsageRecord], boundary: Bound
             "score": round(100 * HALF_SCORE_EFFORT / (HALF_SCORE_EFFORT + total)),
             "effort": total,
             "formula": f"round(100 * {HALF_SCORE_EFFORT} / ({HALF_SCORE_EFFORT} + effort))",
-            "reasons": [{"vendor": vendor or None, "rule_id": rule, "path": path, "effort": effort, "message": message}
-                        for effort, vendor, rule, path, message, _ in costliest],
+            "reasons": [
+                {"vendor": vendor or None, "rule_id": rule, "path": path, "effort": effort, "message": message}
+                for effort, vendor, rule, path, message, _ in costliest
+            ],
         },
-        "vendors": [{"vendor": p["vendor"], "effort": p["effort"], "files": p["files"], "call_sites": p["call_sites"]}
-                    for p in plans],
+        "vendors": [
+            {"vendor": p["vendor"], "effort": p["effort"], "files": p["files"], "call_sites": p["call_sites"]}
+            for p in plans
+        ],
         "exit_plans": plans,
     }
 
@@ -88,8 +109,10 @@ def _adapter_work(boundary: Boundary, profiles: dict[str, Profile]) -> dict[str,
     """Per vendor: each adapter module using it, switched off or rewritten, and what that costs."""
     groups: list[tuple[set[str], list[str]]] = []
     if boundary.source == "inferred":
-        groups = [(set(a.vendors) | {v for m in a.modules for v in profiles[m].vendors if m in profiles},
-                   list(a.modules)) for a in boundary.adapters]
+        groups = [
+            (set(a.vendors) | {v for m in a.modules for v in profiles[m].vendors if m in profiles}, list(a.modules))
+            for a in boundary.adapters
+        ]
     elif boundary.source == "configured":
         inside = [p for p in boundary.direct if boundary.contains(p)]
         groups = [({v for p in inside for v in profiles[p].vendors}, inside)]
@@ -104,32 +127,56 @@ def _adapter_work(boundary: Boundary, profiles: dict[str, Profile]) -> dict[str,
                 paths_used = sorted(call for v, call in profile.call_paths if v == vendor)
                 if others:
                     effort, change = SWITCH_EFFORT, "switch"
-                    note = (f"switch off: the adapter layer serves {', '.join(others[:4])}"
-                            f"{' and more' if len(others) > 4 else ''} through the same interface")
+                    note = (
+                        f"switch off: the adapter layer serves {', '.join(others[:4])}"
+                        f"{' and more' if len(others) > 4 else ''} through the same interface"
+                    )
                 else:
                     effort, change = rewrite_effort(profile.lines), "rewrite"
                     note = f"rewrite for another vendor ({profile.lines} lines, {len(paths_used)} API paths)"
-                work[vendor].append({"path": path, "lines": profile.lines, "call_paths": len(paths_used),
-                                     "features": sorted(profile.features), "effort": effort, "change": change,
-                                     "others": others, "note": note})
+                work[vendor].append(
+                    {
+                        "path": path,
+                        "lines": profile.lines,
+                        "call_paths": len(paths_used),
+                        "features": sorted(profile.features),
+                        "effort": effort,
+                        "change": change,
+                        "others": others,
+                        "note": note,
+                    }
+                )
     return work
 
 
-def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records: list[UsageRecord],
-                adapters: dict[str, list[dict[str, Any]]], leaks: list[dict[str, Any]], ruleset: Any) -> list[dict[str, Any]]:
+def _exit_plans(
+    pairs: dict[tuple[str, str, str], tuple[int, Finding]],
+    records: list[UsageRecord],
+    adapters: dict[str, list[dict[str, Any]]],
+    leaks: list[dict[str, Any]],
+    ruleset: Any,
+) -> list[dict[str, Any]]:
     features = {f.id: f for f in ruleset.features}
     by_vendor: dict[str | None, dict[str, Any]] = {}
 
     def plan(vendor: str | None) -> dict[str, Any]:
-        return by_vendor.setdefault(vendor, {
-            "vendor": vendor, "owner": ruleset.owner_of(vendor), "effort": 0, "files": set(), "call_sites": set(),
-            "call_paths": set(), "switchable": set(),
-            "adapter": {"effort": 0, "modules": []},
-            "leaks": {"effort": 0, "modules": {}},
-            "features": {"effort": 0, "changes": {}},
-            "configuration": {"effort": 0, "changes": {}},
-            "other": {"effort": 0, "changes": {}},
-        })
+        return by_vendor.setdefault(
+            vendor,
+            {
+                "vendor": vendor,
+                "owner": ruleset.owner_of(vendor),
+                "effort": 0,
+                "files": set(),
+                "call_sites": set(),
+                "call_paths": set(),
+                "switchable": set(),
+                "adapter": {"effort": 0, "modules": []},
+                "leaks": {"effort": 0, "modules": {}},
+                "features": {"effort": 0, "changes": {}},
+                "configuration": {"effort": 0, "changes": {}},
+                "other": {"effort": 0, "changes": {}},
+            },
+        )
 
     for record in records:
         if record.kind in EXIT_PLAN_KINDS:
@@ -161,14 +208,22 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
             module["rules"].append(rule_id)
         elif step == "features":
             feature = features.get(finding.subject)
-            item = part["changes"].setdefault(finding.subject or finding.title, {
-                "id": finding.subject, "title": feature.title if feature else finding.title,
-                "substitute": feature.substitute if feature else "", "files": 0, "effort": 0})
+            item = part["changes"].setdefault(
+                finding.subject or finding.title,
+                {
+                    "id": finding.subject,
+                    "title": feature.title if feature else finding.title,
+                    "substitute": feature.substitute if feature else "",
+                    "files": 0,
+                    "effort": 0,
+                },
+            )
             item["files"] += 1
             item["effort"] += effort
         else:
-            item = part["changes"].setdefault(rule_id, {"rule_id": rule_id, "title": finding.title, "files": 0,
-                                                      "places": 0, "effort": 0})
+            item = part["changes"].setdefault(
+                rule_id, {"rule_id": rule_id, "title": finding.title, "files": 0, "places": 0, "effort": 0}
+            )
             item["files"] += 1
             item["places"] += len(finding.places) or 1
             item["effort"] += effort
@@ -178,10 +233,13 @@ def _exit_plans(pairs: dict[tuple[str, str, str], tuple[int, Finding]], records:
         entry["effort"] = sum(entry[s]["effort"] for s in steps)
         if not entry["effort"]:
             continue
-        entry["leaks"]["modules"] = sorted(entry["leaks"]["modules"].values(),
-                                           key=lambda m: (m["rank"] or 10**9, m["path"]))
+        entry["leaks"]["modules"] = sorted(
+            entry["leaks"]["modules"].values(), key=lambda m: (m["rank"] or 10**9, m["path"])
+        )
         for step in ("features", "configuration", "other"):
-            entry[step]["changes"] = sorted(entry[step]["changes"].values(), key=lambda i: (-i["effort"], str(i.get("title"))))
+            entry[step]["changes"] = sorted(
+                entry[step]["changes"].values(), key=lambda i: (-i["effort"], str(i.get("title")))
+            )
         entry["call_paths"] = {"total": len(entry["call_paths"]), "switchable": len(entry["switchable"])}
         entry["files"], entry["call_sites"] = len(entry["files"]), len(entry["call_sites"])
         del entry["switchable"]
@@ -219,7 +277,8 @@ def _summary(plan: dict[str, Any]) -> str:
     text = f"leaving {plan['vendor']}: " + ", ".join(parts) + f" — {plan['effort']} {points}"
     paths = plan["call_paths"]
     if paths["switchable"]:
-        text += (f"; a configuration change for {paths['switchable']} of {paths['total']} call path"
-                 f"{'s' if paths['total'] != 1 else ''}")
+        text += (
+            f"; a configuration change for {paths['switchable']} of {paths['total']} call path"
+            f"{'s' if paths['total'] != 1 else ''}"
+        )
     return text
-

@@ -24,9 +24,13 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "packs": audit.packs,
         "summary": audit.summary(),
         "findings": [_finding_dict(f) for f in audit.findings],
-        "suppressed": [{"finding": _finding_dict(s.finding),
-                        "suppression": {"path": s.path, "line": s.line, "cell": s.cell, "reason": s.reason}}
-                       for s in audit.suppressed],
+        "suppressed": [
+            {
+                "finding": _finding_dict(s.finding),
+                "suppression": {"path": s.path, "line": s.line, "cell": s.cell, "reason": s.reason},
+            }
+            for s in audit.suppressed
+        ],
         "inventory": [_record_dict(r) for r in audit.inventory],
         "skipped": [{"path": s.path, "reason": s.reason} for s in audit.skipped],
     }
@@ -54,7 +58,9 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         scan=document.get("scan", {}),
         baseline=document.get("baseline"),
         since=document.get("since"),
-        suppressed=[Suppressed(_finding(entry["finding"]), **entry["suppression"]) for entry in document.get("suppressed", [])],
+        suppressed=[
+            Suppressed(_finding(entry["finding"]), **entry["suppression"]) for entry in document.get("suppressed", [])
+        ],
     )
 
 
@@ -63,8 +69,9 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
     snippet = finding.snippet
     data["snippet"] = None if snippet is None else {"start": snippet.start, "lines": list(snippet.lines)}
     data["chain"] = list(finding.chain)
-    data["places"] = [{"line": p.line, "column": p.column, "cell": p.cell, "fingerprint": p.fingerprint}
-                      for p in finding.places]
+    data["places"] = [
+        {"line": p.line, "column": p.column, "cell": p.cell, "fingerprint": p.fingerprint} for p in finding.places
+    ]
     return data
 
 
@@ -79,7 +86,9 @@ def _finding(entry: dict[str, Any]) -> Finding:
     snippet = values.get("snippet")
     values["snippet"] = Snippet(snippet["start"], tuple(snippet["lines"])) if snippet else None
     values["chain"] = tuple(values.get("chain", ()))
-    values["places"] = tuple(Place(p["line"], p["column"], p["cell"], p["fingerprint"]) for p in values.get("places", ()))
+    values["places"] = tuple(
+        Place(p["line"], p["column"], p["cell"], p["fingerprint"]) for p in values.get("places", ())
+    )
     return Finding(**values)
 
 

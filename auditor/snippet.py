@@ -25,8 +25,14 @@ MAX_LINE = 240  # characters kept of one line
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def quote(root: Path, findings: list[Finding], max_bytes: int = DEFAULT_MAX_BYTES,
-          files: dict[str, Path] | None = None, *, redactor: Redactor) -> list[Finding]:
+def quote(
+    root: Path,
+    findings: list[Finding],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    files: dict[str, Path] | None = None,
+    *,
+    redactor: Redactor,
+) -> list[Finding]:
     """The findings, each with its snippet when its file can still be read; a file that
     cannot (deleted since, or changed into something else) leaves its findings without one.
     `files` maps reported paths to the files on disk where the two differ (odd file names).

@@ -33,7 +33,9 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
     for comment in comments:
         unknown = [r for r in comment.rules if r not in ruleset.rules]
         if not comment.rules:
-            problems.append((comment, "names no rule id: write # lockaudit: ignore[RULE-ID] reason"))  # shown as "(no rule)"
+            problems.append(
+                (comment, "names no rule id: write # lockaudit: ignore[RULE-ID] reason")
+            )  # shown as "(no rule)"
         elif unknown:
             hints = [h for r in unknown for h in difflib.get_close_matches(r, list(ruleset.rules), n=1)]
             hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
@@ -54,8 +56,9 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
             kept.append(finding)
         else:
             used.add(covering)
-            suppressed.append(Suppressed(finding, covering.loc.path, covering.loc.line, covering.loc.cell,
-                                         covering.reason))
+            suppressed.append(
+                Suppressed(finding, covering.loc.path, covering.loc.line, covering.loc.cell, covering.reason)
+            )
     about = [(INVALID, comment, reason) for comment, reason in problems]
     about += [(UNUSED, comment, "suppresses nothing") for comment in valid if comment not in used]
     own: list[Finding] = []
@@ -69,8 +72,18 @@ def apply(findings: list[Finding], facts: Iterable[Fact], ruleset: RuleSet, poli
         text = f"{'ignore-file' if comment.file_level else 'ignore'}[{','.join(comment.rules)}] {comment.reason}"
         key = (rule_id, loc.path, text)
         values = {"name": ", ".join(comment.rules) or "(no rule)", "reason": reason}
-        own.append(make_finding(rule, anchor, values, policy.severity_of(rule_id, loc.path, rule.severity),
-                                rule.effort, text, occurrences[key], subject=text))
+        own.append(
+            make_finding(
+                rule,
+                anchor,
+                values,
+                policy.severity_of(rule_id, loc.path, rule.severity),
+                rule.effort,
+                text,
+                occurrences[key],
+                subject=text,
+            )
+        )
         occurrences[key] += 1
     return Applied(kept, suppressed, own)
 

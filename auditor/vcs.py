@@ -28,8 +28,14 @@ REGULAR_MODES = (b"100644", b"100755")  # not symlinks (120000) or submodules (1
 
 # Settings that win over the repository's own (command-line scope comes last), so none of its
 # programs runs. safe.bareRepository is honoured only from here or the user's own config.
-SAFE = ("core.fsmonitor=false", "core.hooksPath=/dev/null", "core.excludesFile=/dev/null",
-        "core.attributesFile=/dev/null", "protocol.allow=never", "safe.bareRepository=explicit")
+SAFE = (
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.excludesFile=/dev/null",
+    "core.attributesFile=/dev/null",
+    "protocol.allow=never",
+    "safe.bareRepository=explicit",
+)
 # For every diff: no external diff or text conversion (diff.external, diff.<driver>.command and
 # .textconv), names relative to the top whatever diff.relative says, submodules not entered (git
 # would run `git status` inside each, under that submodule's config), no diff.orderFile.
@@ -38,9 +44,18 @@ DIFF_OPTIONS = ("--no-ext-diff", "--no-textconv", "--no-relative", "--ignore-sub
 # GIT_EXTERNAL_DIFF, GIT_CONFIG_PARAMETERS, GIT_SSH_COMMAND, GIT_ASKPASS, …) is left behind.
 KEPT_ENVIRONMENT = ("PATH", "SYSTEMROOT", "WINDIR", "TMPDIR", "TEMP", "TMP")
 ENVIRONMENT = {
-    "HOME": "/dev/null", "XDG_CONFIG_HOME": "/dev/null", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_ATTR_NOSYSTEM": "1", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
-    "GIT_PAGER": "cat", "PAGER": "cat", "GIT_NO_LAZY_FETCH": "1", "GIT_LITERAL_PATHSPECS": "1",
+    "HOME": "/dev/null",
+    "XDG_CONFIG_HOME": "/dev/null",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_ATTR_NOSYSTEM": "1",
+    "LC_ALL": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_NO_LAZY_FETCH": "1",
+    "GIT_LITERAL_PATHSPECS": "1",
 }
 
 
@@ -62,14 +77,22 @@ def _printable(data: bytes) -> str:
 def _user_safe_directories() -> tuple[str, ...]:
     """The safe.directory entries of the user's own global and system config, which the minimal
     environment leaves out: a checkout owned by another user (a CI container) keeps working."""
-    env = {k: v for k, v in os.environ.items()
-           if k in (*KEPT_ENVIRONMENT, "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in (*KEPT_ENVIRONMENT, "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")
+    }
     scopes = ["--global"] if os.environ.get("GIT_CONFIG_NOSYSTEM") else ["--global", "--system"]
     found: list[str] = []
     for scope in scopes:
         try:
-            result = subprocess.run(["git", "config", scope, "-z", "--get-all", "safe.directory"],
-                                    capture_output=True, timeout=TIMEOUT, env=env, cwd=os.path.abspath(os.sep))
+            result = subprocess.run(
+                ["git", "config", scope, "-z", "--get-all", "safe.directory"],
+                capture_output=True,
+                timeout=TIMEOUT,
+                env=env,
+                cwd=os.path.abspath(os.sep),
+            )
         except (OSError, subprocess.TimeoutExpired):
             return ()
         found += [os.fsdecode(v) for v in result.stdout.split(b"\0") if v] if result.returncode == 0 else []
@@ -80,10 +103,17 @@ def _user_safe_directories() -> tuple[str, ...]:
 def user_excludes_file() -> Path:
     """The user's own global ignore file (`core.excludesFile` of the global config, else git's
     default `$XDG_CONFIG_HOME/git/ignore`): the user's configuration, never the scanned repository's."""
-    env = {k: v for k, v in os.environ.items() if k in (*KEPT_ENVIRONMENT, "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL")}
+    env = {
+        k: v for k, v in os.environ.items() if k in (*KEPT_ENVIRONMENT, "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL")
+    }
     try:
-        result = subprocess.run(["git", "config", "--global", "--path", "--get", "core.excludesFile"],
-                                capture_output=True, timeout=TIMEOUT, env=env, cwd=os.path.abspath(os.sep))
+        result = subprocess.run(
+            ["git", "config", "--global", "--path", "--get", "core.excludesFile"],
+            capture_output=True,
+            timeout=TIMEOUT,
+            env=env,
+            cwd=os.path.abspath(os.sep),
+        )
         if result.returncode == 0 and result.stdout.strip():
             return Path(os.fsdecode(result.stdout.strip())).expanduser()
     except (OSError, subprocess.TimeoutExpired):
@@ -92,14 +122,21 @@ def user_excludes_file() -> Path:
     return Path(config) / "git" / "ignore"
 
 
-def _run(root: Path, args: tuple[str, ...], overrides: dict[str, str],
-         input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    root: Path, args: tuple[str, ...], overrides: dict[str, str], input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     config = [*SAFE, *(f"safe.directory={d}" for d in _user_safe_directories())]
     env = {k: v for k, v in os.environ.items() if k in KEPT_ENVIRONMENT} | ENVIRONMENT | overrides
     command = ["git", "--no-pager", *(x for c in config for x in ("-c", c)), "-C", str(root), *args]
     try:
-        return subprocess.run(command, capture_output=True, timeout=TIMEOUT, env=env, input=input,
-                              stdin=subprocess.DEVNULL if input is None else None)
+        return subprocess.run(
+            command,
+            capture_output=True,
+            timeout=TIMEOUT,
+            env=env,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+        )
     except FileNotFoundError as exc:
         raise GitMissing("--since needs git, and git is not installed") from exc
     except subprocess.TimeoutExpired as exc:
@@ -119,12 +156,17 @@ def _overrides(root: Path) -> dict[str, str]:
         if dot and subsection:
             names.add((section.lower(), name))
     if len(names) > MAX_DRIVERS:
-        raise VcsError(f"the repository's git config names more than {MAX_DRIVERS} filter drivers and protocols; "
-                       "lockaudit does not run git on it")
+        raise VcsError(
+            f"the repository's git config names more than {MAX_DRIVERS} filter drivers and protocols; "
+            "lockaudit does not run git on it"
+        )
     pairs = []
     for section, name in sorted(names):
-        settings = {"clean": "", "smudge": "", "process": "", "required": "false"} if section == b"filter" \
+        settings = (
+            {"clean": "", "smudge": "", "process": "", "required": "false"}
+            if section == b"filter"
             else {"allow": "never"}
+        )
         pairs += [(f"{section.decode()}.{os.fsdecode(name)}.{key}", value) for key, value in settings.items()]
     env = {"GIT_CONFIG_COUNT": str(len(pairs))}
     for i, (key, value) in enumerate(pairs):
@@ -153,18 +195,24 @@ def merge_base(root: Path, ref: str) -> str:
     if outside is not None:
         reason = _printable(outside.stderr)
         raise VcsError(f"--since needs a git work tree, and {root} is not in one" + (f" ({reason})" if reason else ""))
-    if _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
-            check=False).returncode != 0:
-        raise VcsError(f"--since {ref}: no such commit or branch in this clone; fetch it first "
-                       f"(for example `git fetch origin {ref.split('/')[-1]}`)")
+    if (
+        _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False).returncode
+        != 0
+    ):
+        raise VcsError(
+            f"--since {ref}: no such commit or branch in this clone; fetch it first "
+            f"(for example `git fetch origin {ref.split('/')[-1]}`)"
+        )
     found = _git(root, "merge-base", "--end-of-options", ref, "HEAD", check=False)
     if found.returncode == 0 and found.stdout.strip():
         return found.stdout.decode().strip()
     shallow = _git(root, "rev-parse", "--is-shallow-repository", check=False).stdout.decode().strip() == "true"
     if shallow:
-        raise VcsError(f"--since {ref}: the merge base of {ref} and HEAD is not in this shallow clone, so lockaudit "
-                       "cannot tell which files changed; fetch more history (`git fetch --unshallow`, or "
-                       "`fetch-depth: 0` in actions/checkout) and run again")
+        raise VcsError(
+            f"--since {ref}: the merge base of {ref} and HEAD is not in this shallow clone, so lockaudit "
+            "cannot tell which files changed; fetch more history (`git fetch --unshallow`, or "
+            "`fetch-depth: 0` in actions/checkout) and run again"
+        )
     raise VcsError(f"--since {ref}: {ref} and HEAD have no common history")
 
 
@@ -172,8 +220,9 @@ def changed_files(root: Path, base: str) -> set[str]:
     """Files changed since `base` in the work tree (committed, staged or not, and untracked),
     relative to `root`, which may be a folder inside the repository."""
     top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.decode().strip())
-    listed = _git(root, "diff", "--name-only", "--no-renames", "-z", *DIFF_OPTIONS, "--end-of-options", base,
-                  "--").stdout
+    listed = _git(
+        root, "diff", "--name-only", "--no-renames", "-z", *DIFF_OPTIONS, "--end-of-options", base, "--"
+    ).stdout
     listed += b"\0" + _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--full-name").stdout
     prefix = os.path.relpath(root.resolve(), top.resolve())
     changed = set()
@@ -240,8 +289,9 @@ def tracked(root: Path) -> set[str]:
     return files
 
 
-def tree_files(root: Path, base: str, folder: str, max_files: int = MAX_TREE_FILES,
-               max_bytes: int = MAX_TREE_BLOB_BYTES) -> dict[str, bytes]:
+def tree_files(
+    root: Path, base: str, folder: str, max_files: int = MAX_TREE_FILES, max_bytes: int = MAX_TREE_BLOB_BYTES
+) -> dict[str, bytes]:
     """Every regular file under `folder` (relative to `root`) at commit `base`, root-relative path
     -> bytes: rule packs as they were at the merge base. Files over `max_bytes` are left out;
     more than `max_files` files, more than MAX_TREE_BYTES in all, or a file git cannot read is
@@ -276,6 +326,6 @@ def _blobs(root: Path, oids: list[bytes]) -> dict[bytes, bytes]:
         if len(header) != 3 or header[0] != oid or header[1] != b"blob":
             raise VcsError(f"git cat-file cannot read {oid.decode()}: {_printable(out[at:end])}")
         size = int(header[2])
-        blobs[oid] = out[end + 1:end + 1 + size]
+        blobs[oid] = out[end + 1 : end + 1 + size]
         at = end + 1 + size + 1
     return blobs

@@ -32,9 +32,15 @@ class VulnerabilityReport:
     not_audited: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "notice": self.notice, "audited": self.audited,
-                "not_audited": self.not_audited,
-                "vulnerable": [{"package": key, "vulnerabilities": value} for key, value in sorted(self.vulnerable.items())]}
+        return {
+            "status": self.status,
+            "notice": self.notice,
+            "audited": self.audited,
+            "not_audited": self.not_audited,
+            "vulnerable": [
+                {"package": key, "vulnerabilities": value} for key, value in sorted(self.vulnerable.items())
+            ],
+        }
 
 
 def pins(facts: Iterable[DependencyFact]) -> list[str]:
@@ -44,7 +50,12 @@ def pins(facts: Iterable[DependencyFact]) -> list[str]:
     for fact in facts:
         if fact.group == "locked" and fact.version:
             locked.setdefault(fact.name, fact.version)
-        elif fact.specifier and fact.specifier.startswith("==") and "*" not in fact.specifier and "," not in fact.specifier:
+        elif (
+            fact.specifier
+            and fact.specifier.startswith("==")
+            and "*" not in fact.specifier
+            and "," not in fact.specifier
+        ):
             declared.setdefault(fact.name, fact.specifier[2:])
     return sorted(f"{name}=={version}" for name, version in {**declared, **locked}.items())
 
@@ -53,8 +64,10 @@ def audit(facts: Iterable[DependencyFact], timeout: float = DEFAULT_TIMEOUT) -> 
     import importlib.util
 
     if importlib.util.find_spec("pip_audit") is None:
-        return VulnerabilityReport("unavailable", "vulnerability lookup needs pip-audit, which is not installed: "
-                                                  "pip install 'lockaudit[vulns]'")
+        return VulnerabilityReport(
+            "unavailable",
+            "vulnerability lookup needs pip-audit, which is not installed: pip install 'lockaudit[vulns]'",
+        )
     requirements = pins(facts)
     if not requirements:
         return VulnerabilityReport("nothing-pinned", "no pinned or locked dependency to check for vulnerabilities")
@@ -62,8 +75,21 @@ def audit(facts: Iterable[DependencyFact], timeout: float = DEFAULT_TIMEOUT) -> 
         listing = os.path.join(folder, "requirements.txt")
         with open(listing, "w", encoding="utf-8") as stream:
             stream.write("\n".join(requirements) + "\n")
-        command = [sys.executable, "-m", "pip_audit", "-r", listing, "--no-deps", "--disable-pip", "--format", "json",
-                   "--progress-spinner", "off", "--timeout", str(max(5, int(timeout // 4)))]
+        command = [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "-r",
+            listing,
+            "--no-deps",
+            "--disable-pip",
+            "--format",
+            "json",
+            "--progress-spinner",
+            "off",
+            "--timeout",
+            str(max(5, int(timeout // 4))),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -90,14 +116,18 @@ def parse(document: Any) -> VulnerabilityReport:
             report.not_audited.append(f"{name}: {dependency['skip_reason']}")
             continue
         report.audited += 1
-        vulns = [{"id": v["id"], "fix_versions": list(v.get("fix_versions", [])), "aliases": list(v.get("aliases", []))}
-                 for v in dependency.get("vulns", [])]
+        vulns = [
+            {"id": v["id"], "fix_versions": list(v.get("fix_versions", [])), "aliases": list(v.get("aliases", []))}
+            for v in dependency.get("vulns", [])
+        ]
         if vulns:
             report.vulnerable[f"{name}=={dependency['version']}"] = vulns
     if report.not_audited and not report.audited:
         report.status = "unavailable"
-        report.notice = (f"vulnerability lookup unavailable: none of {len(report.not_audited)} pinned packages could "
-                         f"be audited ({report.not_audited[0]})")
+        report.notice = (
+            f"vulnerability lookup unavailable: none of {len(report.not_audited)} pinned packages could "
+            f"be audited ({report.not_audited[0]})"
+        )
     elif report.not_audited:
         report.notice = f"{len(report.not_audited)} pinned packages could not be audited"
     return report

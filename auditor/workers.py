@@ -72,9 +72,12 @@ def default_jobs() -> int:
 
 
 def extract_all(
-    files: Sequence[SourceFile], detectors: Detectors, jobs: int,
+    files: Sequence[SourceFile],
+    detectors: Detectors,
+    jobs: int,
     track: Callable[[Iterator[FileResult], int], Iterator[FileResult]] = lambda results, total: results,
-    max_bytes: int = DEFAULT_MAX_BYTES, redactor: Redactor | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    redactor: Redactor | None = None,
 ) -> list[FileResult]:
     """Every file's result, in the order of `files`; with `redactor`, each with its cache rows."""
     workers = min(jobs, MAX_WORKERS, len(files) // FILES_PER_WORKER)
@@ -95,17 +98,20 @@ def chunks(files: Sequence[SourceFile], workers: int) -> list[list[SourceFile]]:
     """Files in runs of up to CHUNK_FILES: one message to a worker and back per run, not per
     file, and still some runs per worker, so that one slow file does not leave the others idle."""
     size = max(1, min(CHUNK_FILES, len(files) // (workers * CHUNKS_PER_WORKER)))
-    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+    return [list(files[i : i + size]) for i in range(0, len(files), size)]
 
 
-def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int, Redactor | None], workers: int) -> Iterator[FileResult]:
+def _pooled(
+    files: Sequence[SourceFile], setup: tuple[Detectors, int, Redactor | None], workers: int
+) -> Iterator[FileResult]:
     pending = list(files)
     while pending:
         done: set[str] = set()
         try:
             with _pool(workers, setup) as pool:
                 futures: dict[Future[list[FileResult]], list[SourceFile]] = {
-                    pool.submit(extract_chunk, chunk): chunk for chunk in chunks(pending, workers)}
+                    pool.submit(extract_chunk, chunk): chunk for chunk in chunks(pending, workers)
+                }
                 for future in as_completed(futures):
                     for result in future.result():
                         done.add(result.source.path)
@@ -115,8 +121,8 @@ def _pooled(files: Sequence[SourceFile], setup: tuple[Detectors, int, Redactor |
             unfinished = [chunk for chunk in futures.values() if chunk[0].path not in done]
             # The runs most likely in flight when a worker died (the pool queues one more than it
             # has workers) are tried file by file, each alone.
-            suspects = [source for chunk in unfinished[:workers + 1] for source in chunk]
-            pending = [source for chunk in unfinished[workers + 1:] for source in chunk]
+            suspects = [source for chunk in unfinished[: workers + 1] for source in chunk]
+            pending = [source for chunk in unfinished[workers + 1 :] for source in chunk]
             for source in suspects:
                 yield _isolated(source, setup)
 

@@ -123,8 +123,7 @@ class Series:
         median = statistics.median(self.wall_s)
         out: dict[str, Any] = {
             "runs": len(self.wall_s),
-            "wall_s": {"median": median, "min": min(self.wall_s), "max": max(self.wall_s),
-                       "all": self.wall_s},
+            "wall_s": {"median": median, "min": min(self.wall_s), "max": max(self.wall_s), "all": self.wall_s},
             "peak_rss_mib": max(self.rss_kib) / 1024,
             "files_per_s": files / median if median else None,
             "lines_per_s": lines / median if median else None,
@@ -132,8 +131,12 @@ class Series:
         if self.children_rss_kib:
             out["peak_children_rss_mib"] = max(self.children_rss_kib) / 1024
         if self.inner_s:
-            out["in_process_s"] = {"median": statistics.median(self.inner_s), "min": min(self.inner_s),
-                                   "max": max(self.inner_s), "all": self.inner_s}
+            out["in_process_s"] = {
+                "median": statistics.median(self.inner_s),
+                "min": min(self.inner_s),
+                "max": max(self.inner_s),
+                "all": self.inner_s,
+            }
         return out
 
 
@@ -154,8 +157,7 @@ def tail(text: str, lines: int = 15) -> str:
 
 def run_floor(files_json: str, series: Series) -> dict[str, Any]:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", FLOOR_CODE], input=files_json,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", FLOOR_CODE], input=files_json, capture_output=True, text=True)
     wall = time.perf_counter() - start
     report = marker_line(proc.stdout)
     if proc.returncode != 0 or report is None:
@@ -169,14 +171,17 @@ def run_floor(files_json: str, series: Series) -> dict[str, Any]:
 def run_scan(argv: list[str], series: Series, output: bool = False) -> tuple[int, str]:
     """Exit code and, with `output`, what the scan wrote on stdout (else "": it goes to /dev/null)."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", SCAN_CODE, *argv],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if output else subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCAN_CODE, *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if output else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wall = time.perf_counter() - start
     report = marker_line(proc.stderr)
     if proc.returncode not in (0, 1) or report is None:
-        raise BenchError(f"scan failed (exit {proc.returncode}): lockaudit {' '.join(argv)}\n"
-                         f"{tail(proc.stderr)}", 1)
+        raise BenchError(f"scan failed (exit {proc.returncode}): lockaudit {' '.join(argv)}\n{tail(proc.stderr)}", 1)
     series.wall_s.append(wall)
     series.rss_kib.append(report["rss_kib"])
     series.children_rss_kib.append(report["children_rss_kib"])
@@ -184,11 +189,9 @@ def run_scan(argv: list[str], series: Series, output: bool = False) -> tuple[int
 
 
 def scan_has_option(option: str) -> bool:
-    proc = subprocess.run([sys.executable, "-m", "auditor", "scan", "--help"],
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "auditor", "scan", "--help"], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise BenchError(f"`python -m auditor scan --help` failed (exit {proc.returncode}):\n"
-                         f"{tail(proc.stderr)}", 1)
+        raise BenchError(f"`python -m auditor scan --help` failed (exit {proc.returncode}):\n{tail(proc.stderr)}", 1)
     return option in proc.stdout
 
 
@@ -204,12 +207,19 @@ def bench_cache(root: Path, runs: int, jobs: int | None) -> dict[str, Any]:
 
     def timed(argv: list[str], cwd: Path, cache: Path) -> float:
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "auditor", *argv], cwd=cwd, capture_output=True,
-                              env={**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"})
+        proc = subprocess.run(
+            [sys.executable, "-m", "auditor", *argv],
+            cwd=cwd,
+            capture_output=True,
+            env={**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"},
+        )
         elapsed = time.perf_counter() - start
         if proc.returncode not in (0, 1):
-            raise BenchError(f"lockaudit {' '.join(argv)} failed (exit {proc.returncode}):\n"
-                             f"{tail(proc.stderr.decode(errors='replace'))}", 1)
+            raise BenchError(
+                f"lockaudit {' '.join(argv)} failed (exit {proc.returncode}):\n"
+                f"{tail(proc.stderr.decode(errors='replace'))}",
+                1,
+            )
         return elapsed
 
     jobs_args = ["--jobs", str(jobs)] if jobs else []
@@ -233,7 +243,9 @@ def bench_cache(root: Path, runs: int, jobs: int | None) -> dict[str, Any]:
                 with open(tree / path, "a", encoding="utf-8") as handle:
                     handle.write(f"# staged edit {run}\n")
             series["hook"].append(timed(["check", "--quiet", *jobs_args, *python_files], tree, cache))
-    result: dict[str, Any] = {name: {"median": statistics.median(times), "all": times} for name, times in series.items()}
+    result: dict[str, Any] = {
+        name: {"median": statistics.median(times), "all": times} for name, times in series.items()
+    }
     result["warm_share_of_cold"] = result["warm"]["median"] / result["cold"]["median"]
     result["touched_files"] = python_files
     return result
@@ -243,21 +255,31 @@ def bench_html(root: Path, runs: int) -> dict[str, Any]:
     """Render time (whole `lockaudit report` process), size, and browser load and search times."""
     with tempfile.TemporaryDirectory() as folder:
         audit, html = Path(folder) / "audit.json", Path(folder) / "report.html"
-        proc = subprocess.run([sys.executable, "-m", "auditor", "scan", str(root), "--json", str(audit)],
-                              capture_output=True, text=True, env={**os.environ, "CI": "1"})
+        proc = subprocess.run(
+            [sys.executable, "-m", "auditor", "scan", str(root), "--json", str(audit)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CI": "1"},
+        )
         if proc.returncode not in (0, 1):
             raise BenchError(f"scan for the HTML report failed (exit {proc.returncode}):\n{tail(proc.stderr)}", 1)
         render: list[float] = []
         for _ in range(runs):
             start = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "auditor", "report", str(audit), "--html", str(html)],
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "auditor", "report", str(audit), "--html", str(html)],
+                capture_output=True,
+                text=True,
+            )
             render.append(time.perf_counter() - start)
             if proc.returncode != 0:
                 raise BenchError(f"rendering the HTML report failed:\n{tail(proc.stderr)}", 1)
         findings = len(json.loads(audit.read_text(encoding="utf-8"))["findings"])
-        result: dict[str, Any] = {"findings": findings, "bytes": html.stat().st_size,
-                                  "render_s": {"median": statistics.median(render), "all": render}}
+        result: dict[str, Any] = {
+            "findings": findings,
+            "bytes": html.stat().st_size,
+            "render_s": {"median": statistics.median(render), "all": render},
+        }
         result["browser"] = browser_times(html, runs)
     return result
 
@@ -272,8 +294,9 @@ def browser_times(html: Path, runs: int) -> dict[str, Any] | str:
         return f"not measured: {CHROMIUM} is missing"
     loads, searches = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         for _ in range(runs):
             page = browser.new_page()
             start = time.perf_counter()
@@ -286,15 +309,17 @@ def browser_times(html: Path, runs: int) -> dict[str, Any] | str:
             page.close()
         version = browser.version
         browser.close()
-    return {"chromium": version, "load_s": {"median": statistics.median(loads), "all": loads},
-            "search_s": {"median": statistics.median(searches), "all": searches}}
+    return {
+        "chromium": version,
+        "load_s": {"median": statistics.median(loads), "all": loads},
+        "search_s": {"median": statistics.median(searches), "all": searches},
+    }
 
 
 def git_commit(path: Path) -> str | None:
     """HEAD of the git work tree holding path, or None if it is not one."""
     try:
-        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return (proc.stdout.strip() or None) if proc.returncode == 0 else None
@@ -309,11 +334,21 @@ def table(result: dict[str, Any]) -> str:
     rows = [("", "median s", "min s", "max s", "peak MiB", "files/s", "lines/s")]
     for name, s in (("floor (read + ast.parse)", floor), ("lockaudit scan", scan)):
         w = s["wall_s"]
-        rows.append((name, f"{w['median']:.3f}", f"{w['min']:.3f}", f"{w['max']:.3f}",
-                     f"{s['peak_rss_mib']:.1f}", fmt_rate(s["files_per_s"]), fmt_rate(s["lines_per_s"])))
+        rows.append(
+            (
+                name,
+                f"{w['median']:.3f}",
+                f"{w['min']:.3f}",
+                f"{w['max']:.3f}",
+                f"{s['peak_rss_mib']:.1f}",
+                fmt_rate(s["files_per_s"]),
+                fmt_rate(s["lines_per_s"]),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    body = "\n".join("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
-                               for i, c in enumerate(r)) for r in rows)
+    body = "\n".join(
+        "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) for r in rows
+    )
     t = result["tree"]
     inner = floor["in_process_s"]["median"]
     lines = [
@@ -325,8 +360,7 @@ def table(result: dict[str, Any]) -> str:
         "",
         body,
         "",
-        f"scan = {result['ratio_scan_to_floor']:.2f} x the ast.parse floor "
-        f"(medians, both including interpreter start)",
+        f"scan = {result['ratio_scan_to_floor']:.2f} x the ast.parse floor (medians, both including interpreter start)",
         f"floor without interpreter start: {inner:.3f} s median; "
         f"{floor['parse_failed']} file(s) failed to parse, {floor['unreadable']} unreadable",
     ]
@@ -335,18 +369,25 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"scan worker processes: largest peak {kids:.1f} MiB")
     cache = result.get("cache")
     if cache:
-        lines.append(f"cache: cold {cache['cold']['median']:.2f} s, warm (nothing changed) {cache['warm']['median']:.2f} s "
-                     f"({100 * cache['warm_share_of_cold']:.0f}% of cold), after editing {TOUCHED} files "
-                     f"{cache['touched']['median']:.2f} s, per-file hook on {TOUCHED} files {cache['hook']['median']:.2f} s "
-                     "(medians, whole process)")
+        lines.append(
+            f"cache: cold {cache['cold']['median']:.2f} s, warm (nothing changed) {cache['warm']['median']:.2f} s "
+            f"({100 * cache['warm_share_of_cold']:.0f}% of cold), after editing {TOUCHED} files "
+            f"{cache['touched']['median']:.2f} s, per-file hook on {TOUCHED} files {cache['hook']['median']:.2f} s "
+            "(medians, whole process)"
+        )
     html = result.get("html")
     if html:
-        lines.append(f"HTML report: {html['findings']:,} findings, {html['bytes']:,} bytes, rendered in "
-                     f"{html['render_s']['median']:.2f} s (median, whole process)")
+        lines.append(
+            f"HTML report: {html['findings']:,} findings, {html['bytes']:,} bytes, rendered in "
+            f"{html['render_s']['median']:.2f} s (median, whole process)"
+        )
         browser = html["browser"]
-        lines.append(f"  {browser}" if isinstance(browser, str) else
-                     f"  chromium {browser['chromium']}: load {browser['load_s']['median']:.2f} s, "
-                     f"search over every row {browser['search_s']['median']:.3f} s (medians)")
+        lines.append(
+            f"  {browser}"
+            if isinstance(browser, str)
+            else f"  chromium {browser['chromium']}: load {browser['load_s']['median']:.2f} s, "
+            f"search over every row {browser['search_s']['median']:.3f} s (medians)"
+        )
     exits = sorted(set(result["scan_exit_codes"]))
     if exits != [0]:
         lines.append(f"scan exit codes seen: {exits} (1 = findings at the fail-on threshold)")
@@ -356,29 +397,45 @@ def table(result: dict[str, Any]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/bench.py",
-        description="Time lockaudit's scan of PATH against a read + ast.parse floor, with peak memory.")
+        description="Time lockaudit's scan of PATH against a read + ast.parse floor, with peak memory.",
+    )
     parser.add_argument("path", metavar="PATH", nargs="?", help="source tree to scan (not with --scale)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each measurement (default 5)")
     parser.add_argument("--jobs", type=int, metavar="N", help="pass --jobs N to the scan (if it has that option)")
     parser.add_argument("--label", metavar="NAME", help="name for this tree in the output")
     parser.add_argument("--json", metavar="OUT", dest="json_out", help="write all figures to OUT as JSON")
-    parser.add_argument("--cache", action="store_true",
-                        help="also time cold and warm scans with the cache, a re-scan after touching 10 files, "
-                             "and the per-file hook on 10 files (on a copy of PATH)")
-    parser.add_argument("--html", action="store_true",
-                        help="also time rendering the HTML report and loading it in headless chromium")
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="also time cold and warm scans with the cache, a re-scan after touching 10 files, "
+        "and the per-file hook on 10 files (on a copy of PATH)",
+    )
+    parser.add_argument(
+        "--html", action="store_true", help="also time rendering the HTML report and loading it in headless chromium"
+    )
     try:
         shapes = load_synth().SHAPES
     except BenchError as exc:
         fail(str(exc), exc.code)
-    parser.add_argument("--scale", metavar="SHAPE", choices=shapes,
-                        help=f"measure growth on synthetic trees of SHAPE ({', '.join(shapes)}; see synth.py) "
-                             "instead of scanning PATH")
-    parser.add_argument("--factors", default="1,2,4,8", metavar="F,F...",
-                        help="with --scale: the scales to generate, ascending (default 1,2,4,8)")
-    parser.add_argument("--base", type=int, metavar="N",
-                        help="with --scale: items per unit of scale (modules, calls per module, notebooks "
-                             "or functions; default synth.py's)")
+    parser.add_argument(
+        "--scale",
+        metavar="SHAPE",
+        choices=shapes,
+        help=f"measure growth on synthetic trees of SHAPE ({', '.join(shapes)}; see synth.py) instead of scanning PATH",
+    )
+    parser.add_argument(
+        "--factors",
+        default="1,2,4,8",
+        metavar="F,F...",
+        help="with --scale: the scales to generate, ascending (default 1,2,4,8)",
+    )
+    parser.add_argument(
+        "--base",
+        type=int,
+        metavar="N",
+        help="with --scale: items per unit of scale (modules, calls per module, notebooks "
+        "or functions; default synth.py's)",
+    )
     args = parser.parse_args(argv)
     if args.scale is None:
         if args.path is None:
@@ -409,7 +466,9 @@ def import_auditor() -> ModuleType:
     try:
         import auditor
     except ImportError as exc:
-        raise BenchError(f"cannot import lockaudit's package `auditor` ({exc}); install it with pip install -e .") from exc
+        raise BenchError(
+            f"cannot import lockaudit's package `auditor` ({exc}); install it with pip install -e ."
+        ) from exc
     return auditor
 
 
@@ -420,8 +479,10 @@ def scan_flags(jobs: int | None) -> list[str]:
         flags.append("--no-cache")  # the scan series is the cold scan; --cache measures the cache
     if jobs is not None:
         if not scan_has_option("--jobs"):
-            raise BenchError("this lockaudit's `scan` has no --jobs option (see `python -m auditor scan "
-                             "--help`); run the benchmark without --jobs")
+            raise BenchError(
+                "this lockaudit's `scan` has no --jobs option (see `python -m auditor scan "
+                "--help`); run the benchmark without --jobs"
+            )
         flags += ["--jobs", str(jobs)]
     return flags
 
@@ -438,11 +499,16 @@ class TreeFiles:
     files_json: str
 
     def counts(self) -> dict[str, Any]:
-        return {"files": len(self.files), "python_files": sum(1 for f in self.files if f.kind == "python"),
-                "notebooks": sum(1 for f in self.files if f.kind == "notebook"),
-                "other_files": sum(1 for f in self.files if f.kind not in ("python", "notebook")),
-                "lines": self.lines, "unreadable": self.unreadable, "skipped_by_discover": self.skipped,
-                "discover_s": self.discover_s}
+        return {
+            "files": len(self.files),
+            "python_files": sum(1 for f in self.files if f.kind == "python"),
+            "notebooks": sum(1 for f in self.files if f.kind == "notebook"),
+            "other_files": sum(1 for f in self.files if f.kind not in ("python", "notebook")),
+            "lines": self.lines,
+            "unreadable": self.unreadable,
+            "skipped_by_discover": self.skipped,
+            "discover_s": self.discover_s,
+        }
 
 
 def tree_files(root: Path) -> TreeFiles:
@@ -461,16 +527,24 @@ def tree_files(root: Path) -> TreeFiles:
             lines += f.abspath.read_bytes().count(b"\n")
         except OSError:
             unreadable += 1
-    return TreeFiles(found.files, len(found.skipped), discover_s, lines, unreadable,
-                     json.dumps([[str(f.abspath), f.kind] for f in found.files]))
+    return TreeFiles(
+        found.files,
+        len(found.skipped),
+        discover_s,
+        lines,
+        unreadable,
+        json.dumps([[str(f.abspath), f.kind] for f in found.files]),
+    )
 
 
 def environment(auditor: ModuleType, args: argparse.Namespace) -> dict[str, Any]:
     here = Path(__file__).resolve().parent
     return {
-        "lockaudit": {"version": getattr(auditor, "__version__", None),
-                      "git_commit": git_commit(Path(auditor.__file__).resolve().parent),
-                      "bench_git_commit": git_commit(here)},
+        "lockaudit": {
+            "version": getattr(auditor, "__version__", None),
+            "git_commit": git_commit(Path(auditor.__file__).resolve().parent),
+            "bench_git_commit": git_commit(here),
+        },
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "python_executable": sys.executable,
         "platform": platform.platform(),
@@ -504,8 +578,9 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     cache = bench_cache(root, args.runs, args.jobs) if args.cache else None
     n = len(files)
     floor_summary = floor.summary(n, lines)
-    floor_summary.update(parsed=floor_report["parsed"], parse_failed=floor_report["parse_failed"],
-                         unreadable=floor_report["unreadable"])
+    floor_summary.update(
+        parsed=floor_report["parsed"], parse_failed=floor_report["parse_failed"], unreadable=floor_report["unreadable"]
+    )
     scan_summary = scan.summary(n, lines)
     return {
         "label": args.label,
@@ -550,9 +625,13 @@ def audit_counts(output: str) -> dict[str, Any]:
     try:
         audit = json.loads(output)
         findings = audit["findings"]
-        return {"files_analysed": audit["summary"]["files_analysed"],
-                "files_skipped": audit["summary"]["files_skipped"], "usages": len(audit["inventory"]),
-                "findings": len(findings), "places": sum(len(f.get("places") or [None]) for f in findings)}
+        return {
+            "files_analysed": audit["summary"]["files_analysed"],
+            "files_skipped": audit["summary"]["files_skipped"],
+            "usages": len(audit["inventory"]),
+            "findings": len(findings),
+            "places": sum(len(f.get("places") or [None]) for f in findings),
+        }
     except (ValueError, KeyError, TypeError) as exc:
         raise BenchError(f"the scan's JSON output could not be read ({exc})", 1) from None
 
@@ -599,24 +678,34 @@ def bench_scale(args: argparse.Namespace) -> dict[str, Any]:
     startup_s = statistics.median(startup_scan.wall_s)
     results = []
     for factor, tree, description, floor, scan, count, report in zip(
-            args.factors, trees, descriptions, floors, scans, counts, floor_reports):
+        args.factors, trees, descriptions, floors, scans, counts, floor_reports
+    ):
         floor_summary = floor.summary(len(tree.files), tree.lines)
-        floor_summary.update(parsed=report["parsed"], parse_failed=report["parse_failed"],
-                             unreadable=report["unreadable"])
+        floor_summary.update(
+            parsed=report["parsed"], parse_failed=report["parse_failed"], unreadable=report["unreadable"]
+        )
         scan_summary = scan.summary(len(tree.files), tree.lines)
         tree_counts = tree.counts()
         del tree_counts["discover_s"]
-        results.append({"factor": factor, "tree": {**tree_counts, "synth": description}, "audit": count,
-                        "floor": floor_summary, "scan": scan_summary,
-                        "ratio_scan_to_floor": scan_summary["wall_s"]["median"] / floor_summary["wall_s"]["median"],
-                        "scan_minus_startup_s": scan_summary["wall_s"]["median"] - startup_s})
+        results.append(
+            {
+                "factor": factor,
+                "tree": {**tree_counts, "synth": description},
+                "audit": count,
+                "floor": floor_summary,
+                "scan": scan_summary,
+                "ratio_scan_to_floor": scan_summary["wall_s"]["median"] / floor_summary["wall_s"]["median"],
+                "scan_minus_startup_s": scan_summary["wall_s"]["median"] - startup_s,
+            }
+        )
     first = results[0]
     for result in results:
         result["work"] = result["factor"] / first["factor"]
         result["growth"] = growth(result["scan_minus_startup_s"], first["scan_minus_startup_s"])
         result["whole_process_growth"] = growth(result["scan"]["wall_s"]["median"], first["scan"]["wall_s"]["median"])
-        result["floor_growth"] = growth(result["floor"]["in_process_s"]["median"],
-                                        first["floor"]["in_process_s"]["median"])
+        result["floor_growth"] = growth(
+            result["floor"]["in_process_s"]["median"], first["floor"]["in_process_s"]["median"]
+        )
     last = results[-1]
     return {
         "mode": "scale",
@@ -625,14 +714,21 @@ def bench_scale(args: argparse.Namespace) -> dict[str, Any]:
         "base": descriptions[0]["base"],
         "factors": args.factors,
         **environment(auditor, args),
-        "startup": {"tree": f"one module: {STARTUP_MODULE.strip()}",
-                    "scan": startup_scan.summary(1, 1), "floor": startup_floor.summary(1, 1)},
+        "startup": {
+            "tree": f"one module: {STARTUP_MODULE.strip()}",
+            "scan": startup_scan.summary(1, 1),
+            "floor": startup_floor.summary(1, 1),
+        },
         "results": results,
-        "growth": {"definition": "(median scan wall time - median start-up scan wall time) at the last factor "
-                                 "over the same at the first",
-                   "work": last["work"], "time": last["growth"], "whole_process": last["whole_process_growth"],
-                   "target": GROWTH_TARGET * last["work"],
-                   "met": None if last["growth"] is None else last["growth"] <= GROWTH_TARGET * last["work"]},
+        "growth": {
+            "definition": "(median scan wall time - median start-up scan wall time) at the last factor "
+            "over the same at the first",
+            "work": last["work"],
+            "time": last["growth"],
+            "whole_process": last["whole_process_growth"],
+            "target": GROWTH_TARGET * last["work"],
+            "met": None if last["growth"] is None else last["growth"] <= GROWTH_TARGET * last["work"],
+        },
         "commands": {
             "floor": [sys.executable, "-c", FLOOR_CODE],
             "floor_stdin": "JSON list of [abspath, kind] for every discovered file",
@@ -647,15 +743,41 @@ def fmt_growth(value: float | None) -> str:
 
 
 def scale_table(result: dict[str, Any]) -> str:
-    rows = [("factor", "files", "lines", "usages", "findings", "floor s", "scan s", "scan/floor", "peak MiB",
-             "scan-start s", "growth", "whole", "floor")]
+    rows = [
+        (
+            "factor",
+            "files",
+            "lines",
+            "usages",
+            "findings",
+            "floor s",
+            "scan s",
+            "scan/floor",
+            "peak MiB",
+            "scan-start s",
+            "growth",
+            "whole",
+            "floor",
+        )
+    ]
     for r in result["results"]:
-        rows.append((f"{r['factor']}", f"{r['tree']['files']:,}", f"{r['tree']['lines']:,}",
-                     f"{r['audit']['usages']:,}", f"{r['audit']['findings']:,} ({r['audit']['places']:,})",
-                     f"{r['floor']['wall_s']['median']:.3f}", f"{r['scan']['wall_s']['median']:.3f}",
-                     f"{r['ratio_scan_to_floor']:.2f}x", f"{r['scan']['peak_rss_mib']:.1f}",
-                     f"{r['scan_minus_startup_s']:.3f}", fmt_growth(r["growth"]),
-                     fmt_growth(r["whole_process_growth"]), fmt_growth(r["floor_growth"])))
+        rows.append(
+            (
+                f"{r['factor']}",
+                f"{r['tree']['files']:,}",
+                f"{r['tree']['lines']:,}",
+                f"{r['audit']['usages']:,}",
+                f"{r['audit']['findings']:,} ({r['audit']['places']:,})",
+                f"{r['floor']['wall_s']['median']:.3f}",
+                f"{r['scan']['wall_s']['median']:.3f}",
+                f"{r['ratio_scan_to_floor']:.2f}x",
+                f"{r['scan']['peak_rss_mib']:.1f}",
+                f"{r['scan_minus_startup_s']:.3f}",
+                fmt_growth(r["growth"]),
+                fmt_growth(r["whole_process_growth"]),
+                fmt_growth(r["floor_growth"]),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     body = "\n".join("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)) for row in rows)
     start, g = result["startup"], result["growth"]
@@ -678,11 +800,15 @@ def scale_table(result: dict[str, Any]) -> str:
     if skipped:
         lines.append(f"warning: the scan skipped files at factor(s) {skipped}; see --json for the counts")
     if g["time"] is None:
-        lines.append(f"{g['work']:g}x the work: growth not measured, the first factor's scan was no slower "
-                     f"than start-up (whole process {fmt_growth(g['whole_process'])})")
+        lines.append(
+            f"{g['work']:g}x the work: growth not measured, the first factor's scan was no slower "
+            f"than start-up (whole process {fmt_growth(g['whole_process'])})"
+        )
     else:
-        lines.append(f"{g['work']:g}x the work costs {g['time']:.2f}x the time (scan minus start-up; whole process "
-                     f"{g['whole_process']:.2f}x); target <= {g['target']:.2f}x: {'met' if g['met'] else 'NOT met'}")
+        lines.append(
+            f"{g['work']:g}x the work costs {g['time']:.2f}x the time (scan minus start-up; whole process "
+            f"{g['whole_process']:.2f}x); target <= {g['target']:.2f}x: {'met' if g['met'] else 'NOT met'}"
+        )
     return "\n".join(lines)
 
 

@@ -49,15 +49,27 @@ SUBPACKAGES = ("core", "models", "services", "api", "utils", "adapters")
 
 # (vendor as lockaudit names it, imports, client construction, call, model ids)
 VENDORS: tuple[tuple[str, tuple[str, ...], str, str, tuple[str, ...]], ...] = (
-    ("OpenAI", ("import openai",), "openai.OpenAI()",
-     'client.chat.completions.create(model="{model}", messages=[{{"role": "user", "content": {prompt}}}])',
-     ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "o3-mini")),
-    ("Anthropic", ("from anthropic import Anthropic",), "Anthropic()",
-     'client.messages.create(model="{model}", max_tokens=512, messages=[{{"role": "user", "content": {prompt}}}])',
-     ("claude-sonnet-4-5", "claude-3-5-haiku-latest", "claude-opus-4-1")),
-    ("Google", ("import google.genai",), "google.genai.Client()",
-     'client.models.generate_content(model="{model}", contents={prompt})',
-     ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash")),
+    (
+        "OpenAI",
+        ("import openai",),
+        "openai.OpenAI()",
+        'client.chat.completions.create(model="{model}", messages=[{{"role": "user", "content": {prompt}}}])',
+        ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "o3-mini"),
+    ),
+    (
+        "Anthropic",
+        ("from anthropic import Anthropic",),
+        "Anthropic()",
+        'client.messages.create(model="{model}", max_tokens=512, messages=[{{"role": "user", "content": {prompt}}}])',
+        ("claude-sonnet-4-5", "claude-3-5-haiku-latest", "claude-opus-4-1"),
+    ),
+    (
+        "Google",
+        ("import google.genai",),
+        "google.genai.Client()",
+        'client.models.generate_content(model="{model}", contents={prompt})',
+        ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash"),
+    ),
 )
 PYPROJECT = """\
 [project]
@@ -109,6 +121,7 @@ def _call(vendor: int, model: str, prompt: str) -> str:
 
 
 # -- modules -------------------------------------------------------------------------------
+
 
 def _module_name(index: int) -> tuple[str, str]:
     """(subpackage, module) of module `index`: `app.<subpackage>.m<index>`."""
@@ -164,26 +177,51 @@ def _module_source(index: int) -> str:
     if adapter:
         name, vendor_imports, construct, _, models = VENDORS[_adapter_vendor(index)]
         lines += [*vendor_imports, ""]
-    lines += [*imports, "", f"FACTOR_{index} = {rng.randint(2, 97)}", "", "",
-              f"def func_{index}(value: int) -> int:",
-              f'    """Combine the results of the modules module {index} imports."""',
-              f"    total = value * FACTOR_{index}"]
+    lines += [
+        *imports,
+        "",
+        f"FACTOR_{index} = {rng.randint(2, 97)}",
+        "",
+        "",
+        f"def func_{index}(value: int) -> int:",
+        f'    """Combine the results of the modules module {index} imports."""',
+        f"    total = value * FACTOR_{index}",
+    ]
     lines += [f"    total += {use}" for use in uses]
     lines += [f"    return total % {rng.randint(1000, 99999)}", "", ""]
     if adapter:
         model = rng.choice(models)
-        lines += [f"class Adapter{index}:", f'    """Talks to {name} for module {index}."""', "",
-                  "    def __init__(self) -> None:", f"        self.client = {construct}", "",
-                  "    def ask(self, prompt: str) -> str:", "        client = self.client",
-                  f"        response = {_call(_adapter_vendor(index), model, 'prompt')}",
-                  f"        return str(response) + str(func_{index}(len(prompt)))", ""]
+        lines += [
+            f"class Adapter{index}:",
+            f'    """Talks to {name} for module {index}."""',
+            "",
+            "    def __init__(self) -> None:",
+            f"        self.client = {construct}",
+            "",
+            "    def ask(self, prompt: str) -> str:",
+            "        client = self.client",
+            f"        response = {_call(_adapter_vendor(index), model, 'prompt')}",
+            f"        return str(response) + str(func_{index}(len(prompt)))",
+            "",
+        ]
     else:
-        lines += [f"class Record{index}:", f'    """A value of module {index}."""', "",
-                  "    def __init__(self, value: int) -> None:", "        self.value = value", "",
-                  "    def scaled(self) -> int:", f"        return func_{index}(self.value)", ""]
+        lines += [
+            f"class Record{index}:",
+            f'    """A value of module {index}."""',
+            "",
+            "    def __init__(self, value: int) -> None:",
+            "        self.value = value",
+            "",
+            "    def scaled(self) -> int:",
+            f"        return func_{index}(self.value)",
+            "",
+        ]
         for method in range(rng.randint(0, 3)):
-            lines += [f"    def step_{method}(self, other: int) -> int:",
-                      f"        return self.value * {rng.randint(2, 9)} + other - {method}", ""]
+            lines += [
+                f"    def step_{method}(self, other: int) -> int:",
+                f"        return self.value * {rng.randint(2, 9)} + other - {method}",
+                "",
+            ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -199,8 +237,9 @@ def _test_source(index: int, modules: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _package(tree: _Tree, count: int, source: Callable[[int], str],
-             vendor: Callable[[int], int | None]) -> dict[str, int]:
+def _package(
+    tree: _Tree, count: int, source: Callable[[int], str], vendor: Callable[[int], int | None]
+) -> dict[str, int]:
     """The `app/` package of `count` modules, `source(index)` each; the vendor calls per vendor,
     given which vendor (if any) module `index` calls."""
     tree.write("pyproject.toml", PYPROJECT)
@@ -223,11 +262,17 @@ def _modules(tree: _Tree, count: int) -> dict[str, Any]:
     tree.write("tests/__init__.py", "")
     for index in range(tests):
         tree.write(f"tests/test_synth_{index:04d}.py", _test_source(index, count))
-    return {"modules": count, "adapters": sum(calls.values()), "vendor_calls": calls,
-            "test_modules": tests, "longest_import_chain": count}
+    return {
+        "modules": count,
+        "adapters": sum(calls.values()),
+        "vendor_calls": calls,
+        "test_modules": tests,
+        "longest_import_chain": count,
+    }
 
 
 # -- graph ---------------------------------------------------------------------------------
+
 
 def _graph_source(index: int) -> str:
     """Module `index` of the dense graph: three imports from any earlier module; every fifth
@@ -235,16 +280,32 @@ def _graph_source(index: int) -> str:
     rng = _rng("graph", index)
     targets = sorted(rng.sample(range(index), min(index, 3)))
     imports, uses = _import_lines(index, targets, rng)
-    lines = [f'"""Synthetic module {index} of a dense import graph."""', "", *imports, "", "",
-             f"def func_{index}(value: int) -> int:", f"    total = value + {index}"]
+    lines = [
+        f'"""Synthetic module {index} of a dense import graph."""',
+        "",
+        *imports,
+        "",
+        "",
+        f"def func_{index}(value: int) -> int:",
+        f"    total = value + {index}",
+    ]
     lines += [f"    total += {use}" for use in uses]
     lines += ["    return total", ""]
     if index % 5 == 0:
         vendor = (index // 5) % len(VENDORS)
         _, vendor_imports, construct, _, models = VENDORS[vendor]
-        lines = [*vendor_imports, *lines, "", f"CLIENT_{index} = {construct}", "", "",
-                 "def ask(prompt: str) -> object:", f"    client = CLIENT_{index}",
-                 f"    return {_call(vendor, rng.choice(models), 'prompt')}", ""]
+        lines = [
+            *vendor_imports,
+            *lines,
+            "",
+            f"CLIENT_{index} = {construct}",
+            "",
+            "",
+            "def ask(prompt: str) -> object:",
+            f"    client = CLIENT_{index}",
+            f"    return {_call(vendor, rng.choice(models), 'prompt')}",
+            "",
+        ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -255,6 +316,7 @@ def _graph(tree: _Tree, count: int) -> dict[str, Any]:
 
 # -- findings ------------------------------------------------------------------------------
 
+
 def _findings(tree: _Tree, per_module: int) -> dict[str, Any]:
     tree.write("pyproject.toml", PYPROJECT)
     tree.write("calls/__init__.py", "")
@@ -262,18 +324,30 @@ def _findings(tree: _Tree, per_module: int) -> dict[str, Any]:
     for index in range(FINDING_MODULES):
         vendor = index % len(VENDORS)
         name, vendor_imports, construct, _, models = VENDORS[vendor]
-        lines = [f'"""{per_module} calls to {name}."""', "", "from __future__ import annotations", "",
-                 *vendor_imports, "", f"client = {construct}", ""]
+        lines = [
+            f'"""{per_module} calls to {name}."""',
+            "",
+            "from __future__ import annotations",
+            "",
+            *vendor_imports,
+            "",
+            f"client = {construct}",
+            "",
+        ]
         for call in range(per_module):
             rng = _rng(f"findings:{index}", call)
-            lines += ["", f"def ask_{call}(prompt: str) -> object:",
-                      f"    return {_call(vendor, rng.choice(models), 'prompt')}"]
+            lines += [
+                "",
+                f"def ask_{call}(prompt: str) -> object:",
+                f"    return {_call(vendor, rng.choice(models), 'prompt')}",
+            ]
         tree.write(f"calls/calls_{index:03d}.py", "\n".join(lines) + "\n")
         calls[name] += per_module
     return {"modules": FINDING_MODULES, "vendor_calls": calls, "calls_per_module": per_module}
 
 
 # -- notebooks -----------------------------------------------------------------------------
+
 
 def _cell(kind: str, text: str) -> dict[str, Any]:
     source = text.splitlines(keepends=True)
@@ -290,27 +364,44 @@ def _notebook(index: int) -> tuple[dict[str, Any], str | None]:
     cells = [
         _cell("markdown", f"# Analysis {index}\n\nSynthetic notebook for the benchmark.\n"),
         _cell("code", "%matplotlib inline\n!pip install pandas\nimport json\nimport pandas as pd\n"),
-        _cell("code", f"rows = [{{'id': i, 'score': (i * {rng.randint(3, 17)}) % 101}} for i in range({rows})]\n"
-                      "df = pd.DataFrame(rows)\ndf.describe()\n"),
+        _cell(
+            "code",
+            f"rows = [{{'id': i, 'score': (i * {rng.randint(3, 17)}) % 101}} for i in range({rows})]\n"
+            "df = pd.DataFrame(rows)\ndf.describe()\n",
+        ),
         _cell("markdown", "## Scores\n\nFiltered and grouped.\n"),
-        _cell("code", f"high = df[df['score'] > {rng.randint(10, 90)}]\n"
-                      "summary = high.groupby('id').agg({'score': 'mean'})\nsummary.head()\n"),
+        _cell(
+            "code",
+            f"high = df[df['score'] > {rng.randint(10, 90)}]\n"
+            "summary = high.groupby('id').agg({'score': 'mean'})\nsummary.head()\n",
+        ),
     ]
     if vendor is None:
-        cells += [_cell("code", "total = int(df['score'].sum())\nprint(total)\n"),
-                  _cell("code", "def label(score: int) -> str:\n    return 'high' if score > 50 else 'low'\n"),
-                  _cell("code", "df['label'] = df['score'].map(label)\njson.dumps(df.to_dict())\n")]
+        cells += [
+            _cell("code", "total = int(df['score'].sum())\nprint(total)\n"),
+            _cell("code", "def label(score: int) -> str:\n    return 'high' if score > 50 else 'low'\n"),
+            _cell("code", "df['label'] = df['score'].map(label)\njson.dumps(df.to_dict())\n"),
+        ]
     else:
         _, vendor_imports, construct, _, models = VENDORS[vendor]
         model = rng.choice(models)
-        cells += [_cell("code", "\n".join(vendor_imports) + f"\nclient = {construct}\n"),
-                  _cell("code", "prompt = 'Summarise: ' + summary.to_string()\n"
-                                f"response = {_call(vendor, model, 'prompt')}\n"),
-                  _cell("code", "print(response)\n")]
+        cells += [
+            _cell("code", "\n".join(vendor_imports) + f"\nclient = {construct}\n"),
+            _cell(
+                "code", f"prompt = 'Summarise: ' + summary.to_string()\nresponse = {_call(vendor, model, 'prompt')}\n"
+            ),
+            _cell("code", "print(response)\n"),
+        ]
     cells.append(_cell("markdown", "## Notes\n\nNothing else.\n"))
-    document = {"cells": cells, "metadata": {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python", "version": "3.12"}}, "nbformat": 4, "nbformat_minor": 5}
+    document = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python", "version": "3.12"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     for number, cell in enumerate(document["cells"]):
         cell["id"] = f"cell-{index}-{number}"
     return document, None if vendor is None else VENDORS[vendor][0]
@@ -329,11 +420,20 @@ def _notebooks(tree: _Tree, count: int) -> dict[str, Any]:
 
 # -- huge ----------------------------------------------------------------------------------
 
+
 def _huge(tree: _Tree, functions: int) -> dict[str, Any]:
     tree.write("pyproject.toml", PYPROJECT)
     tree.write("app/__init__.py", "")
-    lines = ['"""One very large generated module."""', "", "from __future__ import annotations", "",
-             "import openai", "", "client = openai.OpenAI()", ""]
+    lines = [
+        '"""One very large generated module."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import openai",
+        "",
+        "client = openai.OpenAI()",
+        "",
+    ]
     calls = 0
     for index in range(functions):
         rng = _rng("huge", index)
@@ -342,22 +442,36 @@ def _huge(tree: _Tree, functions: int) -> dict[str, Any]:
             lines += ["", f"def fn_{index}(prompt: str) -> object:", f"    return {_call(0, model, 'prompt')}"]
             calls += 1
         elif index:
-            lines += ["", f"def fn_{index}(value: int) -> int:",
-                      f"    return fn_{rng.randrange(index)}(value) * {rng.randint(2, 9)} + {rng.randint(0, 99)}"]
+            lines += [
+                "",
+                f"def fn_{index}(value: int) -> int:",
+                f"    return fn_{rng.randrange(index)}(value) * {rng.randint(2, 9)} + {rng.randint(0, 99)}",
+            ]
         else:
             lines += ["", "def fn_0(value: int) -> int:", "    return value + 1"]
     text = "\n".join(lines) + "\n"
     tree.write("app/huge.py", text)
     for index in range(5):  # the normal modules around it
-        tree.write(f"app/part_{index}.py",
-                   f'"""Normal module {index}."""\n\nfrom app.huge import fn_{index}\n\n\n'
-                   f"def use_{index}(value: int) -> int:\n    return fn_{index}(value) + {index}\n")
-    return {"functions": functions, "vendor_calls": {"OpenAI": calls}, "huge_bytes": len(text.encode("utf-8")),
-            "huge_lines": text.count("\n")}
+        tree.write(
+            f"app/part_{index}.py",
+            f'"""Normal module {index}."""\n\nfrom app.huge import fn_{index}\n\n\n'
+            f"def use_{index}(value: int) -> int:\n    return fn_{index}(value) + {index}\n",
+        )
+    return {
+        "functions": functions,
+        "vendor_calls": {"OpenAI": calls},
+        "huge_bytes": len(text.encode("utf-8")),
+        "huge_lines": text.count("\n"),
+    }
 
 
 _SHAPES: dict[str, Callable[[_Tree, int], dict[str, Any]]] = {
-    "modules": _modules, "graph": _graph, "findings": _findings, "notebooks": _notebooks, "huge": _huge}
+    "modules": _modules,
+    "graph": _graph,
+    "findings": _findings,
+    "notebooks": _notebooks,
+    "huge": _huge,
+}
 
 
 def generate(root: Path, shape: str, scale: int, base: int | None = None) -> dict[str, Any]:
@@ -381,9 +495,19 @@ def generate(root: Path, shape: str, scale: int, base: int | None = None) -> dic
         expected = _SHAPES[shape](tree, scale * base)
     except OSError as exc:
         raise SynthError(f"{exc.filename or root}: cannot write: {exc.strerror or exc}") from None
-    return {"shape": shape, "scale": scale, "base": base, "files": sum(tree.files.values()),
-            "python_files": tree.files["python"], "notebooks": tree.files["notebook"],
-            "other_files": tree.files["other"], "lines": tree.lines, "bytes": tree.bytes, "vendors": sorted(expected["vendor_calls"]), "expected": expected}
+    return {
+        "shape": shape,
+        "scale": scale,
+        "base": base,
+        "files": sum(tree.files.values()),
+        "python_files": tree.files["python"],
+        "notebooks": tree.files["notebook"],
+        "other_files": tree.files["other"],
+        "lines": tree.lines,
+        "bytes": tree.bytes,
+        "vendors": sorted(expected["vendor_calls"]),
+        "expected": expected,
+    }
 
 
 def _fail(message: str) -> NoReturn:
@@ -392,14 +516,19 @@ def _fail(message: str) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python benchmarks/synth.py",
-                                     description="Write a synthetic Python project of a given shape and scale.")
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/synth.py", description="Write a synthetic Python project of a given shape and scale."
+    )
     parser.add_argument("out", metavar="OUT", help="new or empty folder to write into")
     parser.add_argument("--shape", choices=SHAPES, required=True, help="what grows with the scale")
     parser.add_argument("--scale", type=int, default=1, metavar="N", help="work factor (default 1)")
-    parser.add_argument("--base", type=int, metavar="N",
-                        help="items per unit of scale: modules, calls per module, notebooks or functions "
-                             f"(default {', '.join(f'{k} {v:,}' for k, v in BASE.items())})")
+    parser.add_argument(
+        "--base",
+        type=int,
+        metavar="N",
+        help="items per unit of scale: modules, calls per module, notebooks or functions "
+        f"(default {', '.join(f'{k} {v:,}' for k, v in BASE.items())})",
+    )
     args = parser.parse_args(argv)
     try:
         description = generate(Path(args.out), args.shape, args.scale, args.base)

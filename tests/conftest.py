@@ -10,15 +10,19 @@ from hypothesis import HealthCheck, settings
 
 # CI runs the property tests derandomised and without deadlines, so they cannot be flaky;
 # a developer's run explores new examples each time.
-settings.register_profile("ci", derandomize=True, deadline=None, max_examples=150,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("dev", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true",
-                     help="Rewrite each fixture's golden from what lockaudit reports now, and show the diff to read.")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite each fixture's golden from what lockaudit reports now, and show the diff to read.",
+    )
 
 
 @pytest.fixture

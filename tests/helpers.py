@@ -18,7 +18,10 @@ def lockaudit(*args: str | Path, cwd: Path | None = None, timeout: float = 120) 
     """Run the real command line in a child process, as a user or CI would."""
     return subprocess.run(
         [sys.executable, "-m", "auditor", *map(str, args)],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -31,8 +34,12 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
 
 def git(root: Path, *args: str) -> str:
     """Run git in `root` as a throwaway identity; fail the test if git fails."""
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def git_repository(root: Path, files: dict[str, str]) -> None:
@@ -68,29 +75,55 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
     return {
         "inventory": [
             {
-                "at": _at(r), "kind": r["kind"], "name": r["name"], "symbol": r["symbol"], "call": r["call"],
-                "value": r["value"], "vendor": r["vendor"], "product": r["product"], "layer": r["layer"],
-                "host": r["host"], "scope": r["scope"], "flags": r["flags"], "expression": r["expression"],
-                "role": r["role"], **({"via": r["via"]} if r.get("via") else {}),
+                "at": _at(r),
+                "kind": r["kind"],
+                "name": r["name"],
+                "symbol": r["symbol"],
+                "call": r["call"],
+                "value": r["value"],
+                "vendor": r["vendor"],
+                "product": r["product"],
+                "layer": r["layer"],
+                "host": r["host"],
+                "scope": r["scope"],
+                "flags": r["flags"],
+                "expression": r["expression"],
+                "role": r["role"],
+                **({"via": r["via"]} if r.get("via") else {}),
             }
             for r in audit["inventory"]
         ],
         "findings": [
-            {"at": _at(f), "rule": f["rule_id"], "vendor": f["vendor"], "product": f["product"], "scope": f["scope"],
-             "chain": " → ".join(f["chain"]), "role": f["role"], "severity": f["severity"],
-             "places": [p["line"] for p in f["places"]]}
+            {
+                "at": _at(f),
+                "rule": f["rule_id"],
+                "vendor": f["vendor"],
+                "product": f["product"],
+                "scope": f["scope"],
+                "chain": " → ".join(f["chain"]),
+                "role": f["role"],
+                "severity": f["severity"],
+                "places": [p["line"] for p in f["places"]],
+            }
             for f in audit["findings"]
         ],
         "skipped": audit["skipped"],
         "boundary": audit["summary"]["boundary"],
-        "leaks": [{"rank": leak["rank"], "path": leak["path"], "vendors": leak["vendors"], "reason": leak["reason"]}
-                  for leak in audit["summary"]["leaks"]],
+        "leaks": [
+            {"rank": leak["rank"], "path": leak["path"], "vendors": leak["vendors"], "reason": leak["reason"]}
+            for leak in audit["summary"]["leaks"]
+        ],
         "roles": audit["summary"]["roles"],
         "owners": {row["owner"]: sorted(row["layers"]) for row in audit["summary"]["owners"]["owners"]},
         "dependencies": [
-            {"product": d["product"], "status": d["status"], "imported_by": d["imported_by"],
-             "declared": [x["at"] for x in d["declared"]], "locked": [x["at"] for x in d["locked"]],
-             "findings": [x["rule_id"] for x in d["findings"]]}
+            {
+                "product": d["product"],
+                "status": d["status"],
+                "imported_by": d["imported_by"],
+                "declared": [x["at"] for x in d["declared"]],
+                "locked": [x["at"] for x in d["locked"]],
+                "findings": [x["rule_id"] for x in d["findings"]],
+            }
             for d in audit["summary"]["dependencies"]
         ],
     }

@@ -11,8 +11,11 @@ from pathlib import Path
 # Run lockaudit without the capabilities that let root read any file, so that a file or
 # folder with mode 000 is unreadable even when the tests run as root (as CI does).
 SETPRIV = shutil.which("setpriv")
-UNPRIVILEGED = ([SETPRIV, "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
-                if os.geteuid() == 0 and SETPRIV else [])
+UNPRIVILEGED = (
+    [SETPRIV, "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+    if os.geteuid() == 0 and SETPRIV
+    else []
+)
 CAN_LOCK = os.geteuid() != 0 or bool(SETPRIV)
 
 # path → the start of the reason it is listed under `skipped`
@@ -34,22 +37,37 @@ SKIPPED = {
     ".github/workflows/bomb.yml": "invalid YAML: more than 200000 nodes once aliases are expanded",
     ".pre-commit-config.yaml": "invalid YAML: duplicate key 'repos' at line 4",
     "settings.json": "invalid JSON: nested more than 200 levels deep",
-} | ({"unreadable.py": "cannot be read: Permission denied", "locked": "folder cannot be read: Permission denied"}
-     if CAN_LOCK else {})
+} | (
+    {"unreadable.py": "cannot be read: Permission denied", "locked": "folder cannot be read: Permission denied"}
+    if CAN_LOCK
+    else {}
+)
 
 # Files that must be analysed, each with the vendor import lockaudit must find in it.
 ANALYSED = {
-    "ok.py": "openai", "newer_grammar.py": "anthropic", "pep701.py": "openai", "latin1.py": "openai",
-    "cp1252.py": "anthropic", "bom.py": "openai", "crlf.py": "anthropic", "formfeed.py": "openai",
-    "long_file.py": "openai", "many_cells.ipynb": "openai", "name with spaces.py": "openai",
-    "new\nline.py": "openai", "bad\\xffname.py": "openai", 'evil"><img src=x onerror=alert(1)>.py': "openai",
-    "esc\x1b[31mred.py": "openai", "d/" * 200 + "leaf.py": "openai",
+    "ok.py": "openai",
+    "newer_grammar.py": "anthropic",
+    "pep701.py": "openai",
+    "latin1.py": "openai",
+    "cp1252.py": "anthropic",
+    "bom.py": "openai",
+    "crlf.py": "anthropic",
+    "formfeed.py": "openai",
+    "long_file.py": "openai",
+    "many_cells.ipynb": "openai",
+    "name with spaces.py": "openai",
+    "new\nline.py": "openai",
+    "bad\\xffname.py": "openai",
+    'evil"><img src=x onerror=alert(1)>.py': "openai",
+    "esc\x1b[31mred.py": "openai",
+    "d/" * 200 + "leaf.py": "openai",
 }
 HOSTILE_CODE = "# </script><script>alert(2)</script> {{ 7*7 }} \x1b]0;pwned\x07 | ## *"
 
 
 def build(root: Path, marker: Path) -> None:
     """The tree; `marker` is a file that exists only if something from the tree ran."""
+
     def write(rel: str, data: str | bytes) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +76,10 @@ def build(root: Path, marker: Path) -> None:
     write("ok.py", f"import openai  {HOSTILE_CODE}\nclient = openai.OpenAI()\n")
     write("syntax_error.py", "def f(:\n    pass\n")
     write("py2.py", "print 'hello'\nexec 'x = 1'\n")
-    write("newer_grammar.py", "type Vector = list[float]\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\nimport anthropic\n")
+    write(
+        "newer_grammar.py",
+        "type Vector = list[float]\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\nimport anthropic\n",
+    )
     write("pep701.py", 'import openai\nname = "x"\nmsg = f"{"nested" + name}"\n')
     write("latin1.py", "# -*- coding: latin-1 -*-\n# caf\xe9\nimport openai\n".encode("latin-1"))
     write("cp1252.py", "# coding: cp1252\ns = '\u2019'\nimport anthropic\n".encode("cp1252"))

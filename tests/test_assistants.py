@@ -9,10 +9,15 @@ from auditor.discover import file_kind
 from auditor.packs import load_rules
 
 CASES = {
-    ".github/copilot-instructions.md": "github-copilot", ".github/instructions/py.instructions.md": "github-copilot",
-    ".github/agents/review.agent.md": "github-copilot", "CLAUDE.md": "claude-code",
-    "app/.claude/settings.json": "claude-code", ".cursorrules": "cursor", ".cursor/rules/style.mdc": "cursor",
-    "GEMINI.md": "gemini-cli", ".codex/config.toml": "codex",
+    ".github/copilot-instructions.md": "github-copilot",
+    ".github/instructions/py.instructions.md": "github-copilot",
+    ".github/agents/review.agent.md": "github-copilot",
+    "CLAUDE.md": "claude-code",
+    "app/.claude/settings.json": "claude-code",
+    ".cursorrules": "cursor",
+    ".cursor/rules/style.mdc": "cursor",
+    "GEMINI.md": "gemini-cli",
+    ".codex/config.toml": "codex",
 }
 
 

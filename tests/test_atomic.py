@@ -19,11 +19,29 @@ from helpers import write_tree
 @pytest.mark.slow
 def test_sigkill_never_leaves_a_half_written_file(tmp_path: Path) -> None:
     root, cache = tmp_path / "repo", tmp_path / "cache"
-    write_tree(root, {f"pkg/m{i:03}.py": f"import openai\nclient = openai.OpenAI()\nMODEL = 'gpt-4o'\n# {'x' * 2000}\n"
-                      for i in range(300)})
+    write_tree(
+        root,
+        {
+            f"pkg/m{i:03}.py": f"import openai\nclient = openai.OpenAI()\nMODEL = 'gpt-4o'\n# {'x' * 2000}\n"
+            for i in range(300)
+        },
+    )
     out, html = tmp_path / "audit.json", tmp_path / "report.html"
-    command = [sys.executable, "-m", "auditor", "scan", str(root), "--json", str(out), "--html", str(html),
-               "--cache-dir", str(cache), "--jobs", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        str(root),
+        "--json",
+        str(out),
+        "--html",
+        str(html),
+        "--cache-dir",
+        str(cache),
+        "--jobs",
+        "2",
+    ]
     start = time.perf_counter()
     subprocess.run(command, capture_output=True, check=True)
     full = time.perf_counter() - start

@@ -23,17 +23,27 @@ def test_ratchet(tmp_path: Path) -> None:
     assert len(baseline_of(tmp_path)) == 3
     assert lockaudit("check", tmp_path).returncode == 0
     # Moved lines and an unrelated edit: still nothing new.
-    (tmp_path / "app/llm.py").write_text("'''The adapter.'''\n\n" + ADAPTER.replace("return client", "return client  # ok"))
+    (tmp_path / "app/llm.py").write_text(
+        "'''The adapter.'''\n\n" + ADAPTER.replace("return client", "return client  # ok")
+    )
     moved = lockaudit("check", tmp_path)
     assert moved.returncode == 0 and "passed: no new findings" in moved.stderr
     # A second, identical client in the same function is a new place: the first one's cannot absorb it,
     # and the finding that lists both places is new.
-    (tmp_path / "app/llm.py").write_text(ADAPTER.replace("    return client", "    other = openai.OpenAI()\n    return client"))
+    (tmp_path / "app/llm.py").write_text(
+        ADAPTER.replace("    return client", "    other = openai.OpenAI()\n    return client")
+    )
     second = lockaudit("check", tmp_path, "--format", "json")
     assert second.returncode == 1 and "failed: 1 new finding at or above" in second.stderr
-    states = [(f["rule_id"], [p["line"] for p in f["places"]], f["baseline_state"])
-              for f in json.loads(second.stdout)["findings"]]
-    assert ("client-outside-adapter", [5, 6], "new") in states and ("sdk-import-outside-adapter", [1], "unchanged") in states
+    states = [
+        (f["rule_id"], [p["line"] for p in f["places"]], f["baseline_state"])
+        for f in json.loads(second.stdout)["findings"]
+    ]
+    assert ("client-outside-adapter", [5, 6], "new") in states and (
+        "sdk-import-outside-adapter",
+        [1],
+        "unchanged",
+    ) in states
     # --update-baseline never adds the new one...
     assert lockaudit("check", tmp_path, "--update-baseline").returncode == 1
     assert len(baseline_of(tmp_path)) == 3
@@ -58,8 +68,10 @@ def test_places_are_matched_one_by_one_and_old_baselines_still_match(tmp_path: P
     assert len(baseline_of(tmp_path)[0]["places"]) == 2
     # A baseline from before places (one entry per place, no `places`) still matches place by place.
     document = json.loads((tmp_path / "lockaudit-baseline.json").read_text())
-    document["findings"] = [{"fingerprint": p, "rule_id": "hard-coded-model-id", "path": "app/models.py", "message": ""}
-                            for p in document["findings"][0]["places"]]
+    document["findings"] = [
+        {"fingerprint": p, "rule_id": "hard-coded-model-id", "path": "app/models.py", "message": ""}
+        for p in document["findings"][0]["places"]
+    ]
     (tmp_path / "lockaudit-baseline.json").write_text(json.dumps(document))
     assert lockaudit("check", tmp_path).returncode == 0
     (tmp_path / "app/models.py").write_text("MODELS = ['gpt-4o', 'o3-mini', 'gpt-5']\n")
@@ -75,9 +87,13 @@ def test_configured_path_sarif_state_and_bad_baselines(tmp_path: Path) -> None:
     (root / "app.py").write_text("import openai\nimport anthropic\n")
     sarif = tmp_path / "out.sarif"
     assert lockaudit("check", root, "--sarif", sarif).returncode == 1
-    states = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r["baselineState"]
-              for r in json.loads(sarif.read_text())["runs"][0]["results"]}
-    assert states[("sdk-import-outside-adapter", 1)] == "unchanged" and states[("sdk-import-outside-adapter", 2)] == "new"
+    states = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r["baselineState"]
+        for r in json.loads(sarif.read_text())["runs"][0]["results"]
+    }
+    assert (
+        states[("sdk-import-outside-adapter", 1)] == "unchanged" and states[("sdk-import-outside-adapter", 2)] == "new"
+    )
     assert lockaudit("check", root, "--no-baseline").returncode == 1
     missing = lockaudit("check", root, "--baseline", tmp_path / "nope.json")
     assert missing.returncode == 2 and "no such baseline file" in missing.stderr
@@ -93,10 +109,15 @@ def test_the_per_file_hook_neither_fixes_nor_drops_other_files_entries(tmp_path:
     write_tree(tmp_path, {"app/llm.py": ADAPTER, "app/other.py": "import anthropic\n"})
     assert lockaudit("baseline", tmp_path).returncode == 0
     before = baseline_of(tmp_path)
-    hook = subprocess.run([sys.executable, "-m", "auditor", "check", "app/llm.py"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    hook = subprocess.run(
+        [sys.executable, "-m", "auditor", "check", "app/llm.py"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert hook.returncode == 0 and "no finding any more" not in hook.stderr
-    refused = subprocess.run([sys.executable, "-m", "auditor", "check", "--update-baseline", "app/llm.py"], cwd=tmp_path,
-                             capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "auditor", "check", "--update-baseline", "app/llm.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode == 2 and "needs the whole project" in refused.stderr
     assert baseline_of(tmp_path) == before

@@ -108,16 +108,20 @@ def test_a_non_empty_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine\n", encoding="utf-8")
     with pytest.raises(synth.SynthError, match="not empty"):
         synth.generate(tmp_path, "modules", 1)
-    cli = subprocess.run([sys.executable, str(BENCHMARKS / "synth.py"), str(tmp_path), "--shape", "modules"],
-                         capture_output=True, text=True)
+    cli = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "synth.py"), str(tmp_path), "--shape", "modules"],
+        capture_output=True,
+        text=True,
+    )
     assert cli.returncode == 2
     assert cli.stderr == f"synth: error: {tmp_path}: folder is not empty; give a new or empty folder\n"
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]
 
 
 def _floor(files: list[list[str]]) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-c", bench.FLOOR_CODE], input=json.dumps(files),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", bench.FLOOR_CODE], input=json.dumps(files), capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     report = bench.marker_line(proc.stdout)
     assert report is not None
@@ -140,9 +144,25 @@ def test_the_floor_parses_notebook_code_cells(tmp_path: Path) -> None:
 
 def test_bench_scale_reports_growth(tmp_path: Path) -> None:
     out = tmp_path / "scale.json"
-    proc = subprocess.run([sys.executable, str(BENCHMARKS / "bench.py"), "--scale", "modules", "--factors", "1,2",
-                           "--runs", "1", "--base", "40", "--json", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "bench.py"),
+            "--scale",
+            "modules",
+            "--factors",
+            "1,2",
+            "--runs",
+            "1",
+            "--base",
+            "40",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     # the verdict line is there either way; with so small a tree the 1x scan may be no slower than start-up
     assert "2x the work costs " in proc.stdout or "2x the work: growth not measured" in proc.stdout
@@ -156,7 +176,10 @@ def test_bench_scale_reports_growth(tmp_path: Path) -> None:
 
 
 def test_bench_scale_refuses_a_path(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, str(BENCHMARKS / "bench.py"), str(tmp_path), "--scale", "modules"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench.py"), str(tmp_path), "--scale", "modules"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "PATH is not used with --scale" in proc.stderr

@@ -19,8 +19,11 @@ from helpers import FIXTURES, lockaudit, timeless, write_tree
 
 
 def tree(root: Path, count: int = 12) -> None:
-    write_tree(root, {f"app/m{i:02}.py": f"import openai\nMODEL_{i} = 'gpt-4o'\n" for i in range(count)}
-               | {"app/__init__.py": "", "pyproject.toml": '[project]\nname = "x"\ndependencies = ["openai"]\n'})
+    write_tree(
+        root,
+        {f"app/m{i:02}.py": f"import openai\nMODEL_{i} = 'gpt-4o'\n" for i in range(count)}
+        | {"app/__init__.py": "", "pyproject.toml": '[project]\nname = "x"\ndependencies = ["openai"]\n'},
+    )
 
 
 def audit_of(root: Path, cache: Path | None) -> tuple[dict, int]:
@@ -66,15 +69,16 @@ def test_two_scans_at_once_and_a_damaged_cache(tmp_path: Path) -> None:
     tree(root, 80)
     env = {**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"}
     command = [sys.executable, "-m", "auditor", "scan", str(root), "--format", "json", "--jobs", "2"]
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-            for _ in range(4)]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(4)
+    ]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
     audits = [timeless(json.loads(out)) for out, _ in outputs]
     assert all(a == audits[0] for a in audits)
     for index in cache.glob(f"v{FORMAT}/*.json"):
         json.loads(index.read_text())  # every file whole: written atomically
-        index.write_text(index.read_text()[: 200])  # now damage it
+        index.write_text(index.read_text()[:200])  # now damage it
     damaged = lockaudit("scan", root, "--format", "json", "--cache-dir", cache)
     assert damaged.returncode == 0 and timeless(json.loads(damaged.stdout)) == audits[0]
     assert "Traceback" not in damaged.stderr
@@ -110,15 +114,20 @@ def test_the_per_file_hook_agrees_with_the_whole_project(tmp_path: Path) -> None
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
 
     def per_file(cache: Path) -> set[tuple[str, int, str]]:
-        result = subprocess.run([sys.executable, "-m", "auditor", "check", "--format", "json", "--cache-dir", str(cache),
-                                 *files], cwd=root, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "auditor", "check", "--format", "json", "--cache-dir", str(cache), *files],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode in (0, 1), result.stderr
         return {(f["path"], f["line"], f["rule_id"]) for f in json.loads(result.stdout)["findings"]}
 
     cold = per_file(tmp_path / "cold-cache")
     whole = lockaudit("scan", root, "--format", "json", "--cache-dir", tmp_path / "warm-cache")
-    expected = {(f["path"], f["line"], f["rule_id"]) for f in json.loads(whole.stdout)["findings"]
-                if f["rule_id"] in file_scope}
+    expected = {
+        (f["path"], f["line"], f["rule_id"]) for f in json.loads(whole.stdout)["findings"] if f["rule_id"] in file_scope
+    }
     assert expected and cold == expected
     assert per_file(tmp_path / "warm-cache") == expected
 
@@ -136,9 +145,19 @@ def test_facts_holding_a_secret_are_not_stored(tmp_path: Path) -> None:
     def store(path: str, digest: str, facts: list) -> None:  # as a worker makes the rows and the scan keeps them
         cache.keep(path, digest, cache_rows(path, facts, cache.redactor))
 
-    store("plain.py", "d1", [ImportFact(here, "openai"),
-                                   ConstructorFact(here, "openai.OpenAI", keywords=(("base_url", "https://api.openai.com/v1"),))])
-    store("keyword.py", "d2", [ConstructorFact(here, "openai.OpenAI", keywords=(("api_key", "live0123456789abcdefABCDEF"),))])
+    store(
+        "plain.py",
+        "d1",
+        [
+            ImportFact(here, "openai"),
+            ConstructorFact(here, "openai.OpenAI", keywords=(("base_url", "https://api.openai.com/v1"),)),
+        ],
+    )
+    store(
+        "keyword.py",
+        "d2",
+        [ConstructorFact(here, "openai.OpenAI", keywords=(("api_key", "live0123456789abcdefABCDEF"),))],
+    )
     store("named.py", "d3", [StringFact(here, "endpoint", "Zx9-Qw8.Er7_Ty6~Ui5x", context="client_secret")])
     store("prefixed.py", "d4", [StringFact(here, "model-id", "sk-proj-Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb")])
     store("sk-proj-Zq8vT3xLm2Pw9Rk4Nd7Ys1Hb.py", "d5", [ImportFact(here, "openai")])
@@ -153,12 +172,17 @@ def test_workers_decide_what_the_cache_keeps(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     count = workers.PARALLEL_MIN_FILES + 8
     tree(root, count)
-    (root / "app" / "m03.py").write_text('import openai\nclient = openai.OpenAI(api_key="live0123456789abcdefABCDEF")\n')
+    (root / "app" / "m03.py").write_text(
+        'import openai\nclient = openai.OpenAI(api_key="live0123456789abcdefABCDEF")\n'
+    )
     cache = tmp_path / "cache"
     loaded = load_config(root)
     run_audit(root, loaded.config, load_rules(), options=ScanOptions(jobs=2, cache=cache))
-    [index] = [p for p in cache.rglob("*.json") if "facts" in p.name or json.loads(p.read_text()).get("format") == FORMAT]
+    [index] = [
+        p for p in cache.rglob("*.json") if "facts" in p.name or json.loads(p.read_text()).get("format") == FORMAT
+    ]
     kept = json.loads(index.read_text())["files"]
-    assert sorted(kept) == sorted([*(f"app/m{i:02}.py" for i in range(count) if i != 3), "app/__init__.py",
-                                   "pyproject.toml"])
+    assert sorted(kept) == sorted(
+        [*(f"app/m{i:02}.py" for i in range(count) if i != 3), "app/__init__.py", "pyproject.toml"]
+    )
     assert "live0123" not in index.read_text()

@@ -74,14 +74,18 @@ def test_a_pack_s_catalog_examples_run_and_catch_a_wrong_one(tmp_path: Path) -> 
 def test_an_entry_without_an_ignore_example_is_listed(tmp_path: Path) -> None:
     ruleset = load_rules([_pack(tmp_path, PACK.replace("        ignore: [probe-x]\n", ""))])
     assert [w for w in ruleset.unexampled if w.startswith("probe.yaml")] == [
-        "probe.yaml: catalog.model_ids[0] (probe-chat)"]
+        "probe.yaml: catalog.model_ids[0] (probe-chat)"
+    ]
 
 
-@pytest.mark.parametrize("bad, reason", [
-    ("        match: [probe-1]\n", "        match: probe-1\n"),
-    ("        match: [probe-1]\n", "        match: ['']\n"),
-    ("        match: [\"from probe import Client\\nClient()\\n\"]\n", "        match: [{'../x.py': 'x'}]\n"),
-])
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        ("        match: [probe-1]\n", "        match: probe-1\n"),
+        ("        match: [probe-1]\n", "        match: ['']\n"),
+        ('        match: ["from probe import Client\\nClient()\\n"]\n', "        match: [{'../x.py': 'x'}]\n"),
+    ],
+)
 def test_malformed_catalog_examples_are_refused(tmp_path: Path, bad: str, reason: str) -> None:
     with pytest.raises(PackError, match="examples"):
         load_rules([_pack(tmp_path, PACK.replace(bad, reason))])

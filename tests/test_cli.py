@@ -30,7 +30,9 @@ def test_scan_reports_and_exits_zero() -> None:
     assert result.returncode == 0, result.stderr
     assert "OpenAI" in result.stdout and "4 imports    5 call sites" in result.stdout
     assert "support_bot/embeddings.py:2:12  medium  sdk-import-outside-adapter" in result.stdout
-    assert "Adapter boundary (inferred, low confidence)" in result.stdout and "1. support_bot/answers.py" in result.stdout
+    assert (
+        "Adapter boundary (inferred, low confidence)" in result.stdout and "1. support_bot/answers.py" in result.stdout
+    )
 
 
 def test_check_is_a_gate_with_default_threshold_medium() -> None:
@@ -133,17 +135,35 @@ def test_nothing_to_analyse_exits_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "config_file, text, message",
     [
-        ("pyproject.toml", "[tool.lockaudit]\nadpaters = ['x/']\n", "unknown key 'tool.lockaudit.adpaters'; did you mean 'tool.lockaudit.adapters'?"),
-        ("pyproject.toml", "[tool.lockaudit]\nfail-on = 'severe'\n", "'tool.lockaudit.fail-on' must be one of info, low, medium, high, critical"),
-        ("pyproject.toml", "[tool.lockaudit]\nexclude = 'tests/'\n", "'tool.lockaudit.exclude' must be a list of strings"),
-        ("pyproject.toml", "[tool.lockaudit]\nrules = ['no-such-folder']\n", "'tool.lockaudit.rules' entry 'no-such-folder' is not a folder"),
+        (
+            "pyproject.toml",
+            "[tool.lockaudit]\nadpaters = ['x/']\n",
+            "unknown key 'tool.lockaudit.adpaters'; did you mean 'tool.lockaudit.adapters'?",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.lockaudit]\nfail-on = 'severe'\n",
+            "'tool.lockaudit.fail-on' must be one of info, low, medium, high, critical",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.lockaudit]\nexclude = 'tests/'\n",
+            "'tool.lockaudit.exclude' must be a list of strings",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.lockaudit]\nrules = ['no-such-folder']\n",
+            "'tool.lockaudit.rules' entry 'no-such-folder' is not a folder",
+        ),
         ("pyproject.toml", "[tool]\nlockaudit = 3\n", "[tool.lockaudit] must be a table"),
         (".lockaudit.toml", "fail_on = 'high'\n", "unknown key 'fail_on'; did you mean 'fail-on'?"),
         (".lockaudit.toml", "adapters = [\n", ".lockaudit.toml: cannot be read as TOML"),
         (".lockaudit.toml", "[tool.lockaudit]\nfail-on = 'low'\n", "without a [tool.lockaudit] header"),
     ],
 )
-def test_invalid_configuration_exits_2_naming_the_key(tmp_path: Path, config_file: str, text: str, message: str) -> None:
+def test_invalid_configuration_exits_2_naming_the_key(
+    tmp_path: Path, config_file: str, text: str, message: str
+) -> None:
     root = copy_fixture("demo", tmp_path)
     (root / config_file).write_text(text)
     result = lockaudit("scan", root)
@@ -165,7 +185,9 @@ def test_dedicated_config_file_wins_over_pyproject(tmp_path: Path) -> None:
     root = copy_fixture("demo", tmp_path)
     (root / "pyproject.toml").write_text("[tool.lockaudit]\nfail-on = 'critical'\n")
     assert lockaudit("check", root).returncode == 0
-    (root / ".lockaudit.toml").write_text("fail-on = 'low'\nadapters = ['support_bot/llm.py', 'support_bot/tokens.py']\n")
+    (root / ".lockaudit.toml").write_text(
+        "fail-on = 'low'\nadapters = ['support_bot/llm.py', 'support_bot/tokens.py']\n"
+    )
     result = lockaudit("check", root, "--format", "json")
     assert result.returncode == 1
     audit = json.loads(result.stdout)
@@ -202,11 +224,14 @@ def test_user_pack_extends_the_catalog(tmp_path: Path) -> None:
     )
     audit = scan_json(root)
     assert [(r["name"], r["vendor"], r["owner"]) for r in audit["inventory"]] == [
-        ("acme_llm", "Acme AI", "Acme Corp"), ("acme_llm.chat", "Acme AI", "Acme Corp"),
+        ("acme_llm", "Acme AI", "Acme Corp"),
+        ("acme_llm.chat", "Acme AI", "Acme Corp"),
     ]
     # Two imports of one vendor in one file: one finding with two places.
     assert sorted((f["rule_id"], len(f["places"])) for f in audit["findings"]) == [
-        ("sdk-import-outside-adapter", 2), ("single-model-vendor", 1)]
+        ("sdk-import-outside-adapter", 2),
+        ("single-model-vendor", 1),
+    ]
 
 
 def test_python_dash_m_and_version() -> None:
@@ -218,8 +243,9 @@ def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, by
     """Run lockaudit with stderr attached to a pseudo-terminal; return (code, stdout, terminal)."""
     leader, follower = pty.openpty()
     try:
-        result = subprocess.run([sys.executable, "-m", "auditor", *args], stdout=subprocess.PIPE,
-                                stderr=follower, env=env, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "auditor", *args], stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120
+        )
         os.close(follower)
         seen = b""
         while True:
@@ -250,11 +276,14 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_lockaudit_is_the_command() -> None:
-    result = subprocess.run([sys.executable, "-m", "lockaudit", "scan", FIXTURES / "demo", "--no-cache"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "lockaudit", "scan", FIXTURES / "demo", "--no-cache"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and result.stdout == lockaudit("scan", FIXTURES / "demo", "--no-cache").stdout
-    assert "Usage: lockaudit" in subprocess.run([sys.executable, "-m", "lockaudit", "--help"],
-                                                capture_output=True, text=True).stdout
+    assert (
+        "Usage: lockaudit"
+        in subprocess.run([sys.executable, "-m", "lockaudit", "--help"], capture_output=True, text=True).stdout
+    )
 
 
 def test_explicit_config_file_and_notice_for_a_parent_config(tmp_path: Path) -> None:
@@ -345,14 +374,18 @@ def test_colour_only_at_a_terminal_and_never_with_no_color() -> None:
     assert code == 0 and b"\x1b[33mmedium" in terminal and b"\x1b[" not in stdout
     code, _, terminal = _stderr_on_a_terminal(args, {**env, "NO_COLOR": "1"})
     assert code == 0 and b"medium" in terminal and b"\x1b[" not in terminal
-    piped = subprocess.run([sys.executable, "-m", "auditor", "scan", str(FIXTURES / "demo")], capture_output=True, env=env)
+    piped = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(FIXTURES / "demo")], capture_output=True, env=env
+    )
     assert b"medium" in piped.stdout and b"\x1b[" not in piped.stdout + piped.stderr
 
 
 def test_a_closed_pipe_ends_quietly() -> None:
     """`lockaudit … | head -1`: the reader stops early; no internal error, no traceback."""
     for args in (["rules", "list"], ["scan", str(FIXTURES / "demo")]):
-        reader = subprocess.Popen([sys.executable, "-m", "auditor", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        reader = subprocess.Popen(
+            [sys.executable, "-m", "auditor", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         assert reader.stdout is not None
         reader.stdout.readline()
         reader.stdout.close()
@@ -390,8 +423,13 @@ print(sorted(m for m in ("networkx", "jsonschema", "libcst", "jinja2", "auditor.
 
 def _loaded(*argv: object, cwd: Path | None = None) -> list[str]:
     """The heavy modules a whole lockaudit process loaded for these arguments."""
-    proc = subprocess.run([sys.executable, "-c", LOADED, *map(str, argv)], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "CI": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-c", LOADED, *map(str, argv)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CI": "1"},
+    )
     return json.loads(proc.stderr.strip().splitlines()[-1].replace("'", '"'))
 
 
@@ -425,12 +463,24 @@ def test_report_says_why_a_document_is_not_an_audit(tmp_path: Path) -> None:
 
 def test_force_color_colours_a_log_and_no_color_wins() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    plain = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
-                           capture_output=True, text=True, env=env)
-    forced = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
-                            capture_output=True, text=True, env={**env, "FORCE_COLOR": "1"})
-    both = subprocess.run([sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
-                          capture_output=True, text=True, env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"})
+    plain = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    forced = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
+        capture_output=True,
+        text=True,
+        env={**env, "FORCE_COLOR": "1"},
+    )
+    both = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", FIXTURES / "demo", "--no-cache"],
+        capture_output=True,
+        text=True,
+        env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"},
+    )
     assert "\x1b[" not in plain.stdout and "\x1b[" in forced.stdout and "\x1b[" not in both.stdout
 
 
@@ -450,9 +500,14 @@ def test_select_and_ignore_rules_on_the_command_line() -> None:
         return {f["rule_id"] for f in json.loads(result.stdout)["findings"]}
 
     everything = rules()
-    assert rules("--select", "hard-coded-model-id,client-outside-adapter") == {"hard-coded-model-id", "client-outside-adapter"}
-    assert rules("--ignore", "hard-coded-model-id", "--ignore", "single-model-vendor") == \
-        everything - {"hard-coded-model-id", "single-model-vendor"}
+    assert rules("--select", "hard-coded-model-id,client-outside-adapter") == {
+        "hard-coded-model-id",
+        "client-outside-adapter",
+    }
+    assert rules("--ignore", "hard-coded-model-id", "--ignore", "single-model-vendor") == everything - {
+        "hard-coded-model-id",
+        "single-model-vendor",
+    }
     typo = lockaudit("check", FIXTURES / "demo", "--ignore", "hard-coded-modelid")
     assert typo.returncode == 2 and "did you mean 'hard-coded-model-id'?" in typo.stderr
 
@@ -477,10 +532,16 @@ def test_init_writes_the_configuration_and_the_baseline_and_check_then_passes(tm
 
 def test_the_project_hook_reports_project_rules_and_never_blocks_without_a_baseline(tmp_path: Path) -> None:
     write_tree = __import__("helpers").write_tree
-    write_tree(tmp_path, {".lockaudit.toml": 'adapters = ["app/llm.py"]\n', "app/__init__.py": "",
-                          "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["openai"]\n',
-                          "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
-                          "app/web.py": "import openai\n"})
+    write_tree(
+        tmp_path,
+        {
+            ".lockaudit.toml": 'adapters = ["app/llm.py"]\n',
+            "app/__init__.py": "",
+            "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["openai"]\n',
+            "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
+            "app/web.py": "import openai\n",
+        },
+    )
     first = lockaudit("check", "--quiet", "--project-hook", "--no-cache", cwd=tmp_path)
     assert first.returncode == 0 and "no baseline: this hook lets the commit through" in first.stderr
     assert lockaudit("baseline", cwd=tmp_path).returncode == 0
@@ -496,15 +557,23 @@ def test_help_groups_the_commands_and_shows_examples_and_exit_codes() -> None:
     text = lockaudit("--help").stdout
     assert text.index("Audit:") < text.index("Gate:") < text.index("Set up:") < text.index("Examples:")
     assert "lockaudit init" in text and "Exit codes:" in text
-    assert all(f"  {name} " in text for name in ("scan", "report", "graph", "check", "baseline", "init", "config", "rules"))
+    assert all(
+        f"  {name} " in text for name in ("scan", "report", "graph", "check", "baseline", "init", "config", "rules")
+    )
     check = lockaudit("check", "--help").stdout
     sections = [line[:-1] for line in check.splitlines() if line.endswith(":") and not line.startswith(" ")]
     assert sections == ["Output", "What is analysed", "Gate", "Speed", "Options"]
 
     def section_of(option: str) -> str:
         return next(title for title in reversed(sections) if check.index(f"\n{title}:") < check.index(option))
-    assert [section_of(o) for o in ("--sarif FILE", "--select RULE", "--since REF", "--no-cache", "--help")] == \
-        ["Output", "What is analysed", "Gate", "Speed", "Options"]
+
+    assert [section_of(o) for o in ("--sarif FILE", "--select RULE", "--since REF", "--no-cache", "--help")] == [
+        "Output",
+        "What is analysed",
+        "Gate",
+        "Speed",
+        "Options",
+    ]
     from auditor.cli import main
 
     options = [min(p.opts, key=len) for p in main.commands["check"].params if p.param_type_name == "option"]
@@ -527,7 +596,9 @@ def test_the_hooks_init_prints_are_the_hooks_lockaudit_ships() -> None:
 
     from auditor.cli import PRE_COMMIT_SNIPPET
 
-    shipped = {h["id"]: h for h in yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())}
+    shipped = {
+        h["id"]: h for h in yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
+    }
     printed = {h["id"]: h for h in yaml.safe_load(PRE_COMMIT_SNIPPET)["repos"][0]["hooks"]}
     assert printed.keys() == shipped.keys()
     for hook_id, hook in printed.items():

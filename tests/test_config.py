@@ -53,12 +53,19 @@ def test_ownership_overrides(tmp_path: Path) -> None:
     (tmp_path / ".lockaudit.toml").write_text('owners = { Astral = "Astral", OpenAI = "Microsoft" }\n')
     owners = {r["owner"]: r for r in scan_json(tmp_path)["summary"]["owners"]["owners"]}
     assert sorted(owners) == ["Astral", "Microsoft"]
-    assert owners["Microsoft"]["through"] == [{"company": "OpenAI", "owner": "Microsoft", "status": "configured", "as_of": ""}]
+    assert owners["Microsoft"]["through"] == [
+        {"company": "OpenAI", "owner": "Microsoft", "status": "configured", "as_of": ""}
+    ]
 
 
 def test_config_command_shows_values_and_where_they_came_from(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app.py": "import openai\n",
-                          "pyproject.toml": '[tool.lockaudit]\nadapters = ["app.py"]\nbaseline = "ci/baseline.json"\n'})
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "import openai\n",
+            "pyproject.toml": '[tool.lockaudit]\nadapters = ["app.py"]\nbaseline = "ci/baseline.json"\n',
+        },
+    )
     text = lockaudit("config", tmp_path)
     assert text.returncode == 0
     assert 'adapters = ["app.py"]  # pyproject.toml' in text.stdout
@@ -70,17 +77,29 @@ def test_config_command_shows_values_and_where_they_came_from(tmp_path: Path) ->
     assert as_json["values"]["baseline"] == "ci/baseline.json"
 
 
-@pytest.mark.parametrize("text, message", [
-    ('disable = ["hard-coded-modelid"]\n', "'disable' names no known rule 'hard-coded-modelid'; did you mean 'hard-coded-model-id'?"),
-    ('forbid-vendors = ["Deepseek"]\n', "'forbid-vendors' names no known vendor 'Deepseek'; did you mean 'DeepSeek'?"),
-    ('allow-vendors = ["OpenAI"]\nforbid-vendors = ["OpenAI"]\n', "['OpenAI'] both allowed and forbidden"),
-    ('[severity]\nhard-coded-model-id = "severe"\n', "'severity.hard-coded-model-id' must be one of info, low"),
-    ('[[overrides]]\npath = ["tests/"]\n', "unknown key 'overrides[0].path'; did you mean 'overrides[0].paths'?"),
-    ('[[overrides]]\ndisable = ["*"]\n', "'overrides[0].paths' must name at least one path pattern"),
-    ('[[overrides]]\npaths = ["t/"]\ndisable = ["no-such-rule"]\n', "'overrides[0].disable' names no known rule 'no-such-rule'"),
-    ('owners = { Astral = 3 }\n', "'owners' must be a table of company = owner"),
-    ('baseline = ""\n', "'baseline' must be a file path"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            'disable = ["hard-coded-modelid"]\n',
+            "'disable' names no known rule 'hard-coded-modelid'; did you mean 'hard-coded-model-id'?",
+        ),
+        (
+            'forbid-vendors = ["Deepseek"]\n',
+            "'forbid-vendors' names no known vendor 'Deepseek'; did you mean 'DeepSeek'?",
+        ),
+        ('allow-vendors = ["OpenAI"]\nforbid-vendors = ["OpenAI"]\n', "['OpenAI'] both allowed and forbidden"),
+        ('[severity]\nhard-coded-model-id = "severe"\n', "'severity.hard-coded-model-id' must be one of info, low"),
+        ('[[overrides]]\npath = ["tests/"]\n', "unknown key 'overrides[0].path'; did you mean 'overrides[0].paths'?"),
+        ('[[overrides]]\ndisable = ["*"]\n', "'overrides[0].paths' must name at least one path pattern"),
+        (
+            '[[overrides]]\npaths = ["t/"]\ndisable = ["no-such-rule"]\n',
+            "'overrides[0].disable' names no known rule 'no-such-rule'",
+        ),
+        ("owners = { Astral = 3 }\n", "'owners' must be a table of company = owner"),
+        ('baseline = ""\n', "'baseline' must be a file path"),
+    ],
+)
 def test_a_wrong_value_exits_2_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
     write_tree(tmp_path, {"app.py": "import openai\n", ".lockaudit.toml": text})
     for command in ("scan", "config"):
@@ -102,8 +121,13 @@ def test_the_per_file_size_limit_is_configurable(tmp_path: Path) -> None:
 
 def test_a_pyproject_that_does_not_parse_but_holds_our_table_stops_the_gate(tmp_path: Path) -> None:
     """The gate never judges without its own settings: exit 2 and where, as for .lockaudit.toml."""
-    write_tree(tmp_path, {"app.py": "import openai\n",
-                          "pyproject.toml": '[project]\nname = "x"\n\n[tool.lockaudit]\nadapters = ["app.py"\n'})
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "import openai\n",
+            "pyproject.toml": '[project]\nname = "x"\n\n[tool.lockaudit]\nadapters = ["app.py"\n',
+        },
+    )
     result = lockaudit("check", tmp_path, "--no-cache")
     assert result.returncode == 2
     assert "pyproject.toml: invalid TOML, and it holds [tool.lockaudit]" in result.stderr
@@ -114,13 +138,16 @@ def test_a_pyproject_that_does_not_parse_but_holds_our_table_stops_the_gate(tmp_
 
 def _monorepo(root: Path) -> Path:
     """A repository whose configuration sits at its top, above the service a user scans."""
-    write_tree(root, {
-        "pyproject.toml": "[tool.lockaudit]\nadapters = ['services/api/llm/']\nexclude = ['services/api/legacy/']\n",
-        "services/api/llm/client.py": "import openai\nclient = openai.OpenAI()\n",
-        "services/api/views.py": "from llm import client\nimport openai\n",
-        "services/api/legacy/old.py": "import anthropic\n",
-        "services/api/pyproject.toml": "[project]\nname = 'api'\n",  # no lockaudit table: not a configuration
-    })
+    write_tree(
+        root,
+        {
+            "pyproject.toml": "[tool.lockaudit]\nadapters = ['services/api/llm/']\nexclude = ['services/api/legacy/']\n",
+            "services/api/llm/client.py": "import openai\nclient = openai.OpenAI()\n",
+            "services/api/views.py": "from llm import client\nimport openai\n",
+            "services/api/legacy/old.py": "import anthropic\n",
+            "services/api/pyproject.toml": "[project]\nname = 'api'\n",  # no lockaudit table: not a configuration
+        },
+    )
     (root / ".git").mkdir()
     return root / "services" / "api"
 
@@ -133,7 +160,9 @@ def test_the_nearest_configuration_up_to_the_repository_top_is_read(tmp_path: Pa
     assert audit["config"]["source"] == "../../pyproject.toml", result.stderr
     assert audit["summary"]["boundary"]["source"] == "configured"  # its patterns are its own folder's
     assert {(f["rule_id"], f["path"]) for f in audit["findings"]} == {
-        ("sdk-import-outside-adapter", "views.py"), ("single-model-vendor", "llm/client.py")}  # legacy/ is excluded
+        ("sdk-import-outside-adapter", "views.py"),
+        ("single-model-vendor", "llm/client.py"),
+    }  # legacy/ is excluded
     assert "note:" not in result.stderr
     (api / ".lockaudit.toml").write_text("exclude = []\n")  # the nearest file wins, whole
     nearer = json.loads(lockaudit("scan", api, "--format", "json", "--no-cache").stdout)

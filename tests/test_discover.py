@@ -26,16 +26,39 @@ def paths(root: Path, **kwargs: object) -> list[str]:
 
 
 def test_kinds_and_default_excludes(tmp_path: Path) -> None:
-    for rel in ("app.py", "nb.ipynb", "README.md", "node_modules/x.py", ".git/hooks/h.py", "__pycache__/a.py",
-                "pkg.egg-info/b.py", "env/pyvenv.cfg", "env/lib/site.py", ".venv/c.py", "build/gen.py", "deep/er/ok.py",
-                "types.pyi", "pkg/__init__.py", "pkg/build/__init__.py", "pkg/build/steps.py", "dist/x.py",
-                "tools/pyproject.toml", "setup.py"):
+    for rel in (
+        "app.py",
+        "nb.ipynb",
+        "README.md",
+        "node_modules/x.py",
+        ".git/hooks/h.py",
+        "__pycache__/a.py",
+        "pkg.egg-info/b.py",
+        "env/pyvenv.cfg",
+        "env/lib/site.py",
+        ".venv/c.py",
+        "build/gen.py",
+        "deep/er/ok.py",
+        "types.pyi",
+        "pkg/__init__.py",
+        "pkg/build/__init__.py",
+        "pkg/build/steps.py",
+        "dist/x.py",
+        "tools/pyproject.toml",
+        "setup.py",
+    ):
         write(tmp_path, rel)
     found = discover(tmp_path)
     assert [(f.path, f.kind) for f in found.files] == [
-        ("app.py", "python"), ("deep/er/ok.py", "python"), ("nb.ipynb", "notebook"), ("pkg/__init__.py", "python"),
-        ("pkg/build/__init__.py", "python"), ("pkg/build/steps.py", "python"), ("setup.py", "python"),
-        ("tools/pyproject.toml", "pyproject"), ("types.pyi", "python"),
+        ("app.py", "python"),
+        ("deep/er/ok.py", "python"),
+        ("nb.ipynb", "notebook"),
+        ("pkg/__init__.py", "python"),
+        ("pkg/build/__init__.py", "python"),
+        ("pkg/build/steps.py", "python"),
+        ("setup.py", "python"),
+        ("tools/pyproject.toml", "pyproject"),
+        ("types.pyi", "python"),
     ]
     assert found.skipped == []
     assert sorted(found.project_dirs) == ["", "tools"]
@@ -113,7 +136,10 @@ def test_special_and_oversized_files_are_listed(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder; tests/test_hostile.py covers it without the capabilities that allow that")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root reads any folder; tests/test_hostile.py covers it without the capabilities that allow that",
+)
 def test_unreadable_folder_is_listed(tmp_path: Path) -> None:
     write(tmp_path, "locked/a.py")
     (tmp_path / "locked").chmod(0)
@@ -154,8 +180,14 @@ def test_a_folder_named_on_purpose_is_scanned_though_the_repository_ignores_it(t
 
 def test_info_exclude_and_the_users_global_excludes_apply_as_in_git(tmp_path: Path) -> None:
     repo, home = tmp_path / "repo", tmp_path / "home"
-    _git_repo(repo, {"app.py": "import openai\n", "generated/client.py": "import anthropic\n",
-                     "scratch_notes.py": "import cohere\n"})
+    _git_repo(
+        repo,
+        {
+            "app.py": "import openai\n",
+            "generated/client.py": "import anthropic\n",
+            "scratch_notes.py": "import cohere\n",
+        },
+    )
     (repo / ".git" / "info").mkdir(exist_ok=True)
     (repo / ".git" / "info" / "exclude").write_text("generated/\n")
     home.mkdir()
@@ -163,8 +195,12 @@ def test_info_exclude_and_the_users_global_excludes_apply_as_in_git(tmp_path: Pa
     (home / ".gitconfig").write_text("[core]\n\texcludesFile = ~/ignore-everywhere\n")
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
     env.pop("GIT_CONFIG_GLOBAL", None)
-    proc = subprocess.run([sys.executable, "-m", "auditor", "scan", str(repo), "--format", "json", "--no-cache"],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(repo), "--format", "json", "--no-cache"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert {r["path"] for r in json.loads(proc.stdout)["inventory"]} == {"app.py"}
 

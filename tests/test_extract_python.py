@@ -16,11 +16,17 @@ from auditor.packs import load_rules
 def imports(source: str) -> list[ImportFact]:
     facts = extract_python("m.py", textwrap.dedent(source).encode())
     assert not [f for f in facts if isinstance(f, ErrorFact)], facts
-    return sorted((f for f in facts if isinstance(f, ImportFact)), key=lambda f: (f.loc.line, f.loc.column, f.symbol or ""))
+    return sorted(
+        (f for f in facts if isinstance(f, ImportFact)), key=lambda f: (f.loc.line, f.loc.column, f.symbol or "")
+    )
 
 
 def flags(fact: ImportFact) -> set[str]:
-    return {n for n in ("type_checking", "optional", "in_function", "conditional", "dynamic", "unresolved") if getattr(fact, n)}
+    return {
+        n
+        for n in ("type_checking", "optional", "in_function", "conditional", "dynamic", "unresolved")
+        if getattr(fact, n)
+    }
 
 
 def test_import_forms_and_positions() -> None:
@@ -172,7 +178,7 @@ def test_unknown_kind_or_crash_becomes_error_fact() -> None:
     assert facts[0].reason == "internal error in extractor"
 
 
-NEWER_GRAMMAR = '''\
+NEWER_GRAMMAR = """\
 type Vector = list[float]
 
 
@@ -184,7 +190,7 @@ class Box[T]:
 
 label = f"{'\\n'.join(["a", "b"])}"
 from openai import OpenAI
-'''
+"""
 
 
 def test_newer_grammar_is_analysed_with_exact_positions() -> None:
@@ -201,16 +207,19 @@ def test_newer_grammar_worker_time_limit() -> None:
         downlevel_in_worker(NEWER_GRAMMAR, timeout=0.001)
 
 
-@pytest.mark.parametrize("value, family, routed_via", [
-    ("openai:gpt-4o", "openai-chat", "openai"),
-    ("openrouter:openai/gpt-4o", "openai-chat", "openrouter"),  # nested routes
-    ("gateway/openai:gpt-5", "openai-chat", "openai"),  # an unknown gateway in front of a known route
-    ("x-ai/grok-4", "grok", "x-ai"),
-    ("anthropic/claude-sonnet-4:thinking", "anthropic", "anthropic"),  # OpenRouter's variants
-    ("openai:o3", "openai-reasoning", "openai"),  # a known route is model context for an ambiguous family
-    ("llama3.2:1b", "llama", None),  # an Ollama tag is part of the model's name
-    ("gpt-oss-120b", "openai-open-weight", None),
-])
+@pytest.mark.parametrize(
+    "value, family, routed_via",
+    [
+        ("openai:gpt-4o", "openai-chat", "openai"),
+        ("openrouter:openai/gpt-4o", "openai-chat", "openrouter"),  # nested routes
+        ("gateway/openai:gpt-5", "openai-chat", "openai"),  # an unknown gateway in front of a known route
+        ("x-ai/grok-4", "grok", "x-ai"),
+        ("anthropic/claude-sonnet-4:thinking", "anthropic", "anthropic"),  # OpenRouter's variants
+        ("openai:o3", "openai-reasoning", "openai"),  # a known route is model context for an ambiguous family
+        ("llama3.2:1b", "llama", None),  # an Ollama tag is part of the model's name
+        ("gpt-oss-120b", "openai-open-weight", None),
+    ],
+)
 def test_routing_forms_are_an_open_shape(value: str, family: str, routed_via: str | None) -> None:
     from auditor.extract.python import model_family
     from auditor.packs import load_rules
@@ -220,8 +229,18 @@ def test_routing_forms_are_an_open_shape(value: str, family: str, routed_via: st
     assert found[1] is False or routed_via is None  # routed: no other context needed
 
 
-@pytest.mark.parametrize("value", ["gemini-cli", "gemini-context-caching", "notes/o3", "sk-proj-placeholder",
-                                   "resp_68a1b2c3", "acme-corp/o1", "org:openai"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "gemini-cli",
+        "gemini-context-caching",
+        "notes/o3",
+        "sk-proj-placeholder",
+        "resp_68a1b2c3",
+        "acme-corp/o1",
+        "org:openai",
+    ],
+)
 def test_look_alikes_of_model_ids_are_not_models(value: str) -> None:
     from auditor.extract.python import model_family
     from auditor.packs import load_rules
@@ -260,12 +279,17 @@ def test_a_literal_type_a_model_table_and_a_wrapper_argument_are_model_context()
         index = "o3"
         def store(path, model): ...
         store("o1", None)
-        """)
+        """
+    )
     assert found == [
-        (3, "o3", "(dict key)"), (3, "o4-mini", "(dict key)"),  # the names a type accepts
-        (4, "o3", "model"), (4, "o1", "(dict key)"),
-        (5, "gpt-4o", "(dict key)"), (5, "o3", "(dict key)"),  # a table with one sure model id is a model table
-        (6, "o4-mini", "fast"), (6, "gpt-5", "smart"),
+        (3, "o3", "(dict key)"),
+        (3, "o4-mini", "(dict key)"),  # the names a type accepts
+        (4, "o3", "model"),
+        (4, "o1", "(dict key)"),
+        (5, "gpt-4o", "(dict key)"),
+        (5, "o3", "(dict key)"),  # a table with one sure model id is a model table
+        (6, "o4-mini", "fast"),
+        (6, "gpt-5", "smart"),
         (8, "o1", None),  # the wrapper's parameter there is named like a model
         (12, "o3-mini", None),
     ]
@@ -280,16 +304,24 @@ def test_tests_on_a_model_id_are_checks_not_choices() -> None:
             if model in ("o1", "o3"):
                 return True
             return model.startswith("gemini-2.5") or model.split("gpt-4o")[0] == ""
-        """)
-    assert found == [(2, "claude-opus-4", "(check)"), (2, "gpt-4o", "(check)"),
-                     (4, "o1", "(check)"), (4, "o3", "(check)"), (6, "gemini-2.5", "(check)")]
+        """
+    )
+    assert found == [
+        (2, "claude-opus-4", "(check)"),
+        (2, "gpt-4o", "(check)"),
+        (4, "o1", "(check)"),
+        (4, "o3", "(check)"),
+        (6, "gemini-2.5", "(check)"),
+    ]
 
 
 def test_a_base_url_assigned_after_construction_moves_only_that_client() -> None:
     from auditor.facts import CallFact, ConstructorFact
 
-    facts = extract_python("m.py", textwrap.dedent(
-        """\
+    facts = extract_python(
+        "m.py",
+        textwrap.dedent(
+            """\
         from openai import OpenAI
         class Mirror:
             def __init__(self):
@@ -304,11 +336,16 @@ def test_a_base_url_assigned_after_construction_moves_only_that_client() -> None
         shared.with_options(base_url="https://api.groq.com/openai/v1", timeout=3).models.list()
         settings = object()
         settings.base_url = "https://api.deepseek.com"
-        """).encode(), DETECTORS)
+        """
+        ).encode(),
+        DETECTORS,
+    )
     moved = [(f.loc.line, f.keywords) for f in facts if isinstance(f, ConstructorFact) and f.rebound]
-    assert moved == [(5, (("base_url", "https://api.fireworks.ai/inference/v1"),)),
-                     (9, (("base_url", "https://api.x.ai/v1"),)),
-                     (12, (("base_url", "https://api.groq.com/openai/v1"),))]
+    assert moved == [
+        (5, (("base_url", "https://api.fireworks.ai/inference/v1"),)),
+        (9, (("base_url", "https://api.x.ai/v1"),)),
+        (12, (("base_url", "https://api.groq.com/openai/v1"),)),
+    ]
     calls = {f.loc.line: f.base_url for f in facts if isinstance(f, CallFact) and f.path == "chat.completions.create"}
     assert calls == {7: "https://api.fireworks.ai/inference/v1", 11: None}
 
@@ -316,8 +353,10 @@ def test_a_base_url_assigned_after_construction_moves_only_that_client() -> None
 def test_a_spread_dict_takes_the_keys_bound_last_before_the_call() -> None:
     from auditor.facts import ConstructorFact
 
-    facts = extract_python("m.py", textwrap.dedent(
-        """\
+    facts = extract_python(
+        "m.py",
+        textwrap.dedent(
+            """\
         from langchain_openai import AzureChatOpenAI, ChatOpenAI
         def build(provider, model):
             kwargs = {"model": model}
@@ -327,10 +366,15 @@ def test_a_spread_dict_takes_the_keys_bound_last_before_the_call() -> None:
             if provider == "azure":
                 kwargs = {"azure_deployment": model, **kwargs}
                 return AzureChatOpenAI(**kwargs)
-        """).encode(), DETECTORS)
+        """
+        ).encode(),
+        DETECTORS,
+    )
     built = {f.qualname.rsplit(".", 1)[1]: dict(f.keywords) for f in facts if isinstance(f, ConstructorFact)}
-    assert built == {"ChatOpenAI": {"model": None, "base_url": "https://api.groq.com/openai/v1"},
-                     "AzureChatOpenAI": {"azure_deployment": None}}
+    assert built == {
+        "ChatOpenAI": {"model": None, "base_url": "https://api.groq.com/openai/v1"},
+        "AzureChatOpenAI": {"azure_deployment": None},
+    }
 
 
 def test_a_client_of_a_submodule_imported_whole_is_resolved() -> None:

@@ -45,11 +45,14 @@ def _junit(text: str) -> ET.Element:
 
 
 def test_junit_failures_are_the_gates_and_the_rest_are_skipped_with_the_reason(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
-        "app/web.py": "MODEL = 'gpt-4o'\n",
-        "tests/test_llm.py": "import anthropic\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
+            "app/web.py": "MODEL = 'gpt-4o'\n",
+            "tests/test_llm.py": "import anthropic\n",
+        },
+    )
     assert lockaudit("baseline", tmp_path).returncode == 0
     (tmp_path / "app/ranker.py").write_text("import cohere\nMODEL = 'gpt-4o-mini'\n")
     check = lockaudit("check", tmp_path, "--junit", tmp_path / "report.xml", "--format", "json", "--no-cache")
@@ -60,8 +63,11 @@ def test_junit_failures_are_the_gates_and_the_rest_are_skipped_with_the_reason(t
     product = [f for f in audit["findings"] if f["role"] == "product"]
     assert len(cases) == len(product) == int(suite.get("tests"))  # the test file's finding is not a case
     failed = {key for key, case in cases.items() if case.find("failure") is not None}
-    assert failed == {(f["rule_id"], f"{f['path']}:{f['line']}:{f['column']}") for f in product
-                      if f["baseline_state"] == "new" and f["severity"] in ("medium", "high", "critical")}
+    assert failed == {
+        (f["rule_id"], f"{f['path']}:{f['line']}:{f['column']}")
+        for f in product
+        if f["baseline_state"] == "new" and f["severity"] in ("medium", "high", "critical")
+    }
     assert ("sdk-import-outside-adapter", "app/ranker.py:1:8") in failed
     assert int(suite.get("failures")) == len(failed) and int(suite.get("skipped")) == len(cases) - len(failed)
     reasons = {case.find("skipped").get("message") for key, case in cases.items() if key not in failed}
@@ -84,7 +90,9 @@ def test_junit_of_a_clean_project_has_one_passing_case_and_hostile_names_stay_va
 
 
 def test_the_command_lines_fail_on_is_the_threshold_the_reports_judge_by(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app/llm.py": "import openai\nclient = openai.OpenAI()\n", "app/web.py": "import anthropic\n"})
+    write_tree(
+        tmp_path, {"app/llm.py": "import openai\nclient = openai.OpenAI()\n", "app/web.py": "import anthropic\n"}
+    )
     check = lockaudit("check", tmp_path, "--fail-on", "high", "--junit", "-", "--markdown", tmp_path / "s.md")
     assert check.returncode == 0, check.stderr  # nothing at high
     assert _junit(check.stdout).get("failures") == "0"

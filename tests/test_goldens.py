@@ -30,8 +30,13 @@ def test_fixture_matches_golden(name: str, update_goldens: bool) -> None:
         before = (GOLDEN / f"{name}.json").read_text() if (GOLDEN / f"{name}.json").is_file() else ""
         if written != before:
             (GOLDEN / f"{name}.json").write_text(written)
-            diff = difflib.unified_diff(before.splitlines(), written.splitlines(), f"golden/{name}.json (before)",
-                                        f"golden/{name}.json (now)", lineterm="")
+            diff = difflib.unified_diff(
+                before.splitlines(),
+                written.splitlines(),
+                f"golden/{name}.json (before)",
+                f"golden/{name}.json (now)",
+                lineterm="",
+            )
             print("\n".join(diff))
     expected = json.loads((GOLDEN / f"{name}.json").read_text())
     assert actual["inventory"] == expected["inventory"]
@@ -65,9 +70,17 @@ def test_summary_agrees_with_inventory(name: str) -> None:
 
 def test_concentrated_stack_names_each_owners_layers() -> None:
     owners = {row["owner"]: row for row in scan_json(FIXTURES / "concentrated-stack")["summary"]["owners"]["owners"]}
-    assert sorted(owners["OpenAI"]["layers"]) == ["evaluation", "lint-format", "model-api", "package-manager", "type-check"]
+    assert sorted(owners["OpenAI"]["layers"]) == [
+        "evaluation",
+        "lint-format",
+        "model-api",
+        "package-manager",
+        "type-check",
+    ]
     assert [(d["company"], d["status"], d["as_of"]) for d in owners["OpenAI"]["through"]] == [
-        ("Astral", "announced", "2026-03-19"), ("Promptfoo", "announced", "2026-03-09")]
+        ("Astral", "announced", "2026-03-19"),
+        ("Promptfoo", "announced", "2026-03-09"),
+    ]
     assert list(owners["Microsoft"]["layers"]) == ["ci"]
     assert owners["Microsoft"]["through"][0]["status"] == "completed"
 

@@ -131,14 +131,23 @@ def test_a_vendor_reached_only_through_an_optional_import_is_counted_apart(tmp_p
     """One guarded import inside a function must not make every importer 'exposed' to the vendor."""
     from helpers import write_tree
 
-    files = {"app/__init__.py": "", "app/plugins.py": (
-        "def load():\n    try:\n        import langchain_openai\n    except ImportError:\n        return None\n"
-        "    return langchain_openai\n"), "app/llm.py": "import anthropic\n\nclient = anthropic.Anthropic()\n"}
+    files = {
+        "app/__init__.py": "",
+        "app/plugins.py": (
+            "def load():\n    try:\n        import langchain_openai\n    except ImportError:\n        return None\n"
+            "    return langchain_openai\n"
+        ),
+        "app/llm.py": "import anthropic\n\nclient = anthropic.Anthropic()\n",
+    }
     for i in range(6):
         files[f"app/m{i}.py"] = "from app import plugins\nfrom app import llm\n"
     write_tree(tmp_path, files)
-    rows = {row["vendor"]: row for row in json.loads(lockaudit("scan", tmp_path, "--format", "json",
-                                                                "--no-cache").stdout)["summary"]["exposure"]}
+    rows = {
+        row["vendor"]: row
+        for row in json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)["summary"][
+            "exposure"
+        ]
+    }
     assert (rows["OpenAI"]["modules"], rows["OpenAI"]["optional"]) == (0, 7)
     assert all(chain.endswith("(optional import)") for chain in rows["OpenAI"]["chains"])
     assert (rows["Anthropic"]["modules"], rows["Anthropic"]["optional"]) == (7, 0)

@@ -22,8 +22,16 @@ def scanned(tmp_path_factory: pytest.TempPathFactory):
     out.mkdir()
     build(root, marker)
     outputs = {name: out / f"report.{name}" for name in ("json", "sarif", "markdown", "cyclonedx", "html")}
-    command = [*UNPRIVILEGED, sys.executable, "-m", "auditor", "scan", str(root), "--no-cache",
-               *(arg for name, path in outputs.items() for arg in (f"--{name}", str(path)))]
+    command = [
+        *UNPRIVILEGED,
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        str(root),
+        "--no-cache",
+        *(arg for name, path in outputs.items() for arg in (f"--{name}", str(path))),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, errors="replace")
     yield result, {name: path.read_text(errors="replace") for name, path in outputs.items() if path.exists()}, marker
     unlock(root)
@@ -73,29 +81,39 @@ def test_hostile_text_is_inert_in_every_format(scanned) -> None:
 
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
 
 
-MODEL = "id: mine\ntitle: Mine\nvendor: X\nowner: X\ncatalog:\n  model_ids:\n    - {{family: x, pattern: '{pattern}'}}\n"
+MODEL = (
+    "id: mine\ntitle: Mine\nvendor: X\nowner: X\ncatalog:\n  model_ids:\n    - {{family: x, pattern: '{pattern}'}}\n"
+)
 
 
-@pytest.mark.parametrize("pack, message", [
-    ("id: mine\ntitle: Mine\nrules: []\nsurprise: 1\n", "Additional properties are not allowed ('surprise' was unexpected)"),
-    ("id: mine\ntitle: Mine\nversion: one\n", "'version': 'one' is not of type 'integer'"),
-    (MODEL.format(pattern="(unclosed"), "invalid regex"),
-    (MODEL.format(pattern="(?=a)b"), "lookarounds and backreferences are not supported"),
-    ("id: !!python/object/apply:os.system ['touch {marker}']\n", "cannot be read as YAML"),
-    (BOMB + "id: mine\n", "cannot be read as YAML: more than 200000 nodes once aliases are expanded"),
-    ("id: mine\nid: yours\n", "cannot be read as YAML: duplicate key 'id'"),
-])
+@pytest.mark.parametrize(
+    "pack, message",
+    [
+        (
+            "id: mine\ntitle: Mine\nrules: []\nsurprise: 1\n",
+            "Additional properties are not allowed ('surprise' was unexpected)",
+        ),
+        ("id: mine\ntitle: Mine\nversion: one\n", "'version': 'one' is not of type 'integer'"),
+        (MODEL.format(pattern="(unclosed"), "invalid regex"),
+        (MODEL.format(pattern="(?=a)b"), "lookarounds and backreferences are not supported"),
+        ("id: !!python/object/apply:os.system ['touch {marker}']\n", "cannot be read as YAML"),
+        (BOMB + "id: mine\n", "cannot be read as YAML: more than 200000 nodes once aliases are expanded"),
+        ("id: mine\nid: yours\n", "cannot be read as YAML: duplicate key 'id'"),
+    ],
+)
 def test_hostile_rule_packs_stop_the_run_with_a_reason(tmp_path: Path, pack: str, message: str) -> None:
     marker = tmp_path / "ran"
     (tmp_path / "packs").mkdir()
     (tmp_path / "packs" / "mine.yaml").write_text(pack.replace("{marker}", str(marker)))
     (tmp_path / "pyproject.toml").write_text('[tool.lockaudit]\nrules = ["packs"]\n')
     (tmp_path / "app.py").write_text("import openai\n")
-    result = subprocess.run([sys.executable, "-m", "auditor", "scan", str(tmp_path)], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert message in result.stderr, result.stderr
     assert not marker.exists()
@@ -114,19 +132,37 @@ def test_a_scan_opens_no_network_connection(tmp_path: Path) -> None:
         "from auditor.cli import main\nsys.argv = ['lockaudit', *sys.argv[1:]]\nmain()\n"
     )
     for fixture in ("concentrated-stack", "transitive-only", "notebooks"):
-        result = subprocess.run([sys.executable, "-c", guard, "scan", str(FIXTURES / fixture), "--no-cache",
-                                 "--html", str(tmp_path / "r.html"), "--cyclonedx", str(tmp_path / "r.cdx")],
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                guard,
+                "scan",
+                str(FIXTURES / fixture),
+                "--no-cache",
+                "--html",
+                str(tmp_path / "r.html"),
+                "--cyclonedx",
+                str(tmp_path / "r.cdx"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr
     assert not attempts.exists(), attempts.read_text()
 
 
-@pytest.mark.parametrize("how, reason", [
-    ("segfault", "the newer-grammar parser crashed (signal 11)"),
-    ("hang", "the newer-grammar parser timed out"),
-])
-def test_a_crash_or_hang_of_the_libcst_worker_costs_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              how: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    "how, reason",
+    [
+        ("segfault", "the newer-grammar parser crashed (signal 11)"),
+        ("hang", "the newer-grammar parser timed out"),
+    ],
+)
+def test_a_crash_or_hang_of_the_libcst_worker_costs_one_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, reason: str
+) -> None:
     import auditor.extract.downlevel as downlevel
     from auditor.config import load_config
     from auditor.packs import load_rules
@@ -134,8 +170,10 @@ def test_a_crash_or_hang_of_the_libcst_worker_costs_one_file(tmp_path: Path, mon
     from helpers import write_tree
 
     real_run = subprocess.run
-    behaviour = {"segfault": "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
-                 "hang": "import time; time.sleep(60)"}[how]
+    behaviour = {
+        "segfault": "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
+        "hang": "import time; time.sleep(60)",
+    }[how]
 
     def misbehaving(args, **kwargs):  # what libcst does on some deeply nested input
         kwargs["timeout"] = min(kwargs.get("timeout", 5), 2)

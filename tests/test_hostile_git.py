@@ -21,11 +21,36 @@ from helpers import git, git_repository, lockaudit
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the payloads are POSIX shell scripts")
 
-HOOKS = ("applypatch-msg", "pre-applypatch", "post-applypatch", "pre-commit", "pre-merge-commit",
-         "prepare-commit-msg", "commit-msg", "post-commit", "pre-rebase", "post-checkout", "post-merge", "pre-push",
-         "pre-receive", "update", "proc-receive", "post-receive", "post-update", "reference-transaction",
-         "push-to-checkout", "pre-auto-gc", "post-rewrite", "sendemail-validate", "fsmonitor-watchman",
-         "p4-changelist", "p4-prepare-changelist", "p4-post-changelist", "p4-pre-submit", "post-index-change")
+HOOKS = (
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-commit",
+    "pre-merge-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-rebase",
+    "post-checkout",
+    "post-merge",
+    "pre-push",
+    "pre-receive",
+    "update",
+    "proc-receive",
+    "post-receive",
+    "post-update",
+    "reference-transaction",
+    "push-to-checkout",
+    "pre-auto-gc",
+    "post-rewrite",
+    "sendemail-validate",
+    "fsmonitor-watchman",
+    "p4-changelist",
+    "p4-prepare-changelist",
+    "p4-post-changelist",
+    "p4-pre-submit",
+    "post-index-change",
+)
 
 
 def payload(tmp: Path, name: str, echo: bool = True) -> tuple[str, Path]:
@@ -44,8 +69,15 @@ def payload(tmp: Path, name: str, echo: bool = True) -> tuple[str, Path]:
 def repository(tmp: Path, **extra: str) -> Path:
     """A project on branch feature, one commit after main; `extra` files are in main too."""
     repo = tmp / "repo"
-    git_repository(repo, {"pyproject.toml": '[project]\nname = "shop"\n', "shop/__init__.py": "",
-                          "shop/cart.py": "def total(items):\n    return sum(items)\n", **extra})
+    git_repository(
+        repo,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n',
+            "shop/__init__.py": "",
+            "shop/cart.py": "def total(items):\n    return sum(items)\n",
+            **extra,
+        },
+    )
     git(repo, "checkout", "-qb", "feature")
     return repo
 
@@ -61,8 +93,13 @@ def touch(path: Path) -> None:
 
 def armed(mark: Path, repo: Path, *command: str, env: dict[str, str] | None = None) -> None:
     """Plain git in `repo` runs the payload: the trap is real. Every mark is then cleared."""
-    subprocess.run(["git", "-C", str(repo), *command], capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
-                   env={**os.environ, **(env or {})})
+    subprocess.run(
+        ["git", "-C", str(repo), *command],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
     assert mark.exists(), f"plain git {command} did not run the planted payload"
     for left in mark.parent.iterdir():
         left.unlink()
@@ -70,9 +107,14 @@ def armed(mark: Path, repo: Path, *command: str, env: dict[str, str] | None = No
 
 def check(repo: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """`lockaudit check --since main` as CI runs it; its JSON audit."""
-    result = subprocess.run([sys.executable, "-m", "auditor", "check", str(repo), "--since", "main", "--no-cache",
-                             "--format", "json"], capture_output=True, text=True, timeout=120,
-                            stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "check", str(repo), "--since", "main", "--no-cache", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)
 
@@ -90,8 +132,9 @@ def marks(tmp: Path) -> list[str]:
     return sorted(p.name for p in (tmp / "marks").iterdir()) if (tmp / "marks").exists() else []
 
 
-@pytest.mark.parametrize(("kinds", "name"), [(("clean", "smudge"), "evil"), (("clean", "smudge"), "a.b=c"),
-                                             (("process",), "long-running")])
+@pytest.mark.parametrize(
+    ("kinds", "name"), [(("clean", "smudge"), "evil"), (("clean", "smudge"), "a.b=c"), (("process",), "long-running")]
+)
 @pytest.mark.parametrize("modified", [False, True], ids=["stat-dirty", "modified"])
 def test_filter_drivers_do_not_run(tmp_path: Path, kinds: tuple[str, ...], name: str, modified: bool) -> None:
     repo = repository(tmp_path, **{".gitattributes": f"*.py filter={name}\n"})
@@ -120,8 +163,9 @@ def test_filter_drivers_do_not_run(tmp_path: Path, kinds: tuple[str, ...], name:
 def test_a_filter_driver_from_an_included_config_does_not_run(tmp_path: Path) -> None:
     repo = repository(tmp_path, **{".gitattributes": "*.py filter=evil\n"})
     command, mark = payload(tmp_path, "included")
-    (tmp_path / "hostile.gitconfig").write_text(f"[filter \"evil\"]\n\tclean = {command}\n\trequired = true\n"
-                                                f"[core]\n\tfsmonitor = {command}\n")
+    (tmp_path / "hostile.gitconfig").write_text(
+        f'[filter "evil"]\n\tclean = {command}\n\trequired = true\n[core]\n\tfsmonitor = {command}\n'
+    )
     git(repo, "config", "include.path", str(tmp_path / "hostile.gitconfig"))
     touch(repo / "shop/cart.py")
     armed(mark, repo, "diff", "--name-only", "main", "--")
@@ -207,10 +251,17 @@ def test_a_lazy_fetch_starts_no_transport(tmp_path: Path) -> None:
     (repo / ".git/objects" / blob[:2] / blob[2:]).unlink()
     ssh, ssh_mark = payload(tmp_path, "ssh", echo=False)
     ext, ext_mark = payload(tmp_path, "ext", echo=False)
-    for key, value in {"core.repositoryformatversion": "1", "extensions.partialClone": "origin",
-                       "remote.origin.promisor": "true", "remote.origin.url": "ssh://example.invalid/shop",
-                       "core.sshCommand": ssh, "protocol.ssh.allow": "always", "protocol.ext.allow": "always",
-                       "remote.other.promisor": "true", "remote.other.url": f"ext::{ext}"}.items():
+    for key, value in {
+        "core.repositoryformatversion": "1",
+        "extensions.partialClone": "origin",
+        "remote.origin.promisor": "true",
+        "remote.origin.url": "ssh://example.invalid/shop",
+        "core.sshCommand": ssh,
+        "protocol.ssh.allow": "always",
+        "protocol.ext.allow": "always",
+        "remote.other.promisor": "true",
+        "remote.other.url": f"ext::{ext}",
+    }.items():
         git(repo, "config", key, value)
     armed(ssh_mark, repo, "cat-file", "blob", blob)
     git(repo, "config", "extensions.partialClone", "other")
@@ -230,15 +281,36 @@ def test_everything_at_once_and_a_hostile_environment(tmp_path: Path, monkeypatc
     another repository and passes config of its own."""
     repo = repository(tmp_path, **{".gitattributes": "*.py filter=evil diff=evil\n"})
     command, mark = payload(tmp_path, "any")
-    for key in ("filter.evil.clean", "filter.evil.smudge", "diff.evil.textconv", "diff.external", "core.fsmonitor",
-                "core.pager", "pager.diff", "pager.ls-files", "core.sshCommand", "core.askPass", "credential.helper",
-                "core.editor", "gpg.program", "uploadpack.packObjectsHook", "core.alternateRefsCommand"):
+    for key in (
+        "filter.evil.clean",
+        "filter.evil.smudge",
+        "diff.evil.textconv",
+        "diff.external",
+        "core.fsmonitor",
+        "core.pager",
+        "pager.diff",
+        "pager.ls-files",
+        "core.sshCommand",
+        "core.askPass",
+        "credential.helper",
+        "core.editor",
+        "gpg.program",
+        "uploadpack.packObjectsHook",
+        "core.alternateRefsCommand",
+    ):
         git(repo, "config", key, command)
     other = tmp_path / "other"
     git_repository(other, {"x.py": "x = 1\n"})
-    env = {"GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other), "GIT_EXTERNAL_DIFF": command,
-           "GIT_CONFIG_PARAMETERS": f"'core.fsmonitor'={shlex.quote(command)}", "GIT_PAGER": command,
-           "GIT_SSH_COMMAND": command, "GIT_ASKPASS": command, "GIT_CONFIG_GLOBAL": str(tmp_path / "hostile.gitconfig")}
+    env = {
+        "GIT_DIR": str(other / ".git"),
+        "GIT_WORK_TREE": str(other),
+        "GIT_EXTERNAL_DIFF": command,
+        "GIT_CONFIG_PARAMETERS": f"'core.fsmonitor'={shlex.quote(command)}",
+        "GIT_PAGER": command,
+        "GIT_SSH_COMMAND": command,
+        "GIT_ASKPASS": command,
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "hostile.gitconfig"),
+    }
     (tmp_path / "hostile.gitconfig").write_text(f"[core]\n\tfsmonitor = {command}\n")
     touch(repo / "shop/cart.py")
     armed(mark, repo, "diff", "--name-only", "main", "--")
@@ -261,8 +333,9 @@ def test_an_embedded_bare_repository_is_refused(tmp_path: Path) -> None:
     (evil / "HEAD").write_text("ref: refs/heads/main\n")
     (evil / "objects").mkdir()
     (evil / "refs").mkdir()
-    (evil / "config").write_text(f"[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = ..\n"
-                                 f"\tfsmonitor = {command}\n")
+    (evil / "config").write_text(
+        f"[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = ..\n\tfsmonitor = {command}\n"
+    )
     scanned = evil / "src"
     armed(mark, scanned, "diff", "--name-only")
     result = lockaudit("check", scanned, "--since", "main", "--no-cache")
@@ -276,8 +349,14 @@ def test_an_embedded_bare_repository_is_refused(tmp_path: Path) -> None:
 def test_a_sub_folder_of_the_work_tree(tmp_path: Path) -> None:
     """Paths are relative to the scanned folder, whatever diff.relative says; tree_files reads
     regular files only (no symlink, no submodule), none over the size cap, and stays inside."""
-    repo = repository(tmp_path, **{"shop/rules/pack.yaml": "id: x\n", "shop/rules/nested/more.yaml": "id: y\n",
-                                   "shop/rulesx/other.yaml": "id: z\n"})
+    repo = repository(
+        tmp_path,
+        **{
+            "shop/rules/pack.yaml": "id: x\n",
+            "shop/rules/nested/more.yaml": "id: y\n",
+            "shop/rulesx/other.yaml": "id: z\n",
+        },
+    )
     git(repo, "config", "diff.relative", "true")
     os.symlink("pack.yaml", repo / "shop/rules/link.yaml")
     os.symlink("../../pyproject.toml", repo / "shop/rules/out.yaml")  # out of the scanned folder
@@ -297,8 +376,16 @@ def test_a_sub_folder_of_the_work_tree(tmp_path: Path) -> None:
         assert vcs.show(shop, head, absent) is None
     assert vcs.show(shop, head, "rules/link.yaml") == b"id: x\n"  # a link within the folder is followed
     assert vcs.show(shop, head, "rules/out.yaml") is None  # one out of it is not
-    assert vcs.tracked(shop) == {"__init__.py", "cart.py", "rules/pack.yaml", "rules/nested/more.yaml",
-                                 "rulesx/other.yaml", "rules/link.yaml", "rules/out.yaml", "rules/big.yaml"}
+    assert vcs.tracked(shop) == {
+        "__init__.py",
+        "cart.py",
+        "rules/pack.yaml",
+        "rules/nested/more.yaml",
+        "rulesx/other.yaml",
+        "rules/link.yaml",
+        "rules/out.yaml",
+        "rules/big.yaml",
+    }
     packs = {"rules/pack.yaml": b"id: x\n", "rules/nested/more.yaml": b"id: y\n"}
     assert vcs.tree_files(shop, head, "rules") == vcs.tree_files(shop, base, "./rules/") == packs
     assert set(vcs.tree_files(shop, head, ".")) == {"__init__.py", "cart.py", *packs, "rulesx/other.yaml"}

@@ -43,6 +43,7 @@ def _skipped(audit: dict[str, Any]) -> dict[str, str]:
 
 # -- rule folders ------------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_a_fifo_in_a_rules_folder_stops_the_run_with_a_reason(tmp_path: Path) -> None:
     _repository(tmp_path, {})
@@ -83,18 +84,26 @@ ADVERSARIAL = "a" * 30_000 + "!"  # what makes a backtracking engine try every w
 def test_backtracking_pack_regexes_finish_on_an_adversarial_line(tmp_path: Path) -> None:
     """Model-id patterns and secret patterns of a repository's pack run on RE2: on Python's `re`
     each of these would run for hours on the line below."""
-    model_ids = "".join(f"    - {{family: f{i}, pattern: '{pattern}'}}\n"
-                        for i, pattern in enumerate(("(a|aa)+$", "(\\s*)*x", ".*a.*a.*a.*b")))
-    secrets = ("patterns:\n" + "".join(
+    model_ids = "".join(
+        f"    - {{family: f{i}, pattern: '{pattern}'}}\n"
+        for i, pattern in enumerate(("(a|aa)+$", "(\\s*)*x", ".*a.*a.*a.*b"))
+    )
+    secrets = "patterns:\n" + "".join(
         f"  - id: s{i}\n    pattern: '{pattern}'\n    examples: {{redact: ['{example}'], keep: ['{keep}']}}\n"
-        for i, (pattern, example, keep) in enumerate((("(a|aa)+$", "aa", "b"), ("\\s*\\s*\\s*\\s*x", " x", "y"),
-                                                       (".*a.*a.*a.*b", "aaab", "ab")))))
-    _repository(tmp_path, {
-        "packs/mine.yaml": PACK + "catalog:\n  model_ids:\n" + model_ids,
-        "packs/secrets.yaml": secrets,
-        "long.py": f'MODEL = "{"a" * 199}!"\nOTHER_MODEL = "{"a" * 199}b"\nclient.create(model="{ADVERSARIAL}")\n'
-                   + "\t" * 5000 + "#\n",
-    })
+        for i, (pattern, example, keep) in enumerate(
+            (("(a|aa)+$", "aa", "b"), ("\\s*\\s*\\s*\\s*x", " x", "y"), (".*a.*a.*a.*b", "aaab", "ab"))
+        )
+    )
+    _repository(
+        tmp_path,
+        {
+            "packs/mine.yaml": PACK + "catalog:\n  model_ids:\n" + model_ids,
+            "packs/secrets.yaml": secrets,
+            "long.py": f'MODEL = "{"a" * 199}!"\nOTHER_MODEL = "{"a" * 199}b"\nclient.create(model="{ADVERSARIAL}")\n'
+            + "\t" * 5000
+            + "#\n",
+        },
+    )
     code, audit, stderr = _scan(tmp_path)
     assert code == 0, stderr
     assert "long.py" not in _skipped(audit)
@@ -111,10 +120,14 @@ def test_a_pack_regex_re2_cannot_run_is_refused_naming_pack_and_pattern(tmp_path
 
 def test_when_regexes_of_a_repository_pack_finish(tmp_path: Path) -> None:
     """A rule's `when` regex on a long endpoint of a's, which backtracks exponentially in `re`."""
-    rule = ("rules:\n  - id: mine-slow\n    title: Slow\n    severity: low\n    effort: 1\n    category: x\n"
-            "    message: m\n    remediation: r\n    when: {kind: endpoint, fields: {value: {regex: '(a|aa)+$'}}}\n")
+    rule = (
+        "rules:\n  - id: mine-slow\n    title: Slow\n    severity: low\n    effort: 1\n    category: x\n"
+        "    message: m\n    remediation: r\n    when: {kind: endpoint, fields: {value: {regex: '(a|aa)+$'}}}\n"
+    )
     url = "https://api.openai.com/v1/" + "a" * 900 + "!"
-    _repository(tmp_path, {"packs/mine.yaml": PACK + rule, "long.py": f'import openai\nc = openai.OpenAI(base_url="{url}")\n'})
+    _repository(
+        tmp_path, {"packs/mine.yaml": PACK + rule, "long.py": f'import openai\nc = openai.OpenAI(base_url="{url}")\n'}
+    )
     code, _, stderr = _scan(tmp_path)
     assert code == 0, stderr
 
@@ -126,11 +139,15 @@ BACKTRACKING_GLOB = "*a*a*a*a*a*a*a*a*a*a*b"
 
 def test_backtracking_gitignore_and_exclude_patterns_finish(tmp_path: Path) -> None:
     name = "a" * 200  # with pathspec's Python regexes, each check of such a name ran for minutes
-    _repository(tmp_path, {
-        ".gitignore": f"{BACKTRACKING_GLOB}\n{BACKTRACKING_GLOB}/\n",
-        **{f"{name}{i}/{name}.py": "import anthropic\n" for i in range(3)},
-        f"{name}.py": "import openai\n",
-    }, config=f'exclude = ["{BACKTRACKING_GLOB}", "**/{BACKTRACKING_GLOB}/**"]\n')
+    _repository(
+        tmp_path,
+        {
+            ".gitignore": f"{BACKTRACKING_GLOB}\n{BACKTRACKING_GLOB}/\n",
+            **{f"{name}{i}/{name}.py": "import anthropic\n" for i in range(3)},
+            f"{name}.py": "import openai\n",
+        },
+        config=f'exclude = ["{BACKTRACKING_GLOB}", "**/{BACKTRACKING_GLOB}/**"]\n',
+    )
     code, audit, stderr = _scan(tmp_path, "--exclude", BACKTRACKING_GLOB)
     assert code == 0, stderr
     analysed = {record["path"] for record in audit["inventory"]}
@@ -142,8 +159,9 @@ def test_an_oversized_gitignore_is_listed_as_skipped(tmp_path: Path) -> None:
     _repository(tmp_path, {".gitignore": lines, "generated/file1.py": "import anthropic\n"}, config="")
     code, audit, stderr = _scan(tmp_path)
     assert code == 0, stderr
-    assert _skipped(audit)[".gitignore"] == (".gitignore cannot be used, its rules are not applied: "
-                                             f"more than {limits.MAX_GITIGNORE_PATTERNS} patterns")
+    assert _skipped(audit)[".gitignore"] == (
+        f".gitignore cannot be used, its rules are not applied: more than {limits.MAX_GITIGNORE_PATTERNS} patterns"
+    )
     assert "generated/file1.py" in {record["path"] for record in audit["inventory"]}  # its rules did not apply
 
     (tmp_path / ".gitignore").write_text("#" * (limits.MAX_GITIGNORE_BYTES + 1) + "\n")
@@ -152,19 +170,86 @@ def test_an_oversized_gitignore_is_listed_as_skipped(tmp_path: Path) -> None:
 
 
 TRICKY = [
-    "*.log", "!keep.log", "build/", "/root-only.txt", "docs/**/*.md", "!docs/keep/**", "**/cache",
-    "a/**/b", "data/*.csv", "[abc]x.py", "[!d]y.py", r"\#literal", r"\!bang", "space\\ name", "trailing ",
-    "dir/sub/", "*.py[cod]", "**", "!important/**", "logs/**/debug?.txt", "nested/*/leaf", "x[a-c]z/",
-    "!build/keep/", "foo/**/", "/anchored/dir/", "*~", "?.tmp", "[[]bracket", "a**b",
+    "*.log",
+    "!keep.log",
+    "build/",
+    "/root-only.txt",
+    "docs/**/*.md",
+    "!docs/keep/**",
+    "**/cache",
+    "a/**/b",
+    "data/*.csv",
+    "[abc]x.py",
+    "[!d]y.py",
+    r"\#literal",
+    r"\!bang",
+    "space\\ name",
+    "trailing ",
+    "dir/sub/",
+    "*.py[cod]",
+    "**",
+    "!important/**",
+    "logs/**/debug?.txt",
+    "nested/*/leaf",
+    "x[a-c]z/",
+    "!build/keep/",
+    "foo/**/",
+    "/anchored/dir/",
+    "*~",
+    "?.tmp",
+    "[[]bracket",
+    "a**b",
 ]
 PATHS = [
-    "a.log", "keep.log", "sub/keep.log", "build/x.py", "build/keep/y.py", "src/build/z.py", "root-only.txt",
-    "sub/root-only.txt", "docs/a/b/c.md", "docs/keep/x.md", "x/cache", "x/cache/y", "a/b", "a/x/y/b", "a/bb",
-    "data/x.csv", "data/sub/x.csv", "ax.py", "dx.py", "ey.py", "dy.py", "#literal", "!bang", "space name",
-    "trailing", "trailing ", "dir/sub", "dir/sub/", "dir/sub/f", "m.pyc", "m.pyd", "m.pyx", "important/x",
-    "logs/a/debug1.txt", "logs/debug1.txt", "nested/one/leaf", "nested/one/two/leaf", "xbz/", "xbz/f",
-    "foo/bar/", "foo/bar/baz", "anchored/dir/", "q/anchored/dir/x", "f~", "a.tmp", "ab.tmp", "[bracket",
-    "aXb", "a/x/b",
+    "a.log",
+    "keep.log",
+    "sub/keep.log",
+    "build/x.py",
+    "build/keep/y.py",
+    "src/build/z.py",
+    "root-only.txt",
+    "sub/root-only.txt",
+    "docs/a/b/c.md",
+    "docs/keep/x.md",
+    "x/cache",
+    "x/cache/y",
+    "a/b",
+    "a/x/y/b",
+    "a/bb",
+    "data/x.csv",
+    "data/sub/x.csv",
+    "ax.py",
+    "dx.py",
+    "ey.py",
+    "dy.py",
+    "#literal",
+    "!bang",
+    "space name",
+    "trailing",
+    "trailing ",
+    "dir/sub",
+    "dir/sub/",
+    "dir/sub/f",
+    "m.pyc",
+    "m.pyd",
+    "m.pyx",
+    "important/x",
+    "logs/a/debug1.txt",
+    "logs/debug1.txt",
+    "nested/one/leaf",
+    "nested/one/two/leaf",
+    "xbz/",
+    "xbz/f",
+    "foo/bar/",
+    "foo/bar/baz",
+    "anchored/dir/",
+    "q/anchored/dir/x",
+    "f~",
+    "a.tmp",
+    "ab.tmp",
+    "[bracket",
+    "aXb",
+    "a/x/b",
 ]
 
 
@@ -199,8 +284,14 @@ DEEP = 10_000
 
 @pytest.mark.parametrize("value", ["[" * DEEP + "]" * DEEP, "{a = " * DEEP + "1" + "}" * DEEP])
 def test_deep_toml_in_pyproject_and_tool_config_is_skipped_with_a_reason(tmp_path: Path, value: str) -> None:
-    write_tree(tmp_path, {"pyproject.toml": f"[project]\nname = \"x\"\nx = {value}\n",
-                          "ruff.toml": f"x = {value}\n", "app.py": "import openai\n"})
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "x"\nx = {value}\n',
+            "ruff.toml": f"x = {value}\n",
+            "app.py": "import openai\n",
+        },
+    )
     code, audit, stderr = _scan(tmp_path)
     assert code == 0, stderr
     skipped = _skipped(audit)
@@ -218,7 +309,10 @@ def test_deep_json_notebook_is_skipped_with_a_reason(tmp_path: Path) -> None:
 def test_load_toml_and_load_json_bound_size_and_depth_but_not_strings() -> None:
     brackets = "[" * 300
     assert load_toml(f'a = "{brackets}" # {brackets}\nb = \'{brackets}\'\nc = """\n{brackets}"""\n') == {
-        "a": brackets, "b": brackets, "c": brackets}
+        "a": brackets,
+        "b": brackets,
+        "c": brackets,
+    }
     assert load_json(f'{{"a": "{brackets}\\"{brackets}"}}') == {"a": f'{brackets}"{brackets}'}
     with pytest.raises(LimitError, match="nested more than 200 levels deep"):
         load_toml("a = " + "[" * 201 + "]" * 201)
@@ -232,11 +326,18 @@ def test_load_toml_and_load_json_bound_size_and_depth_but_not_strings() -> None:
 
 # -- syntax trees --------------------------------------------------------------------------------
 
+
 def test_a_python_file_over_the_syntax_budget_is_skipped_with_a_reason(tmp_path: Path) -> None:
     line = "x = [" + ", ".join("1" for _ in range(50)) + "]\n"  # about 100 tokens per line
     lines = limits.MAX_SYNTAX_NODES // 100 + 100
-    write_tree(tmp_path, {"dense.py": "import openai\n" + line * lines, "app.py": "import anthropic\n",
-                          "notebook.ipynb": json.dumps({"cells": [{"cell_type": "code", "source": line * lines}]})})
+    write_tree(
+        tmp_path,
+        {
+            "dense.py": "import openai\n" + line * lines,
+            "app.py": "import anthropic\n",
+            "notebook.ipynb": json.dumps({"cells": [{"cell_type": "code", "source": line * lines}]}),
+        },
+    )
     code, audit, stderr = _scan(tmp_path)
     assert code == 0, stderr
     skipped = _skipped(audit)
@@ -250,7 +351,6 @@ def test_the_syntax_budget_leaves_ordinary_files_alone() -> None:
     assert syntax_problem("x = 1\n" * 1000) is None  # small: not even counted
     assert syntax_problem(("# " + "word " * 20 + "\n") * 5000) is None  # 500 KiB, 110,000 tokens
     assert syntax_problem("[1,2,3]\n" * 100_000) is not None  # 800 KiB, 700,000 tokens
-
 
 
 def test_a_huge_pyproject_is_not_read_into_memory(tmp_path: Path) -> None:

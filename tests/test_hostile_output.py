@@ -25,8 +25,10 @@ SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"  # writes the clipboard
 CLEAR = "\x1b[2J"
-HOSTILE = (f"{OSC52}{CLEAR}\u202e\u200b @everyone @octocat #1 [x](javascript:alert(1)) <img src=x> | "
-           "https://evil.example &#64;a &#x202e; $x$")
+HOSTILE = (
+    f"{OSC52}{CLEAR}\u202e\u200b @everyone @octocat #1 [x](javascript:alert(1)) <img src=x> | "
+    "https://evil.example &#64;a &#x202e; $x$"
+)
 # Raw, none of these may reach a terminal, a Markdown file, SARIF or HTML.
 RAW = ("\x1b", "\x07", "\u202e", "\u200b")
 ODD_NAME = "dir é/100% #1 ?ü.py"  # percent, space, hash, question mark and non-ASCII: a URI must round-trip
@@ -42,13 +44,26 @@ DROPPED = {"up\\..\\..\\x.py": "'..' segment"}
 
 
 def _pack() -> str:
-    pack = {"id": "evil", "title": f"T {HOSTILE}", "vendor": f"V {HOSTILE}", "owner": f"O {HOSTILE}",
-            "layer": "model-api",
-            "catalog": {"products": [{"id": "evilsdk", "title": f"P {HOSTILE}", "modules": ["evilsdk"]}]},
-            "rules": [{"id": "evil-rule", "title": f"R {HOSTILE}", "severity": "high", "effort": 3,
-                       "category": f"C {HOSTILE}", "message": f"M {HOSTILE} {{vendor}}",
-                       "remediation": f"F {HOSTILE}",
-                       "when": {"kind": "import", "fields": {"product": {"equals": "evilsdk"}}}}]}
+    pack = {
+        "id": "evil",
+        "title": f"T {HOSTILE}",
+        "vendor": f"V {HOSTILE}",
+        "owner": f"O {HOSTILE}",
+        "layer": "model-api",
+        "catalog": {"products": [{"id": "evilsdk", "title": f"P {HOSTILE}", "modules": ["evilsdk"]}]},
+        "rules": [
+            {
+                "id": "evil-rule",
+                "title": f"R {HOSTILE}",
+                "severity": "high",
+                "effort": 3,
+                "category": f"C {HOSTILE}",
+                "message": f"M {HOSTILE} {{vendor}}",
+                "remediation": f"F {HOSTILE}",
+                "when": {"kind": "import", "fields": {"product": {"equals": "evilsdk"}}},
+            }
+        ],
+    }
     return yaml.safe_dump(pack)
 
 
@@ -64,8 +79,15 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comple
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     outputs = {name: out / f"report.{name}" for name in ("json", "sarif", "markdown", "html", "cyclonedx")}
-    command = [sys.executable, "-m", "auditor", "scan", str(root), "--no-cache",
-               *(arg for name, path in outputs.items() for arg in (f"--{name}", str(path)))]
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        str(root),
+        "--no-cache",
+        *(arg for name, path in outputs.items() for arg in (f"--{name}", str(path))),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return result, {name: path.read_text(encoding="utf-8") for name, path in outputs.items()}, root
@@ -81,8 +103,14 @@ def test_terminal_text_shows_escapes_visibly(scanned) -> None:
     result = scanned[0]
     for raw in RAW:
         assert raw not in result.stdout + result.stderr, repr(raw)
-    for shown in ("\\x1b]52;c;SGVsbG8=\\x07", "\\x1b[2J", "\\u202e\\u200b", f"V {visible(HOSTILE)}",
-                  f"O {visible(HOSTILE)}", "esc\\x1b[2J\\u202eb.py:1:8"):
+    for shown in (
+        "\\x1b]52;c;SGVsbG8=\\x07",
+        "\\x1b[2J",
+        "\\u202e\\u200b",
+        f"V {visible(HOSTILE)}",
+        f"O {visible(HOSTILE)}",
+        "esc\\x1b[2J\\u202eb.py:1:8",
+    ):
         assert shown in result.stdout, shown
 
 
@@ -120,10 +148,25 @@ def _linkable(texts: list[str]) -> list[str]:
     return [t for t in texts if re.search(r"@\w|#\d|://|www\.", t)]
 
 
-TRICKY = [HOSTILE, "a`b", "``x`` and `", "back\\slash \\` \\*", "&amp; &lt; &#64;b", "~~s~~ _e_ *e* **b**",
-          "<!-- c --> <b>x</b>", "line\nbreak\ttab\x00nul\x85nel\u2028ls", "#1 at the start", "1. a list",
-          "- an item", "> a quote", "www.evil.example and a@b.example", "[a]: http://x", "|---|", "$\\color{red}x$",
-          "\U000e0041 tag \ufeff bom \u2066isolate\u2069"]
+TRICKY = [
+    HOSTILE,
+    "a`b",
+    "``x`` and `",
+    "back\\slash \\` \\*",
+    "&amp; &lt; &#64;b",
+    "~~s~~ _e_ *e* **b**",
+    "<!-- c --> <b>x</b>",
+    "line\nbreak\ttab\x00nul\x85nel\u2028ls",
+    "#1 at the start",
+    "1. a list",
+    "- an item",
+    "> a quote",
+    "www.evil.example and a@b.example",
+    "[a]: http://x",
+    "|---|",
+    "$\\color{red}x$",
+    "\U000e0041 tag \ufeff bom \u2066isolate\u2069",
+]
 
 
 @pytest.mark.parametrize("text", TRICKY)
@@ -147,8 +190,22 @@ def test_markdown_report_neither_mentions_links_nor_injects(scanned) -> None:
     assert not re.search(r"@(?!<!-- -->)", markdown)  # no @everyone, no @octocat
     assert "#1" not in markdown and not re.search(r"(?<!\\)(\]\(|<img)", markdown)
     rendered = _render(markdown)
-    assert set(rendered.tags) <= {"h2", "h3", "p", "strong", "table", "thead", "tbody", "tr", "th", "td", "code",
-                                  "ol", "ul", "li"}  # no link, image or HTML from the tree
+    assert set(rendered.tags) <= {
+        "h2",
+        "h3",
+        "p",
+        "strong",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "code",
+        "ol",
+        "ul",
+        "li",
+    }  # no link, image or HTML from the tree
     assert rendered.tags.count("h2") + rendered.tags.count("h3") == len(re.findall(r"(?m)^##+ ", markdown))
     assert not _linkable(rendered.texts)
     text = "".join(rendered.texts)
@@ -157,8 +214,9 @@ def test_markdown_report_neither_mentions_links_nor_injects(scanned) -> None:
 
 def _uris(run: dict) -> list[dict]:
     locations = [loc["physicalLocation"]["artifactLocation"] for r in run["results"] for loc in r.get("locations", ())]
-    return locations + [rel["physicalLocation"]["artifactLocation"] for r in run["results"]
-                        for rel in r.get("relatedLocations", ())]
+    return locations + [
+        rel["physicalLocation"]["artifactLocation"] for r in run["results"] for rel in r.get("relatedLocations", ())
+    ]
 
 
 def test_sarif_texts_are_visible_and_uris_relative_encoded(scanned) -> None:
@@ -218,8 +276,12 @@ def test_data_formats_keep_real_values_with_invisible_characters_escaped(scanned
 def test_the_coupling_graph_is_inert(scanned, fmt: str) -> None:
     import xml.dom.minidom
 
-    result = subprocess.run([sys.executable, "-m", "auditor", "graph", str(scanned[2]), "--format", fmt],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "graph", str(scanned[2]), "--format", fmt],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     for raw in RAW:
         assert raw not in result.stdout, repr(raw)
@@ -248,14 +310,25 @@ def test_json_text_escapes_only_invisible_characters_and_keeps_values() -> None:
     assert json_text(every).isascii() and xml_text(every).isascii()  # the prefilter misses none Python knows
 
 
-@pytest.mark.parametrize("path, uri", [
-    ("a b/c#d?e%f.py", "a%20b/c%23d%3Fe%25f.py"),
-    ("bad\udcffname.py", "bad%FFname.py"),  # a name that was not UTF-8 on disk keeps its byte
-    ("/etc/passwd", None), ("../up.py", None), ("a/../b.py", None), ("a//b.py", None), ("./a.py", None),
-    ("file:x.py", "file%3Ax.py"), ("javascript:alert(1)", "javascript%3Aalert%281%29"), ("a\\..\\b.py", None),
-    ("a\\b.py", "a%5Cb.py"), ("\\\\server\\x.py", None), ("", None),
-    ("a/b:c.py", "a/b%3Ac.py"),  # a colon after the first segment is no scheme
-])
+@pytest.mark.parametrize(
+    "path, uri",
+    [
+        ("a b/c#d?e%f.py", "a%20b/c%23d%3Fe%25f.py"),
+        ("bad\udcffname.py", "bad%FFname.py"),  # a name that was not UTF-8 on disk keeps its byte
+        ("/etc/passwd", None),
+        ("../up.py", None),
+        ("a/../b.py", None),
+        ("a//b.py", None),
+        ("./a.py", None),
+        ("file:x.py", "file%3Ax.py"),
+        ("javascript:alert(1)", "javascript%3Aalert%281%29"),
+        ("a\\..\\b.py", None),
+        ("a\\b.py", "a%5Cb.py"),
+        ("\\\\server\\x.py", None),
+        ("", None),
+        ("a/b:c.py", "a/b%3Ac.py"),  # a colon after the first segment is no scheme
+    ],
+)
 def test_relative_uri(path: str, uri: str | None) -> None:
     assert relative_uri(path)[0] == uri
     if uri is not None:

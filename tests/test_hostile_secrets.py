@@ -54,38 +54,55 @@ def _long_line(name: str, column: int, secret: str) -> str:
 def plant(root: Path) -> None:
     rsa = "\n".join(RSA_BODY)
     pgp = "\n".join(PGP_BODY)
-    write_tree(root, {
-        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["openai", "anthropic", "boto3"]\n',
-        "shop/__init__.py": "",
-        # The import's window (lines 1-3) shows BEGIN and two body lines; the client's window
-        # starts on the last body lines, without BEGIN; the block is longer than any window.
-        "shop/keys.py": ('import openai\nSIGNING_KEY = """-----BEGIN RSA PRIVATE KEY-----\n'
-                         f'{rsa}\n-----END RSA PRIVATE KEY-----"""\nclient = openai.OpenAI()\n'),
-        # A block that never ends: everything after BEGIN is hidden, the import below included.
-        "shop/backup.py": ('BACKUP = """-----BEGIN PGP PRIVATE KEY BLOCK-----\n'
-                           f'{pgp}\n"""\nimport anthropic\n'),
-        "shop/store.py": ("import boto3\n"
-                          f"{_long_line('SETTINGS', 200, SECRETS['aws-at-200'])}\n"
-                          'bedrock = boto3.client("bedrock-runtime")\n'
-                          f"{_long_line('BACKUP', 230, SECRETS['aws-at-230'])}\n"),
-        "shop/llm.py": ("import openai\nimport anthropic\n"
-                        f"client = openai.OpenAI(api_key=\"{SECRETS['openai']}\")\n"
-                        f"claude = anthropic.Anthropic(api_key=\"{SECRETS['anthropic']}\", max_retries=2)\n"),
-        ".env": f"OPENAI_API_KEY={SECRETS['openai-env']}\n",
-    })
+    write_tree(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["openai", "anthropic", "boto3"]\n',
+            "shop/__init__.py": "",
+            # The import's window (lines 1-3) shows BEGIN and two body lines; the client's window
+            # starts on the last body lines, without BEGIN; the block is longer than any window.
+            "shop/keys.py": (
+                'import openai\nSIGNING_KEY = """-----BEGIN RSA PRIVATE KEY-----\n'
+                f'{rsa}\n-----END RSA PRIVATE KEY-----"""\nclient = openai.OpenAI()\n'
+            ),
+            # A block that never ends: everything after BEGIN is hidden, the import below included.
+            "shop/backup.py": (f'BACKUP = """-----BEGIN PGP PRIVATE KEY BLOCK-----\n{pgp}\n"""\nimport anthropic\n'),
+            "shop/store.py": (
+                "import boto3\n"
+                f"{_long_line('SETTINGS', 200, SECRETS['aws-at-200'])}\n"
+                'bedrock = boto3.client("bedrock-runtime")\n'
+                f"{_long_line('BACKUP', 230, SECRETS['aws-at-230'])}\n"
+            ),
+            "shop/llm.py": (
+                "import openai\nimport anthropic\n"
+                f'client = openai.OpenAI(api_key="{SECRETS["openai"]}")\n'
+                f'claude = anthropic.Anthropic(api_key="{SECRETS["anthropic"]}", max_retries=2)\n'
+            ),
+            ".env": f"OPENAI_API_KEY={SECRETS['openai-env']}\n",
+        },
+    )
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The real command line, under a permissive umask (the cache must not inherit it)."""
-    return subprocess.run([sys.executable, "-m", "auditor", *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, preexec_fn=lambda: os.umask(0o022))
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(0o022),
+    )
 
 
 def leaks(text: str) -> list[str]:
     """The planted secrets and key lines of which `text` holds 8 or more characters in a row."""
-    grams = {text[i:i + 8] for i in range(len(text) - 7)}
-    return [name for name, secret in [*SECRETS.items(), *(("private key", line) for line in KEY_LINES)]
-            if any(secret[i:i + 8] in grams for i in range(len(secret) - 7))]
+    grams = {text[i : i + 8] for i in range(len(text) - 7)}
+    return [
+        name
+        for name, secret in [*SECRETS.items(), *(("private key", line) for line in KEY_LINES)]
+        if any(secret[i : i + 8] in grams for i in range(len(secret) - 7))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +125,12 @@ def test_no_output_holds_any_part_of_a_secret(scanned) -> None:
     cold, warm, checked = scanned["cold"], scanned["warm"], scanned["check"]
     assert cold.returncode == 0 and warm.returncode == 0, cold.stderr + warm.stderr
     assert checked.returncode == 1 and "Traceback" not in checked.stderr  # findings at medium or above
-    texts = {**scanned["texts"], "scan text": cold.stdout + cold.stderr, "warm json": warm.stdout + warm.stderr,
-             "check text": checked.stdout + checked.stderr}
+    texts = {
+        **scanned["texts"],
+        "scan text": cold.stdout + cold.stderr,
+        "warm json": warm.stdout + warm.stderr,
+        "check text": checked.stdout + checked.stderr,
+    }
     assert {name: leaks(text) for name, text in texts.items()} == {name: [] for name in texts}
     assert timeless(json.loads(warm.stdout)) == timeless(json.loads(texts["json"]))
 
@@ -117,11 +138,15 @@ def test_no_output_holds_any_part_of_a_secret(scanned) -> None:
 def test_the_snippet_windows_cover_the_secrets_and_show_them_redacted(scanned) -> None:
     """The test means something only if the windows did show the key's lines and the long lines."""
     snippets = {(f["path"], f["line"]): f["snippet"] for f in json.loads(scanned["texts"]["json"])["findings"]}
-    assert snippets[("shop/keys.py", 1)] == {"start": 1, "lines": [
-        "import openai", 'SIGNING_KEY = """-----BEGIN RSA PRIVATE KEY-----', MARK]}
+    assert snippets[("shop/keys.py", 1)] == {
+        "start": 1,
+        "lines": ["import openai", 'SIGNING_KEY = """-----BEGIN RSA PRIVATE KEY-----', MARK],
+    }
     end = len(RSA_BODY) + 3
-    assert snippets[("shop/keys.py", end + 1)] == {"start": end - 1, "lines": [
-        MARK, '-----END RSA PRIVATE KEY-----"""', "client = openai.OpenAI()"]}  # starts inside the block
+    assert snippets[("shop/keys.py", end + 1)] == {
+        "start": end - 1,
+        "lines": [MARK, '-----END RSA PRIVATE KEY-----"""', "client = openai.OpenAI()"],
+    }  # starts inside the block
     unended = len(PGP_BODY) + 3
     assert snippets[("shop/backup.py", unended)]["lines"] == [MARK, '"""', MARK]  # a lone quote hides nothing
     store = snippets[("shop/store.py", 3)]["lines"]
@@ -170,12 +195,20 @@ def test_a_wider_cache_is_tightened_and_older_formats_are_removed(tmp_path: Path
     assert len(files) == 2
     for path, mode in ((cache, 0o777), (current, 0o755), *((f, 0o644) for f in files)):
         path.chmod(mode)
-    write_tree(cache, {"v2/0123456789abcdef0123456789abcdef.json": json.dumps({"files": {"k": SECRETS["openai"]}}),
-                       "v2/notes.txt": "mine"})
+    write_tree(
+        cache,
+        {
+            "v2/0123456789abcdef0123456789abcdef.json": json.dumps({"files": {"k": SECRETS["openai"]}}),
+            "v2/notes.txt": "mine",
+        },
+    )
     result = run("scan", root, "--cache-dir", cache)
     assert result.returncode == 0, result.stderr
     assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in (cache, current, *files)} == {
-        cache.name: 0o700, current.name: 0o700, **{f.name: 0o600 for f in files}}
+        cache.name: 0o700,
+        current.name: 0o700,
+        **{f.name: 0o600 for f in files},
+    }
     assert sorted(p.name for p in (cache / "v2").iterdir()) == ["notes.txt"]
 
 

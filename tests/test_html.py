@@ -62,10 +62,21 @@ def test_the_coupling_map_undoes_crossings_keeps_code_before_manifests_and_links
 
     from auditor.report.maps import _ordered
 
-    edges = Counter({("f:a.py", "p:zeta"): 1, ("f:b.py", "p:alpha"): 1, ("f:pyproject.toml", "p:alpha"): 1,
-                     ("p:alpha", "v:A"): 2, ("p:zeta", "v:Z"): 1, ("v:A", "o:A"): 2, ("v:Z", "o:Z"): 1})
-    columns = _ordered([("f", ["a.py", "b.py", "pyproject.toml"]), ("p", ["alpha", "zeta"]), ("v", ["A", "Z"]),
-                        ("o", ["A", "Z"])], edges)
+    edges = Counter(
+        {
+            ("f:a.py", "p:zeta"): 1,
+            ("f:b.py", "p:alpha"): 1,
+            ("f:pyproject.toml", "p:alpha"): 1,
+            ("p:alpha", "v:A"): 2,
+            ("p:zeta", "v:Z"): 1,
+            ("v:A", "o:A"): 2,
+            ("v:Z", "o:Z"): 1,
+        }
+    )
+    columns = _ordered(
+        [("f", ["a.py", "b.py", "pyproject.toml"]), ("p", ["alpha", "zeta"]), ("v", ["A", "Z"]), ("o", ["A", "Z"])],
+        edges,
+    )
     files, products = columns[0][1], columns[1][1]
     position = {**{f"f:{n}": i for i, n in enumerate(files)}, **{f"p:{n}": i for i, n in enumerate(products)}}
     pairs = [(position[s], position[t]) for s, t in edges if s.startswith("f:")]
@@ -97,8 +108,9 @@ def test_the_boundary_map_boxes_the_adapters_and_draws_each_leak_crossing_it(tmp
     assert adapters <= set(inside)
     drawn = re.findall(r'<path class="leak"[^>]*><title>([^<]+?) uses ([^<]+?) directly', svg)
     assert sorted(drawn) == sorted((leak["path"], v) for leak in leaks for v in leak["vendors"])
-    assert set(re.findall(r'<g class="node leak">.*?<title>([^<]+)</title>', svg)) == \
-        {f"#{leak['rank']} {leak['path']}" for leak in leaks}
+    assert set(re.findall(r'<g class="node leak">.*?<title>([^<]+)</title>', svg)) == {
+        f"#{leak['rank']} {leak['path']}" for leak in leaks
+    }
     # each leak's node leads to its findings
     for leak in leaks:
         assert re.search(r'<a href="#(file-[0-9a-f]{12})"><g class="node leak">.*?' + re.escape(leak["path"]), svg)

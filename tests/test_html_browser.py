@@ -14,10 +14,19 @@ from helpers import FIXTURES, REPO, lockaudit
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 HOSTILE_NAME = 'evil"><img src=x onerror=alert(2)><script>alert(1)<script>{{ 7*7 }}.py'
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +75,10 @@ def test_report_loads_filters_and_expands(browser, tmp_path: Path) -> None:
     page.select_option("#f-severity", "low")
     low = visible_rows(page)
     assert 0 < low < total
-    assert all(s == "low" for s in page.locator("tr.finding:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.severity)"))
+    assert all(
+        s == "low"
+        for s in page.locator("tr.finding:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.severity)")
+    )
     assert page.locator("#f-count").inner_text() == f"{low} shown"
     page.select_option("#f-severity", "")
     page.fill("#f-text", "uv.lock")
@@ -85,7 +97,7 @@ def test_report_loads_filters_and_expands(browser, tmp_path: Path) -> None:
     page.keyboard.press("Enter")  # the rows expand from the keyboard too
     assert snippet.is_visible()
     hit = snippet.locator(".hit")
-    assert hit.count() == 1 and "model=\"gpt-4.1-mini\"" in hit.inner_text()
+    assert hit.count() == 1 and 'model="gpt-4.1-mini"' in hit.inner_text()
     number = int(hit.locator(".no").inner_text())
     assert f":{number}" in row.locator("td").nth(2).inner_text()  # the highlighted line is the finding's line
     ARTIFACTS.mkdir(exist_ok=True)
@@ -96,7 +108,9 @@ def test_report_loads_filters_and_expands(browser, tmp_path: Path) -> None:
 def test_hostile_strings_render_as_text_and_never_run(browser, tmp_path: Path) -> None:
     root = tmp_path / "project"
     root.mkdir()
-    (root / HOSTILE_NAME).write_text('import openai\nMODEL = "gpt-4o"  # </script><script>alert(3)</script>"><img src=x onerror=alert(4)>\n')
+    (root / HOSTILE_NAME).write_text(
+        'import openai\nMODEL = "gpt-4o"  # </script><script>alert(3)</script>"><img src=x onerror=alert(4)>\n'
+    )
     (root / "app.py").write_text("import os\n")
     html = tmp_path / "report.html"
     assert lockaudit("scan", root, "--html", html).returncode == 0
@@ -139,5 +153,6 @@ def test_readable_on_a_phone_and_a_desktop_in_light_and_dark(browser, tmp_path: 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-{width}-{'dark' if dark else 'light'}.png"), full_page=False)
     page.locator("#boundary .picture").screenshot(
-        path=str(ARTIFACTS / f"boundary-map-{width}-{'dark' if dark else 'light'}.png"))
+        path=str(ARTIFACTS / f"boundary-map-{width}-{'dark' if dark else 'light'}.png")
+    )
     page.close()

@@ -21,6 +21,7 @@ def roles_of(audit: dict) -> dict[str, str]:
 
 # -- roles -----------------------------------------------------------------------------------
 
+
 def test_roles_come_from_the_build_then_the_conventions() -> None:
     audit = scan_json(FIXTURES / "monorepo")
     roles = roles_of(audit)
@@ -38,12 +39,17 @@ def test_roles_come_from_the_build_then_the_conventions() -> None:
 
 
 def test_a_package_keeps_its_tools_while_a_top_level_tools_folder_is_scripts(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "agent/__init__.py": "", "agent/tools/search.py": "import openai\n",
-        "tools/release.py": "import openai\n", "agent/tests/test_search.py": "import openai\n",
-        "examples/demo/pyproject.toml": "[project]\nname = 'demo'\n[tool.hatch.build.targets.wheel]\npackages = ['demo']\n",
-        "examples/demo/demo/__init__.py": "import anthropic\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "agent/__init__.py": "",
+            "agent/tools/search.py": "import openai\n",
+            "tools/release.py": "import openai\n",
+            "agent/tests/test_search.py": "import openai\n",
+            "examples/demo/pyproject.toml": "[project]\nname = 'demo'\n[tool.hatch.build.targets.wheel]\npackages = ['demo']\n",
+            "examples/demo/demo/__init__.py": "import anthropic\n",
+        },
+    )
     roles = roles_of(scan_json(tmp_path))
     assert roles["agent/tools/search.py"] == "product"
     assert roles["tools/release.py"] == "script"
@@ -66,8 +72,14 @@ def test_configured_roles_and_included_roles(tmp_path: Path) -> None:
 
 
 def test_the_gate_fails_only_on_product_code(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app/__init__.py": "", "app/main.py": "def run():\n    return 1\n",
-                          "tests/test_llm.py": "import openai\nclient = openai.OpenAI()\n"})
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/main.py": "def run():\n    return 1\n",
+            "tests/test_llm.py": "import openai\nclient = openai.OpenAI()\n",
+        },
+    )
     assert lockaudit("check", tmp_path).returncode == 0
     (tmp_path / "app/main.py").write_text("import openai\n\ndef run():\n    return openai.OpenAI()\n")
     failed = lockaudit("check", tmp_path)
@@ -83,12 +95,15 @@ def test_without_any_product_code_every_role_counts(tmp_path: Path) -> None:
 
 # -- the boundary ----------------------------------------------------------------------------
 
+
 def test_a_provider_family_is_the_boundary_with_its_reason() -> None:
     boundary = scan_json(FIXTURES / "provider-plugins")["summary"]["boundary"]
     assert boundary["source"] == "inferred" and boundary["confidence"] == "high"
     [adapter] = boundary["adapters"]
     assert adapter["pattern"] == "src/chatkit/providers/"
-    assert "each subclassing ChatProvider" in adapter["reason"] and "chosen in src/chatkit/factory.py" in adapter["reason"]
+    assert (
+        "each subclassing ChatProvider" in adapter["reason"] and "chosen in src/chatkit/factory.py" in adapter["reason"]
+    )
     assert boundary["config"] == 'adapters = ["src/chatkit/providers/"]'
     assert "src/chatkit/providers/__init__.py" in boundary["paths"]  # every file inside, not only the SDK users
 
@@ -113,10 +128,13 @@ def test_without_structure_there_is_no_boundary_and_the_direct_users_are_named()
 
 
 def test_a_helper_the_project_shares_is_not_part_of_the_family(tmp_path: Path) -> None:
-    files = {"app/__init__.py": "", "app/llm/__init__.py": "",
-             "app/llm/openai.py": "from openai import OpenAI\nclient = OpenAI()\ndef ask(q):\n    return client.responses.create(model=M, input=q)\n",
-             "app/llm/anthropic.py": "import anthropic\ndef ask(q):\n    return anthropic.Anthropic().messages.create(model=M, max_tokens=9, messages=[])\n",
-             "app/llm/errors.py": "import openai\nimport anthropic\nRETRY = (openai.RateLimitError, anthropic.RateLimitError)\n"}
+    files = {
+        "app/__init__.py": "",
+        "app/llm/__init__.py": "",
+        "app/llm/openai.py": "from openai import OpenAI\nclient = OpenAI()\ndef ask(q):\n    return client.responses.create(model=M, input=q)\n",
+        "app/llm/anthropic.py": "import anthropic\ndef ask(q):\n    return anthropic.Anthropic().messages.create(model=M, max_tokens=9, messages=[])\n",
+        "app/llm/errors.py": "import openai\nimport anthropic\nRETRY = (openai.RateLimitError, anthropic.RateLimitError)\n",
+    }
     for name in ("a", "b", "c", "d"):
         files[f"app/{name}.py"] = "from app.llm.errors import RETRY\n"
     write_tree(tmp_path, files)
@@ -126,6 +144,7 @@ def test_a_helper_the_project_shares_is_not_part_of_the_family(tmp_path: Path) -
 
 
 # -- exit plans and the score -----------------------------------------------------------------
+
 
 def test_the_same_coupling_scores_clearly_higher_behind_adapters() -> None:
     spread = scan_json(FIXTURES / "portable-spread")["summary"]["scores"]["portability"]["score"]
@@ -144,9 +163,16 @@ def test_leaving_a_vendor_the_layer_already_serves_is_a_configuration_change() -
 
 def test_an_adapter_serving_one_vendor_is_rewritten_at_its_size(tmp_path: Path) -> None:
     body = "".join(f"def model_{i}(name):\n    return client.models.retrieve(name)\n\n" for i in range(300))
-    write_tree(tmp_path, {"app/__init__.py": "", "app/main.py": "from app.llm import ask\n", "app/views.py": "import os\n",
-                          "app/llm.py": "import openai\n\nclient = openai.OpenAI()\n\ndef ask(q):\n"
-                                        "    return client.responses.create(model=M, input=q)\n" + body})
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/main.py": "from app.llm import ask\n",
+            "app/views.py": "import os\n",
+            "app/llm.py": "import openai\n\nclient = openai.OpenAI()\n\ndef ask(q):\n"
+            "    return client.responses.create(model=M, input=q)\n" + body,
+        },
+    )
     plan = scan_json(tmp_path)["summary"]["scores"]["exit_plans"][0]
     [module] = plan["adapter"]["modules"]
     assert module["change"] == "rewrite" and module["lines"] > 600 and module["effort"] == 5
@@ -157,7 +183,9 @@ def test_adding_coupling_never_raises_the_score(tmp_path: Path) -> None:
     root = copy_fixture("web-app", tmp_path)
     (root / ".lockaudit.toml").write_text('adapters = ["app/llm/"]\n')
     before = scan_json(root)["summary"]["scores"]["portability"]
-    (root / "app/services/search.py").write_text("import openai\n\ndef key(q):\n    return openai.OpenAI().embeddings.create(model='text-embedding-3-small', input=q)\n")
+    (root / "app/services/search.py").write_text(
+        "import openai\n\ndef key(q):\n    return openai.OpenAI().embeddings.create(model='text-embedding-3-small', input=q)\n"
+    )
     after = scan_json(root)["summary"]["scores"]["portability"]
     assert after["effort"] > before["effort"] and after["score"] < before["score"]
 
@@ -171,17 +199,28 @@ def test_effort_per_project_rules_count_once(tmp_path: Path) -> None:
 
 # -- precision -------------------------------------------------------------------------------
 
+
 def test_a_feature_on_a_client_pointed_at_another_vendor_is_that_vendors(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app.py": "from openai import OpenAI\nds = OpenAI(base_url='https://api.deepseek.com/v1')\n"
-                                     "ds.chat.completions.create(model=M, messages=[], "
-                                     "response_format={'type': 'json_schema', 'json_schema': {}})\n"})
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from openai import OpenAI\nds = OpenAI(base_url='https://api.deepseek.com/v1')\n"
+            "ds.chat.completions.create(model=M, messages=[], "
+            "response_format={'type': 'json_schema', 'json_schema': {}})\n"
+        },
+    )
     features = [r for r in scan_json(tmp_path)["inventory"] if r["kind"] == "feature"]
     assert [(f["name"], f["vendor"]) for f in features] == [("openai-structured-outputs", "DeepSeek")]
 
 
 def test_open_weights_are_charged_to_their_host(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app.py": "import litellm\nlitellm.completion(model='groq/openai/gpt-oss-120b', messages=[])\n"
-                                     "LOCAL_MODEL = 'gpt-oss-20b'\nMISTRAL_MODEL = 'open-mistral-nemo'\n"})
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "import litellm\nlitellm.completion(model='groq/openai/gpt-oss-120b', messages=[])\n"
+            "LOCAL_MODEL = 'gpt-oss-20b'\nMISTRAL_MODEL = 'open-mistral-nemo'\n"
+        },
+    )
     ids = {r["value"]: r["vendor"] for r in scan_json(tmp_path)["inventory"] if r["kind"] == "model-id"}
     assert ids == {"groq/openai/gpt-oss-120b": "Groq", "gpt-oss-20b": None, "open-mistral-nemo": None}
 
@@ -194,12 +233,18 @@ def test_an_orchestration_integration_is_model_api_coupling(tmp_path: Path) -> N
 
 # -- how it is shown --------------------------------------------------------------------------
 
+
 def test_repeats_are_one_result_with_related_locations_in_sarif(tmp_path: Path) -> None:
     sarif = tmp_path / "r.sarif"
     assert lockaudit("scan", FIXTURES / "monorepo", "--sarif", sarif).returncode == 0
     results = json.loads(sarif.read_text())["runs"][0]["results"]
-    [catalog] = [r for r in results if r["ruleId"] == "hard-coded-model-id" and r["properties"]["vendor"] == "OpenAI"
-                 and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("catalog.py")]
+    [catalog] = [
+        r
+        for r in results
+        if r["ruleId"] == "hard-coded-model-id"
+        and r["properties"]["vendor"] == "OpenAI"
+        and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("catalog.py")
+    ]
     assert [loc["physicalLocation"]["region"]["startLine"] for loc in catalog["relatedLocations"]] == [5, 6, 7, 8, 9]
     assert catalog["properties"]["places"] == 6
 
@@ -213,8 +258,10 @@ def test_text_and_markdown_lead_with_the_boundary_and_count_the_rest_in_one_line
     assert "Fix these first: 3 product modules use a vendor SDK outside the boundary" in text
     assert text.index("Fix these first") < text.index("Findings")
     monorepo = lockaudit("scan", FIXTURES / "monorepo", "--markdown", tmp_path / "r.md").stdout
-    line = ("Outside product code: 12 findings in 5 files (example 6, script 3, fixture 1, migration 1, test 1), "
-            "reported at info")
+    line = (
+        "Outside product code: 12 findings in 5 files (example 6, script 3, fixture 1, migration 1, test 1), "
+        "reported at info"
+    )
     assert line in monorepo
     markdown = (tmp_path / "r.md").read_text()
     assert "Outside product code: 12 findings" in markdown and "examples/compare" not in markdown
@@ -230,27 +277,40 @@ def test_a_tie_between_common_bases_is_broken_by_name_not_by_hash_order(tmp_path
     base = root / "src/chatkit/base.py"
     base.write_text(base.read_text() + "\n\nclass ProviderSettings:\n    pass\n")
     providers = root / "src/chatkit/providers"
-    for module in (providers / "openai_provider.py", providers / "anthropic_provider.py",
-                   providers / "gemini/client.py"):
-        module.write_text(module.read_text().replace("from chatkit.base import ChatProvider",
-                                                     "from chatkit.base import ChatProvider, ProviderSettings")
-                          + "\n\nclass Settings(ProviderSettings):\n    pass\n")
+    for module in (
+        providers / "openai_provider.py",
+        providers / "anthropic_provider.py",
+        providers / "gemini/client.py",
+    ):
+        module.write_text(
+            module.read_text().replace(
+                "from chatkit.base import ChatProvider", "from chatkit.base import ChatProvider, ProviderSettings"
+            )
+            + "\n\nclass Settings(ProviderSettings):\n    pass\n"
+        )
     reasons = set()
     for seed in ("1", "2", "3"):
-        result = subprocess.run([sys.executable, "-m", "auditor", "scan", root, "--format", "json", "--no-cache"],
-                                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        result = subprocess.run(
+            [sys.executable, "-m", "auditor", "scan", root, "--format", "json", "--no-cache"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         [adapter] = json.loads(result.stdout)["summary"]["boundary"]["adapters"]
         reasons.add(adapter["reason"])
     assert len(reasons) == 1 and "each subclassing ChatProvider," in reasons.pop()
 
 
 def test_a_project_level_finding_points_at_the_module_it_describes_and_keeps_its_fingerprint(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "app/a_types.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from openai.types import Model\n",
-        "app/llm.py": "import os\nimport openai\n\nclient = openai.OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n\n\n"
-                      "def ask(q):\n    return client.chat.completions.create(model=q, messages=[])\n",
-        "app/z_embed.py": "def embed(t):\n    import openai\n    return openai.OpenAI()\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app/a_types.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from openai.types import Model\n",
+            "app/llm.py": "import os\nimport openai\n\nclient = openai.OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n\n\n"
+            "def ask(q):\n    return client.chat.completions.create(model=q, messages=[])\n",
+            "app/z_embed.py": "def embed(t):\n    import openai\n    return openai.OpenAI()\n",
+        },
+    )
 
     def single_vendor(audit: dict) -> tuple[str, int, str | None]:
         found = [f for f in audit["findings"] if f["rule_id"] == "single-model-vendor"]

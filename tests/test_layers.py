@@ -16,7 +16,13 @@ LINT_IMPORTS = "from importlinter.cli import lint_imports_command; lint_imports_
 
 def test_imports_keep_the_layers_of_the_pipeline() -> None:
     # --no-cache: nothing written into the checkout; the graph of lockaudit takes a second to build.
-    result = subprocess.run([sys.executable, "-c", LINT_IMPORTS, "--no-cache"], cwd=REPO,
-                            capture_output=True, text=True, encoding="utf-8", timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", LINT_IMPORTS, "--no-cache"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 broken" in result.stdout

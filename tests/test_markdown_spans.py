@@ -19,8 +19,13 @@ CLIENT = "import openai\nclient = openai.OpenAI()\n"
 # Names with every character a backslash escape would show inside a span: `_`, `*`, `|`, a
 # backtick, a backslash; and a run of backticks, which needs a longer fence.
 TRICKY_NAMES = ["app/my_llm__client.py", "app/star*name|pipe.py", "app/tick`name``x.py", "app/back\\slash_.py"]
-HOSTILE_NAMES = ["app/[x](https:evil.example)<img src=x onerror=alert(1)>.py", "app/![i](https:x) <b>bold<b>.py",
-                 "app/<a href=https:evil.example>a<a>.py", "app/_e_ *s* ~~t~~ &amp;.py", "app/a|b|c.py"]
+HOSTILE_NAMES = [
+    "app/[x](https:evil.example)<img src=x onerror=alert(1)>.py",
+    "app/![i](https:x) <b>bold<b>.py",
+    "app/<a href=https:evil.example>a<a>.py",
+    "app/_e_ *s* ~~t~~ &amp;.py",
+    "app/a|b|c.py",
+]
 
 
 class Rendered:
@@ -45,8 +50,13 @@ class Rendered:
                     self.rows[-1].append(token)
 
     def codes(self, where: str) -> list[str]:
-        return [child.content for kind, token in self.blocks if kind == where
-                for child in token.children if child.type == "code_inline"]
+        return [
+            child.content
+            for kind, token in self.blocks
+            if kind == where
+            for child in token.children
+            if child.type == "code_inline"
+        ]
 
     def injected(self) -> list[str]:
         """Links, images and HTML: none may come from the tree (the empty comment that breaks a
@@ -96,8 +106,9 @@ def test_paths_rule_ids_and_messages_in_the_findings_table_show_the_original_tex
     audit = json.loads(lockaudit("scan", root, "--format", "json").stdout)
     rendered = Rendered(out.read_text())
     table = _findings_table(rendered)
-    assert sorted(table) == sorted([f["severity"], f["rule_id"], f"{f['path']}:{f['line']}", f["message"]]
-                                   for f in audit["findings"])
+    assert sorted(table) == sorted(
+        [f["severity"], f["rule_id"], f"{f['path']}:{f['line']}", f["message"]] for f in audit["findings"]
+    )
     assert sorted(rendered.codes("td")) == sorted(f["rule_id"] for f in audit["findings"])
     leaks = [text(token) for kind, token in rendered.blocks if kind == "li"]
     assert [leak.split(" (")[0] for leak in leaks] == [leak["path"] for leak in audit["summary"]["leaks"]]
@@ -107,8 +118,14 @@ def test_paths_rule_ids_and_messages_in_the_findings_table_show_the_original_tex
 def test_code_spans_in_list_items_and_paragraphs_show_the_original_text(tmp_path: Path) -> None:
     root = tmp_path / "project"
     adapter = "app/my_llm__client.py"
-    write_tree(root, {"app/__init__.py": "", adapter: CLIENT + "def ask(q):\n    return client.models.list()\n",
-                      **{f"app/use_{n}.py": "from app.my_llm__client import ask\nask(1)\n" for n in "abc"}})
+    write_tree(
+        root,
+        {
+            "app/__init__.py": "",
+            adapter: CLIENT + "def ask(q):\n    return client.models.list()\n",
+            **{f"app/use_{n}.py": "from app.my_llm__client import ask\nask(1)\n" for n in "abc"},
+        },
+    )
     baseline = "base_line*|`x``\\y__.json"
     made = lockaudit("baseline", root, "-o", root / baseline)
     assert made.returncode == 0, made.stderr

@@ -31,8 +31,14 @@ def test_namespace_folder_shadows_only_the_modules_it_has() -> None:
 
 def test_stray_vendor_named_packages_do_not_hide_the_sdk_elsewhere() -> None:
     index = ModuleIndex(
-        ["tests/stubs/openai/__init__.py", "tests/test_service.py", "mypkg/__init__.py", "mypkg/service.py",
-         "tools/src/anthropic.py", "app/main.py"]
+        [
+            "tests/stubs/openai/__init__.py",
+            "tests/test_service.py",
+            "mypkg/__init__.py",
+            "mypkg/service.py",
+            "tools/src/anthropic.py",
+            "app/main.py",
+        ]
     )
     assert not index.is_first_party("mypkg/service.py", "openai")
     assert not index.is_first_party("tests/test_service.py", "openai")
@@ -68,8 +74,13 @@ def test_relative_imports() -> None:
 
 
 def test_namespace_sub_folders_inside_a_package_are_part_of_its_names() -> None:
-    files = ["app/__init__.py", "app/llm/alpha/chat.py", "app/llm/beta/chat.py", "app/llm/alpha/openai.py",
-             "app/routes.py"]
+    files = [
+        "app/__init__.py",
+        "app/llm/alpha/chat.py",
+        "app/llm/beta/chat.py",
+        "app/llm/alpha/openai.py",
+        "app/routes.py",
+    ]
     index = ModuleIndex(files)
     assert index.module_name("app/llm/alpha/chat.py") == "app.llm.alpha.chat"
     assert index.module_name("app/llm/beta/chat.py") == "app.llm.beta.chat"  # colliding stems stay apart

@@ -28,8 +28,11 @@ def test_every_catalog_module_is_detected(tmp_path: Path) -> None:
     expected = {m: p for p in ruleset.products for m in p.modules}
     (tmp_path / "uses_all.py").write_text("".join(f"import {m}\n" for m in expected))
     audit = scan_json(tmp_path)
-    got = {r["name"]: (r["product"], r["vendor"], r["owner"], r["layer"])
-           for r in audit["inventory"] if r["kind"] == "import"}
+    got = {
+        r["name"]: (r["product"], r["vendor"], r["owner"], r["layer"])
+        for r in audit["inventory"]
+        if r["kind"] == "import"
+    }
     assert got == {m: (p.id, p.vendor, ruleset.owner_of(p.vendor), p.layer) for m, p in expected.items()}
     flagged = [f for f in audit["findings"] if f["rule_id"] == "sdk-import-outside-adapter"]
     vendor_specific = [m for m, p in expected.items() if not p.abstraction]
@@ -55,20 +58,33 @@ def test_messages_fill_only_known_placeholders() -> None:
     [
         ("- just a list\n", "x.yaml: a rule pack must be a mapping"),
         ("id: x\ntitle: X\ncatalog: [1]\n", "x.yaml: 'catalog': [1] is not of type 'object'"),
-        ("id: x\ntitle: X\ncatalog:\n  products: {a: 1}\n", "x.yaml: 'catalog.products': {'a': 1} is not of type 'array'"),
+        (
+            "id: x\ntitle: X\ncatalog:\n  products: {a: 1}\n",
+            "x.yaml: 'catalog.products': {'a': 1} is not of type 'array'",
+        ),
         ("id: x\ntitle: X\ncatalog:\n  products: [3]\n", "x.yaml: 'catalog.products[0]': 3 is not of type 'object'"),
         (CATALOG + "      host: 7\n", "x.yaml: 'catalog.products[0].host': 7 is not of type 'string'"),
-        (CATALOG + "      abstraction: 'yes'\n", "x.yaml: 'catalog.products[0].abstraction': 'yes' is not of type 'boolean'"),
+        (
+            CATALOG + "      abstraction: 'yes'\n",
+            "x.yaml: 'catalog.products[0].abstraction': 'yes' is not of type 'boolean'",
+        ),
         (CATALOG.replace("layer: model-api", "layer: models"), "x.yaml: 'layer': 'models' is not one of"),
         (CATALOG.replace("[acme]", "[openai]"), "module 'openai' is already claimed by 'openai'"),
         ("id: openai\ntitle: Dup\n", "x.yaml: pack id 'openai' is defined twice"),
-        ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 2, category: c, message: m,"
-         " remediation: f, when: {kind: import}}\n", "x.yaml: rule 'r': 'effort'"),
-        ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m}\n",
-         "x.yaml: rule 'r': 'remediation' is a required property"),
-        ("id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m,"
-         " remediation: f, when: {kind: import}, severty: high}\n",
-         "x.yaml: rule 'r': Additional properties are not allowed ('severty' was unexpected)"),
+        (
+            "id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 2, category: c, message: m,"
+            " remediation: f, when: {kind: import}}\n",
+            "x.yaml: rule 'r': 'effort'",
+        ),
+        (
+            "id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m}\n",
+            "x.yaml: rule 'r': 'remediation' is a required property",
+        ),
+        (
+            "id: x\ntitle: X\nrules:\n  - {id: r, title: t, severity: low, effort: 1, category: c, message: m,"
+            " remediation: f, when: {kind: import}, severty: high}\n",
+            "x.yaml: rule 'r': Additional properties are not allowed ('severty' was unexpected)",
+        ),
         (CATALOG + "      moduels: [x]\n", "x.yaml: 'catalog.products[0]': Additional properties"),
         (CATALOG + "      modules: [acme]\n", "x.yaml: cannot be read as YAML: duplicate key 'modules' at line 11"),
     ],
@@ -102,7 +118,6 @@ def test_broken_when_is_named(tmp_path: Path, when: str, message: str) -> None:
     assert "x.yaml: rule 'r': " in str(caught.value) and message in str(caught.value), str(caught.value)
 
 
-
 def test_ownership_follows_acquisitions_and_their_status() -> None:
     counted = load_rules()
     assert counted.owner_of("Astral") == "OpenAI" and counted.owner_of("Promptfoo") == "OpenAI"
@@ -122,8 +137,10 @@ def test_every_built_in_pack_and_catalog_is_valid_against_its_schema() -> None:
     from auditor.resources import data_dir
 
     schemas = Path(__file__).resolve().parent.parent / "auditor" / "schemas"
-    validators = {name: jsonschema.Draft202012Validator(json.loads((schemas / f"{name}-1.schema.json").read_text()))
-                  for name in ("pack", "owners", "secrets", "when")}
+    validators = {
+        name: jsonschema.Draft202012Validator(json.loads((schemas / f"{name}-1.schema.json").read_text()))
+        for name in ("pack", "owners", "secrets", "when")
+    }
     checked = 0
     for path in sorted(data_dir("rules").glob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))

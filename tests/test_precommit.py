@@ -15,32 +15,47 @@ import pytest
 
 from helpers import REPO, git, git_repository
 
-pytestmark = [pytest.mark.skipif(not (REPO / ".git").exists() or shutil.which("git") is None,
-                                 reason="pre-commit installs hooks from a git checkout of lockaudit"),
-              pytest.mark.slow]
+pytestmark = [
+    pytest.mark.skipif(
+        not (REPO / ".git").exists() or shutil.which("git") is None,
+        reason="pre-commit installs hooks from a git checkout of lockaudit",
+    ),
+    pytest.mark.slow,
+]
 
 
 def try_repo(project: Path, hook: str, home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook],
-                          cwd=project, capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "PRE_COMMIT_HOME": str(home), "CI": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PRE_COMMIT_HOME": str(home), "CI": "1"},
+    )
 
 
 def test_manifest_is_valid() -> None:
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_hooks_fail_on_a_new_direct_import_and_pass_on_a_clean_change(tmp_path: Path) -> None:
     project, home = tmp_path / "project", tmp_path / "pre-commit-home"
-    git_repository(project, {
-        ".lockaudit.toml": 'adapters = ["app/llm.py"]\n',
-        "app/__init__.py": "",
-        "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
-        "app/web.py": "from app.llm import client\n\n\ndef reply(q):\n    return client\n",
-        "README.md": "# shop\n",
-    })
+    git_repository(
+        project,
+        {
+            ".lockaudit.toml": 'adapters = ["app/llm.py"]\n',
+            "app/__init__.py": "",
+            "app/llm.py": "import openai\nclient = openai.OpenAI()\n",
+            "app/web.py": "from app.llm import client\n\n\ndef reply(q):\n    return client\n",
+            "README.md": "# shop\n",
+        },
+    )
 
     (project / "app/web.py").write_text("from app.llm import client\n\n\ndef reply(q):\n    return client  # tidy\n")
     (project / "README.md").write_text("# shop\n\nNow with tidier replies.\n")

@@ -26,14 +26,28 @@ def no_internal_error(facts: list) -> None:
 
 @given(kind=st.sampled_from(KINDS), data=TEXTS)
 def test_every_extractor_survives_arbitrary_bytes(kind: str, data: bytes) -> None:
-    names = {"notebook": "n.ipynb", "pyproject": "pyproject.toml", "uv-lock": "uv.lock", "pylock": "pylock.toml",
-             "requirements": "requirements.txt", "pre-commit": ".pre-commit-config.yaml",
-             "workflow": ".github/workflows/ci.yml", "promptfoo": "promptfooconfig.yaml", "env-file": ".env",
-             "package-json": "package.json", "terraform": "main.tf", "app-config": "config.yaml",
-             "mcp-config": ".mcp.json",
-             "tool-config": "ruff.toml", "setup-cfg": "setup.cfg", "poetry-lock": "poetry.lock",
-             "build-script": "Dockerfile", "assistant": "CLAUDE.md", "ci-config": ".gitlab-ci.yml",
-             "python": "m.py"}  # the names discovery gives each kind
+    names = {
+        "notebook": "n.ipynb",
+        "pyproject": "pyproject.toml",
+        "uv-lock": "uv.lock",
+        "pylock": "pylock.toml",
+        "requirements": "requirements.txt",
+        "pre-commit": ".pre-commit-config.yaml",
+        "workflow": ".github/workflows/ci.yml",
+        "promptfoo": "promptfooconfig.yaml",
+        "env-file": ".env",
+        "package-json": "package.json",
+        "terraform": "main.tf",
+        "app-config": "config.yaml",
+        "mcp-config": ".mcp.json",
+        "tool-config": "ruff.toml",
+        "setup-cfg": "setup.cfg",
+        "poetry-lock": "poetry.lock",
+        "build-script": "Dockerfile",
+        "assistant": "CLAUDE.md",
+        "ci-config": ".gitlab-ci.yml",
+        "python": "m.py",
+    }  # the names discovery gives each kind
     no_internal_error(extract(names[kind], kind, data, DETECTORS))
 
 
@@ -54,10 +68,20 @@ def test_an_import_after_any_text_is_found_or_the_file_is_reported(prefix: str, 
     assert found or failed
 
 
-@given(cells=st.lists(st.one_of(st.text(max_size=80), st.none(), st.integers(), st.dictionaries(
-    st.sampled_from(["cell_type", "source", "metadata"]),
-    st.one_of(st.text(max_size=80), st.lists(st.text(max_size=40), max_size=4), st.integers(), st.none()))),
-    max_size=8))
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.none(),
+            st.integers(),
+            st.dictionaries(
+                st.sampled_from(["cell_type", "source", "metadata"]),
+                st.one_of(st.text(max_size=80), st.lists(st.text(max_size=40), max_size=4), st.integers(), st.none()),
+            ),
+        ),
+        max_size=8,
+    )
+)
 def test_notebooks_of_any_shape(cells: list) -> None:
     import json
 

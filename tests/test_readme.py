@@ -32,7 +32,7 @@ def test_the_readme_shows_the_demo_as_lockaudit_reports_it() -> None:
     block = readme.split("Example, on the demo:", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     shown = [line for line in block.splitlines() if line and not line.startswith("$ ") and line.strip() != "..."]
     actual = [line for line in lockaudit("scan", REPO / "fixtures" / "demo").stdout.splitlines() if line]
-    assert shown == actual[:len(shown)]
+    assert shown == actual[: len(shown)]
 
 
 def test_the_readme_states_the_provider_family_rule_the_code_applies() -> None:

@@ -39,25 +39,36 @@ SECRETS = {
 
 def test_no_output_format_carries_a_secret(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    notebook = {"cells": [{"cell_type": "code", "source": [
-        "from groq import Groq\n", f"client = Groq(api_key=\"{SECRETS['notebook']}\")\n"]}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    write_tree(root, {
-        "app/__init__.py": "",
-        "app/llm.py": (
-            "from openai import OpenAI\n"
-            f"client = OpenAI(api_key=\"{SECRETS['openai']}\", base_url=\"https://bot:{SECRETS['password']}@api.openai.com/v1\")\n"
-            "import anthropic\n"
-            f"other = anthropic.Anthropic(api_key=\"{SECRETS['anthropic']}\")\n"
-        ),
-        "app/store.py": (
-            "from azure.storage.blob import BlobServiceClient\n"
-            f"CONN = \"DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={SECRETS['account-key']}\"\n"
-            "service = BlobServiceClient.from_connection_string(CONN)\n"
-        ),
-        ".env": f"OPENAI_API_KEY={SECRETS['env']}\n",
-        "nb.ipynb": json.dumps(notebook),
-    })
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["from groq import Groq\n", f'client = Groq(api_key="{SECRETS["notebook"]}")\n'],
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    write_tree(
+        root,
+        {
+            "app/__init__.py": "",
+            "app/llm.py": (
+                "from openai import OpenAI\n"
+                f'client = OpenAI(api_key="{SECRETS["openai"]}", base_url="https://bot:{SECRETS["password"]}@api.openai.com/v1")\n'
+                "import anthropic\n"
+                f'other = anthropic.Anthropic(api_key="{SECRETS["anthropic"]}")\n'
+            ),
+            "app/store.py": (
+                "from azure.storage.blob import BlobServiceClient\n"
+                f'CONN = "DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={SECRETS["account-key"]}"\n'
+                "service = BlobServiceClient.from_connection_string(CONN)\n"
+            ),
+            ".env": f"OPENAI_API_KEY={SECRETS['env']}\n",
+            "nb.ipynb": json.dumps(notebook),
+        },
+    )
     outputs = {name: tmp_path / f"out.{name}" for name in ("json", "sarif", "markdown", "cyclonedx", "html")}
     flags = [arg for name, path in outputs.items() for arg in (f"--{name}", str(path))]
     result = lockaudit("scan", root, *flags)
@@ -73,12 +84,15 @@ def test_no_output_format_carries_a_secret(tmp_path: Path) -> None:
 
 
 def test_a_broken_secrets_file_in_a_rule_folder_is_a_clear_error(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "pyproject.toml": '[tool.lockaudit]\nrules = ["packs"]\n',
-        "packs/secrets.yaml": "patterns:\n  - id: mine\n    pattern: 'key=(x+)'\n    group: 2\n"
-                              "    examples: {redact: ['key=xx'], keep: []}\n",
-        "app.py": "import openai\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.lockaudit]\nrules = ["packs"]\n',
+            "packs/secrets.yaml": "patterns:\n  - id: mine\n    pattern: 'key=(x+)'\n    group: 2\n"
+            "    examples: {redact: ['key=xx'], keep: []}\n",
+            "app.py": "import openai\n",
+        },
+    )
     result = lockaudit("scan", tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "secrets.yaml: patterns[0] (mine): 'group' 2 but the pattern has 1 groups" in result.stderr
@@ -101,12 +115,21 @@ REALISTIC = {
     "google-api-key": ('genai.Client(api_key="{}")', "AIza" + _token(35, string.ascii_letters + string.digits + "_-")),
     "huggingface-token": ("HF_TOKEN={}", "hf_" + _token(34)),
     "prefixed-provider-key": ('Groq(api_key="{}")', "gsk_" + _token(52)),
-    "json-web-token": ('auth = "{}"', "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + _token(60, string.ascii_letters + "_-") + "."
-                       + _token(43, string.ascii_letters + string.digits + "_-")),
-    "private-key": ('KEY = "-----BEGIN RSA PRIVATE KEY-----\\n{}\\n-----END RSA PRIVATE KEY-----\\n"',
-                    base64.b64encode(RANDOM.randbytes(48)).decode()),
-    "connection-string-secret": ('CONN = "DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={};EndpointSuffix=core.windows.net"',
-                                 base64.b64encode(RANDOM.randbytes(64)).decode()),
+    "json-web-token": (
+        'auth = "{}"',
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ"
+        + _token(60, string.ascii_letters + "_-")
+        + "."
+        + _token(43, string.ascii_letters + string.digits + "_-"),
+    ),
+    "private-key": (
+        'KEY = "-----BEGIN RSA PRIVATE KEY-----\\n{}\\n-----END RSA PRIVATE KEY-----\\n"',
+        base64.b64encode(RANDOM.randbytes(48)).decode(),
+    ),
+    "connection-string-secret": (
+        'CONN = "DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={};EndpointSuffix=core.windows.net"',
+        base64.b64encode(RANDOM.randbytes(64)).decode(),
+    ),
     "url-credentials": ('DATABASE_URL = "postgresql://app:{}@db.internal:5432/app"', _token(24)),
     "bearer-token": ('headers = {{"Authorization": "Bearer {}"}}', _token(40)),
     "assigned-secret": ('client_secret = "{}"', _token(32, string.ascii_letters + string.digits + "-_")),
@@ -115,7 +138,7 @@ REALISTIC = {
 
 
 def _fragments(secret: str, text: str) -> list[str]:
-    return [secret[i:i + 8] for i in range(len(secret) - 7) if secret[i:i + 8] in text]
+    return [secret[i : i + 8] for i in range(len(secret) - 7) if secret[i : i + 8] in text]
 
 
 def test_every_pattern_has_a_realistic_value() -> None:
@@ -136,7 +159,7 @@ def test_no_pattern_leaves_part_of_a_realistic_value(secret) -> None:
     for kept in (len(value) - 1, len(value) * 3 // 4):
         padded = "#" * (MAX_LINE - 1 - (end - len(value) + kept)) + line + "  # and more"  # the clip keeps `kept` of it
         clipped = _clip(padded)
-        assert value[:kept] in clipped and value[:kept + 1] not in clipped
+        assert value[:kept] in clipped and value[: kept + 1] not in clipped
         assert not _fragments(value, only.text(clipped)), (kept, only.text(clipped))
         assert not _fragments(value, only.text(padded)[: MAX_LINE - 1])  # redacted first, as the pipeline does
     if secret.id != "url-credentials":  # a password is always followed by its @host
@@ -144,18 +167,37 @@ def test_no_pattern_leaves_part_of_a_realistic_value(secret) -> None:
         assert not _fragments(value, only.text(at_end)), only.text(at_end)
 
 
-PEM = ["MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
-       "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK",
-       "LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo"]
+PEM = [
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
+    "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK",
+    "LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo",
+]
 
 
-@pytest.mark.parametrize("kind", ["RSA PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "EC PRIVATE KEY",
-                                  "DSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "RSA PRIVATE KEY",
+        "PRIVATE KEY",
+        "OPENSSH PRIVATE KEY",
+        "EC PRIVATE KEY",
+        "DSA PRIVATE KEY",
+        "ENCRYPTED PRIVATE KEY",
+        "PGP PRIVATE KEY BLOCK",
+    ],
+)
 def test_a_private_key_block_is_redacted_from_begin_to_end_on_the_whole_file(kind: str) -> None:
     lines = ["import openai", f'KEY = """-----BEGIN {kind}-----', *PEM, f'-----END {kind}-----"""', "x = 1"]
     redacted = EVERYTHING.lines(lines)
     assert [redacted[i] for i in range(len(lines))] == [
-        "import openai", f'KEY = """-----BEGIN {kind}-----', MARK, MARK, MARK, f'-----END {kind}-----"""', "x = 1"]
+        "import openai",
+        f'KEY = """-----BEGIN {kind}-----',
+        MARK,
+        MARK,
+        MARK,
+        f'-----END {kind}-----"""',
+        "x = 1",
+    ]
     assert EVERYTHING.lines(lines, [3, 6]) == {3: MARK, 6: "x = 1"}  # a window inside the block: judged on the file
     assert EVERYTHING.text("\n".join(lines)) == "\n".join(redacted[i] for i in range(len(lines)))
 
@@ -184,8 +226,20 @@ def test_changes_agrees_with_redacting_each_string() -> None:
     from auditor.redact import Redactor
 
     redactor = Redactor(load_rules().secrets)
-    pieces = ["plain text", "api_key", "=", 'token="', "sk-proj-" + "a1B2" * 12, "AKIA" + "Z7" * 8, "ghp_" + "x" * 36,
-              "", "\n", "model gpt-4o", "password: hunter22hunter22", "-----BEGIN RSA PRIVATE KEY-----"]
+    pieces = [
+        "plain text",
+        "api_key",
+        "=",
+        'token="',
+        "sk-proj-" + "a1B2" * 12,
+        "AKIA" + "Z7" * 8,
+        "ghp_" + "x" * 36,
+        "",
+        "\n",
+        "model gpt-4o",
+        "password: hunter22hunter22",
+        "-----BEGIN RSA PRIVATE KEY-----",
+    ]
     rng = random.Random(5)
     for _ in range(400):
         strings = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(1, 6))]

@@ -25,20 +25,25 @@ def test_sarif_validates_and_carries_every_finding(tmp_path: Path, fixture: str)
     audit = scan_json(FIXTURES / fixture)
     (run,) = sarif["runs"]
     assert len(run["results"]) == len(audit["findings"])
-    assert [r["partialFingerprints"]["lockaudit/v1"] for r in run["results"]] == [f["fingerprint"] for f in audit["findings"]]
+    assert [r["partialFingerprints"]["lockaudit/v1"] for r in run["results"]] == [
+        f["fingerprint"] for f in audit["findings"]
+    ]
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
     for result, finding in zip(run["results"], audit["findings"]):
         region = result["locations"][0]["physicalLocation"]["region"]
         assert (region["startLine"], region["startColumn"]) == (finding["line"], finding["column"])
-        assert result["level"] == {"critical": "error", "high": "error", "medium": "warning"}.get(finding["severity"], "note")
+        assert result["level"] == {"critical": "error", "high": "error", "medium": "warning"}.get(
+            finding["severity"], "note"
+        )
         if finding["cell"] is not None:
             assert f"(notebook cell {finding['cell']})" in result["message"]["text"]
 
 
 def test_markdown_escapes_untrusted_text_and_stays_under_its_limit() -> None:
     assert md("a|b <img src=x onerror=alert(1)> **bold** `x`") == (
-        "a\\|b \\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\* \\`x\\`")
+        "a\\|b \\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\* \\`x\\`"
+    )
     audit = audit_from_dict(scan_json(FIXTURES / "resolution"))
     full = render_markdown(audit)
     assert "| severity | rule | where | message |" in full and "more findings" not in full
@@ -107,8 +112,10 @@ def test_github_annotations_one_per_finding_and_nothing_from_the_tree_starts_a_c
     audit.findings[0] = replace(audit.findings[0], path="a,b:c.py", message="x\n::error file=x::pwned 100%")
     lines = render_github(audit).splitlines()
     assert len(lines) == len([f for f in audit.findings if audit.counted(f.role)]) > 1
-    assert all(re.match(r"::(error|warning|notice) file=[^:,]+(,line=\d+,col=\d+)?,title=lockaudit [\w-]+::", line)
-               for line in lines)
+    assert all(
+        re.match(r"::(error|warning|notice) file=[^:,]+(,line=\d+,col=\d+)?,title=lockaudit [\w-]+::", line)
+        for line in lines
+    )
     assert "file=a%2Cb%3Ac.py" in lines[0] and "x\\x0a::error file=x::pwned 100%25" in lines[0]  # shown, not run
     notebooks = audit_from_dict(scan_json(FIXTURES / "notebooks"))
     notebooks.roles["counted"] = sorted({f.role for f in notebooks.findings})
@@ -123,7 +130,9 @@ def test_markdown_job_summary_leads_with_the_verdict_marks_new_findings_and_fold
     demo = lockaudit("scan", FIXTURES / "demo", "--format", "markdown", "--no-cache").stdout.splitlines()
     assert demo[2] == "**✗ Fails the gate**: 4 findings at or above `medium`."
     long = lockaudit("scan", FIXTURES / "resolution", "--format", "markdown", "--no-cache").stdout
-    assert "<details><summary>" in long and long.index("<details>") < long.index("| severity |") < long.index("</details>")
+    assert "<details><summary>" in long and long.index("<details>") < long.index("| severity |") < long.index(
+        "</details>"
+    )
     write_tree(tmp_path, {"app.py": "import openai\n"})
     assert lockaudit("baseline", tmp_path).returncode == 0
     (tmp_path / "more.py").write_text("import anthropic\n")

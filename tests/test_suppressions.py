@@ -8,9 +8,17 @@ from pathlib import Path
 
 from helpers import lockaudit, scan_json, write_tree
 
-NOTEBOOK = {"cells": [{"cell_type": "code", "source": [
-    "import anthropic  # lockaudit: ignore[sdk-import-outside-adapter] exploration notebook\n"]}],
-    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "source": ["import anthropic  # lockaudit: ignore[sdk-import-outside-adapter] exploration notebook\n"],
+        }
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
 
 FILES = {
     "app/__init__.py": "",
@@ -32,8 +40,16 @@ FILES = {
 def test_suppressions_apply_and_are_reported(tmp_path: Path) -> None:
     write_tree(tmp_path, FILES)
     audit = scan_json(tmp_path)
-    suppressed = sorted((s["finding"]["rule_id"], s["finding"]["path"], s["finding"]["line"], s["suppression"]["line"],
-                         s["suppression"]["reason"]) for s in audit["suppressed"])
+    suppressed = sorted(
+        (
+            s["finding"]["rule_id"],
+            s["finding"]["path"],
+            s["finding"]["line"],
+            s["suppression"]["line"],
+            s["suppression"]["reason"],
+        )
+        for s in audit["suppressed"]
+    )
     assert suppressed == [
         ("ai-sdk-declared-not-imported", "requirements.txt", 1, 1, "used by a plugin at run time"),
         ("hard-coded-model-id", "app/llm.py", 3, 2, "the benchmark pins this model"),
@@ -76,8 +92,13 @@ def test_every_report_lists_the_suppressions(tmp_path: Path) -> None:
 
 
 def test_check_fails_on_what_an_invalid_suppression_did_not_hide(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app.py": "import openai  # lockaudit: ignore[sdk-import-outside-adapter]\n",
-                          ".lockaudit.toml": "disable = ['single-model-vendor']\n"})
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "import openai  # lockaudit: ignore[sdk-import-outside-adapter]\n",
+            ".lockaudit.toml": "disable = ['single-model-vendor']\n",
+        },
+    )
     failed = lockaudit("check", tmp_path)
     assert failed.returncode == 1 and "sdk-import-outside-adapter" in failed.stdout
     (tmp_path / "app.py").write_text("import openai  # lockaudit: ignore[sdk-import-outside-adapter] the adapter\n")
@@ -87,21 +108,29 @@ def test_check_fails_on_what_an_invalid_suppression_did_not_hide(tmp_path: Path)
 def test_quoted_text_is_not_a_comment(tmp_path: Path) -> None:
     """A YAML or TOML string, inline code in a description, or a Python docstring can quote a
     suppression (or a tool's) without being one."""
-    write_tree(tmp_path, {
-        "app.py": '"""Write # ty: ignore or # lockaudit: ignore[x] in a docstring."""\nimport os\n',
-        "promptfooconfig.yaml": "description: \"use # lockaudit: ignore[hard-coded-model-id] here\"\n"
-                                "prompts: ['hi # lockaudit: ignore[x]']\nnote: `# lockaudit: ignore[y]`\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app.py": '"""Write # ty: ignore or # lockaudit: ignore[x] in a docstring."""\nimport os\n',
+            "promptfooconfig.yaml": 'description: "use # lockaudit: ignore[hard-coded-model-id] here"\n'
+            "prompts: ['hi # lockaudit: ignore[x]']\nnote: `# lockaudit: ignore[y]`\n",
+        },
+    )
     audit = scan_json(tmp_path)
     assert not [f for f in audit["findings"] if "suppression" in f["rule_id"]]
 
 
 def test_a_wildcard_override_does_not_silence_the_rules_about_suppressions(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        ".lockaudit.toml": '[[overrides]]\npaths = ["tests/"]\ndisable = ["*"]\n',
-        "tests/test_a.py": "import openai  # lockaudit: ignore[sdk-import-outside-adapter]\nx = 1  # lockaudit: ignore[hard-coded-model-id] old\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            ".lockaudit.toml": '[[overrides]]\npaths = ["tests/"]\ndisable = ["*"]\n',
+            "tests/test_a.py": "import openai  # lockaudit: ignore[sdk-import-outside-adapter]\nx = 1  # lockaudit: ignore[hard-coded-model-id] old\n",
+        },
+    )
     rules = sorted(f["rule_id"] for f in scan_json(tmp_path)["findings"])
     assert rules == ["invalid-suppression", "unused-suppression"]
-    (tmp_path / ".lockaudit.toml").write_text('[[overrides]]\npaths = ["tests/"]\ndisable = ["*", "invalid-suppression", "unused-suppression"]\n')
+    (tmp_path / ".lockaudit.toml").write_text(
+        '[[overrides]]\npaths = ["tests/"]\ndisable = ["*", "invalid-suppression", "unused-suppression"]\n'
+    )
     assert scan_json(tmp_path)["findings"] == []

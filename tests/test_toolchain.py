@@ -51,8 +51,12 @@ url = "https://api.pyx.dev/simple/acme"
         ("pyx", "[[tool.uv.index]]", 19, "https://api.pyx.dev/simple/acme"),
         ("ruff", "[tool.ruff]", 14, None),
     ]
-    assert deps(facts) == [("openai", "main", ">=1.0", 3), ("requests", "main", None, 3),
-                           ("anthropic", "optional:claude", ">=0.40", 6), ("ruff", "group:dev", None, 9)]
+    assert deps(facts) == [
+        ("openai", "main", ">=1.0", 3),
+        ("requests", "main", None, 3),
+        ("anthropic", "optional:claude", ">=0.40", 6),
+        ("ruff", "group:dev", None, 9),
+    ]
 
 
 def test_dynamic_versioning_alone_is_not_uv() -> None:
@@ -75,9 +79,11 @@ git+https://example.invalid/x.git
 litellm[proxy]~=1.50  # comment
 """
     facts = extract_requirements("requirements-dev.txt", text)
-    assert deps(facts) == [("openai", "requirements-dev.txt", "==1.61.0", 4),
-                           ("anthropic", "requirements-dev.txt", ">=0.40", 5),
-                           ("litellm", "requirements-dev.txt", "~=1.50", 8)]
+    assert deps(facts) == [
+        ("openai", "requirements-dev.txt", "==1.61.0", 4),
+        ("anthropic", "requirements-dev.txt", ">=0.40", 5),
+        ("litellm", "requirements-dev.txt", "~=1.50", 8),
+    ]
     errors = [(f.loc.line, f.partial) for f in facts if isinstance(f, ErrorFact)]
     assert errors == [(6, True)]  # a bare VCS URL is valid: pip learns its name by building it
 
@@ -100,8 +106,12 @@ https://example.invalid/files/cohere-5.0.0-py3-none-any.whl
 """
     facts = extract_requirements("requirements.txt", text)
     assert [(d.name, d.specifier, d.loc.line) for d in facts if isinstance(d, DependencyFact)] == [
-        ("anthropic", "==0.40.0", 4), ("openai", "==1.60.0", 8), ("example-tool", None, 10),
-        ("langchain-openai", None, 12), ("cohere", None, 13)]
+        ("anthropic", "==0.40.0", 4),
+        ("openai", "==1.60.0", 8),
+        ("example-tool", None, 10),
+        ("langchain-openai", None, 12),
+        ("cohere", None, 13),
+    ]
     assert not [f for f in facts if isinstance(f, ErrorFact)]
 
 
@@ -211,21 +221,30 @@ tests:
         ("promptfoo", "grader", 12, "vertex:gemini-2.5-flash"),
     ]
     models = [(f.value, f.family) for f in facts if isinstance(f, StringFact)]
-    assert models == [("openai:chat:gpt-4o-mini", "openai-chat"),
-                      ("bedrock:us.anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic-bedrock"),
-                      ("vertex:gemini-2.5-flash", "gemini")]
-    with_default = extract_promptfoo("promptfooconfig.yaml",
-                                     b"defaultTest:\n  options:\n    provider: openai:gpt-4o\n"
-                                     b"tests:\n  - assert: [{type: llm-rubric, value: x}]\n", DETECTORS)
+    assert models == [
+        ("openai:chat:gpt-4o-mini", "openai-chat"),
+        ("bedrock:us.anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic-bedrock"),
+        ("vertex:gemini-2.5-flash", "gemini"),
+    ]
+    with_default = extract_promptfoo(
+        "promptfooconfig.yaml",
+        b"defaultTest:\n  options:\n    provider: openai:gpt-4o\ntests:\n  - assert: [{type: llm-rubric, value: x}]\n",
+        DETECTORS,
+    )
     assert not [t for t in tools(with_default) if t[1] == "implicit-grader"]
 
 
 def test_suppressions_only_one_tool_understands() -> None:
     from auditor.extract.python import extract_python
 
-    source = b"x = 1  # ty: ignore[unresolved-reference]\n# ruff: noqa\ny = 2  # noqa: E501, RUF012\nz = 3  # noqa: E501\n"
-    found = [(f.product, f.signal, f.loc.line, f.loc.column) for f in extract_python("s.py", source, DETECTORS)
-             if isinstance(f, ToolFact)]
+    source = (
+        b"x = 1  # ty: ignore[unresolved-reference]\n# ruff: noqa\ny = 2  # noqa: E501, RUF012\nz = 3  # noqa: E501\n"
+    )
+    found = [
+        (f.product, f.signal, f.loc.line, f.loc.column)
+        for f in extract_python("s.py", source, DETECTORS)
+        if isinstance(f, ToolFact)
+    ]
     assert found == [("ty", "# ty: ignore", 1, 8), ("ruff", "# ruff: noqa", 2, 1), ("ruff", "# noqa: RUF", 3, 8)]
 
 
@@ -250,7 +269,9 @@ def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
     write_tree(tmp_path, files)
     result = lockaudit("scan", tmp_path, "--format", "json")
     assert "sk-do-not-print-me" not in result.stdout + result.stderr
-    got = sorted((r["path"], r["line"], r["kind"], r["name"], r["vendor"]) for r in json.loads(result.stdout)["inventory"])
+    got = sorted(
+        (r["path"], r["line"], r["kind"], r["name"], r["vendor"]) for r in json.loads(result.stdout)["inventory"]
+    )
     assert got == [
         (".cursor/rules/python.mdc", 1, "config", "python.mdc", "Cursor"),
         (".env.example", 1, "env", "OPENAI_API_KEY", "OpenAI"),
@@ -276,7 +297,7 @@ def test_application_config_package_json_and_other_ci(tmp_path) -> None:
 
     files = {
         "config/litellm.yaml": "model_list:\n  - model_name: fast\n    litellm_params:\n      model: azure/gpt-4o-mini\n"
-                               "      api_base: https://myres.openai.azure.com\nname: gpt-4o-docs\n",
+        "      api_base: https://myres.openai.azure.com\nname: gpt-4o-docs\n",
         "config/app.config.json": '{"llm": {"model": "gemini-2.5-flash"}, "title": "claude-3-rag"}\n',
         "results/run-2026-07-04.json": '{"model": "gpt-4o"}\n',
         "config/tabbed.settings.json": '{\t"model":\t"o3"}\n',
@@ -336,9 +357,10 @@ def test_mcp_server_configurations_list_each_server_local_or_hosted_without_secr
     from auditor.discover import file_kind
     from auditor.extract.toolchain import extract_mcp_config
 
-    assert [file_kind(p.rsplit("/", 1)[-1], p) for p in (".mcp.json", ".cursor/mcp.json", "app/.vscode/mcp.json",
-                                                         "mcp.json", "docs/.mcp.json.txt")] == [
-        "mcp-config", "mcp-config", "mcp-config", None, None]
+    assert [
+        file_kind(p.rsplit("/", 1)[-1], p)
+        for p in (".mcp.json", ".cursor/mcp.json", "app/.vscode/mcp.json", "mcp.json", "docs/.mcp.json.txt")
+    ] == ["mcp-config", "mcp-config", "mcp-config", None, None]
     data = b"""{
       "mcpServers": {
         "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"],
@@ -355,7 +377,8 @@ def test_mcp_server_configurations_list_each_server_local_or_hosted_without_secr
         ("mcp", "mcp server files", 8, "local: uvx files-mcp"),
     ]
     assert [(f.what, f.value) for f in facts if isinstance(f, StringFact)] == [
-        ("endpoint", "https://api.openai.com/v1/mcp")]
+        ("endpoint", "https://api.openai.com/v1/mcp")
+    ]
     assert "not_kept" not in repr(facts) and "not-kept" not in repr(facts) and "pw" not in repr(facts)
     (broken,) = extract_mcp_config(".mcp.json", b'{"mcpServers": [', DETECTORS)
     assert isinstance(broken, ErrorFact) and broken.reason == "invalid JSON"
@@ -366,11 +389,14 @@ def test_a_project_pinned_with_hashes_declares_what_it_imports(tmp_path) -> None
 
     from helpers import lockaudit, write_tree
 
-    write_tree(tmp_path, {
-        "app/__init__.py": "",
-        "app/llm.py": "import openai\n\nclient = openai.OpenAI()\n",
-        "requirements.txt": "openai==1.60.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/llm.py": "import openai\n\nclient = openai.OpenAI()\n",
+            "requirements.txt": "openai==1.60.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\n",
+        },
+    )
     audit = json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)
     assert not audit["skipped"]
     assert "ai-sdk-imported-not-declared" not in {f["rule_id"] for f in audit["findings"]}
@@ -383,15 +409,18 @@ def test_quiet_inputs_are_read_not_reported(tmp_path) -> None:
 
     from helpers import lockaudit, write_tree
 
-    write_tree(tmp_path, {
-        "app/__init__.py": "",
-        "app/llm.py": "import openai\nimport anthropic\n",
-        "tsconfig.app.json": '{\n  // the app build\n  "compilerOptions": {"strict": true, /* on */ "paths": [],},\n}\n',
-        "config/settings.yaml": "model: gpt-4o\n---\nmodel: claude-sonnet-4-5\n",
-        "requirements/base.txt": "openai==1.60.0 \\\n    --hash=sha256:aaaa\n",
-        "requirements/dev.in": "anthropic\n",
-        "Dockerfile": "FROM python:3.12\n# RUN uv pip install -r requirements/base.txt\nRUN pip install -r requirements/base.txt\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/llm.py": "import openai\nimport anthropic\n",
+            "tsconfig.app.json": '{\n  // the app build\n  "compilerOptions": {"strict": true, /* on */ "paths": [],},\n}\n',
+            "config/settings.yaml": "model: gpt-4o\n---\nmodel: claude-sonnet-4-5\n",
+            "requirements/base.txt": "openai==1.60.0 \\\n    --hash=sha256:aaaa\n",
+            "requirements/dev.in": "anthropic\n",
+            "Dockerfile": "FROM python:3.12\n# RUN uv pip install -r requirements/base.txt\nRUN pip install -r requirements/base.txt\n",
+        },
+    )
     audit = json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)
     assert audit["skipped"] == []
     declared = {d["product"] for d in audit["summary"]["dependencies"] if d["declared"]}

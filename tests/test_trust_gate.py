@@ -33,14 +33,17 @@ rules:
 
 def reviewed(root: Path, config: str = 'adapters = ["shop/llm/"]\n', extra: dict[str, str] | None = None) -> None:
     """A project whose merged configuration keeps vendor SDKs in `shop/llm/`, then a branch."""
-    git_repository(root, {
-        "pyproject.toml": f'[project]\nname = "shop"\n\n[tool.lockaudit]\n{config}',
-        "shop/__init__.py": "",
-        "shop/llm/__init__.py": "",
-        "shop/llm/client.py": "import openai\n\nclient = openai.OpenAI()\n",
-        "shop/cart.py": "def total(items):\n    return sum(items)\n",
-        **(extra or {}),
-    })
+    git_repository(
+        root,
+        {
+            "pyproject.toml": f'[project]\nname = "shop"\n\n[tool.lockaudit]\n{config}',
+            "shop/__init__.py": "",
+            "shop/llm/__init__.py": "",
+            "shop/llm/client.py": "import openai\n\nclient = openai.OpenAI()\n",
+            "shop/cart.py": "def total(items):\n    return sum(items)\n",
+            **(extra or {}),
+        },
+    )
     git(root, "checkout", "-qb", "feature")
 
 
@@ -77,17 +80,31 @@ def test_the_change_alone_fails_the_gate(tmp_path: Path) -> None:
     assert code == 1 and ("sdk-import-outside-adapter", "shop/cart.py") in found
 
 
-@pytest.mark.parametrize("attack, weakened", [
-    ({".lockaudit.toml": 'adapters = ["shop/"]\nfail-on = "critical"\n'}, ["adapters", "fail-on"]),
-    ({"pyproject.toml": '[project]\nname = "shop"\n'}, ["adapters"]),  # the table deleted
-    ({"pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
-                        'exclude = ["shop/cart.py"]\ndisable = ["sdk-import-outside-adapter"]\n'
-                        'roles = { "shop/cart.py" = "test" }\n'}, ["disable", "exclude", "roles"]),
-    ({"pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
-                        'severity = { sdk-import-outside-adapter = "info" }\n'}, ["severity"]),
-])
-def test_a_change_to_the_configuration_takes_effect_only_once_merged(tmp_path: Path, attack: dict[str, str],
-                                                                    weakened: list[str]) -> None:
+@pytest.mark.parametrize(
+    "attack, weakened",
+    [
+        ({".lockaudit.toml": 'adapters = ["shop/"]\nfail-on = "critical"\n'}, ["adapters", "fail-on"]),
+        ({"pyproject.toml": '[project]\nname = "shop"\n'}, ["adapters"]),  # the table deleted
+        (
+            {
+                "pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
+                'exclude = ["shop/cart.py"]\ndisable = ["sdk-import-outside-adapter"]\n'
+                'roles = { "shop/cart.py" = "test" }\n'
+            },
+            ["disable", "exclude", "roles"],
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
+                'severity = { sdk-import-outside-adapter = "info" }\n'
+            },
+            ["severity"],
+        ),
+    ],
+)
+def test_a_change_to_the_configuration_takes_effect_only_once_merged(
+    tmp_path: Path, attack: dict[str, str], weakened: list[str]
+) -> None:
     reviewed(tmp_path)
     for rel, text in attack.items():
         (tmp_path / rel).write_text(text)
@@ -96,8 +113,9 @@ def test_a_change_to_the_configuration_takes_effect_only_once_merged(tmp_path: P
     assert code == 1 and ("sdk-import-outside-adapter", "shop/cart.py") in found
     assert ("gate-weakened", next(iter(attack))) in found  # shown to the reviewer beside the code
     result = lockaudit("check", tmp_path, "--since", "main", "--no-cache", "--format", "json")
-    keys = sorted({f["message"].split()[1] for f in json.loads(result.stdout)["findings"]
-                   if f["rule_id"] == "gate-weakened"})
+    keys = sorted(
+        {f["message"].split()[1] for f in json.loads(result.stdout)["findings"] if f["rule_id"] == "gate-weakened"}
+    )
     assert keys == weakened
 
 
@@ -109,8 +127,10 @@ def test_the_change_cannot_hide_its_code_from_git_tracked_scanning(tmp_path: Pat
     couple(tmp_path, "shop/build/tasks.py")  # an output folder's name, next to the code
     code, found, _ = check(tmp_path)
     assert code == 1
-    assert {("sdk-import-outside-adapter", "shop/cart.py"), ("sdk-import-outside-adapter", "shop/build/tasks.py")} \
-        <= set(found)
+    assert {
+        ("sdk-import-outside-adapter", "shop/cart.py"),
+        ("sdk-import-outside-adapter", "shop/build/tasks.py"),
+    } <= set(found)
 
 
 def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
@@ -118,9 +138,12 @@ def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
     (tmp_path / "shop/cart.py").write_text("import anthropic\n" + "# padding\n" * 1000)
     (tmp_path / "shop/broken.py").write_text("import anthropic\ndef f(:\n")
     (tmp_path / "shop/alias.py").symlink_to("llm/client.py")  # a symlink holds no code of its own
-    (tmp_path / "shop/config.yaml").write_text("model: a\nmodel: b\n")  # configuration real tools read: listed, not failed
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n'
-                                             'max-file-size = 1048576\n')  # raising it is not merged yet
+    (tmp_path / "shop/config.yaml").write_text(
+        "model: a\nmodel: b\n"
+    )  # configuration real tools read: listed, not failed
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\nmax-file-size = 1048576\n'
+    )  # raising it is not merged yet
     code, found, _ = committed(tmp_path)
     assert code == 1
     assert {p for rule, p in found if rule == "changed-file-not-analysed"} == {"shop/cart.py", "shop/broken.py"}
@@ -128,7 +151,9 @@ def test_a_changed_file_the_gate_cannot_read_fails_it(tmp_path: Path) -> None:
     # file that cannot be parsed is listed as skipped while the scan goes on, as before
     plain = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")
     assert plain.returncode == 0 and [s["path"] for s in json.loads(plain.stdout)["skipped"]] == [
-        "shop/broken.py", "shop/config.yaml"]  # alias.py: its target is analysed, nothing to list
+        "shop/broken.py",
+        "shop/config.yaml",
+    ]  # alias.py: its target is analysed, nothing to list
 
 
 def test_rule_packs_and_baseline_are_the_merge_bases(tmp_path: Path) -> None:
@@ -141,26 +166,35 @@ def test_rule_packs_and_baseline_are_the_merge_bases(tmp_path: Path) -> None:
     couple(tmp_path)
     accepted = json.loads((tmp_path / "lockaudit-baseline.json").read_text())
     result = lockaudit("scan", tmp_path, "--no-cache", "--format", "json")  # what the change would accept
-    accepted["findings"] = [{"fingerprint": f["fingerprint"], "rule_id": f["rule_id"], "path": f["path"],
-                             "places": f.get("places", [])} for f in json.loads(result.stdout)["findings"]]
+    accepted["findings"] = [
+        {"fingerprint": f["fingerprint"], "rule_id": f["rule_id"], "path": f["path"], "places": f.get("places", [])}
+        for f in json.loads(result.stdout)["findings"]
+    ]
     (tmp_path / "lockaudit-baseline.json").write_text(json.dumps(accepted))
     code, found, _ = committed(tmp_path)
     assert code == 1
     assert ("house-no-cohere", "shop/llm/client.py") in found  # the merged pack, not the edited one
     assert ("sdk-import-outside-adapter", "shop/cart.py") in found  # the merged baseline, not the grown one
-    assert {("baseline-grew", "lockaudit-baseline.json"), ("gate-weakened", "pyproject.toml")} - set(found) == \
-        {("gate-weakened", "pyproject.toml")}  # the pack edit is not a pyproject change; the baseline's growth is shown
+    assert {("baseline-grew", "lockaudit-baseline.json"), ("gate-weakened", "pyproject.toml")} - set(found) == {
+        ("gate-weakened", "pyproject.toml")
+    }  # the pack edit is not a pyproject change; the baseline's growth is shown
 
 
-@pytest.mark.parametrize("setting, message", [
-    ('baseline = "../outside/x.json"', "'tool.lockaudit.baseline' '../outside/x.json' resolves outside the repository"),
-    ('rules = ["../outside"]', "'tool.lockaudit.rules' entry '../outside' resolves outside the repository"),
-    ('rules = ["linked"]', "'tool.lockaudit.rules' entry 'linked' resolves outside the repository"),
-    ('baseline = "linked/x.json"', "'tool.lockaudit.baseline' 'linked/x.json' resolves outside the repository"),
-    ('exclude = ["../shop"]', "'tool.lockaudit.exclude' entry '../shop' steps out of the repository"),
-    ('adapters = ["a/../../b"]', "'tool.lockaudit.adapters' entry 'a/../../b' steps out of the repository"),
-    ('roles = { "../x" = "test" }', "'tool.lockaudit.roles' entry '../x' steps out of the repository"),
-])
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        (
+            'baseline = "../outside/x.json"',
+            "'tool.lockaudit.baseline' '../outside/x.json' resolves outside the repository",
+        ),
+        ('rules = ["../outside"]', "'tool.lockaudit.rules' entry '../outside' resolves outside the repository"),
+        ('rules = ["linked"]', "'tool.lockaudit.rules' entry 'linked' resolves outside the repository"),
+        ('baseline = "linked/x.json"', "'tool.lockaudit.baseline' 'linked/x.json' resolves outside the repository"),
+        ('exclude = ["../shop"]', "'tool.lockaudit.exclude' entry '../shop' steps out of the repository"),
+        ('adapters = ["a/../../b"]', "'tool.lockaudit.adapters' entry 'a/../../b' steps out of the repository"),
+        ('roles = { "../x" = "test" }', "'tool.lockaudit.roles' entry '../x' steps out of the repository"),
+    ],
+)
 def test_paths_in_the_configuration_stay_inside_the_repository(tmp_path: Path, setting: str, message: str) -> None:
     outside, repo = tmp_path / "outside", tmp_path / "repo"
     outside.mkdir()
@@ -235,8 +269,10 @@ def test_code_in_a_folder_lockaudit_passes_by_default_fails_the_gate(tmp_path: P
     git(tmp_path, "commit", "-qm", "hidden")
     code, found, _ = check(tmp_path)
     assert code == 1
-    assert {p for rule, p in found if rule == "changed-file-not-analysed"} == \
-        {"shop/venv/__init__.py", "shop/__pycache__/__init__.py"}
+    assert {p for rule, p in found if rule == "changed-file-not-analysed"} == {
+        "shop/venv/__init__.py",
+        "shop/__pycache__/__init__.py",
+    }
 
 
 def test_a_file_name_that_is_not_utf8_is_judged_like_any_other(tmp_path: Path) -> None:
@@ -246,12 +282,17 @@ def test_a_file_name_that_is_not_utf8_is_judged_like_any_other(tmp_path: Path) -
     assert code == 1 and ("sdk-import-outside-adapter", "shop/tool\\xff.py") in found
 
 
-@pytest.mark.parametrize("layout", [
-    {"pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n\n'
-                       '[tool.pytest.ini_options]\ntestpaths = ["shop"]\n'},  # the change's pytest settings
-    {"pytest.ini": "[pytest]\ntestpaths = shop\n"},
-    {"shop/conftest.py": ""},
-])
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\nadapters = ["shop/llm/"]\n\n'
+            '[tool.pytest.ini_options]\ntestpaths = ["shop"]\n'
+        },  # the change's pytest settings
+        {"pytest.ini": "[pytest]\ntestpaths = shop\n"},
+        {"shop/conftest.py": ""},
+    ],
+)
 def test_a_change_cannot_declare_its_own_code_a_test(tmp_path: Path, layout: dict[str, str]) -> None:
     reviewed(tmp_path)
     (tmp_path / "shop/__init__.py").unlink()  # a folder of modules, where a conftest.py makes tests
@@ -275,8 +316,11 @@ def test_code_that_product_code_imports_counts_whatever_its_folder_is_called(tmp
 
 
 def test_a_symlink_in_the_change_cannot_swap_the_configuration_or_the_packs(tmp_path: Path) -> None:
-    reviewed(tmp_path, "", {".github/lockaudit.toml": 'adapters = ["shop/llm/"]\nrules = ["../policy"]\n',
-                            "policy/house.yaml": PACK})
+    reviewed(
+        tmp_path,
+        "",
+        {".github/lockaudit.toml": 'adapters = ["shop/llm/"]\nrules = ["../policy"]\n', "policy/house.yaml": PACK},
+    )
     git(tmp_path, "rm", "-rq", "policy")
     (tmp_path / "policy").symlink_to("shop/llm")
     (tmp_path / ".github/lockaudit.toml").unlink()
@@ -305,8 +349,9 @@ def test_a_generated_file_of_thousands_of_literals_is_cut_and_fails_the_gate(tmp
     code, found, _ = committed(tmp_path)
     assert code == 1 and ("changed-file-not-analysed", "shop/models.py") in found
     audit = json.loads(lockaudit("scan", tmp_path, "--no-cache", "--format", "json").stdout)
-    assert audit["skipped"] == [{"path": "shop/models.py",
-                                 "reason": "partly analysed: more than 10000 facts, the first 10000 kept"}]
+    assert audit["skipped"] == [
+        {"path": "shop/models.py", "reason": "partly analysed: more than 10000 facts, the first 10000 kept"}
+    ]
 
 
 def test_the_scan_stops_extracting_facts_at_its_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -318,7 +363,10 @@ def test_the_scan_stops_extracting_facts_at_its_budget(tmp_path: Path, monkeypat
         (tmp_path / f"{name}.py").write_text("import openai\n" + 'x = "gpt-4o"\n' * 60)  # over 60 facts each
     monkeypatch.setattr(pipeline, "MAX_SCAN_FACTS", 100)
     audit = pipeline.run_audit(tmp_path, load_config(tmp_path).config, load_rules())
-    assert [(s.path, s.reason.split(":")[0]) for s in audit.skipped] == [("b.py", "not analysed"), ("c.py", "not analysed")]
+    assert [(s.path, s.reason.split(":")[0]) for s in audit.skipped] == [
+        ("b.py", "not analysed"),
+        ("c.py", "not analysed"),
+    ]
 
 
 def test_an_error_message_quoting_the_tree_is_redacted(tmp_path: Path) -> None:
@@ -329,20 +377,25 @@ def test_an_error_message_quoting_the_tree_is_redacted(tmp_path: Path) -> None:
     assert "Q" * 8 not in result.stderr
 
 
-@pytest.mark.parametrize("link, target, files", [
-    ("shop/chat.py", "../data/chat.txt", {"data/chat.txt": COUPLED}),  # code in a file lockaudit does not read
-    ("shop/chat.py", "../examples/chat.py", {"examples/chat.py": COUPLED}),  # example code, not counted
-    ("shop/svc", "../examples/svc", {"examples/svc/__init__.py": "", "examples/svc/chat.py": COUPLED}),
-])
-def test_a_symlink_python_imports_through_must_lead_to_counted_code(tmp_path: Path, link: str, target: str,
-                                                                     files: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "link, target, files",
+    [
+        ("shop/chat.py", "../data/chat.txt", {"data/chat.txt": COUPLED}),  # code in a file lockaudit does not read
+        ("shop/chat.py", "../examples/chat.py", {"examples/chat.py": COUPLED}),  # example code, not counted
+        ("shop/svc", "../examples/svc", {"examples/svc/__init__.py": "", "examples/svc/chat.py": COUPLED}),
+    ],
+)
+def test_a_symlink_python_imports_through_must_lead_to_counted_code(
+    tmp_path: Path, link: str, target: str, files: dict[str, str]
+) -> None:
     reviewed(tmp_path)
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     (tmp_path / link).symlink_to(target)
-    (tmp_path / "shop/cart.py").write_text("from shop.chat import client\n" if link.endswith(".py") else
-                                           "from shop.svc.chat import client\n")
+    (tmp_path / "shop/cart.py").write_text(
+        "from shop.chat import client\n" if link.endswith(".py") else "from shop.svc.chat import client\n"
+    )
     code, found, _ = committed(tmp_path)
     assert code == 1 and ("changed-file-not-analysed", link) in found
 
@@ -363,12 +416,16 @@ def test_a_module_run_with_runpy_is_imported_code(tmp_path: Path) -> None:
     reviewed(tmp_path)
     couple(tmp_path, "shop/fixtures/chat.py")
     (tmp_path / "shop/fixtures/__init__.py").write_text("")
-    (tmp_path / "shop/cart.py").write_text("import runpy\n\nclient = runpy.run_module('shop.fixtures.chat')['client']\n")
+    (tmp_path / "shop/cart.py").write_text(
+        "import runpy\n\nclient = runpy.run_module('shop.fixtures.chat')['client']\n"
+    )
     code, found, _ = committed(tmp_path)
     assert code == 1 and ("sdk-import-outside-adapter", "shop/fixtures/chat.py") in found
 
 
-def test_a_file_the_budget_dropped_fails_the_gate_even_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_the_budget_dropped_fails_the_gate_even_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import auditor.pipeline as pipeline
     from auditor.config import load_config
     from auditor.packs import load_rules
@@ -384,8 +441,14 @@ def test_a_file_the_budget_dropped_fails_the_gate_even_unchanged(tmp_path: Path,
 
 
 def test_a_configuration_that_is_a_symlink_at_the_merge_base_is_followed(tmp_path: Path) -> None:
-    reviewed(tmp_path, "", {"config/pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\n'
-                                                     'adapters = ["shop/llm/"]\nfail-on = "low"\n'})
+    reviewed(
+        tmp_path,
+        "",
+        {
+            "config/pyproject.toml": '[project]\nname = "shop"\n\n[tool.lockaudit]\n'
+            'adapters = ["shop/llm/"]\nfail-on = "low"\n'
+        },
+    )
     git(tmp_path, "checkout", "-q", "main")
     (tmp_path / "pyproject.toml").unlink()
     (tmp_path / "pyproject.toml").symlink_to("config/pyproject.toml")

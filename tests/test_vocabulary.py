@@ -27,8 +27,9 @@ def test_the_schemas_enumerate_what_the_code_names() -> None:
     assert tuple(audit["severity"]["enum"]) == tuple(pack["severity"]["enum"]) == SEVERITIES
     assert tuple(audit["role"]["enum"]) == ROLES
     assert tuple(pack["effort"]["enum"]) == EFFORTS
-    checks = next(c["properties"]["check"]["enum"] for c in when["condition"]["oneOf"]
-                  if "check" in c.get("properties", {}))
+    checks = next(
+        c["properties"]["check"]["enum"] for c in when["condition"]["oneOf"] if "check" in c.get("properties", {})
+    )
     assert set(checks) == set(CHECKS) | PIPELINE_CHECKS
 
 

@@ -12,8 +12,13 @@ from helpers import FIXTURES, lockaudit
 
 DOCUMENTED = {
     "dependencies": [
-        {"name": "requests", "version": "2.19.0", "vulns": [
-            {"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"], "aliases": ["CVE-2018-18074"], "description": "..."}]},
+        {
+            "name": "requests",
+            "version": "2.19.0",
+            "vulns": [
+                {"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"], "aliases": ["CVE-2018-18074"], "description": "..."}
+            ],
+        },
         {"name": "openai", "version": "1.61.0", "vulns": []},
         {"name": "private-pkg", "skip_reason": "Dependency not found on PyPI and could not be audited"},
     ],
@@ -24,8 +29,9 @@ DOCUMENTED = {
 def test_parse_the_documented_format() -> None:
     report = parse(DOCUMENTED)
     assert report.status == "checked" and report.audited == 2
-    assert report.vulnerable == {"requests==2.19.0": [
-        {"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"], "aliases": ["CVE-2018-18074"]}]}
+    assert report.vulnerable == {
+        "requests==2.19.0": [{"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"], "aliases": ["CVE-2018-18074"]}]
+    }
     assert report.notice == "1 pinned packages could not be audited"
     legacy = parse(DOCUMENTED["dependencies"][:2])  # older pip-audit: the list alone
     assert list(legacy.vulnerable) == ["requests==2.19.0"]
@@ -38,10 +44,12 @@ def test_nothing_audited_is_unavailable_not_clean() -> None:
 
 def test_pins_prefer_locked_versions() -> None:
     loc = Location("x", 1, 1)
-    facts = [DependencyFact(loc, "openai", "pyproject", "main", "==1.50.0"),
-             DependencyFact(loc, "openai", "uv.lock", "locked", version="1.61.0"),
-             DependencyFact(loc, "requests", "requirements", "r.txt", ">=2"),
-             DependencyFact(loc, "anthropic", "requirements", "r.txt", "==0.40.0")]
+    facts = [
+        DependencyFact(loc, "openai", "pyproject", "main", "==1.50.0"),
+        DependencyFact(loc, "openai", "uv.lock", "locked", version="1.61.0"),
+        DependencyFact(loc, "requests", "requirements", "r.txt", ">=2"),
+        DependencyFact(loc, "anthropic", "requirements", "r.txt", "==0.40.0"),
+    ]
     assert pins(facts) == ["anthropic==0.40.0", "openai==1.61.0"]
 
 
@@ -71,11 +79,33 @@ def test_vulnerable_provider_sdk_finding() -> None:
     from auditor.engine import CHECKS, Project
     from auditor.packs import load_rules
 
-    record = UsageRecord("dependency", "requirements.txt", 2, 1, None, name="openai", vendor="OpenAI",
-                         owner="OpenAI", layer="model-api", product="openai", value="==0.27.0")
-    project = Project([], None, None, lambda path: False,  # type: ignore[arg-type]
-                      {"vulnerable": [{"package": "openai==0.27.0", "vulnerabilities": [
-                          {"id": "GHSA-xxxx", "fix_versions": ["0.27.1"], "aliases": []}]}]})
+    record = UsageRecord(
+        "dependency",
+        "requirements.txt",
+        2,
+        1,
+        None,
+        name="openai",
+        vendor="OpenAI",
+        owner="OpenAI",
+        layer="model-api",
+        product="openai",
+        value="==0.27.0",
+    )
+    project = Project(
+        [],
+        None,
+        None,
+        lambda path: False,  # type: ignore[arg-type]
+        {
+            "vulnerable": [
+                {
+                    "package": "openai==0.27.0",
+                    "vulnerabilities": [{"id": "GHSA-xxxx", "fix_versions": ["0.27.1"], "aliases": []}],
+                }
+            ]
+        },
+    )
     found = list(CHECKS["vulnerable-dependency"]([record], load_rules(), {}, project))
     assert found == [(record, {"vendor": "OpenAI", "name": "openai==0.27.0", "ids": "GHSA-xxxx", "fix": "0.27.1"})]
 

@@ -19,7 +19,8 @@ def test_wheel_installs_and_scans_from_outside_the_source_tree(tmp_path: Path) -
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)],
-        check=True, timeout=600,
+        check=True,
+        timeout=600,
     )
     (wheel,) = wheels.glob("lockaudit-*.whl")
 
@@ -34,20 +35,27 @@ def test_wheel_installs_and_scans_from_outside_the_source_tree(tmp_path: Path) -
     work.mkdir()
     located = subprocess.run(
         [python, "-c", "import auditor.resources as r; print(r.data_dir('rules')); print(r.data_dir('reports'))"],
-        cwd=work, capture_output=True, text=True, check=True,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert all(Path(p).is_relative_to(env_dir) for p in located), located
 
     result = subprocess.run(
         [env_dir / "bin" / "lockaudit", "scan", project, "--format", "json"],
-        cwd=work, capture_output=True, text=True, timeout=120,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     audit = json.loads(result.stdout)
     assert {v["vendor"] for v in audit["summary"]["vendors"]} == {"Microsoft", "OpenAI"}
     # The installed wheel judges exactly as the source tree does (its rule packs and templates shipped whole).
     assert [(f["rule_id"], f["path"], f["line"]) for f in audit["findings"]] == [
-        (f["rule_id"], f["path"], f["line"]) for f in scan_json(project)["findings"]]
+        (f["rule_id"], f["path"], f["line"]) for f in scan_json(project)["findings"]
+    ]
     rules = subprocess.run([env_dir / "bin" / "lockaudit", "rules", "test"], cwd=work, capture_output=True, text=True)
     assert rules.returncode == 0 and " 0 failed" in rules.stdout, rules.stdout + rules.stderr
 

@@ -30,7 +30,9 @@ def downlevel_in_worker(source: str, timeout: float = DEFAULT_TIMEOUT) -> str:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "auditor.extract.downlevel"],
-            input=source.encode("utf-8", "surrogatepass"), capture_output=True, timeout=timeout,
+            input=source.encode("utf-8", "surrogatepass"),
+            capture_output=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         raise DownlevelError(f"the newer-grammar parser timed out after {timeout:g} s") from None

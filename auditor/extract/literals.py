@@ -32,7 +32,7 @@ def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | Non
         cut = min((i for i in (candidate.find("/"), candidate.find(":")) if i > 0), default=-1)
         if cut < 0:
             return None
-        head, rest = candidate[:cut], candidate[cut + 1:]
+        head, rest = candidate[:cut], candidate[cut + 1 :]
         known = head.lower() in detectors.routing_prefixes
         if not rest or not (known or _ROUTE_HEAD.fullmatch(head)):
             return None

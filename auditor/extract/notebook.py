@@ -57,16 +57,27 @@ def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None)
     if language is not None and language not in PYTHON_LANGUAGES:
         return [ErrorFact(Location(path, 1, 1), "not a Python notebook", f"kernel language is {language!r}")]
 
-    code = [cell.get("source") for cell in document["cells"] if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    problem = syntax_problem("".join(part for source in code
-                                     for part in (source if isinstance(source, list) else [source]) if isinstance(part, str)))
+    code = [
+        cell.get("source") for cell in document["cells"] if isinstance(cell, dict) and cell.get("cell_type") == "code"
+    ]
+    problem = syntax_problem(
+        "".join(
+            part
+            for source in code
+            for part in (source if isinstance(source, list) else [source])
+            if isinstance(part, str)
+        )
+    )
     if problem is not None:  # the cells' trees together would take too much memory
         return [ErrorFact(Location(path, 1, 1), "too large to analyse", problem)]
     analysis = SourceAnalysis(path, detectors)  # cells share bindings, in order
     for index, cell in enumerate(document["cells"]):
         if not isinstance(cell, dict):
-            analysis.facts.append(ErrorFact(Location(path, 1, 1, index), "invalid notebook cell",
-                                            f"cell {index}: not an object", partial=True))
+            analysis.facts.append(
+                ErrorFact(
+                    Location(path, 1, 1, index), "invalid notebook cell", f"cell {index}: not an object", partial=True
+                )
+            )
             continue
         if cell.get("cell_type") != "code":
             continue
@@ -75,8 +86,13 @@ def extract_notebook(path: str, data: bytes, detectors: Detectors | None = None)
             source = "".join(source)
         if not isinstance(source, str):
             analysis.facts.append(
-                ErrorFact(Location(path, 1, 1, index), "invalid notebook cell", f"cell {index}: source is not text",
-                          partial=True))
+                ErrorFact(
+                    Location(path, 1, 1, index),
+                    "invalid notebook cell",
+                    f"cell {index}: source is not text",
+                    partial=True,
+                )
+            )
             continue
         python = neutralise_magics(source)
         if python is not None:

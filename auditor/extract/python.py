@@ -58,16 +58,41 @@ DYNAMIC_IMPORTERS: dict[str, bool] = {
 }
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 ENVIRON = "os.environ"
-ENV_CALLS = {"os.getenv": "read", "os.environ.get": "read", "os.environ.setdefault": "write",
-             "os.environ.pop": "write", "os.putenv": "write", "os.unsetenv": "write"}
+ENV_CALLS = {
+    "os.getenv": "read",
+    "os.environ.get": "read",
+    "os.environ.setdefault": "write",
+    "os.environ.pop": "write",
+    "os.putenv": "write",
+    "os.unsetenv": "write",
+}
 # String methods whose arguments are fragments, not whole values (`startswith("gpt-")`).
-FRAGMENT_METHODS = frozenset({"startswith", "endswith", "removeprefix", "removesuffix", "lstrip", "rstrip",
-                              "strip", "split", "rsplit", "replace", "find", "rfind", "index", "count",
-                              "partition", "rpartition"})
+FRAGMENT_METHODS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "removeprefix",
+        "removesuffix",
+        "lstrip",
+        "rstrip",
+        "strip",
+        "split",
+        "rsplit",
+        "replace",
+        "find",
+        "rfind",
+        "index",
+        "count",
+        "partition",
+        "rpartition",
+    }
+)
 # Names under which a model id is expected, and names that say a string is something else.
 _MODELISH = re.compile(r"(?i)model|deployment|engine|llm|checkpoint")
-_NOT_MODEL = re.compile(r"(?i)index|collection|table|bucket|namespace|path|dir|folder|file|url|prefix|suffix|"
-                        r"pattern|tag|label|title|key|token|secret|password|header")
+_NOT_MODEL = re.compile(
+    r"(?i)index|collection|table|bucket|namespace|path|dir|folder|file|url|prefix|suffix|"
+    r"pattern|tag|label|title|key|token|secret|password|header"
+)
 _MODEL_SHAPE = re.compile(r"^[\w.:/@-]{2,200}$")
 _BOOLEAN_LIKE = frozenset({"true", "false", "1", "0", "yes", "no", "on", "off"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -75,8 +100,7 @@ _MAX_EXPRESSION = 120
 _MAX_ARGUMENT_NODES = 2000
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _SKIP = "\0skip"  # literal context: a docstring, f-string part or string-method argument
-_TOOL_SUPPRESSION = re.compile(
-    r"#[ \t]*(?:(?P<ty>ty:[ \t]*ignore\b)|(?P<file>ruff:[ \t]*noqa\b)|noqa:[^#\n]*\bRUF\d+)")
+_TOOL_SUPPRESSION = re.compile(r"#[ \t]*(?:(?P<ty>ty:[ \t]*ignore\b)|(?P<file>ruff:[ \t]*noqa\b)|noqa:[^#\n]*\bRUF\d+)")
 _DICT_KEY = "\0dict key"  # literal context: a key of a dict literal (a price table, a lookup)
 _ENUMERATED = "\0enumerated"  # literal context: a member of an unnamed `Literal[...]` or test
 LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
@@ -113,8 +137,11 @@ class _Flags(TypedDict):
 def _plain(ctx: _Context) -> _Context:
     """`ctx` without what belongs to one literal (its name, call, group, test): the context
     for a node's parts, which are not that literal."""
-    return ctx._replace(literal=None, call=None, group=0, check=False) \
-        if ctx.literal or ctx.call or ctx.group or ctx.check else ctx
+    return (
+        ctx._replace(literal=None, call=None, group=0, check=False)
+        if ctx.literal or ctx.call or ctx.group or ctx.check
+        else ctx
+    )
 
 
 class _Text:
@@ -241,8 +268,11 @@ class SourceAnalysis:
                 self.facts.append(ErrorFact(Location(self.path, line, exc.offset or 1, cell), "syntax error", detail))
                 return
         except (ValueError, RecursionError, MemoryError) as exc:
-            self.facts.append(ErrorFact(Location(self.path, 1, 1, cell), "cannot be parsed",
-                                        f"{where}{exc.__class__.__name__}: {exc}"))
+            self.facts.append(
+                ErrorFact(
+                    Location(self.path, 1, 1, cell), "cannot be parsed", f"{where}{exc.__class__.__name__}: {exc}"
+                )
+            )
             return
         self._current = _Text(text, cell, column_shift or {})
         self.parsed = True
@@ -265,12 +295,22 @@ class SourceAnalysis:
             return
         comments = python_comments(text)  # real comments only: a docstring may quote one
         if comments is None:
-            comments = [(text.count("\n", 0, m.start()) + 1, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1,
-                         m.group(0), False) for m in _TOOL_SUPPRESSION.finditer(text)]
+            comments = [
+                (
+                    text.count("\n", 0, m.start()) + 1,
+                    m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1,
+                    m.group(0),
+                    False,
+                )
+                for m in _TOOL_SUPPRESSION.finditer(text)
+            ]
         for line, column, comment, _ in comments:
             for match in _TOOL_SUPPRESSION.finditer(comment):
-                product, signal = ("ty", "# ty: ignore") if match.group("ty") else (
-                    ("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
+                product, signal = (
+                    ("ty", "# ty: ignore")
+                    if match.group("ty")
+                    else (("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
+                )
                 self.facts.append(ToolFact(Location(self.path, line, column + match.start(), cell), product, signal))
 
     # One handler per node type, chosen by `_HANDLERS` from the node's exact class: it records
@@ -305,7 +345,8 @@ class SourceAnalysis:
         for alias in node.names:
             self.facts.append(ImportFact(self._current.loc(self.path, alias), alias.name, **_flags(ctx)))
             self.aliases[alias.asname or alias.name.split(".")[0]] = (
-                alias.name if alias.asname else alias.name.split(".")[0])
+                alias.name if alias.asname else alias.name.split(".")[0]
+            )
         return []
 
     def _visit_ImportFrom(self, node: ast.ImportFrom, ctx: _Context) -> _Children:
@@ -357,8 +398,9 @@ class SourceAnalysis:
         if _name_of(node.value) == "Literal" and self._dotted(node.value) in LITERAL_TYPES:
             self._literal_types.add(id(node))
             # `ChatModel = Literal["o3", "gpt-4o"]`: the names a type accepts, kept under its name
-            members = ctx._replace(literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal,
-                                   group=id(node), call=None)
+            members = ctx._replace(
+                literal=_ENUMERATED if ctx.literal in (None, "argument") else ctx.literal, group=id(node), call=None
+            )
             elements = key.elts if isinstance(key, ast.Tuple) else [key]
             return [(node.value, plain), *[(e, members._replace(check=ctx.check)) for e in elements]]
         return [(node.value, plain), (node.slice, plain)]
@@ -386,15 +428,18 @@ class SourceAnalysis:
         guarded = any(_catches_import_error(h.type) and not _raises(h.body) for h in node.handlers)
         body = plain._replace(optional=True) if guarded else plain
         branch = plain._replace(conditional=True)
-        return [*[(n, body) for n in node.body], *[(h, branch) for h in node.handlers],
-                *[(n, branch) for n in node.orelse], *[(n, plain) for n in node.finalbody]]
+        return [
+            *[(n, body) for n in node.body],
+            *[(h, branch) for h in node.handlers],
+            *[(n, branch) for n in node.orelse],
+            *[(n, plain) for n in node.finalbody],
+        ]
 
     def _visit_For(self, node: ast.For | ast.AsyncFor, ctx: _Context) -> _Children:
         plain = _plain(ctx)
         named = _name_of(node.target)
         iterable = plain._replace(literal=named) if named else plain
-        return ([(node.target, plain), (node.iter, iterable)]
-                + [(n, plain) for n in (*node.body, *node.orelse)])
+        return [(node.target, plain), (node.iter, iterable)] + [(n, plain) for n in (*node.body, *node.orelse)]
 
     def _visit_BoolOp(self, node: ast.BoolOp, ctx: _Context) -> _Children:
         """`os.getenv("MODEL") or "o3"`: the fallback keeps its name."""
@@ -420,8 +465,11 @@ class SourceAnalysis:
             argument = plain._replace(literal=_SKIP)
         else:
             argument = plain._replace(literal="argument", call=node)
-        return ([(func, plain)] + [(a, argument) for a in node.args]
-                + [(k, plain if not fragment else argument) for k in node.keywords])
+        return (
+            [(func, plain)]
+            + [(a, argument) for a in node.args]
+            + [(k, plain if not fragment else argument) for k in node.keywords]
+        )
 
     def _visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: _Context) -> _Children:
         plain = _plain(ctx)
@@ -441,7 +489,7 @@ class SourceAnalysis:
                     self.pending.bindings.append((plain.scope, target.id, node.annotation, True))
             elif isinstance(target, ast.Attribute):
                 name = name or target.attr
-                if (isinstance(target.value, ast.Name) and target.value.id == "self" and plain.cls and value is not None):
+                if isinstance(target.value, ast.Name) and target.value.id == "self" and plain.cls and value is not None:
                     self.pending.attribute_bindings.append((plain.cls, target.attr, value, plain.scope))
                 else:
                     self.pending.settings.append((target, self._current, plain.scope, value))
@@ -469,7 +517,7 @@ class SourceAnalysis:
         arguments = node.args
         positional = [*arguments.posonlyargs, *arguments.args]
         children: _Children = [(n, plain) for n in node.decorator_list]
-        for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+        for arg, default in zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults):
             children.append((default, plain._replace(literal=arg.arg)))
         for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults):
             if kw_default is not None:
@@ -493,26 +541,37 @@ class SourceAnalysis:
             if isinstance(item.optional_vars, ast.Name):
                 self.pending.bindings.append((plain.scope, item.optional_vars.id, item.context_expr, False))
             call = item.context_expr
-            if (isinstance(call, ast.Call) and self._dotted(call.func) == "contextlib.suppress"
-                    and any(_catches_import_error(arg) for arg in call.args)):
+            if (
+                isinstance(call, ast.Call)
+                and self._dotted(call.func) == "contextlib.suppress"
+                and any(_catches_import_error(arg) for arg in call.args)
+            ):
                 optional = True
         body = plain._replace(optional=True) if optional else plain
         return [(i.context_expr, plain) for i in node.items] + [(n, body) for n in node.body]
 
     def _visit_Compare(self, node: ast.Compare, ctx: _Context) -> _Children:
         plain = _plain(ctx)
-        if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
-                and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
+        if (
+            len(node.ops) == 1
+            and isinstance(node.ops[0], (ast.In, ast.NotIn))
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, str)
+        ):
             self.pending.membership.append((node, node.left.value, self._current, plain.scope))
         # `model == "o3"`, `model in ("o1", "o3")`, `"claude-opus-4" in model`: tests on a model
         # id, named by the other side
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
             named = _name_of(node.left)
-            return [(node.left, plain), *[(c, plain._replace(literal=named) if named else plain)
-                                          for c in node.comparators]]
+            return [
+                (node.left, plain),
+                *[(c, plain._replace(literal=named) if named else plain) for c in node.comparators],
+            ]
         left, right = node.left, node.comparators[0]
-        return [(left, plain._replace(literal=_name_of(right) or _ENUMERATED, check=True)),
-                (right, plain._replace(literal=_name_of(left) or _ENUMERATED, check=True))]
+        return [
+            (left, plain._replace(literal=_name_of(right) or _ENUMERATED, check=True)),
+            (right, plain._replace(literal=_name_of(left) or _ENUMERATED, check=True)),
+        ]
 
     # Keyed by exact class, looked up once per node by `type(node)`; any other class goes to `_visit_generic`.
     _HANDLERS: ClassVar[dict[type[ast.AST], Callable[[SourceAnalysis, Any, _Context], _Children]]] = {
@@ -595,8 +654,16 @@ class SourceAnalysis:
             if key is None or not url or "://" not in url:
                 continue
             client = table[key]
-            self.facts.append(ConstructorFact(text.loc(self.path, target), client.qualname, scope, client.service,
-                                              ((target.attr, url),), rebound=True))
+            self.facts.append(
+                ConstructorFact(
+                    text.loc(self.path, target),
+                    client.qualname,
+                    scope,
+                    client.service,
+                    ((target.attr, url),),
+                    rebound=True,
+                )
+            )
             table[key] = client._replace(base_url=url)
 
     def _client_sources(self) -> None:
@@ -610,13 +677,24 @@ class SourceAnalysis:
             client = self._returned_client(["<module>"], name, "<module>")
             if client is not None:
                 line = function.lineno
-                self.facts.append(ClientSourceFact(Location(self.path, line, 1), name, client.qualname, client.service,
-                                                   client.base_url, True))
+                self.facts.append(
+                    ClientSourceFact(
+                        Location(self.path, line, 1), name, client.qualname, client.service, client.base_url, True
+                    )
+                )
         lines = {name: expr.lineno for scope, name, expr, _ in reversed(self.pending.bindings) if scope == "<module>"}
         for (scope, name), client in self.instances.items():
             if scope == "<module>":
-                self.facts.append(ClientSourceFact(Location(self.path, lines.get(name, 1), 1), name, client.qualname,
-                                                   client.service, client.base_url, False))
+                self.facts.append(
+                    ClientSourceFact(
+                        Location(self.path, lines.get(name, 1), 1),
+                        name,
+                        client.qualname,
+                        client.service,
+                        client.base_url,
+                        False,
+                    )
+                )
 
     def _base_name(self, expr: ast.expr) -> str | None:
         """A base class as a dotted name: through the imports (`openai.OpenAI`), relative
@@ -638,7 +716,8 @@ class SourceAnalysis:
         none, and its bindings need only be read for literals and `os.environ`."""
         detectors = self.detectors
         return detectors is not None and any(
-            module in detectors.module_prefixes or self._tracked(module) for module in set(self.aliases.values()))
+            module in detectors.module_prefixes or self._tracked(module) for module in set(self.aliases.values())
+        )
 
     def _resolve_bindings(self) -> None:
         clients = self._names_vendors()
@@ -666,12 +745,19 @@ class SourceAnalysis:
             self._resolved_calls.clear()  # resolved with incomplete bindings
         # What other modules give, for `auditor.link`: only what resolved to nothing here.
         for scope, name, expr, annotation in self.pending.bindings:
-            if not annotation and isinstance(expr, (ast.Name, ast.Call)) and (scope, name) not in self.instances \
-                    and (origin := self._origin(expr, scope)) is not None:
+            if (
+                not annotation
+                and isinstance(expr, (ast.Name, ast.Call))
+                and (scope, name) not in self.instances
+                and (origin := self._origin(expr, scope)) is not None
+            ):
                 self.foreign.setdefault((scope, name), origin)
         for cls, attribute, expr, where in self.pending.attribute_bindings:
-            if isinstance(expr, (ast.Name, ast.Call)) and (cls, attribute) not in self.attribute_instances \
-                    and (origin := self._origin(expr, where)) is not None:
+            if (
+                isinstance(expr, (ast.Name, ast.Call))
+                and (cls, attribute) not in self.attribute_instances
+                and (origin := self._origin(expr, where)) is not None
+            ):
                 self.foreign_attributes.setdefault((cls, attribute), origin)
 
     def _literal_of(self, expr: ast.expr | None, scope: str) -> str | None:
@@ -717,8 +803,13 @@ class SourceAnalysis:
             if what == "call" and self._makes_clients(name):  # `boto3.Session()`: its `.client(...)` is a factory
                 return _Client(name)
             owner, _, method = name.rpartition(".")
-            if what == "call" and path is None and method in CLASS_FACTORIES and _is_class_name(owner) \
-                    and self._tracked(owner):
+            if (
+                what == "call"
+                and path is None
+                and method in CLASS_FACTORIES
+                and _is_class_name(owner)
+                and self._tracked(owner)
+            ):
                 return _Client(owner)  # `sandbox = await AsyncSandbox.create(...)` is one
             if what == "call" and (path == "with_options" or name.endswith(".with_options")):
                 receiver = self._receiver_of(expr.func, scope)  # `client.with_options(base_url=…)` moves it
@@ -736,7 +827,9 @@ class SourceAnalysis:
 
     def _returned_client(self, owners: list[str], name: str, scope: str, index: int | None = None) -> _Client | None:
         """The client the function `name` of the first of `owners` defining it returns."""
-        owner = next((o for o in owners if (o, name) in self.pending.returned or (o, name) in self.pending.returns), None)
+        owner = next(
+            (o for o in owners if (o, name) in self.pending.returned or (o, name) in self.pending.returns), None
+        )
         if owner is None or (owner, name) in self._resolving:
             return None
         via = name if owner == "<module>" else f"{owner}.{name}"
@@ -778,17 +871,34 @@ class SourceAnalysis:
         for spread in (k.value for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)):
             # The dict bound last before the call, and keys set on it since: flow is approximated
             # by lines, so another branch's later `kwargs = {"azure_deployment": …}` does not count.
-            bound = max(((expr.lineno, expr) for bound_scope, name, expr, annotation in self.pending.bindings
-                         if name == spread.id and not annotation and bound_scope in _scopes(scope)
-                         and expr.lineno <= call.lineno), key=lambda pair: pair[0], default=None)
+            bound = max(
+                (
+                    (expr.lineno, expr)
+                    for bound_scope, name, expr, annotation in self.pending.bindings
+                    if name == spread.id
+                    and not annotation
+                    and bound_scope in _scopes(scope)
+                    and expr.lineno <= call.lineno
+                ),
+                key=lambda pair: pair[0],
+                default=None,
+            )
             if bound is not None and isinstance(bound[1], ast.Dict):
-                found += [(k.value, self._literal_of(v, scope)) for k, v in zip(bound[1].keys, bound[1].values)
-                          if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+                found += [
+                    (k.value, self._literal_of(v, scope))
+                    for k, v in zip(bound[1].keys, bound[1].values)
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                ]
             since = bound[0] if bound is not None else 0
             for target, _, ctx, literal in self.pending.subscripts:
-                if isinstance(target.value, ast.Name) and target.value.id == spread.id and ctx.scope in _scopes(scope) \
-                        and since <= target.lineno <= call.lineno \
-                        and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+                if (
+                    isinstance(target.value, ast.Name)
+                    and target.value.id == spread.id
+                    and ctx.scope in _scopes(scope)
+                    and since <= target.lineno <= call.lineno
+                    and isinstance(target.slice, ast.Constant)
+                    and isinstance(target.slice.value, str)
+                ):
                     found.append((target.slice.value, literal or None))
         return tuple(found)
 
@@ -831,8 +941,7 @@ class SourceAnalysis:
                 return "call", ".".join([ENVIRON, *attributes]), None, None, None, None
         elif isinstance(base, (ast.Call, ast.Await)):
             receiver = self._instance_of(base, scope, False)
-        if (receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self"
-                and len(attributes) > 1):
+        if receiver is None and attributes and isinstance(base, ast.Name) and base.id == "self" and len(attributes) > 1:
             key = _in_scope(self.attribute_instances, attributes[0], scope)
             receiver = self.attribute_instances[key] if key else self._property(attributes[0], scope)
             if receiver is not None:
@@ -844,8 +953,9 @@ class SourceAnalysis:
             if self.detectors is not None and factory in self.detectors.factories:
                 return self._factory(node, factory)
             return ("call", qualname, service, path, base_url, via) if path else None
-        if isinstance(base, ast.Name) and any((s, base.id) in self.local_names for s in _scopes(scope)
-                                              if s != "<module>"):
+        if isinstance(base, ast.Name) and any(
+            (s, base.id) in self.local_names for s in _scopes(scope) if s != "<module>"
+        ):
             return None  # a local variable shadowing an import of the same name
         name = self._dotted(node.func)
         if name is None:
@@ -886,12 +996,16 @@ class SourceAnalysis:
         if what == "constructor":
             self.facts.append(ConstructorFact(loc, name, ctx.scope, service, keywords, tool_types, dict_keys))
         elif path is not None:
-            self.facts.append(CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys,
-                                       base_url, via))
+            self.facts.append(
+                CallFact(loc, ctx.scope, name, service, path, None, keywords, tool_types, dict_keys, base_url, via)
+            )
             moved = self._base_url(node, ctx.scope) if path.rpartition(".")[2] == "with_options" else None
             if moved is not None:  # `client.with_options(base_url=…)`: the same client, elsewhere
-                self.facts.append(ConstructorFact(loc, name, ctx.scope, service,
-                                                  tuple((k, v) for k, v in keywords if v == moved), rebound=True))
+                self.facts.append(
+                    ConstructorFact(
+                        loc, name, ctx.scope, service, tuple((k, v) for k, v in keywords if v == moved), rebound=True
+                    )
+                )
         else:
             self.facts.append(CallFact(loc, ctx.scope, None, None, None, name, keywords, tool_types, dict_keys))
 
@@ -911,15 +1025,31 @@ class SourceAnalysis:
             origin = self._origin(base, ctx.scope)
             # `client.chat.completions.create` on a name imported as is: two steps at least,
             # so `path.join` after `from os import path` is not taken for a client
-            if origin is not None and not origin[2] and isinstance(base, ast.Name) and len(attributes) < 2 \
-                    and _in_scope(self.foreign, base.id, ctx.scope) is None:
+            if (
+                origin is not None
+                and not origin[2]
+                and isinstance(base, ast.Name)
+                and len(attributes) < 2
+                and _in_scope(self.foreign, base.id, ctx.scope) is None
+            ):
                 origin = None
         if origin is None or not attributes:
             return
         keywords = tuple((k.arg, self._literal_of(k.value, ctx.scope)) for k in node.keywords if k.arg)
         tool_types, dict_keys = _dict_literals(node)
-        self.facts.append(ForeignCallFact(text.loc(self.path, node), ctx.scope, origin[0], origin[1], origin[2],
-                                          ".".join(attributes), keywords, tool_types, dict_keys))
+        self.facts.append(
+            ForeignCallFact(
+                text.loc(self.path, node),
+                ctx.scope,
+                origin[0],
+                origin[1],
+                origin[2],
+                ".".join(attributes),
+                keywords,
+                tool_types,
+                dict_keys,
+            )
+        )
 
     def _origin(self, expr: ast.expr, scope: str) -> _Origin | None:
         """What another of the project's modules gives: an imported name (`client` after
@@ -944,8 +1074,9 @@ class SourceAnalysis:
         return dotted, 0, called
 
     def _dynamic_import(self, node: ast.Call, loc: Location, text: _Text, ctx: _Context, optional: bool) -> None:
-        argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in ("name", "mod_name")),
-                                                       None)
+        argument = (
+            node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in ("name", "mod_name")), None)
+        )
         if argument is None:
             return
         flags = _flags(ctx)
@@ -960,12 +1091,19 @@ class SourceAnalysis:
                 module, level = f"{base}.{module.lstrip('.')}" if base else module.lstrip("."), 0
             self.facts.append(ImportFact(loc, module.lstrip("."), None, level, dynamic=True, **flags))
         else:
-            self.facts.append(ImportFact(loc, "", None, 0, dynamic=True, unresolved=True,
-                                         expression=_source(text.text, argument), **flags))
+            self.facts.append(
+                ImportFact(
+                    loc, "", None, 0, dynamic=True, unresolved=True, expression=_source(text.text, argument), **flags
+                )
+            )
 
     def _env_call(self, node: ast.Call, loc: Location, ctx: _Context, access: str) -> None:
         if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            second = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
+            second = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "default"), None)
+            )
             value = _boolean_like(second)
             if access == "read" and value is not None:
                 value = f"default={value}"  # os.getenv("X", "true"): on unless the user says otherwise
@@ -973,7 +1111,11 @@ class SourceAnalysis:
 
     def _resolve_environment(self) -> None:
         for node, text, ctx, written in self.pending.subscripts:
-            if self._is_environ(node.value) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            if (
+                self._is_environ(node.value)
+                and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, str)
+            ):
                 loc = text.loc(self.path, node)
                 if written is None:
                     self.facts.append(EnvFact(loc, node.slice.value, "read", ctx.scope, conditional=ctx.conditional))
@@ -995,8 +1137,9 @@ class SourceAnalysis:
             if value.startswith(("http://", "https://", "ws://", "wss://")):
                 url = endpoint(value, detectors.hosts)
                 if url is not None:
-                    self.facts.append(StringFact(text.loc(self.path, node), "endpoint", url, ctx.scope,
-                                                 context=_context_name(ctx)))
+                    self.facts.append(
+                        StringFact(text.loc(self.path, node), "endpoint", url, ctx.scope, context=_context_name(ctx))
+                    )
                 continue
             match = model_family(value, detectors)
             if match is not None:
@@ -1006,14 +1149,25 @@ class SourceAnalysis:
         tables = {ctx.group for _, _, _, ctx, (_, needs_context, _) in models if ctx.group and not needs_context}
         for node, value, text, ctx, (family, needs_context, routed_via) in models:
             context = _context_name(ctx)
-            modelish = bool(context and _MODELISH.search(context)) or ctx.group in tables or (
-                ctx.call is not None and self._is_model_argument(ctx.call, node, ctx.scope))
-            if not modelish and (needs_context or (context and ctx.literal != _DICT_KEY and _NOT_MODEL.search(context))):
+            modelish = (
+                bool(context and _MODELISH.search(context))
+                or ctx.group in tables
+                or (ctx.call is not None and self._is_model_argument(ctx.call, node, ctx.scope))
+            )
+            if not modelish and (
+                needs_context or (context and ctx.literal != _DICT_KEY and _NOT_MODEL.search(context))
+            ):
                 continue
-            kept = CHECK if ctx.check else LOOKUP_KEY if ctx.literal in (_DICT_KEY, _ENUMERATED) or (
-                ctx.group and ctx.group in self._literal_types) else context
-            self.facts.append(StringFact(text.loc(self.path, node), "model-id", value, ctx.scope, family,
-                                         routed_via, kept))
+            kept = (
+                CHECK
+                if ctx.check
+                else LOOKUP_KEY
+                if ctx.literal in (_DICT_KEY, _ENUMERATED) or (ctx.group and ctx.group in self._literal_types)
+                else context
+            )
+            self.facts.append(
+                StringFact(text.loc(self.path, node), "model-id", value, ctx.scope, family, routed_via, kept)
+            )
 
     def _is_model_argument(self, call: ast.Call, argument: ast.expr, scope: str) -> bool:
         """A positional argument where a model is expected: of a vendor's call
@@ -1031,7 +1185,7 @@ class SourceAnalysis:
         if owner is None:
             return False
         function = self.pending.returned[(owner, name)][1]
-        parameters = [*function.args.posonlyargs, *function.args.args][int(method):]
+        parameters = [*function.args.posonlyargs, *function.args.args][int(method) :]
         return position < len(parameters) and bool(_MODELISH.search(parameters[position].arg))
 
     # -- names -------------------------------------------------------------------------
@@ -1223,8 +1377,11 @@ def _dict_literals(node: ast.Call) -> tuple[tuple[str, ...], tuple[str, ...]]:
                         tool_types.add(value.value)
         elif isinstance(current, ast.Call):
             for keyword in current.keywords:
-                if keyword.arg == "type" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                if (
+                    keyword.arg == "type"
+                    and isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, str)
+                ):
                     tool_types.add(keyword.value.value)
         stack.extend(ast.iter_child_nodes(current))
     return tuple(sorted(tool_types)), tuple(sorted(keys))
-

@@ -14,16 +14,21 @@ import tokenize
 from auditor.facts import Location, SuppressionFact
 
 MARKER = "lockaudit:"
-_COMMENT = re.compile(r"#[ \t]*lockaudit:[ \t]*(?P<verb>ignore-file|ignore)\b[ \t]*(?:\[(?P<rules>[^\]\n]*)\])?"
-                      r"[ \t]*[:\-–—]*[ \t]*(?P<reason>[^\n]*)")
+_COMMENT = re.compile(
+    r"#[ \t]*lockaudit:[ \t]*(?P<verb>ignore-file|ignore)\b[ \t]*(?:\[(?P<rules>[^\]\n]*)\])?"
+    r"[ \t]*[:\-–—]*[ \t]*(?P<reason>[^\n]*)"
+)
 
 
 def python_comments(text: str) -> list[tuple[int, int, str, bool]] | None:
     """Every comment as (line, 1-based column, text, alone on its line); None when the text
     does not tokenize (a newer grammar), so the caller can fall back to lines."""
     try:
-        return [(token.start[0], token.start[1] + 1, token.string, token.line.strip().startswith("#"))
-                for token in tokenize.generate_tokens(io.StringIO(text).readline) if token.type == tokenize.COMMENT]
+        return [
+            (token.start[0], token.start[1] + 1, token.string, token.line.strip().startswith("#"))
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return None
 
@@ -51,20 +56,33 @@ def text_suppressions(path: str, text: str, cell: int | None = None) -> list[Sup
             continue
         match = _COMMENT.search(line)
         if match is not None and not _quoted(line, match.start()):
-            fact = _parse(path, line[match.start():], number, match.start() + 1, cell,
-                          standalone=not line[:match.start()].strip())
+            fact = _parse(
+                path,
+                line[match.start() :],
+                number,
+                match.start() + 1,
+                cell,
+                standalone=not line[: match.start()].strip(),
+            )
             if fact is not None:
                 facts.append(fact)
     return facts
 
 
-def _parse(path: str, comment: str, line: int, column: int, cell: int | None, standalone: bool) -> SuppressionFact | None:
+def _parse(
+    path: str, comment: str, line: int, column: int, cell: int | None, standalone: bool
+) -> SuppressionFact | None:
     match = _COMMENT.match(comment)
     if match is None:
         return None
     rules = tuple(sorted({r.strip() for r in (match.group("rules") or "").split(",") if r.strip()}))
-    return SuppressionFact(Location(path, line, column, cell), rules, match.group("reason").strip()[:300],
-                           file_level=match.group("verb") == "ignore-file", standalone=standalone)
+    return SuppressionFact(
+        Location(path, line, column, cell),
+        rules,
+        match.group("reason").strip()[:300],
+        file_level=match.group("verb") == "ignore-file",
+        standalone=standalone,
+    )
 
 
 def _quoted(line: str, index: int) -> bool:

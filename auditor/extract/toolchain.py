@@ -28,22 +28,46 @@ from auditor.redact import redact_url
 from auditor.safe_yaml import SafeLoader, yaml_problem
 
 # Astral's pre-commit hook repositories and GitHub actions, by the product they run.
-ASTRAL_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff", "astral-sh/uv-pre-commit": "uv", "astral-sh/ty-pre-commit": "ty"}
+ASTRAL_HOOK_REPOS = {
+    "astral-sh/ruff-pre-commit": "ruff",
+    "astral-sh/uv-pre-commit": "uv",
+    "astral-sh/ty-pre-commit": "ty",
+}
 ACTIONS = {"astral-sh/setup-uv": "uv", "astral-sh/ruff-action": "ruff", "promptfoo/promptfoo-action": "promptfoo"}
 # Commands in `run:` lines and hook entries, by the product they run.
 COMMANDS = [
-    (re.compile(r"(?<![\w/-])(?:uv|uvx)\s+(?:run|sync|lock|add|pip|venv|tool|build|publish|export)\b|(?<![\w/-])uvx\s"), "uv"),
+    (
+        re.compile(
+            r"(?<![\w/-])(?:uv|uvx)\s+(?:run|sync|lock|add|pip|venv|tool|build|publish|export)\b|(?<![\w/-])uvx\s"
+        ),
+        "uv",
+    ),
     (re.compile(r"(?<![\w/-])ruff\s+(?:check|format)\b|(?<![\w/-])ruff(?:\s|$)"), "ruff"),
     (re.compile(r"(?<![\w/-])ty\s+check\b"), "ty"),
     (re.compile(r"(?<![\w/-])promptfoo(?:@[\w.]+)?\s+(?:eval|view|redteam)\b"), "promptfoo"),
 ]
 PYX_HOSTS = ("pyx.dev", "astralhosted.com")
 # Promptfoo assertion types graded by a model; without a grader they fall back to OpenAI.
-MODEL_GRADED = frozenset({
-    "llm-rubric", "model-graded-closedqa", "factuality", "g-eval", "answer-relevance", "context-faithfulness",
-    "context-recall", "context-relevance", "conversation-relevance", "select-best", "search-rubric",
-    "agent-rubric", "trajectory:goal-success", "pi", "similar", "moderation",
-})
+MODEL_GRADED = frozenset(
+    {
+        "llm-rubric",
+        "model-graded-closedqa",
+        "factuality",
+        "g-eval",
+        "answer-relevance",
+        "context-faithfulness",
+        "context-recall",
+        "context-relevance",
+        "conversation-relevance",
+        "select-best",
+        "search-rubric",
+        "agent-rubric",
+        "trajectory:goal-success",
+        "pi",
+        "similar",
+        "moderation",
+    }
+)
 # Promptfoo provider id segments naming an API style, not a model: `openai:chat:gpt-4o`.
 PROMPTFOO_API_STYLES = frozenset({"chat", "responses", "completion", "messages", "embedding", "embeddings"})
 
@@ -59,7 +83,9 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
         facts.append(ToolFact(_at(path, text, r"^[ \t]*\[\[?[ \t]*tool\.uv[ \t]*[\].]"), "uv", "[tool.uv]"))
         for key, signal in (("sources", "[tool.uv.sources]"), ("workspace", "[tool.uv.workspace]")):
             if key in uv:
-                facts.append(ToolFact(_at(path, text, rf"^[ \t]*\[[ \t]*tool\.uv\.{key}\b|^[ \t]*{key}[ \t]*="), "uv", signal))
+                facts.append(
+                    ToolFact(_at(path, text, rf"^[ \t]*\[[ \t]*tool\.uv\.{key}\b|^[ \t]*{key}[ \t]*="), "uv", signal)
+                )
         indexes = uv.get("index", [])
         for index in indexes if isinstance(indexes, list) else []:
             url = index.get("url", "") if isinstance(index, dict) else ""
@@ -68,29 +94,49 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
         facts.extend(_requirements(path, text, uv.get("dev-dependencies"), "pyproject", "dev"))
     for name, product in (("ruff", "ruff"), ("ty", "ty")):
         if isinstance(tool.get(name), dict):
-            facts.append(ToolFact(_at(path, text, rf"^[ \t]*\[\[?[ \t]*tool\.{name}[ \t]*[\].]"), product, f"[tool.{name}]"))
+            facts.append(
+                ToolFact(_at(path, text, rf"^[ \t]*\[\[?[ \t]*tool\.{name}[ \t]*[\].]"), product, f"[tool.{name}]")
+            )
     build = _table(document, "build-system")
     requires = build.get("requires", [])
-    if build.get("build-backend") == "uv_build" or any(isinstance(r, str) and r.startswith("uv_build") for r in requires):
+    if build.get("build-backend") == "uv_build" or any(
+        isinstance(r, str) and r.startswith("uv_build") for r in requires
+    ):
         facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "build-backend uv_build"))
     poetry = _table(tool, "poetry")
     for table, group in ((poetry.get("dependencies"), "main"), (poetry.get("dev-dependencies"), "dev")):
-        for name, constraint in (table.items() if isinstance(table, dict) else []):
+        for name, constraint in table.items() if isinstance(table, dict) else []:
             if name.lower() != "python":
-                version = constraint if isinstance(constraint, str) else (
-                    constraint.get("version") if isinstance(constraint, dict) else None)
-                facts.append(DependencyFact(_at(path, text, rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*="),
-                                            canonicalize_name(name), "pyproject", group,
-                                            version if isinstance(version, str) else None))
+                version = (
+                    constraint
+                    if isinstance(constraint, str)
+                    else (constraint.get("version") if isinstance(constraint, dict) else None)
+                )
+                facts.append(
+                    DependencyFact(
+                        _at(path, text, rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*="),
+                        canonicalize_name(name),
+                        "pyproject",
+                        group,
+                        version if isinstance(version, str) else None,
+                    )
+                )
     project = _table(document, "project")
     facts.extend(_requirements(path, text, project.get("dependencies"), "pyproject", "main"))
     optional = project.get("optional-dependencies")
-    for extra, items in (optional.items() if isinstance(optional, dict) else []):
+    for extra, items in optional.items() if isinstance(optional, dict) else []:
         facts.extend(_requirements(path, text, items, "pyproject", f"optional:{extra}"))
     groups = document.get("dependency-groups")
-    for group, items in (groups.items() if isinstance(groups, dict) else []):
-        facts.extend(_requirements(path, text, [i for i in items if isinstance(i, str)] if isinstance(items, list)
-                                   else items, "pyproject", f"group:{group}"))
+    for group, items in groups.items() if isinstance(groups, dict) else []:
+        facts.extend(
+            _requirements(
+                path,
+                text,
+                [i for i in items if isinstance(i, str)] if isinstance(items, list) else items,
+                "pyproject",
+                f"group:{group}",
+            )
+        )
     return facts
 
 
@@ -107,8 +153,13 @@ def extract_pylock(path: str, data: bytes, detectors: Detectors | None = None) -
 
 
 def extract_poetry_lock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
-    return _lock(path, data, "package", "poetry.lock",
-                 lambda dependencies: dependencies.keys() if isinstance(dependencies, dict) else ())
+    return _lock(
+        path,
+        data,
+        "package",
+        "poetry.lock",
+        lambda dependencies: dependencies.keys() if isinstance(dependencies, dict) else (),
+    )
 
 
 def _lock(path: str, data: bytes, table: str, source: str, names: Any) -> list[Fact]:
@@ -127,9 +178,16 @@ def _lock(path: str, data: bytes, table: str, source: str, names: Any) -> list[F
         if isinstance(origin, dict) and (origin.get("editable") == "." or origin.get("virtual") == "."):
             continue
         requires = tuple(sorted({canonicalize_name(n) for n in names(package.get("dependencies", []))}))
-        facts.append(DependencyFact(Location(path, lines.get(package["name"], 1), 1), canonicalize_name(package["name"]),
-                                    source, "locked", version=str(package.get("version") or "") or None,
-                                    requires=requires))
+        facts.append(
+            DependencyFact(
+                Location(path, lines.get(package["name"], 1), 1),
+                canonicalize_name(package["name"]),
+                source,
+                "locked",
+                version=str(package.get("version") or "") or None,
+                requires=requires,
+            )
+        )
     return facts
 
 
@@ -223,8 +281,11 @@ def extract_app_config(path: str, data: bytes, detectors: Detectors | None = Non
             except ValueError:
                 text = _without_json_comments(text)
                 document = load_json(text)
-            return [fact for key, value in _toml_pairs(document)
-                    for fact in _config_value(path, text, key, value, None, detectors)]
+            return [
+                fact
+                for key, value in _toml_pairs(document)
+                for fact in _config_value(path, text, key, value, None, detectors)
+            ]
         except ValueError:  # invalid, or too large or deep (LimitError): the YAML error stands
             return [root]
     if isinstance(root, ErrorFact):
@@ -304,10 +365,10 @@ def extract_terraform(path: str, data: bytes, detectors: Detectors | None = None
         return []
     facts: list[Fact] = []
     for block in document.get("resource", []) if isinstance(document, dict) else []:
-        for raw_type, instances in (block.items() if isinstance(block, dict) else []):
+        for raw_type, instances in block.items() if isinstance(block, dict) else []:
             kind = raw_type.strip('"')
             product = next((p for glob, p in detectors.terraform if fnmatch.fnmatchcase(kind, glob)), None)
-            for raw_name, attributes in (instances.items() if isinstance(instances, dict) else []):
+            for raw_name, attributes in instances.items() if isinstance(instances, dict) else []:
                 name = raw_name.strip('"')
                 loc = _at(path, text, rf'^[ \t]*resource[ \t]+"{re.escape(kind)}"[ \t]+"{re.escape(name)}"')
                 if product is not None:
@@ -338,12 +399,14 @@ def extract_requirements(path: str, data: bytes, detectors: Detectors | None = N
     for number, line in _logical_lines(text):
         requirement, problem = _requirement_line(line)
         if problem is not None:
-            facts.append(ErrorFact(Location(path, number, 1), "invalid requirement", f"line {number}: {problem}",
-                                   partial=True))
+            facts.append(
+                ErrorFact(Location(path, number, 1), "invalid requirement", f"line {number}: {problem}", partial=True)
+            )
         elif requirement is not None:
             name, specifier = requirement
-            facts.append(DependencyFact(Location(path, number, 1), canonicalize_name(name), "requirements",
-                                        group, specifier))
+            facts.append(
+                DependencyFact(Location(path, number, 1), canonicalize_name(name), "requirements", group, specifier)
+            )
     return facts
 
 
@@ -388,7 +451,9 @@ def _requirement_line(line: str) -> tuple[tuple[str, str | None] | None, str | N
     if "://" in requirement_text and not named:
         found = _EGG.search(requirement_text) or _ARCHIVE.search(requirement_text.split("#", 1)[0])
         return ((found.group(1), None) if found else None), None  # a bare URL: named by its egg or file
-    if not named and (requirement_text.startswith((".", "/")) or requirement_text.endswith((".whl", ".tar.gz", ".zip"))):
+    if not named and (
+        requirement_text.startswith((".", "/")) or requirement_text.endswith((".whl", ".tar.gz", ".zip"))
+    ):
         return None, None  # a local path: the project it names is declared in its own manifest
     try:
         requirement = Requirement(requirement_text)
@@ -409,8 +474,9 @@ def extract_pre_commit(path: str, data: bytes, detectors: Detectors | None = Non
                 facts.append(ToolFact(_node_loc(path, _get(repo, "repo")), product, f"repo: {slug}"))
         if url == "local":
             for hook in _items(_get(repo, "hooks")):
-                command = " ".join(filter(None, [_scalar(_get(hook, "entry")),
-                                                 *(_scalar(a) for a in _items(_get(hook, "args")))]))
+                command = " ".join(
+                    filter(None, [_scalar(_get(hook, "entry")), *(_scalar(a) for a in _items(_get(hook, "args")))])
+                )
                 facts.extend(_commands(path, _get(hook, "entry") or hook, command, "local hook"))
     return facts
 
@@ -498,19 +564,29 @@ def extract_mcp_config(path: str, data: bytes, detectors: Detectors | None = Non
                 continue
             where = _node_loc(path, key)
             if url:
-                facts.append(ToolFact(where, "mcp", f"mcp server {name}", f"hosted: {redact_url(url) or '(not a URL)'}"))
+                facts.append(
+                    ToolFact(where, "mcp", f"mcp server {name}", f"hosted: {redact_url(url) or '(not a URL)'}")
+                )
                 if detectors is not None and (reached := endpoint(url, detectors.hosts)) is not None:
-                    facts.append(StringFact(_node_loc(path, url_node), "endpoint", reached,
-                                            context=f"{section}.{name}.url"))
+                    facts.append(
+                        StringFact(_node_loc(path, url_node), "endpoint", reached, context=f"{section}.{name}.url")
+                    )
             else:
-                package = next((a for a in map(_scalar, _items(_get(server, "args")))
-                                if a and not a.startswith("-") and "=" not in a), None)
+                package = next(
+                    (
+                        a
+                        for a in map(_scalar, _items(_get(server, "args")))
+                        if a and not a.startswith("-") and "=" not in a
+                    ),
+                    None,
+                )
                 run = f"{command} {package}" if package else command
                 facts.append(ToolFact(where, "mcp", f"mcp server {name}", f"local: {run}"))
     return facts
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
 
 def _table(document: dict[str, Any], key: str) -> dict[str, Any]:
     """`document[key]` if it is a table, else an empty one."""
@@ -559,7 +635,9 @@ def _requirements(path: str, text: str, items: Any, source: str, group: str) -> 
         except InvalidRequirement as exc:
             yield ErrorFact(loc, "invalid requirement", f"{item!r}: {exc}", partial=True)
             continue
-        yield DependencyFact(loc, canonicalize_name(requirement.name), source, group, str(requirement.specifier) or None)
+        yield DependencyFact(
+            loc, canonicalize_name(requirement.name), source, group, str(requirement.specifier) or None
+        )
 
 
 def _yaml(path: str, data: bytes, documents: bool = False) -> yaml.Node | ErrorFact:
@@ -595,9 +673,11 @@ _JSON_TRAILING_COMMA = re.compile(r'"(?:[^"\\\n]|\\.)*"|,(?=\s*[\]}])')
 def _without_json_comments(text: str) -> str:
     """JSON with comments and trailing commas (JSONC: tsconfig.json, VS Code settings) as JSON,
     each removed character a space, so lines and columns stay where they were."""
+
     def blank(match: re.Match[str]) -> str:
         token = match.group(0)
         return token if token.startswith('"') else re.sub(r"[^\n]", " ", token)
+
     return _JSON_TRAILING_COMMA.sub(blank, _JSON_COMMENT.sub(blank, text))
 
 

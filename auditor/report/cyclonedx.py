@@ -52,27 +52,42 @@ def render_cyclonedx(audit: Audit) -> str:
             vendors_used.add(record.vendor)
     for product_id, info in sorted(products.items()):
         owner = info["owner"]
-        bom.components.add(Component(
-            name=product_id, version=versions.get(product_id), type=ComponentType.LIBRARY
-            if info["layer"] not in ("ci", "coding-assistant", "registry", "cloud") else ComponentType.PLATFORM,
-            bom_ref=f"product:{product_id}",
-            supplier=OrganizationalEntity(name=str(info["vendor"])) if info["vendor"] else None,
-            properties=[Property(name="lockaudit:layer", value=str(info["layer"])),
-                        Property(name="lockaudit:owner", value=str(owner or "")),
-                        Property(name="lockaudit:files", value=str(len(files[product_id])))],
-        ))
+        bom.components.add(
+            Component(
+                name=product_id,
+                version=versions.get(product_id),
+                type=ComponentType.LIBRARY
+                if info["layer"] not in ("ci", "coding-assistant", "registry", "cloud")
+                else ComponentType.PLATFORM,
+                bom_ref=f"product:{product_id}",
+                supplier=OrganizationalEntity(name=str(info["vendor"])) if info["vendor"] else None,
+                properties=[
+                    Property(name="lockaudit:layer", value=str(info["layer"])),
+                    Property(name="lockaudit:owner", value=str(owner or "")),
+                    Property(name="lockaudit:files", value=str(len(files[product_id]))),
+                ],
+            )
+        )
     for value, (vendor, family) in sorted(models.items()):
-        bom.components.add(Component(
-            name=value, type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=f"model:{value}",
-            supplier=OrganizationalEntity(name=vendor) if vendor else None,
-            properties=[Property(name="lockaudit:family", value=family)],
-        ))
+        bom.components.add(
+            Component(
+                name=value,
+                type=ComponentType.MACHINE_LEARNING_MODEL,
+                bom_ref=f"model:{value}",
+                supplier=OrganizationalEntity(name=vendor) if vendor else None,
+                properties=[Property(name="lockaudit:family", value=family)],
+            )
+        )
     for vendor in sorted(vendors_used | set(endpoints)):
-        bom.services.add(Service(
-            name=f"{vendor} API", bom_ref=f"service:{vendor}", provider=OrganizationalEntity(name=vendor),
-            endpoints=[XsUri(url) for url in sorted(endpoints.get(vendor, ()))] or None,
-            properties=[Property(name="lockaudit:owner", value=_owner(audit, vendor))],
-        ))
+        bom.services.add(
+            Service(
+                name=f"{vendor} API",
+                bom_ref=f"service:{vendor}",
+                provider=OrganizationalEntity(name=vendor),
+                endpoints=[XsUri(url) for url in sorted(endpoints.get(vendor, ()))] or None,
+                properties=[Property(name="lockaudit:owner", value=_owner(audit, vendor))],
+            )
+        )
     bom.register_dependency(root, list(bom.components))  # the project depends on everything found
     # The library writes ASCII JSON today; json_text keeps bidi and invisible characters escaped if that changes.
     return json_text(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"

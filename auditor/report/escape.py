@@ -21,10 +21,12 @@ _NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
 # Where Unicode (16.0) puts the invisible characters from DEL on: a superset, each match still
 # checked against `unicodedata`, so that a whole document is not sent through a callback
 # character by character. tests/test_hostile_output.py checks it covers every one Python knows.
-_MAYBE_HIDDEN = re.compile("[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
-                           "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"
-                           "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-                           "\U000e0000-\U000e0fff]")
+_MAYBE_HIDDEN = re.compile(
+    "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -21,8 +21,9 @@ def render_github(audit: Audit) -> str:
         if finding.cell is None:  # a line in a cell is not a line of the notebook's JSON
             where += f",line={finding.line},col={finding.column}"
         title = _property(f"lockaudit {finding.rule_id}")
-        lines.append(f"::{LEVELS.get(finding.severity, 'warning')} {where},title={title}::"
-                     f"{_data(finding.message + cell)}")
+        lines.append(
+            f"::{LEVELS.get(finding.severity, 'warning')} {where},title={title}::{_data(finding.message + cell)}"
+        )
     return "".join(line + "\n" for line in lines)
 
 

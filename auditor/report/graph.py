@@ -14,8 +14,14 @@ import networkx as nx
 from auditor.report.escape import json_text, visible, xml_text
 
 _DOT_ID = re.compile(r"[^\w.:-]")
-SHAPES = {"module": "box", "distribution": "folder", "project": "tab", "product": "component", "vendor": "ellipse",
-          "owner": "house"}
+SHAPES = {
+    "module": "box",
+    "distribution": "folder",
+    "project": "tab",
+    "product": "component",
+    "vendor": "ellipse",
+    "owner": "house",
+}
 
 
 def render_graph(graph: nx.MultiDiGraph[Any], fmt: str) -> str:
@@ -30,8 +36,10 @@ def render_graph(graph: nx.MultiDiGraph[Any], fmt: str) -> str:
         return xml_text(buffer.getvalue().decode("utf-8"))
     lines = ["digraph lockaudit {", "  rankdir=LR;"]
     for node, data in sorted(graph.nodes(data=True)):
-        lines.append(f'  {_quote(node)} [label={_quote(data.get("name", node))}, '
-                     f'shape={SHAPES.get(data.get("kind", ""), "ellipse")}];')
+        lines.append(
+            f"  {_quote(node)} [label={_quote(data.get('name', node))}, "
+            f"shape={SHAPES.get(data.get('kind', ''), 'ellipse')}];"
+        )
     seen = set()
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
         key = (source, target, data.get("relation"))

@@ -21,8 +21,10 @@ from auditor.resources import data_dir
 from auditor.severity import SEVERITIES
 
 DEPENDENCY_STATUS = {
-    "used": "declared and imported", "unused": "declared, never imported by the code analysed",
-    "undeclared": "imported; no manifest lockaudit read declares it", "transitive": "locked only: another package pulls it in",
+    "used": "declared and imported",
+    "unused": "declared, never imported by the code analysed",
+    "undeclared": "imported; no manifest lockaudit read declares it",
+    "transitive": "locked only: another package pulls it in",
     "tool": "a tool: run, not imported",
 }
 
@@ -31,8 +33,12 @@ def render_html(audit: Audit) -> str:
     import jinja2
 
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("reports"))), autoescape=True, finalize=_shown,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
+        autoescape=True,
+        finalize=_shown,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     summary = audit.summary()
     portability = summary["scores"]["portability"]
@@ -47,19 +53,28 @@ def render_html(audit: Audit) -> str:
         if finding.path not in anchors:
             anchors[finding.path] = first_rows[index] = f"file-{hashlib.sha256(finding.path.encode()).hexdigest()[:12]}"
     return environment.get_template("report.html.j2").render(
-        audit=audit, summary=summary, project=audit.root.rstrip("/").rsplit("/", 1)[-1] or audit.root,
-        portability=portability, exit_plans=plans, owners_of=owners_of, headline=headline,
-        coupling_svg=coupling_map(counted, owners_of, anchors), first_rows=first_rows,
+        audit=audit,
+        summary=summary,
+        project=audit.root.rstrip("/").rsplit("/", 1)[-1] or audit.root,
+        portability=portability,
+        exit_plans=plans,
+        owners_of=owners_of,
+        headline=headline,
+        coupling_svg=coupling_map(counted, owners_of, anchors),
+        first_rows=first_rows,
         boundary_svg=boundary_map(summary["boundary"], summary["leaks"], counted, anchors),
         concentration=[f for f in product if f.rule_id == "owner-concentration"],
         severities=list(reversed(SEVERITIES)),
         finding_vendors=sorted({f.vendor for f in audit.findings if f.vendor}),
         finding_layers=sorted({f.layer for f in audit.findings if f.layer}),
         finding_rules=sorted({f.rule_id for f in audit.findings}),
-        product_findings=product, other_findings=others, other_files=len({f.path for f in others}),
+        product_findings=product,
+        other_findings=others,
+        other_files=len({f.path for f in others}),
         other_roles=role_tally(others),
         toolchain=[r for r in counted if r.kind == "config"],
-        config_text=json.dumps(audit.config, ensure_ascii=False), dependency_status=DEPENDENCY_STATUS,
+        config_text=json.dumps(audit.config, ensure_ascii=False),
+        dependency_status=DEPENDENCY_STATUS,
         leaks_heading=leaks_heading(len(summary["leaks"]), summary["boundary"]),
     )
 

@@ -19,21 +19,35 @@ def render_junit(audit: Audit) -> str:
     failing = {id(f) for f in audit.failing(threshold) if audit.counted(f.role)}
     counted = [f for f in audit.findings if audit.counted(f.role)]
     suites = ET.Element("testsuites", name="lockaudit")
-    suite = ET.SubElement(suites, "testsuite", name="lockaudit", tests=str(max(len(counted), 1)),
-                          failures=str(len(failing)), errors="0",
-                          skipped=str(len(counted) - len(failing)), time=str(audit.scan.get("seconds", 0)))
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="lockaudit",
+        tests=str(max(len(counted), 1)),
+        failures=str(len(failing)),
+        errors="0",
+        skipped=str(len(counted) - len(failing)),
+        time=str(audit.scan.get("seconds", 0)),
+    )
     for finding in counted:
         cell = f"[cell {finding.cell}]" if finding.cell is not None else ""
-        case = ET.SubElement(suite, "testcase", classname=_text(finding.rule_id),
-                             name=_text(f"{finding.path}{cell}:{finding.line}:{finding.column}"),
-                             file=_text(finding.path), line=str(finding.line))
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=_text(finding.rule_id),
+            name=_text(f"{finding.path}{cell}:{finding.line}:{finding.column}"),
+            file=_text(finding.path),
+            line=str(finding.line),
+        )
         if id(finding) in failing:
             failure = ET.SubElement(case, "failure", type=_text(finding.severity), message=_text(finding.message))
             failure.text = _text(f"{finding.severity} {finding.rule_id}: {finding.message}\n{finding.remediation}")
         elif finding.baseline_state == "unchanged":
             ET.SubElement(case, "skipped", message="accepted in the baseline")
         else:
-            ET.SubElement(case, "skipped", message=_text(f"{finding.severity}: below the gate's threshold ({threshold})"))
+            ET.SubElement(
+                case, "skipped", message=_text(f"{finding.severity}: below the gate's threshold ({threshold})")
+            )
     if not counted:  # a report with no test case reads as "no tests ran"
         ET.SubElement(suite, "testcase", classname="lockaudit", name="no findings in product code")
     ET.indent(suites)

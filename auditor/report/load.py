@@ -27,7 +27,9 @@ def load_audit(path: Path, validate: bool = False) -> Audit:
 
         from auditor.schema import jsonschema_best_error
 
-        schema = json.loads((Path(__file__).parent.parent / "schemas" / "audit-1.schema.json").read_text(encoding="utf-8"))
+        schema = json.loads(
+            (Path(__file__).parent.parent / "schemas" / "audit-1.schema.json").read_text(encoding="utf-8")
+        )
         error = jsonschema_best_error(jsonschema.Draft202012Validator(schema), document)
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "the document"
@@ -37,5 +39,6 @@ def load_audit(path: Path, validate: bool = False) -> Audit:
     try:
         return audit_from_dict(document)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise AuditFileError(f"{path}: not a lockaudit audit ({exc.__class__.__name__}: {str(exc)[:200]}); "
-                             "--validate says where") from exc
+        raise AuditFileError(
+            f"{path}: not a lockaudit audit ({exc.__class__.__name__}: {str(exc)[:200]}); --validate says where"
+        ) from exc

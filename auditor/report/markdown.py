@@ -29,33 +29,47 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     portability = summary["scores"].get("portability", {})
     out = ["## lockaudit: vendor lock-in report", "", _verdict(audit), ""]
     # Every value is escaped, numbers too: `report` renders a saved audit, which need not be lockaudit's own.
-    out.append(f"**Portability score: {md(portability.get('score', '–'))}/100** "
-               f"({md(portability.get('effort', 0))} effort points) · {md(summary['files_analysed'])} files "
-               f"analysed · {md(summary['files_skipped'])} skipped · {md(summary['findings']['total'])} findings")
+    out.append(
+        f"**Portability score: {md(portability.get('score', '–'))}/100** "
+        f"({md(portability.get('effort', 0))} effort points) · {md(summary['files_analysed'])} files "
+        f"analysed · {md(summary['files_skipped'])} skipped · {md(summary['findings']['total'])} findings"
+    )
     out.append("")
     plans = summary["scores"].get("exit_plans", [])
     if plans:
         out += ["| vendor | files | call sites | effort to leave | what it takes |", "|---|---:|---:|---:|---|"]
-        out += [f"| {md(p['vendor'])} | {md(p['files'])} | {md(p['call_sites'])} | {md(p['effort'])} | "
-                f"{md(p['summary'].split(': ', 1)[-1])} |" for p in plans]
+        out += [
+            f"| {md(p['vendor'])} | {md(p['files'])} | {md(p['call_sites'])} | {md(p['effort'])} | "
+            f"{md(p['summary'].split(': ', 1)[-1])} |"
+            for p in plans
+        ]
         out.append("")
     boundary = summary["boundary"]
     if boundary.get("source") == "inferred":
         out += [f"**Adapter boundary** (inferred, {md(boundary['confidence'])} confidence):", ""]
-        out += [f"- {', '.join(code(p) for p in patterns)}: {md(reason)}" for reason, patterns in audit.adapter_groups()]
+        out += [
+            f"- {', '.join(code(p) for p in patterns)}: {md(reason)}" for reason, patterns in audit.adapter_groups()
+        ]
         out += ["", f"Confirm it in `[tool.lockaudit]`: {code(boundary['config'])}", ""]
     elif boundary.get("source") == "none":
-        out += [f"**No adapter boundary**: {md(boundary['direct'])} of {md(boundary['total'])} product modules use a "
-                "vendor SDK directly.", ""]
+        out += [
+            f"**No adapter boundary**: {md(boundary['direct'])} of {md(boundary['total'])} product modules use a "
+            "vendor SDK directly.",
+            "",
+        ]
     leaks = summary.get("leaks") or []
     if leaks:
         out += [f"**{md(leaks_heading(len(leaks), boundary))}**:", ""]
-        out += [f"{md(leak['rank'])}. {md(leak['path'])} ({md(', '.join(leak['vendors']))}): {md(leak['reason'])}"
-                for leak in leaks[:5]]
+        out += [
+            f"{md(leak['rank'])}. {md(leak['path'])} ({md(', '.join(leak['vendors']))}): {md(leak['reason'])}"
+            for leak in leaks[:5]
+        ]
         out += (["", f"… and {len(leaks) - 5} more."] if len(leaks) > 5 else []) + [""]
     counted, others = audit.split_findings()
-    findings = sorted(counted, key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity),
-                                              -f.effort, f.path, f.line))
+    findings = sorted(
+        counted,
+        key=lambda f: (f.baseline_state == "unchanged", -SEVERITIES.index(f.severity), -f.effort, f.path, f.line),
+    )
     out += ["### Findings", ""] if findings else []
     folded = len(findings) > FOLD_ROWS  # a job summary stays readable: the long table opens on a click
     if folded:
@@ -67,8 +81,10 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     for finding in findings:
         cell = f"[{md(finding.cell)}]" if finding.cell is not None else ""
         new = "**new** " if finding.baseline_state == "new" else ""
-        line = (f"| {new}{md(finding.severity)} | {code(finding.rule_id, table=True)} | "
-                f"{md(finding.path)}{cell}:{md(finding.line)} | {md(finding.message)} |")
+        line = (
+            f"| {new}{md(finding.severity)} | {code(finding.rule_id, table=True)} | "
+            f"{md(finding.path)}{cell}:{md(finding.line)} | {md(finding.message)} |"
+        )
         if size + len(line) + 1 > limit:
             break
         body.append(line)
@@ -84,11 +100,20 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         out += ["", md(outside_line(others))]
     if audit.baseline is not None:
         b = audit.baseline
-        out += ["", f"Baseline {code(b['path'])}: **{md(b['new'])} new**, {md(b['unchanged'])} unchanged, "
-                    f"{len(b['fixed'])} fixed."]
+        out += [
+            "",
+            f"Baseline {code(b['path'])}: **{md(b['new'])} new**, {md(b['unchanged'])} unchanged, "
+            f"{len(b['fixed'])} fixed.",
+        ]
     if audit.suppressed:
-        out += ["", f"{len(audit.suppressed)} findings were suppressed by `# lockaudit: ignore` comments; the JSON and "
-                "HTML reports list each with its reason."]
+        out += [
+            "",
+            f"{len(audit.suppressed)} findings were suppressed by `# lockaudit: ignore` comments; the JSON and "
+            "HTML reports list each with its reason.",
+        ]
     if audit.skipped:
-        out += ["", f"{len({s.path for s in audit.skipped})} files were not fully analysed; the JSON lists each with its reason."]
+        out += [
+            "",
+            f"{len({s.path for s in audit.skipped})} files were not fully analysed; the JSON lists each with its reason.",
+        ]
     return "\n".join(out) + "\n"

@@ -29,26 +29,41 @@ def render_sarif(audit: Audit, include_suppressed: bool = False) -> str:
         rules.setdefault(finding.rule_id, _rule(finding))
     order = {rule_id: index for index, rule_id in enumerate(sorted(rules))}
     results = [_result(finding, order[finding.rule_id]) for finding in audit.findings] + [
-        dict(_result(s.finding, order[s.finding.rule_id]),
-             suppressions=[{"kind": "inSource", "justification": visible(s.reason)}]) for s in suppressed]
-    dropped = sorted({(r["properties"]["path"], r["properties"]["locationDropped"])
-                      for r in results if "locationDropped" in r["properties"]})
+        dict(
+            _result(s.finding, order[s.finding.rule_id]),
+            suppressions=[{"kind": "inSource", "justification": visible(s.reason)}],
+        )
+        for s in suppressed
+    ]
+    dropped = sorted(
+        {
+            (r["properties"]["path"], r["properties"]["locationDropped"])
+            for r in results
+            if "locationDropped" in r["properties"]
+        }
+    )
     unlocated = [{"path": path, "reason": reason} for path, reason in dropped]
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "lockaudit",
-                "version": audit.tool_version,
-                "rules": [rules[rule_id] for rule_id in sorted(rules)],
-            }},
-            **({"originalUriBaseIds": {"SRCROOT": {"uri": root}}} if (root := _directory_uri(audit.root)) else {}),
-            "results": results,
-            "properties": {"portabilityScore": audit.scores.get("portability", {}).get("score"),
-                           "skipped": [{"path": s.path, "reason": s.reason} for s in audit.skipped],
-                           **({"unlocated": unlocated} if unlocated else {})},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "lockaudit",
+                        "version": audit.tool_version,
+                        "rules": [rules[rule_id] for rule_id in sorted(rules)],
+                    }
+                },
+                **({"originalUriBaseIds": {"SRCROOT": {"uri": root}}} if (root := _directory_uri(audit.root)) else {}),
+                "results": results,
+                "properties": {
+                    "portabilityScore": audit.scores.get("portability", {}).get("score"),
+                    "skipped": [{"path": s.path, "reason": s.reason} for s in audit.skipped],
+                    **({"unlocated": unlocated} if unlocated else {}),
+                },
+            }
+        ],
     }
     return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
@@ -77,13 +92,27 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     snippet = finding.snippet
     if snippet is not None and snippet.start <= finding.line < snippet.start + len(snippet.lines):
         physical["region"]["snippet"] = {"text": visible(snippet.lines[finding.line - snippet.start], keep="\t")}
-        physical["contextRegion"] = {"startLine": snippet.start, "endLine": snippet.start + len(snippet.lines) - 1,
-                                     "snippet": {"text": "\n".join(visible(line, keep="\t") for line in snippet.lines)}}
+        physical["contextRegion"] = {
+            "startLine": snippet.start,
+            "endLine": snippet.start + len(snippet.lines) - 1,
+            "snippet": {"text": "\n".join(visible(line, keep="\t") for line in snippet.lines)},
+        }
     # A repeated rule in one file is one result; its other places are related locations.
-    related = [{"id": index, "message": {"text": f"{visible(finding.rule_id)} again here"},
-                "physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "SRCROOT"},
-                                     "region": {"startLine": place.line, "startColumn": place.column}}}
-               for index, place in enumerate(finding.places[1:], 1)] if uri is not None else []
+    related = (
+        [
+            {
+                "id": index,
+                "message": {"text": f"{visible(finding.rule_id)} again here"},
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri, "uriBaseId": "SRCROOT"},
+                    "region": {"startLine": place.line, "startColumn": place.column},
+                },
+            }
+            for index, place in enumerate(finding.places[1:], 1)
+        ]
+        if uri is not None
+        else []
+    )
     return {
         "ruleId": visible(finding.rule_id),
         "ruleIndex": rule_index,
@@ -93,12 +122,22 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         **({"relatedLocations": related} if related else {}),
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         **({"baselineState": finding.baseline_state} if finding.baseline_state else {}),
-        "properties": {"severity": finding.severity, "effort": finding.effort, "vendor": finding.vendor,
-                       "owner": finding.owner, "layer": finding.layer, "product": finding.product,
-                       "host": finding.host, "cell": finding.cell, "scope": finding.scope, "chain": list(finding.chain),
-                       "role": finding.role, "places": len(finding.places) or 1,
-                       # No URI: the path stays here, as data, with the reason a viewer is not given it.
-                       **({"path": finding.path, "locationDropped": why_not} if uri is None else {})},
+        "properties": {
+            "severity": finding.severity,
+            "effort": finding.effort,
+            "vendor": finding.vendor,
+            "owner": finding.owner,
+            "layer": finding.layer,
+            "product": finding.product,
+            "host": finding.host,
+            "cell": finding.cell,
+            "scope": finding.scope,
+            "chain": list(finding.chain),
+            "role": finding.role,
+            "places": len(finding.places) or 1,
+            # No URI: the path stays here, as data, with the reason a viewer is not given it.
+            **({"path": finding.path, "locationDropped": why_not} if uri is None else {}),
+        },
     }
 
 
