@@ -8,25 +8,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from auditor.audit import UsageRecord
+from auditor.audit import USAGE_KINDS, UsageRecord
 from auditor.catalog import RuleSet
 
-# Usage kinds that put an owner in a layer of the project's stack (portability insights do not).
-PRESENCE_KINDS = frozenset(
-    {
-        "import",
-        "client",
-        "call",
-        "feature",
-        "model-id",
-        "env",
-        "endpoint",
-        "config",
-        "dependency",
-        "hidden-default",
-        "setting",
-    }
-)
+# Usage kinds that put an owner in a layer of the project's stack: all but a portability
+# insight (an SDK pointed at another vendor's compatible API is a way out, not a tie).
+PRESENCE_KINDS = frozenset(USAGE_KINDS) - {"compatible-api"}
 
 
 def owner_layers(
