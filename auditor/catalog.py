@@ -157,6 +157,7 @@ class Detectors:
     model_prefilter: Regex  # matches whenever any family's pattern does
     routing_prefixes: frozenset[str]
     hosts: tuple[str, ...]
+    routing_suffixes: frozenset[str] = frozenset()  # `:free`, `:thinking`: a variant of the same model
     terraform: tuple[tuple[str, str], ...] = ()  # (resource type glob, product id)
     module_prefixes: frozenset[str] = frozenset()  # `google` of `google.genai`: names that lead to a tracked module
 
@@ -262,6 +263,7 @@ class RuleSet:
     env_prefixes: list[tuple[str, str | None]] = field(default_factory=list)
     hosts: list[tuple[str, str | None]] = field(default_factory=list)  # (glob over host[:port], vendor)
     routing_prefixes: set[str] = field(default_factory=set)
+    routing_suffixes: set[str] = field(default_factory=set)
     routing_vendors: dict[str, str] = field(default_factory=dict)  # prefix -> the vendor whose pack lists it
     role_conventions: list[RoleConvention] = field(default_factory=list)  # in priority order
     structure: Structure = field(default_factory=Structure)
@@ -367,6 +369,7 @@ class RuleSet:
             model_families=tuple((m.family, m.pattern, m.needs_context) for m in self.model_families),
             model_prefilter=any_of(m.pattern for m in self.model_families),
             routing_prefixes=frozenset(self.routing_prefixes),
+            routing_suffixes=frozenset(s.lower() for s in self.routing_suffixes),
             hosts=tuple(pattern for pattern, _ in self.hosts),
             terraform=tuple((glob, p.id) for p in self.products for glob in p.terraform_resources),
             module_prefixes=frozenset(m.rsplit(".", i)[0] for m in tracked for i in range(1, m.count(".") + 1)),

@@ -293,6 +293,7 @@ def _load_usage_catalog(
         )
     for host in _texts(catalog, "hosts", f"{name}: catalog"):
         ruleset.hosts.append((host.lower(), vendor))
+    ruleset.routing_suffixes.update(_texts(catalog, "routing_suffixes", f"{name}: catalog"))
     for prefix in _texts(catalog, "routing_prefixes", f"{name}: catalog"):
         ruleset.routing_prefixes.add(prefix)
         if vendor:

@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 
 from auditor.catalog import Detectors, host_matches
 
-# OpenRouter's variants of a model (`anthropic/claude-sonnet-4:thinking`): the model stays the same.
-ROUTING_SUFFIXES = frozenset({"free", "thinking", "nitro", "floor", "online", "extended", "beta", "exacto"})
 _ROUTE_HEAD = re.compile(r"[A-Za-z][\w.-]{0,40}")
 
 
@@ -22,7 +20,7 @@ def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | Non
     that needs no context counts, so `notes/o3` is not a model."""
     candidate, routed_via, unknown = value, None, False
     for _ in range(4):
-        for form in (candidate, _without_suffix(candidate)):
+        for form in (candidate, _without_suffix(candidate, detectors.routing_suffixes)):
             if form is not None and detectors.model_prefilter.fullmatch(form):
                 for family, pattern, needs_context in detectors.model_families:
                     if pattern.fullmatch(form):
@@ -41,9 +39,10 @@ def model_family(value: str, detectors: Detectors) -> tuple[str, bool, str | Non
     return None
 
 
-def _without_suffix(candidate: str) -> str | None:
+def _without_suffix(candidate: str, suffixes: frozenset[str]) -> str | None:
+    """`candidate` without a routing suffix the packs name (OpenRouter's `:free`), if it has one."""
     base, colon, suffix = candidate.rpartition(":")
-    return base if colon and base and suffix.lower() in ROUTING_SUFFIXES else None
+    return base if colon and base and suffix.lower() in suffixes else None
 
 
 def endpoint(value: str, hosts: tuple[str, ...]) -> str | None:
