@@ -63,6 +63,9 @@ class Product:
     modules: tuple[str, ...]
     distributions: tuple[str, ...]
     terraform_resources: tuple[str, ...] = ()  # globs over Terraform resource types
+    actions: tuple[str, ...] = ()  # GitHub Actions that run the product (`astral-sh/setup-uv`)
+    pre_commit_repos: tuple[str, ...] = ()  # pre-commit hook repositories that run it
+    commands: tuple[Regex, ...] = ()  # command lines that run it, in CI steps, hooks and build scripts
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,9 @@ class Detectors:
     hosts: tuple[str, ...]
     routing_suffixes: frozenset[str] = frozenset()  # `:free`, `:thinking`: a variant of the same model
     terraform: tuple[tuple[str, str], ...] = ()  # (resource type glob, product id)
+    actions: tuple[tuple[str, str], ...] = ()  # (action slug, product id)
+    pre_commit_repos: tuple[tuple[str, str], ...] = ()  # (repository slug, product id)
+    commands: tuple[tuple[Regex, str], ...] = ()  # (command pattern, product id), in the packs' order
     module_prefixes: frozenset[str] = frozenset()  # `google` of `google.genai`: names that lead to a tracked module
 
 
@@ -372,6 +378,9 @@ class RuleSet:
             routing_suffixes=frozenset(s.lower() for s in self.routing_suffixes),
             hosts=tuple(pattern for pattern, _ in self.hosts),
             terraform=tuple((glob, p.id) for p in self.products for glob in p.terraform_resources),
+            actions=tuple((slug.lower(), p.id) for p in self.products for slug in p.actions),
+            pre_commit_repos=tuple((slug, p.id) for p in self.products for slug in p.pre_commit_repos),
+            commands=tuple((pattern, p.id) for p in self.products for pattern in p.commands),
             module_prefixes=frozenset(m.rsplit(".", i)[0] for m in tracked for i in range(1, m.count(".") + 1)),
         )
 

@@ -183,6 +183,9 @@ def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes 
             modules=_texts(raw, "modules", where),
             distributions=_texts(raw, "distributions", where),
             terraform_resources=_texts(raw, "terraform_resources", where),
+            actions=_texts(raw, "actions", where),
+            pre_commit_repos=_texts(raw, "pre_commit_repos", where),
+            commands=tuple(_compile(c, f"{where}: 'commands'", validate) for c in _texts(raw, "commands", where)),
         )
         ruleset.products.append(product)
         for module in product.modules:

@@ -151,7 +151,7 @@ jobs:
       - run: npx promptfoo@latest eval -c evals/promptfooconfig.yaml
       - run: echo "ruffian typology"
 """
-    found = tools(extract_workflow(".github/workflows/ci.yml", text))
+    found = tools(extract_workflow(".github/workflows/ci.yml", text, DETECTORS))
     assert found == [
         ("github-actions", "workflow", 1, None),
         ("uv", "uses: astral-sh/setup-uv", 5, "v6"),
@@ -177,7 +177,7 @@ def test_pre_commit_astral_repos_and_local_hooks() -> None:
         entry: uvx ty check
         language: system
 """
-    assert tools(extract_pre_commit(".pre-commit-config.yaml", text)) == [
+    assert tools(extract_pre_commit(".pre-commit-config.yaml", text, DETECTORS)) == [
         ("ruff", "repo: astral-sh/ruff-pre-commit", 2, None),
         ("uv", "local hook: uvx", 12, None),
         ("ty", "local hook: ty check", 12, None),
@@ -428,3 +428,38 @@ def test_quiet_inputs_are_read_not_reported(tmp_path) -> None:
     models = {r["value"] for r in audit["inventory"] if r["kind"] == "model-id" and r["path"] == "config/settings.yaml"}
     assert models == {"gpt-4o", "claude-sonnet-4-5"}
     assert not [r for r in audit["inventory"] if r["path"] == "Dockerfile" and r["product"] == "uv"]
+
+
+def test_a_packs_actions_hooks_and_commands_are_data(tmp_path) -> None:
+    """Which actions, hook repositories and commands run a product is pack data: a project's own
+    pack teaches lockaudit a tool of its own, and its patterns run on RE2 like any other."""
+    import json
+
+    from helpers import lockaudit, write_tree
+
+    pack = (
+        "id: acme-tools\ntitle: Acme tools\nvendor: Acme\nowner: Acme\nlayer: lint-format\nversion: 1\n"
+        "catalog:\n  products:\n    - id: acme-lint\n      title: Acme Lint\n"
+        "      actions: [acme/lint-action]\n      pre_commit_repos: [acme/lint-pre-commit]\n"
+        "      commands: ['\\bacme-lint\\s+run\\b']\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.lockaudit]\nrules = ['packs/']\n",
+            "packs/acme.yaml": pack,
+            "app.py": "import json\n",
+            ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - uses: acme/lint-action@v2\n      - run: acme-lint run .\n",
+            ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/acme/lint-pre-commit\n    rev: v1\n    hooks: []\n",
+        },
+    )
+    audit = json.loads(lockaudit("scan", tmp_path, "--format", "json", "--no-cache").stdout)
+    seen = sorted((r["path"], r["name"]) for r in audit["inventory"] if r["product"] == "acme-lint")
+    assert seen == [
+        (".github/workflows/ci.yml", "run: acme-lint run"),
+        (".github/workflows/ci.yml", "uses: acme/lint-action"),
+        (".pre-commit-config.yaml", "repo: acme/lint-pre-commit"),
+    ]
+    (tmp_path / "packs/acme.yaml").write_text(pack.replace("'\\bacme-lint\\s+run\\b'", "'(?<!x)acme-lint'"))
+    refused = lockaudit("scan", tmp_path, "--no-cache")
+    assert refused.returncode == 2 and "acme.yaml" in refused.stderr and "'commands'" in refused.stderr

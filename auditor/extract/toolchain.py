@@ -27,25 +27,6 @@ from auditor.limits import LimitError, load_json, load_toml
 from auditor.redact import redact_url
 from auditor.safe_yaml import SafeLoader, yaml_problem
 
-# Astral's pre-commit hook repositories and GitHub actions, by the product they run.
-ASTRAL_HOOK_REPOS = {
-    "astral-sh/ruff-pre-commit": "ruff",
-    "astral-sh/uv-pre-commit": "uv",
-    "astral-sh/ty-pre-commit": "ty",
-}
-ACTIONS = {"astral-sh/setup-uv": "uv", "astral-sh/ruff-action": "ruff", "promptfoo/promptfoo-action": "promptfoo"}
-# Commands in `run:` lines and hook entries, by the product they run.
-COMMANDS = [
-    (
-        re.compile(
-            r"(?<![\w/-])(?:uv|uvx)\s+(?:run|sync|lock|add|pip|venv|tool|build|publish|export)\b|(?<![\w/-])uvx\s"
-        ),
-        "uv",
-    ),
-    (re.compile(r"(?<![\w/-])ruff\s+(?:check|format)\b|(?<![\w/-])ruff(?:\s|$)"), "ruff"),
-    (re.compile(r"(?<![\w/-])ty\s+check\b"), "ty"),
-    (re.compile(r"(?<![\w/-])promptfoo(?:@[\w.]+)?\s+(?:eval|view|redteam)\b"), "promptfoo"),
-]
 PYX_HOSTS = ("pyx.dev", "astralhosted.com")
 # Promptfoo assertion types graded by a model; without a grader they fall back to OpenAI.
 MODEL_GRADED = frozenset(
@@ -243,7 +224,7 @@ def extract_build_script(path: str, data: bytes, detectors: Detectors | None = N
             facts.append(ToolFact(where, "uv", "tox-uv"))
         if re.search(r"venv_backend\s*=\s*[\"']uv", line):
             facts.append(ToolFact(where, "uv", "nox venv_backend uv"))
-        for pattern, product in COMMANDS:
+        for pattern, product in detectors.commands if detectors else ():
             match = pattern.search(line)
             if match:
                 facts.append(ToolFact(where, product, f"command: {match.group(0).strip()}"))
@@ -469,7 +450,7 @@ def extract_pre_commit(path: str, data: bytes, detectors: Detectors | None = Non
     facts: list[Fact] = []
     for repo in _items(_get(root, "repos")):
         url = _scalar(_get(repo, "repo")) or ""
-        for slug, product in ASTRAL_HOOK_REPOS.items():
+        for slug, product in detectors.pre_commit_repos if detectors else ():
             if url.rstrip("/").endswith(slug):
                 facts.append(ToolFact(_node_loc(path, _get(repo, "repo")), product, f"repo: {slug}"))
         if url == "local":
@@ -477,7 +458,7 @@ def extract_pre_commit(path: str, data: bytes, detectors: Detectors | None = Non
                 command = " ".join(
                     filter(None, [_scalar(_get(hook, "entry")), *(_scalar(a) for a in _items(_get(hook, "args")))])
                 )
-                facts.extend(_commands(path, _get(hook, "entry") or hook, command, "local hook"))
+                facts.extend(_commands(path, _get(hook, "entry") or hook, command, "local hook", detectors))
     return facts
 
 
@@ -490,7 +471,7 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
         name = _scalar(key)
         if name == "uses":
             action = (_scalar(value) or "").split("@", 1)
-            for slug, product in ACTIONS.items():
+            for slug, product in detectors.actions if detectors else ():
                 if action[0].lower() == slug:
                     ref = action[1] if len(action) > 1 else None
                     if slug == "astral-sh/setup-uv" and _mirror_disabled(root, value):
@@ -498,7 +479,7 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
                         ref = f"{ref} download-from-astral-mirror=false"
                     facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}", ref))
         elif name == "run":
-            facts.extend(_commands(path, value, _scalar(value) or "", "run"))
+            facts.extend(_commands(path, value, _scalar(value) or "", "run", detectors))
     return sorted(facts, key=lambda f: (f.loc.line, f.loc.column))
 
 
@@ -737,8 +718,9 @@ def _node_loc(path: str, node: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
 
 
-def _commands(path: str, node: Any, command: str, where: str) -> Iterator[Fact]:
-    for pattern, product in COMMANDS:
+def _commands(path: str, node: Any, command: str, where: str, detectors: Detectors | None) -> Iterator[Fact]:
+    """The products a command line runs, by the `commands` patterns the packs give them."""
+    for pattern, product in detectors.commands if detectors else ():
         match = pattern.search(command)
         if match:
             yield ToolFact(_node_loc(path, node), product, f"{where}: {match.group(0).strip()}")
