@@ -42,9 +42,10 @@ class Skipped:
         return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
-SCHEMA_VERSION = "1.5"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
+SCHEMA_VERSION = "1.6"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
 # 1.3: `via` on calls through a client built elsewhere; 1.4: the `check` flag on model ids;
-# 1.5: exposure counts modules reached only through optional imports apart (`optional`)
+# 1.5: exposure counts modules reached only through optional imports apart (`optional`);
+# 1.6: `signal` on toolchain records, the stable id rules match
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class UsageRecord:
     value: str | None = None  # a literal: model id, endpoint, base_url, service name, env access
     role: str = "product"  # the file's role: product, test, example, docs, script, benchmark, …
     via: str | None = None  # a call's client came from this getter, property or module (`Service.get_client`)
+    signal: str | None = None  # a toolchain sign's stable id (facts.TOOL_SIGNALS), which rules match
 
     @property
     def site(self) -> tuple[str, int | None, int, int, str]:

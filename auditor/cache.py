@@ -37,7 +37,7 @@ from auditor.files import write_atomic
 from auditor.redact import Redactor
 from auditor.serialise import audit_from_dict, audit_to_dict
 
-FORMAT = 3  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored
+FORMAT = 4  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored; 4: tool signal ids
 FOLDER_MODE, FILE_MODE = 0o700, 0o600
 _TRANSIENT = ("timed out", "could not start", "crashed", "internal error", "worker process died")
 

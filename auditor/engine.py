@@ -242,6 +242,7 @@ def _context(
         "host": record.host,
         "scope": record.scope,
         "flags": record.flags,
+        "signal": record.signal,
         "neutral": neutral.get(record.product or "", False),
         "path": record.path,
         "in_adapter": in_adapter(record.path),
@@ -488,10 +489,8 @@ def _uv_lock_without_export(
     records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
 ) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """uv.lock is readable only by uv; a pylock.toml or requirements export is the standard form."""
-    lock = next((r for r in records if r.kind == "config" and r.name == "uv.lock"), None)
-    exported = any(
-        isinstance(f, DependencyFact) and f.source in ("requirements", "pylock") for f in project.facts
-    ) or any(isinstance(f, ToolFact) and f.signal in ("pylock.toml", "requirements") for f in project.facts)
+    lock = next((r for r in records if r.kind == "config" and r.signal == "uv-lock"), None)
+    exported = any(isinstance(f, DependencyFact) and f.source in ("requirements", "pylock") for f in project.facts)
     if lock is not None and not exported:
         yield lock, {"vendor": lock.vendor or "", "name": lock.path}
 

@@ -131,13 +131,45 @@ class SettingFact:
     kind = "setting"
 
 
+# The kinds of sign a toolchain extractor reports, by stable id (as Ruff and bandit name their
+# checks): rules match these, never the label text, which may change with the wording.
+TOOL_SIGNALS = {
+    "action": "a GitHub Action a workflow step uses",
+    "assistant-file": "a coding assistant's instruction file",
+    "ci-config": "a CI service's configuration file",
+    "command": "a command line that runs the tool (CI step, hook, build script)",
+    "implicit-grader": "a model-graded Promptfoo assertion with no grader set",
+    "mcp-server": "an MCP server a client configuration names",
+    "nox-uv": "nox with uv as its virtualenv backend",
+    "package-json": "a package.json dependency or script",
+    "pre-commit-repo": "a pre-commit hook repository",
+    "promptfoo-config": "a Promptfoo configuration file",
+    "promptfoo-provider": "a provider a Promptfoo configuration names",
+    "pyx-index": "an index on Astral's hosted registry",
+    "suppression-comment": "a tool's own suppression comment (`# ruff: noqa`, `# ty: ignore`)",
+    "terraform-resource": "a Terraform resource of an AI service",
+    "tool-file": "a tool's own configuration file (`ruff.toml`, `uv.toml`, `ty.toml`)",
+    "tool-settings": "a `[tool.NAME]` table in pyproject.toml",
+    "tox-uv": "tox with the tox-uv plugin",
+    "uv-build-backend": "uv_build as the build backend",
+    "uv-image": "the ghcr.io/astral-sh/uv container image",
+    "uv-lock": "a uv.lock file",
+    "uv-settings": "a `[tool.uv]` table",
+    "uv-sources": "`[tool.uv.sources]`",
+    "uv-workspace": "`[tool.uv.workspace]`",
+    "workflow": "a GitHub Actions workflow file",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ToolFact:
-    """A sign of a developer tool in a configuration file: `[tool.uv]`, `uses: astral-sh/setup-uv`."""
+    """A sign of a developer tool in a configuration file: `[tool.uv]`, `uses: astral-sh/setup-uv`.
+    Rules match its `signal`, a stable id from TOOL_SIGNALS; people read its `label`."""
 
     loc: Location
     product: str  # the catalog product the sign belongs to (uv, ruff, ty, pyx, promptfoo, github-actions)
-    signal: str  # what was seen, as the user would write it
+    signal: str  # which kind of sign, one of TOOL_SIGNALS
+    label: str  # what was seen, as the user would write it (`uses: astral-sh/setup-uv`)
     value: str | None = None
 
     kind = "tool"

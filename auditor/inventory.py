@@ -146,7 +146,7 @@ def _tool_record(fact: ToolFact, ruleset: RuleSet, products: dict[str, Product])
             vendor="OpenAI",
             value=f"'{fact.value}' has no grader: Promptfoo's default grader falls back to OpenAI",
         )
-    return _record("config", fact, ruleset, fact.signal, product=product, value=fact.value)
+    return _record("config", fact, ruleset, fact.label, product=product, value=fact.value, signal=fact.signal)
 
 
 def _first_party(modules: ModuleIndex, path: str, qualname: str) -> bool:

@@ -90,6 +90,7 @@ def project(audit: dict[str, Any]) -> dict[str, Any]:
                 "expression": r["expression"],
                 "role": r["role"],
                 **({"via": r["via"]} if r.get("via") else {}),
+                **({"signal": r["signal"]} if r.get("signal") else {}),
             }
             for r in audit["inventory"]
         ],

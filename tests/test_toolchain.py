@@ -10,14 +10,17 @@ from auditor.extract.toolchain import (
     extract_uv_lock,
     extract_workflow,
 )
-from auditor.facts import DependencyFact, ErrorFact, StringFact, ToolFact
+from auditor.facts import TOOL_SIGNALS, DependencyFact, ErrorFact, StringFact, ToolFact
 from auditor.packs import load_rules
 
 DETECTORS = load_rules().detectors()
 
 
 def tools(facts) -> list[tuple[str, str, int, str | None]]:
-    return [(f.product, f.signal, f.loc.line, f.value) for f in facts if isinstance(f, ToolFact)]
+    """(product, label, line, value) of each sign; every sign's id must be a known one."""
+    found = [f for f in facts if isinstance(f, ToolFact)]
+    assert all(f.signal in TOOL_SIGNALS for f in found), [f.signal for f in found]
+    return [(f.product, f.label, f.loc.line, f.value) for f in found]
 
 
 def deps(facts) -> list[tuple[str, str, str | None, int]]:
@@ -241,11 +244,15 @@ def test_suppressions_only_one_tool_understands() -> None:
         b"x = 1  # ty: ignore[unresolved-reference]\n# ruff: noqa\ny = 2  # noqa: E501, RUF012\nz = 3  # noqa: E501\n"
     )
     found = [
-        (f.product, f.signal, f.loc.line, f.loc.column)
+        (f.product, f.signal, f.label, f.loc.line, f.loc.column)
         for f in extract_python("s.py", source, DETECTORS)
         if isinstance(f, ToolFact)
     ]
-    assert found == [("ty", "# ty: ignore", 1, 8), ("ruff", "# ruff: noqa", 2, 1), ("ruff", "# noqa: RUF", 3, 8)]
+    assert found == [
+        ("ty", "suppression-comment", "# ty: ignore", 1, 8),
+        ("ruff", "suppression-comment", "# ruff: noqa", 2, 1),
+        ("ruff", "suppression-comment", "# noqa: RUF", 3, 8),
+    ]
 
 
 def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:

@@ -311,7 +311,11 @@ class SourceAnalysis:
                     if match.group("ty")
                     else (("ruff", "# ruff: noqa") if match.group("file") else ("ruff", "# noqa: RUF"))
                 )
-                self.facts.append(ToolFact(Location(self.path, line, column + match.start(), cell), product, signal))
+                self.facts.append(
+                    ToolFact(
+                        Location(self.path, line, column + match.start(), cell), product, "suppression-comment", signal
+                    )
+                )
 
     # One handler per node type, chosen by `_HANDLERS` from the node's exact class: it records
     # what the node says and returns its children with their contexts, in walking order. A node

@@ -61,29 +61,41 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
     tool = _table(document, "tool")
     uv = tool.get("uv")
     if isinstance(uv, dict):
-        facts.append(ToolFact(_at(path, text, r"^[ \t]*\[\[?[ \t]*tool\.uv[ \t]*[\].]"), "uv", "[tool.uv]"))
-        for key, signal in (("sources", "[tool.uv.sources]"), ("workspace", "[tool.uv.workspace]")):
+        facts.append(
+            ToolFact(_at(path, text, r"^[ \t]*\[\[?[ \t]*tool\.uv[ \t]*[\].]"), "uv", "uv-settings", "[tool.uv]")
+        )
+        for key, label in (("sources", "[tool.uv.sources]"), ("workspace", "[tool.uv.workspace]")):
             if key in uv:
                 facts.append(
-                    ToolFact(_at(path, text, rf"^[ \t]*\[[ \t]*tool\.uv\.{key}\b|^[ \t]*{key}[ \t]*="), "uv", signal)
+                    ToolFact(
+                        _at(path, text, rf"^[ \t]*\[[ \t]*tool\.uv\.{key}\b|^[ \t]*{key}[ \t]*="),
+                        "uv",
+                        f"uv-{key}",
+                        label,
+                    )
                 )
         indexes = uv.get("index", [])
         for index in indexes if isinstance(indexes, list) else []:
             url = index.get("url", "") if isinstance(index, dict) else ""
             if isinstance(url, str) and any(host in url for host in PYX_HOSTS):
-                facts.append(ToolFact(_at(path, text, re.escape(url)), "pyx", "[[tool.uv.index]]", url))
+                facts.append(ToolFact(_at(path, text, re.escape(url)), "pyx", "pyx-index", "[[tool.uv.index]]", url))
         facts.extend(_requirements(path, text, uv.get("dev-dependencies"), "pyproject", "dev"))
     for name, product in (("ruff", "ruff"), ("ty", "ty")):
         if isinstance(tool.get(name), dict):
             facts.append(
-                ToolFact(_at(path, text, rf"^[ \t]*\[\[?[ \t]*tool\.{name}[ \t]*[\].]"), product, f"[tool.{name}]")
+                ToolFact(
+                    _at(path, text, rf"^[ \t]*\[\[?[ \t]*tool\.{name}[ \t]*[\].]"),
+                    product,
+                    "tool-settings",
+                    f"[tool.{name}]",
+                )
             )
     build = _table(document, "build-system")
     requires = build.get("requires", [])
     if build.get("build-backend") == "uv_build" or any(
         isinstance(r, str) and r.startswith("uv_build") for r in requires
     ):
-        facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "build-backend uv_build"))
+        facts.append(ToolFact(_at(path, text, r"uv_build"), "uv", "uv-build-backend", "build-backend uv_build"))
     poetry = _table(tool, "poetry")
     for table, group in ((poetry.get("dependencies"), "main"), (poetry.get("dev-dependencies"), "dev")):
         for name, constraint in table.items() if isinstance(table, dict) else []:
@@ -125,7 +137,7 @@ def extract_uv_lock(path: str, data: bytes, detectors: Detectors | None = None) 
     facts = _lock(path, data, "package", "uv.lock", _listed_names)
     if any(isinstance(fact, ErrorFact) for fact in facts):
         return facts
-    return [ToolFact(Location(path, 1, 1), "uv", "uv.lock"), *facts]
+    return [ToolFact(Location(path, 1, 1), "uv", "uv-lock", "uv.lock"), *facts]
 
 
 def extract_pylock(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
@@ -219,22 +231,22 @@ def extract_build_script(path: str, data: bytes, detectors: Detectors | None = N
             continue
         where = Location(path, number, 1)
         if re.search(r"ghcr\.io/astral-sh/uv\b", line):
-            facts.append(ToolFact(where, "uv", "image ghcr.io/astral-sh/uv"))
+            facts.append(ToolFact(where, "uv", "uv-image", "image ghcr.io/astral-sh/uv"))
         if re.search(r"\btox-uv\b", line):
-            facts.append(ToolFact(where, "uv", "tox-uv"))
+            facts.append(ToolFact(where, "uv", "tox-uv", "tox-uv"))
         if re.search(r"venv_backend\s*=\s*[\"']uv", line):
-            facts.append(ToolFact(where, "uv", "nox venv_backend uv"))
+            facts.append(ToolFact(where, "uv", "nox-uv", "nox venv_backend uv"))
         for pattern, product in detectors.commands if detectors else ():
             match = pattern.search(line)
             if match:
-                facts.append(ToolFact(where, product, f"command: {match.group(0).strip()}"))
+                facts.append(ToolFact(where, product, "command", f"command: {match.group(0).strip()}"))
     return facts
 
 
 # Instruction files that configure one vendor's coding assistant, by the product they belong to.
 def extract_assistant_file(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     product = assistant_product(path)
-    return [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])] if product else []
+    return [ToolFact(Location(path, 1, 1), product, "assistant-file", path.rsplit("/", 1)[-1])] if product else []
 
 
 # Keys under which a configuration value names a model, or an endpoint.
@@ -317,14 +329,16 @@ def extract_package_json(path: str, data: bytes, detectors: Detectors | None = N
     for section in ("dependencies", "devDependencies"):
         entry = _get(_get(root, section), "promptfoo")
         if entry is not None:
-            facts.append(ToolFact(_node_loc(path, entry), "promptfoo", f"package.json {section}", _scalar(entry)))
+            facts.append(
+                ToolFact(_node_loc(path, entry), "promptfoo", "package-json", f"package.json {section}", _scalar(entry))
+            )
     return facts
 
 
 def extract_ci_config(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     """GitLab CI and Azure Pipelines files: the CI service itself, and the tools its scripts run."""
     product = "gitlab-ci" if path.endswith(".gitlab-ci.yml") else "azure-pipelines"
-    facts: list[Fact] = [ToolFact(Location(path, 1, 1), product, path.rsplit("/", 1)[-1])]
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), product, "ci-config", path.rsplit("/", 1)[-1])]
     facts.extend(f for f in extract_build_script(path, data, detectors) if isinstance(f, ToolFact))
     facts.extend(extract_app_config(path, data, detectors))
     return facts
@@ -353,7 +367,7 @@ def extract_terraform(path: str, data: bytes, detectors: Detectors | None = None
                 name = raw_name.strip('"')
                 loc = _at(path, text, rf'^[ \t]*resource[ \t]+"{re.escape(kind)}"[ \t]+"{re.escape(name)}"')
                 if product is not None:
-                    facts.append(ToolFact(loc, product, f'resource "{kind}"', name))
+                    facts.append(ToolFact(loc, product, "terraform-resource", f'resource "{kind}"', name))
                 for key, value in _toml_pairs(attributes):
                     facts.extend(_config_value(path, text, key, value.strip('"'), None, detectors))
     return facts
@@ -366,7 +380,7 @@ def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None
         return [text]
     name = path.rsplit("/", 1)[-1]
     product = {"uv.toml": "uv", "ruff.toml": "ruff", ".ruff.toml": "ruff", "ty.toml": "ty"}[name]
-    return [ToolFact(Location(path, 1, 1), product, name)]
+    return [ToolFact(Location(path, 1, 1), product, "tool-file", name)]
 
 
 def extract_requirements(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
@@ -452,7 +466,7 @@ def extract_pre_commit(path: str, data: bytes, detectors: Detectors | None = Non
         url = _scalar(_get(repo, "repo")) or ""
         for slug, product in detectors.pre_commit_repos if detectors else ():
             if url.rstrip("/").endswith(slug):
-                facts.append(ToolFact(_node_loc(path, _get(repo, "repo")), product, f"repo: {slug}"))
+                facts.append(ToolFact(_node_loc(path, _get(repo, "repo")), product, "pre-commit-repo", f"repo: {slug}"))
         if url == "local":
             for hook in _items(_get(repo, "hooks")):
                 command = " ".join(
@@ -466,7 +480,7 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
     root = _yaml(path, data)
     if isinstance(root, ErrorFact):
         return [root]
-    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "github-actions", "workflow")]
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "github-actions", "workflow", "workflow")]
     for key, value in _mapping_pairs(root):
         name = _scalar(key)
         if name == "uses":
@@ -477,7 +491,7 @@ def extract_workflow(path: str, data: bytes, detectors: Detectors | None = None)
                     if slug == "astral-sh/setup-uv" and _mirror_disabled(root, value):
                         # Which releases honour the opt-out is the rule's to say (rules/astral.yaml).
                         ref = f"{ref} download-from-astral-mirror=false"
-                    facts.append(ToolFact(_node_loc(path, value), product, f"uses: {slug}", ref))
+                    facts.append(ToolFact(_node_loc(path, value), product, "action", f"uses: {slug}", ref))
         elif name == "run":
             facts.extend(_commands(path, value, _scalar(value) or "", "run", detectors))
     return sorted(facts, key=lambda f: (f.loc.line, f.loc.column))
@@ -508,7 +522,7 @@ def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None
     root = _json_as_node(path, data) if path.endswith(".json") else _yaml(path, data)
     if isinstance(root, ErrorFact):
         return [root]
-    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "promptfoo", "promptfoo config")]
+    facts: list[Fact] = [ToolFact(Location(path, 1, 1), "promptfoo", "promptfoo-config", "promptfoo config")]
     for provider in [*_items(_get(root, "providers")), *_items(_get(root, "targets"))]:
         facts.extend(_provider(path, provider, "provider", detectors))
     default_options = _get(_get(root, "defaultTest"), "options")
@@ -524,7 +538,15 @@ def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None
             if grader is not None:
                 facts.extend(_provider(path, grader, "grader", detectors))
             elif kind in MODEL_GRADED and default_grader is None and test_grader is None:
-                facts.append(ToolFact(_node_loc(path, _get(assertion, "type")), "promptfoo", "implicit-grader", kind))
+                facts.append(
+                    ToolFact(
+                        _node_loc(path, _get(assertion, "type")),
+                        "promptfoo",
+                        "implicit-grader",
+                        "implicit-grader",
+                        kind,
+                    )
+                )
     return facts
 
 
@@ -546,7 +568,9 @@ def extract_mcp_config(path: str, data: bytes, detectors: Detectors | None = Non
             where = _node_loc(path, key)
             if url:
                 facts.append(
-                    ToolFact(where, "mcp", f"mcp server {name}", f"hosted: {redact_url(url) or '(not a URL)'}")
+                    ToolFact(
+                        where, "mcp", "mcp-server", f"mcp server {name}", f"hosted: {redact_url(url) or '(not a URL)'}"
+                    )
                 )
                 if detectors is not None and (reached := endpoint(url, detectors.hosts)) is not None:
                     facts.append(
@@ -562,7 +586,7 @@ def extract_mcp_config(path: str, data: bytes, detectors: Detectors | None = Non
                     None,
                 )
                 run = f"{command} {package}" if package else command
-                facts.append(ToolFact(where, "mcp", f"mcp server {name}", f"local: {run}"))
+                facts.append(ToolFact(where, "mcp", "mcp-server", f"mcp server {name}", f"local: {run}"))
     return facts
 
 
@@ -723,7 +747,7 @@ def _commands(path: str, node: Any, command: str, where: str, detectors: Detecto
     for pattern, product in detectors.commands if detectors else ():
         match = pattern.search(command)
         if match:
-            yield ToolFact(_node_loc(path, node), product, f"{where}: {match.group(0).strip()}")
+            yield ToolFact(_node_loc(path, node), product, "command", f"{where}: {match.group(0).strip()}")
 
 
 def _provider(path: str, node: Any, role: str, detectors: Detectors | None) -> Iterator[Fact]:
@@ -733,7 +757,7 @@ def _provider(path: str, node: Any, role: str, detectors: Detectors | None) -> I
         return
     where = node if isinstance(node, yaml.ScalarNode) else _get(node, "id")
     loc = _node_loc(path, where)
-    yield ToolFact(loc, "promptfoo", role, identifier)
+    yield ToolFact(loc, "promptfoo", "promptfoo-provider", role, identifier)
     parts = identifier.split(":")
     if detectors is None or len(parts) < 2:
         return
