@@ -8,9 +8,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
+from auditor.report.formats import FILE_FORMATS
 from hostile import ANALYSED, SKIPPED, UNPRIVILEGED, build, unlock
 
 
@@ -21,7 +23,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory):
     root.mkdir()
     out.mkdir()
     build(root, marker)
-    outputs = {name: out / f"report.{name}" for name in ("json", "sarif", "markdown", "cyclonedx", "html")}
+    outputs = {fmt.name: out / f"report{fmt.extension}" for fmt in FILE_FORMATS}
     command = [
         *UNPRIVILEGED,
         sys.executable,
@@ -41,7 +43,7 @@ def test_no_crash_and_nothing_ran(scanned) -> None:
     result, outputs, marker = scanned
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-    assert sorted(outputs) == ["cyclonedx", "html", "json", "markdown", "sarif"]
+    assert sorted(outputs) == sorted(fmt.name for fmt in FILE_FORMATS)
     assert not marker.exists()  # the YAML tag asking to run a command was never constructed
 
 
@@ -78,6 +80,7 @@ def test_hostile_text_is_inert_in_every_format(scanned) -> None:
     assert not re.search(r"(?<!\\)<", markdown) and "\x1b" not in markdown  # every < escaped as \<
     for name in ("json", "sarif", "cyclonedx"):
         json.loads(outputs[name])  # still valid documents, whatever the names and code contain
+    ElementTree.fromstring(outputs["junit"])
 
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(

@@ -13,12 +13,14 @@ import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
 import yaml
 
 from auditor.report.escape import HIDDEN_CATEGORIES, json_text, md, md_code, relative_uri, visible, xml_text
+from auditor.report.formats import FILE_FORMATS
 from helpers import REPO
 
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
@@ -78,7 +80,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comple
     for name, text in FILES.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    outputs = {name: out / f"report.{name}" for name in ("json", "sarif", "markdown", "html", "cyclonedx")}
+    outputs = {fmt.name: out / f"report{fmt.extension}" for fmt in FILE_FORMATS}
     command = [
         sys.executable,
         "-m",
@@ -270,6 +272,14 @@ def test_data_formats_keep_real_values_with_invisible_characters_escaped(scanned
 
         assert cyclonedx_problem(text) is None
         assert f"V {HOSTILE}" in {c.get("supplier", {}).get("name") for c in document["components"]}
+
+
+def test_junit_shows_invisible_characters_and_stays_valid_xml(scanned) -> None:
+    text = scanned[1]["junit"]
+    for raw in RAW:
+        assert raw not in text, repr(raw)
+    files = {case.get("file") for case in ElementTree.fromstring(text).iter("testcase")}
+    assert {visible(path) for path in FILES} <= files
 
 
 @pytest.mark.parametrize("fmt", ["dot", "graphml", "json"])
