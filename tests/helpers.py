@@ -25,6 +25,14 @@ def lockaudit(*args: str | Path, cwd: Path | None = None, timeout: float = 120) 
     )
 
 
+def run_in_repo(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """One of the project's own checks (mypy, ruff, lint-imports), run by this interpreter from
+    the repository's root, as CI and the developer hooks run it."""
+    return subprocess.run(
+        [sys.executable, *map(str, args)], cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=timeout
+    )
+
+
 def write_tree(root: Path, files: dict[str, str]) -> None:
     """Write a small project: relative path -> text."""
     for rel, text in files.items():

@@ -5,34 +5,25 @@ package (`[tool.mypy]` in pyproject.toml) and `ruff check` none in the code and 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from helpers import REPO
+from helpers import run_in_repo
+
+CODE = ("auditor", "tests", "benchmarks")
 
 
 def test_mypy_finds_no_error(tmp_path: Path) -> None:
     # The cache goes to a temporary folder: nothing is written into the checkout (a cold run
     # of the package takes a few seconds).
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
+    result = run_in_repo("-m", "mypy", "--cache-dir", tmp_path / "mypy")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_finds_nothing() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "auditor", "tests", "benchmarks"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
+    result = run_in_repo("-m", "ruff", "check", "--no-cache", *CODE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_would_change_nothing() -> None:
+    result = run_in_repo("-m", "ruff", "format", "--check", "--no-cache", *CODE)
     assert result.returncode == 0, result.stdout + result.stderr

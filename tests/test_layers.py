@@ -4,10 +4,7 @@ new module fails until it is given its layer."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from helpers import REPO
+from helpers import run_in_repo
 
 # The entry point of the `lint-imports` command, run by this interpreter on the checkout (its
 # folder first on sys.path). `python -m importlinter.cli` has no main: it would pass unchecked.
@@ -16,13 +13,6 @@ LINT_IMPORTS = "from importlinter.cli import lint_imports_command; lint_imports_
 
 def test_imports_keep_the_layers_of_the_pipeline() -> None:
     # --no-cache: nothing written into the checkout; the graph of lockaudit takes a second to build.
-    result = subprocess.run(
-        [sys.executable, "-c", LINT_IMPORTS, "--no-cache"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
+    result = run_in_repo("-c", LINT_IMPORTS, "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 broken" in result.stdout
