@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.severity import at_least
+from auditor.severity import DEFAULT_FAIL_ON, at_least
 
 # Every kind of usage record, in the order the audit schema lists them (tests/test_vocabulary.py
 # holds the schemas and the code together); each stage's subset below names its purpose.
@@ -175,6 +175,12 @@ class Audit:
     def failing(self, threshold: str) -> list[Finding]:
         """The findings that fail a gate at `threshold`: at or above it, and not accepted in the baseline."""
         return [f for f in self.findings if at_least(f.severity, threshold) and f.baseline_state != "unchanged"]
+
+    def gate(self) -> tuple[str, list[Finding]]:
+        """What a report says of the gate: its threshold (the configured one, which `--fail-on`
+        sets for the run, else the default) and the product-code findings that fail it."""
+        threshold = self.config.get("fail_on") or DEFAULT_FAIL_ON
+        return threshold, [f for f in self.failing(threshold) if self.counted(f.role)]
 
     def split_findings(self) -> tuple[list[Finding], list[Finding]]:
         """The findings in counted code, and the rest (tests, examples, …), each in order."""

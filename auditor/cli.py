@@ -23,7 +23,7 @@ import click
 from auditor import __version__
 from auditor.report.escape import visible
 from auditor.report.text import clean
-from auditor.severity import SEVERITIES
+from auditor.severity import DEFAULT_FAIL_ON, SEVERITIES
 from auditor.suggest import did_you_mean
 from auditor.words import count as _count
 
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 # load click and nothing of the pipeline, and `report` never loads the extractors.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-DEFAULT_GATE = "medium"
 PROGRESS_MIN_FILES = 200
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (Python's default: 700)
 
@@ -542,8 +541,8 @@ def _baseline_of(root: Path, config: Config, request: RunRequest) -> Path | None
         chosen is None
         and not request.no_baseline
         and config.inherited
-        and config.source is not None
-        and (root / config.source).parent.joinpath(config.baseline).is_file()
+        and config.base is not None
+        and (config.base / config.baseline).is_file()
     ):
         note = _inherited_baseline(config, "it does not judge a folder inside it; pass --baseline to use one")
         _echo(f"lockaudit: note: {clean(note)}", err=True)
@@ -606,7 +605,7 @@ def _judge(
         if not request.quiet:
             _echo("lockaudit check: passed: none of the files given is one lockaudit analyses", err=True)
         return EXIT_OK
-    threshold = request.fail_on or (configured or DEFAULT_GATE if request.gate else None)
+    threshold = request.fail_on or (configured or DEFAULT_FAIL_ON if request.gate else None)
     failing = audit.failing(threshold) if threshold else []
     if request.project_hook:
         file_scope = ruleset.file_scope()
@@ -630,7 +629,7 @@ def _judge(
             )
     if request.gate:
         for line in verdict(
-            audit, threshold or DEFAULT_GATE, len(failing), updated=request.update_baseline, quiet=request.quiet
+            audit, threshold or DEFAULT_FAIL_ON, len(failing), updated=request.update_baseline, quiet=request.quiet
         ):
             _echo(clean(line), err=True)
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -862,7 +861,7 @@ def config_command(path: Path, config_file: Path | None, fmt: str) -> None:
     for key, source in sources.items():
         value = values[key.replace("-", "_")]
         if value is None:  # only fail-on may be unset
-            _echo(f"# {key} is not set: `check` fails on '{DEFAULT_GATE}' and above, `scan` never fails  # {source}")
+            _echo(f"# {key} is not set: `check` fails on '{DEFAULT_FAIL_ON}' and above, `scan` never fails  # {source}")
         else:
             _echo(f"{key} = {_toml_value(value)}  # {source}")
     for path_, reason in loaded.problems:

@@ -34,7 +34,7 @@ from auditor.engine import make_finding
 from auditor.extract import extract
 from auditor.facts import Fact, SuppressionFact
 from auditor.limits import load_json, load_toml
-from auditor.severity import SEVERITIES
+from auditor.severity import DEFAULT_FAIL_ON, SEVERITIES
 from auditor.words import count
 
 CONFIG_RULE, BASELINE_RULE, SUPPRESSION_RULE = "gate-weakened", "baseline-grew", "new-suppression"
@@ -246,7 +246,7 @@ def weakenings(before: dict[str, Any], now: dict[str, Any], ruleset: RuleSet) ->
     gained("allow-vendors", "now allows vendor")
     for vendor in sorted(set(_strings(before.get("forbid-vendors"))) - set(_strings(now.get("forbid-vendors")))):
         found.append(("forbid-vendors", f"no longer forbids {vendor!r}"))
-    old_gate, new_gate = before.get("fail-on", "medium"), now.get("fail-on", "medium")
+    old_gate, new_gate = before.get("fail-on", DEFAULT_FAIL_ON), now.get("fail-on", DEFAULT_FAIL_ON)
     if _rank(new_gate) > _rank(old_gate):
         found.append(("fail-on", f"raised from {old_gate!r} to {new_gate!r}"))
     old_levels, new_levels = _mapping(before.get("severity")), _mapping(now.get("severity"))

@@ -25,6 +25,7 @@ from typing import Any
 
 from auditor.audit import Finding, UsageRecord
 from auditor.boundary import Boundary, Profile
+from auditor.owners import PRESENCE_KINDS
 from auditor.severity import SEVERITIES
 
 HALF_SCORE_EFFORT = 60
@@ -36,9 +37,7 @@ STEPS = {"coupling": "leaks", "architecture": "leaks", "feature": "features", "c
 
 # The usage kinds that make a file part of leaving a vendor (a setting or a hidden default is
 # reached through another record of the same file).
-EXIT_PLAN_KINDS = frozenset(
-    {"import", "client", "call", "feature", "model-id", "env", "endpoint", "config", "dependency"}
-)
+EXIT_PLAN_KINDS = PRESENCE_KINDS - {"hidden-default", "setting"}
 
 
 def effort_pairs(

@@ -11,12 +11,10 @@ import xml.etree.ElementTree as ET
 from auditor.audit import Audit
 from auditor.report.escape import visible
 
-DEFAULT_THRESHOLD = "medium"  # the gate's, when the configuration sets none (as the Markdown verdict says)
-
 
 def render_junit(audit: Audit) -> str:
-    threshold = audit.config.get("fail_on") or DEFAULT_THRESHOLD
-    failing = {id(f) for f in audit.failing(threshold) if audit.counted(f.role)}
+    threshold, gate_failures = audit.gate()
+    failing = {id(f) for f in gate_failures}
     counted = [f for f in audit.findings if audit.counted(f.role)]
     suites = ET.Element("testsuites", name="lockaudit")
     suite = ET.SubElement(

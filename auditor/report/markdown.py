@@ -15,8 +15,7 @@ FOLD_ROWS = 20  # more findings than this go inside <details>
 
 def _verdict(audit: Audit) -> str:
     """The first line a reviewer reads: would the gate pass, at which threshold, new against the baseline."""
-    threshold = audit.config.get("fail_on") or "medium"
-    failing = [f for f in audit.failing(threshold) if audit.counted(f.role)]
+    threshold, failing = audit.gate()
     kind = "new finding" if audit.baseline is not None else "finding"
     accepted = f"; {md(audit.baseline['unchanged'])} more in the baseline" if audit.baseline is not None else ""
     if failing:
