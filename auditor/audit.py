@@ -42,10 +42,11 @@ class Skipped:
         return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
-SCHEMA_VERSION = "1.6"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
+SCHEMA_VERSION = "1.7"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
 # 1.3: `via` on calls through a client built elsewhere; 1.4: the `check` flag on model ids;
 # 1.5: exposure counts modules reached only through optional imports apart (`optional`);
-# 1.6: `signal` on toolchain records, the stable id rules match
+# 1.6: `signal` on toolchain records, the stable id rules match;
+# 1.7: `signal` on every record a catalog entry with an id detects (features, hidden defaults, model ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,9 @@ class UsageRecord:
     value: str | None = None  # a literal: model id, endpoint, base_url, service name, env access
     role: str = "product"  # the file's role: product, test, example, docs, script, benchmark, …
     via: str | None = None  # a call's client came from this getter, property or module (`Service.get_client`)
-    signal: str | None = None  # a toolchain sign's stable id (facts.TOOL_SIGNALS), which rules match
+    # The stable id of what detected it, which rules match: a toolchain sign (facts.TOOL_SIGNALS),
+    # or the id of the catalog's feature, hidden default or model family. People read `name`/`value`.
+    signal: str | None = None
 
     @property
     def site(self) -> tuple[str, int | None, int, int, str]:

@@ -37,7 +37,8 @@ from auditor.files import write_atomic
 from auditor.redact import Redactor
 from auditor.serialise import audit_from_dict, audit_to_dict
 
-FORMAT = 4  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored; 4: tool signal ids
+FORMAT = 5  # 2: class and module facts, call base URLs; 3: private, nothing key-shaped stored; 4: tool signal ids;
+# 5: ungraded Promptfoo assertions (the packs say which types a model grades)
 FOLDER_MODE, FILE_MODE = 0o700, 0o600
 _TRANSIENT = ("timed out", "could not start", "crashed", "internal error", "worker process died")
 

@@ -66,6 +66,9 @@ class Product:
     actions: tuple[str, ...] = ()  # GitHub Actions that run the product (`astral-sh/setup-uv`)
     pre_commit_repos: tuple[str, ...] = ()  # pre-commit hook repositories that run it
     commands: tuple[Regex, ...] = ()  # command lines that run it, in CI steps, hooks and build scripts
+    files: tuple[str, ...] = ()  # its own configuration files, whose presence is the sign (`ruff.toml`)
+    build_signs: tuple[tuple[str, Regex, str], ...] = ()  # (signal, pattern, label) in build-script lines
+    index_hosts: tuple[str, ...] = ()  # host globs of the package indexes it serves (`*.astralhosted.com`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ class HiddenDefault:
     vendor: str | None  # the pack's vendor: whose default it is (None if the pack names none)
     reaches: str | None  # the vendor the default sends traffic to
     when_imported: str | None = None
+    when_signal: str | None = None  # a toolchain sign (facts.TOOL_SIGNALS) whose value is one of `values`
+    values: frozenset[str] = frozenset()
     when_symbols: tuple[str, ...] = ()  # only these names under `when_imported` reach the default
     unless_called: tuple[str, ...] = ()
     unless_env: tuple[str, ...] = ()
@@ -139,6 +144,10 @@ class HiddenDefault:
     constructor: str | None = None
     keyword: str | None = None
     routes: tuple[tuple[Regex, str], ...] = ()
+
+    def describe(self, value: str) -> str:
+        """The title, with `{value}` filled (the assertion type of a `when_signal` default)."""
+        return _PLACEHOLDER.sub(lambda m: value if m.group(1) == "value" else m.group(0), self.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +174,9 @@ class Detectors:
     actions: tuple[tuple[str, str], ...] = ()  # (action slug, product id)
     pre_commit_repos: tuple[tuple[str, str], ...] = ()  # (repository slug, product id)
     commands: tuple[tuple[Regex, str], ...] = ()  # (command pattern, product id), in the packs' order
+    tool_files: tuple[tuple[str, str], ...] = ()  # (file name, product id)
+    build_signs: tuple[tuple[str, Regex, str, str], ...] = ()  # (signal, pattern, label, product id)
+    index_hosts: tuple[tuple[str, str], ...] = ()  # (host glob, product id)
     module_prefixes: frozenset[str] = frozenset()  # `google` of `google.genai`: names that lead to a tracked module
 
 
@@ -381,6 +393,9 @@ class RuleSet:
             actions=tuple((slug.lower(), p.id) for p in self.products for slug in p.actions),
             pre_commit_repos=tuple((slug, p.id) for p in self.products for slug in p.pre_commit_repos),
             commands=tuple((pattern, p.id) for p in self.products for pattern in p.commands),
+            tool_files=tuple((name, p.id) for p in self.products for name in p.files),
+            build_signs=tuple((*sign, p.id) for p in self.products for sign in p.build_signs),
+            index_hosts=tuple((glob, p.id) for p in self.products for glob in p.index_hosts),
             module_prefixes=frozenset(m.rsplit(".", i)[0] for m in tracked for i in range(1, m.count(".") + 1)),
         )
 

@@ -129,22 +129,24 @@ def _record(
     )
 
 
-IMPLICIT_GRADER = "promptfoo-implicit-grader"
-
-
 def _tool_record(fact: ToolFact, ruleset: RuleSet, products: dict[str, Product]) -> UsageRecord | None:
     product = products.get(fact.product)
     if product is None:
         return None
-    if fact.signal == "implicit-grader":  # Promptfoo then grades with OpenAI unless other keys are set
+    triggered = [d for d in ruleset.hidden_defaults if d.when_signal]
+    if any(d.when_signal == fact.signal for d in triggered):  # a trigger, not a sign of its own
+        default = next((d for d in triggered if d.when_signal == fact.signal and fact.value in d.values), None)
+        if default is None:
+            return None
         return _record(
             "hidden-default",
             fact,
             ruleset,
-            IMPLICIT_GRADER,
+            default.id,
             product=product,
-            vendor="OpenAI",
-            value=f"'{fact.value}' has no grader: Promptfoo's default grader falls back to OpenAI",
+            vendor=default.reaches or default.vendor,
+            value=default.describe(fact.value or ""),
+            signal=default.id,
         )
     return _record("config", fact, ruleset, fact.label, product=product, value=fact.value, signal=fact.signal)
 
@@ -298,8 +300,8 @@ def _features(
 ) -> Iterator[UsageRecord]:
     keywords = {name for name, _ in fact.keywords}
     for feature in ruleset.features:
-        signal = _feature_match(feature, product, path, function, keywords, fact)
-        if signal is not False:
+        matched = _feature_match(feature, product, path, function, keywords, fact)
+        if matched is not False:
             # `vendor` is the host a client reaches when it is not the SDK's own vendor.
             owner_vendor = vendor if vendor is not None and vendor != product.vendor else feature.vendor
             yield _record(
@@ -310,7 +312,8 @@ def _features(
                 product=product,
                 vendor=owner_vendor,
                 call=path or function,
-                value=signal,
+                value=matched,
+                signal=feature.id,
             )
 
 
@@ -380,9 +383,18 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
             scope=fact.scope,
             value=fact.value,
             flags=flags,
+            signal=family.family,
         )
     return _record(
-        "model-id", fact, ruleset, family.family, vendor=family.vendor, host=family.host, value=fact.value, flags=flags
+        "model-id",
+        fact,
+        ruleset,
+        family.family,
+        vendor=family.vendor,
+        host=family.host,
+        value=fact.value,
+        flags=flags,
+        signal=family.family,
     )
 
 
@@ -426,6 +438,7 @@ def _hidden_defaults(
                     product=first.product,
                     scope=first.scope,
                     value=default.title,
+                    signal=default.id,
                 )
         for fact in facts:
             if (
@@ -441,6 +454,7 @@ def _hidden_defaults(
                     default.id,
                     vendor=default.reaches or default.vendor,
                     value=default.title,
+                    signal=default.id,
                 )
             if default.constructor and isinstance(fact, ConstructorFact):
                 constructor = ruleset.constructor_for(fact.qualname)
@@ -457,6 +471,7 @@ def _hidden_defaults(
                         product=constructor.product,
                         vendor=target,
                         value=default.title,
+                        signal=default.id,
                     )
 
 

@@ -38,6 +38,7 @@ from auditor.catalog import (
     RuleSet,
     SecretPattern,
 )
+from auditor.facts import TOOL_SIGNALS
 from auditor.files import read_regular
 from auditor.limits import LimitError, regex
 from auditor.resources import data_dir
@@ -186,6 +187,9 @@ def _load_pack(path: Path, ruleset: RuleSet, validate: bool = True, data: bytes 
             actions=_texts(raw, "actions", where),
             pre_commit_repos=_texts(raw, "pre_commit_repos", where),
             commands=tuple(_compile(c, f"{where}: 'commands'", validate) for c in _texts(raw, "commands", where)),
+            files=_texts(raw, "files", where),
+            build_signs=tuple(_build_signs(raw.get("build_signs"), f"{where}.build_signs", validate)),
+            index_hosts=_texts(raw, "index_hosts", where),
         )
         ruleset.products.append(product)
         for module in product.modules:
@@ -358,6 +362,8 @@ def _load_usage_catalog(
                 vendor=vendor,
                 reaches=_optional_text(raw, "reaches", where, None),
                 when_imported=_optional_text(raw, "when_imported", where, None),
+                when_signal=_signal(raw, where),
+                values=frozenset(_texts(raw, "values", where)),
                 when_symbols=_texts(raw, "when_symbols", where),
                 unless_called=_texts(raw, "unless_called", where),
                 unless_env=_texts(raw, "unless_env", where),
@@ -371,6 +377,21 @@ def _load_usage_catalog(
             )
         )
         _add_examples(ruleset, raw.get("examples"), where, frozenset({"hidden-default"}), raw["id"])
+
+
+def _build_signs(section: Any, where: str, untrusted: bool) -> Iterator[tuple[str, Any, str]]:
+    for at, raw in _mappings(section, where):
+        signal = _text(raw, "signal", at)
+        if signal not in TOOL_SIGNALS:
+            raise PackError(f"{at}: 'signal' must be one of {', '.join(sorted(TOOL_SIGNALS))}, got {signal!r}")
+        yield signal, _compile(_text(raw, "pattern", at), f"{at}: 'pattern'", untrusted), _text(raw, "label", at)
+
+
+def _signal(raw: dict[str, Any], where: str) -> str | None:
+    signal = _optional_text(raw, "when_signal", where, None)
+    if signal is not None and signal not in TOOL_SIGNALS:
+        raise PackError(f"{where}: 'when_signal' must be one of {', '.join(sorted(TOOL_SIGNALS))}, got {signal!r}")
+    return signal
 
 
 def _severity(value: Any, where: str) -> str:

@@ -87,6 +87,18 @@ def test_messages_fill_only_known_placeholders() -> None:
         ),
         (CATALOG + "      moduels: [x]\n", "x.yaml: 'catalog.products[0]': Additional properties"),
         (CATALOG + "      modules: [acme]\n", "x.yaml: cannot be read as YAML: duplicate key 'modules' at line 11"),
+        (
+            CATALOG + "      build_signs: [{signal: uv-imag, pattern: 'x', label: x}]\n",
+            "x.yaml: 'catalog.products[0].build_signs[0].signal': 'uv-imag' is not one of",
+        ),
+        (
+            CATALOG + "      build_signs: [{signal: uv-image, pattern: '(', label: x}]\n",
+            "x.yaml: catalog.products[0].build_signs[0]: 'pattern': invalid regex",
+        ),
+        (
+            "id: x\ntitle: X\ncatalog:\n  hidden_defaults: [{id: d, title: t, when_signal: ungraded}]\n",
+            "x.yaml: 'catalog.hidden_defaults[0].when_signal': 'ungraded' is not one of",
+        ),
     ],
 )
 def test_broken_pack_names_file_and_field(tmp_path: Path, text: str, message: str) -> None:

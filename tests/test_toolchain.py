@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from auditor.extract.toolchain import (
     extract_pre_commit,
     extract_promptfoo,
@@ -12,6 +14,7 @@ from auditor.extract.toolchain import (
 )
 from auditor.facts import TOOL_SIGNALS, DependencyFact, ErrorFact, StringFact, ToolFact
 from auditor.packs import load_rules
+from helpers import scan_json, write_tree
 
 DETECTORS = load_rules().detectors()
 
@@ -48,7 +51,7 @@ select = ["RUF"]
 name = "pyx"
 url = "https://api.pyx.dev/simple/acme"
 """
-    facts = extract_pyproject("pyproject.toml", text)
+    facts = extract_pyproject("pyproject.toml", text, DETECTORS)
     assert tools(facts) == [
         ("uv", "[tool.uv]", 17, None),
         ("pyx", "[[tool.uv.index]]", 19, "https://api.pyx.dev/simple/acme"),
@@ -219,10 +222,13 @@ tests:
         ("promptfoo", "provider", 2, "openai:chat:gpt-4o-mini"),
         ("promptfoo", "provider", 3, "bedrock:us.anthropic.claude-3-5-sonnet-20241022-v2:0"),
         ("promptfoo", "provider", 4, "file://provider.py"),
-        ("promptfoo", "implicit-grader", 7, "llm-rubric"),
-        ("promptfoo", "implicit-grader", 9, "factuality"),
+        ("promptfoo", "llm-rubric", 7, "llm-rubric"),
+        ("promptfoo", "factuality", 9, "factuality"),
         ("promptfoo", "grader", 12, "vertex:gemini-2.5-flash"),
+        ("promptfoo", "contains", 13, "contains"),
     ]
+    ungraded = [f.value for f in facts if isinstance(f, ToolFact) and f.signal == "ungraded-assertion"]
+    assert ungraded == ["llm-rubric", "factuality", "contains"]
     models = [(f.value, f.family) for f in facts if isinstance(f, StringFact)]
     assert models == [
         ("openai:chat:gpt-4o-mini", "openai-chat"),
@@ -234,7 +240,38 @@ tests:
         b"defaultTest:\n  options:\n    provider: openai:gpt-4o\ntests:\n  - assert: [{type: llm-rubric, value: x}]\n",
         DETECTORS,
     )
-    assert not [t for t in tools(with_default) if t[1] == "implicit-grader"]
+    assert not [f for f in with_default if isinstance(f, ToolFact) and f.signal == "ungraded-assertion"]
+
+
+def test_only_model_graded_assertions_without_a_grader_reach_openai(tmp_path: Path) -> None:
+    """Which assertion types a model grades is the Promptfoo pack's hidden default to say."""
+    write_tree(
+        tmp_path,
+        {
+            "promptfooconfig.yaml": "providers: [anthropic:messages:claude-sonnet-4-5]\n"
+            "tests:\n  - assert:\n      - {type: llm-rubric, value: polite}\n"
+            "      - {type: contains, value: ok}\n      - {type: not-similar, value: x}\n",
+        },
+    )
+    audit = scan_json(tmp_path)
+    defaults = [
+        (r["name"], r["signal"], r["vendor"], r["value"]) for r in audit["inventory"] if r["kind"] == "hidden-default"
+    ]
+    assert defaults == [
+        (
+            "promptfoo-implicit-grader",
+            "promptfoo-implicit-grader",
+            "OpenAI",
+            "'llm-rubric' has no grader: Promptfoo's default grader falls back to OpenAI",
+        ),
+        (
+            "promptfoo-implicit-grader",
+            "promptfoo-implicit-grader",
+            "OpenAI",
+            "'similar' has no grader: Promptfoo's default grader falls back to OpenAI",
+        ),
+    ]
+    assert not [r for r in audit["inventory"] if r["kind"] == "config" and r.get("signal") == "ungraded-assertion"]
 
 
 def test_suppressions_only_one_tool_understands() -> None:
@@ -264,6 +301,9 @@ def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
         "Dockerfile": "FROM python:3.12\nCOPY --from=ghcr.io/astral-sh/uv:0.8 /uv /uvx /bin/\nRUN uv sync --locked\n",
         "Makefile": "test:\n\tuv run pytest\nlint:\n\truff check .\n",
         "tox.ini": "[tox]\nrequires = tox-uv\n",
+        "noxfile.py": "import nox\n# venv_backend = 'uv' in a comment does not count\nnox.options.default_venv_backend = 'uv'\n",
+        "ruff.toml": "line-length = 100\n",
+        "tools/ty.toml": "[rules]\n",
         ".env.example": "OPENAI_API_KEY=sk-do-not-print-me\nexport ANTHROPIC_BASE_URL=https://api.anthropic.com\nDEBUG=1\n",
         ".github/copilot-instructions.md": "Use pytest.\n",
         "CLAUDE.md": "# house rules\n",
@@ -289,10 +329,13 @@ def test_build_scripts_env_files_manifests_and_assistants(tmp_path) -> None:
         ("Dockerfile", 3, "config", "command: uv sync", "Astral"),
         ("Makefile", 2, "config", "command: uv run", "Astral"),
         ("Makefile", 4, "config", "command: ruff check", "Astral"),
+        ("noxfile.py", 3, "config", "nox venv_backend uv", "Astral"),
         ("poetry.lock", 2, "dependency", "openai", "OpenAI"),
         ("pyproject.toml", 3, "dependency", "openai", "OpenAI"),
         ("pyproject.toml", 4, "dependency", "google-genai", "Google"),
+        ("ruff.toml", 1, "config", "ruff.toml", "Astral"),
         ("setup.cfg", 3, "dependency", "anthropic", "Anthropic"),
+        ("tools/ty.toml", 1, "config", "ty.toml", "Astral"),
         ("tox.ini", 2, "config", "tox-uv", "Astral"),
     ]
 

@@ -1,5 +1,5 @@
 """Each list of names is spelled once in the code, and the JSON Schemas users validate against
-say the same: usage kinds, layers, severities, roles, efforts and check names. A stage's subset
+say the same: usage kinds, layers, severities, roles, efforts, check names and toolchain signs. A stage's subset
 of the usage kinds names only kinds that exist."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 from auditor.audit import CODE_LAYERS, COUPLING_KINDS, USAGE_KINDS
 from auditor.catalog import CLIENT_KINDS, EFFORTS, LAYERS, PIPELINE_CHECKS
 from auditor.engine import CHECKS
+from auditor.facts import TOOL_SIGNALS
 from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
 
@@ -31,6 +32,7 @@ def test_the_schemas_enumerate_what_the_code_names() -> None:
         c["properties"]["check"]["enum"] for c in when["condition"]["oneOf"] if "check" in c.get("properties", {})
     )
     assert set(checks) == set(CHECKS) | PIPELINE_CHECKS
+    assert sorted(pack["signal"]["enum"]) == sorted(TOOL_SIGNALS)
 
 
 def test_every_stages_subset_names_only_known_kinds_and_layers() -> None:
@@ -42,3 +44,13 @@ def test_every_stages_subset_names_only_known_kinds_and_layers() -> None:
     for subset in (COUPLING_KINDS, CLIENT_KINDS, PRESENCE_KINDS, SERVICE_KINDS, MAP_KINDS, EXIT_PLAN_KINDS):
         assert set(subset) <= set(USAGE_KINDS), set(subset) - set(USAGE_KINDS)
     assert set(CODE_LAYERS) <= set(LAYERS)
+
+
+def test_the_tool_files_discovery_reads_are_the_ones_the_packs_attribute() -> None:
+    """Discovery decides which files to read; the packs say whose each one is (`files:`)."""
+    from auditor.discover import NAMED_KINDS
+    from auditor.packs import load_rules
+
+    read = {name for name, kind in NAMED_KINDS.items() if kind == "tool-config"}
+    attributed = [name for product in load_rules().products for name in product.files]
+    assert sorted(attributed) == sorted(read)

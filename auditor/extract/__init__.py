@@ -36,6 +36,7 @@ from auditor.extract.toolchain import (
 )
 from auditor.facts import ErrorFact, Fact, Location
 
+NOXFILE = "noxfile.py"
 EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
     "python": extract_python,
     "notebook": extract_notebook,
@@ -63,6 +64,8 @@ EXTRACTORS: dict[str, Callable[[str, bytes, Detectors | None], list[Fact]]] = {
 def extract(path: str, kind: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     try:
         facts = EXTRACTORS[kind](path, data, detectors)
+        if kind == "python" and path.rsplit("/", 1)[-1] == NOXFILE:  # Python, and a build script too
+            facts.extend(f for f in extract_build_script(path, data, detectors) if f.kind == "tool")
         if kind not in ("python", "notebook") and MARKER.encode() in data:  # Python finds its own, in comments only
             facts.extend(text_suppressions(path, data.decode("utf-8", errors="replace")))
         return facts

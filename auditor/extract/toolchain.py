@@ -10,10 +10,12 @@ and owns that product is in the rule packs.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
@@ -27,28 +29,6 @@ from auditor.limits import LimitError, load_json, load_toml
 from auditor.redact import redact_url
 from auditor.safe_yaml import SafeLoader, yaml_problem
 
-PYX_HOSTS = ("pyx.dev", "astralhosted.com")
-# Promptfoo assertion types graded by a model; without a grader they fall back to OpenAI.
-MODEL_GRADED = frozenset(
-    {
-        "llm-rubric",
-        "model-graded-closedqa",
-        "factuality",
-        "g-eval",
-        "answer-relevance",
-        "context-faithfulness",
-        "context-recall",
-        "context-relevance",
-        "conversation-relevance",
-        "select-best",
-        "search-rubric",
-        "agent-rubric",
-        "trajectory:goal-success",
-        "pi",
-        "similar",
-        "moderation",
-    }
-)
 # Promptfoo provider id segments naming an API style, not a model: `openai:chat:gpt-4o`.
 PROMPTFOO_API_STYLES = frozenset({"chat", "responses", "completion", "messages", "embedding", "embeddings"})
 
@@ -77,8 +57,9 @@ def extract_pyproject(path: str, data: bytes, detectors: Detectors | None = None
         indexes = uv.get("index", [])
         for index in indexes if isinstance(indexes, list) else []:
             url = index.get("url", "") if isinstance(index, dict) else ""
-            if isinstance(url, str) and any(host in url for host in PYX_HOSTS):
-                facts.append(ToolFact(_at(path, text, re.escape(url)), "pyx", "pyx-index", "[[tool.uv.index]]", url))
+            product = _index_product(url, detectors) if isinstance(url, str) else None
+            if product is not None:
+                facts.append(ToolFact(_at(path, text, re.escape(url)), product, "pyx-index", "[[tool.uv.index]]", url))
         facts.extend(_requirements(path, text, uv.get("dev-dependencies"), "pyproject", "dev"))
     for name, product in (("ruff", "ruff"), ("ty", "ty")):
         if isinstance(tool.get(name), dict):
@@ -223,19 +204,17 @@ def extract_env_file(path: str, data: bytes, detectors: Detectors | None = None)
 
 
 def extract_build_script(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
-    """Dockerfiles, Makefiles, tox.ini and noxfile.py: commands and images that bring uv in."""
+    """Dockerfiles, Makefiles, tox.ini and noxfile.py (besides its Python): the commands that run a
+    tool and the packs' `build_signs` (`ghcr.io/astral-sh/uv`, `requires = tox-uv`)."""
     text = data.decode("utf-8", errors="replace")
     facts: list[Fact] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("#"):  # a comment: a command written there does not run
             continue
         where = Location(path, number, 1)
-        if re.search(r"ghcr\.io/astral-sh/uv\b", line):
-            facts.append(ToolFact(where, "uv", "uv-image", "image ghcr.io/astral-sh/uv"))
-        if re.search(r"\btox-uv\b", line):
-            facts.append(ToolFact(where, "uv", "tox-uv", "tox-uv"))
-        if re.search(r"venv_backend\s*=\s*[\"']uv", line):
-            facts.append(ToolFact(where, "uv", "nox-uv", "nox venv_backend uv"))
+        for signal, pattern, label, product in detectors.build_signs if detectors else ():
+            if pattern.search(line):
+                facts.append(ToolFact(where, product, signal, label))
         for pattern, product in detectors.commands if detectors else ():
             match = pattern.search(line)
             if match:
@@ -379,8 +358,8 @@ def extract_tool_file(path: str, data: bytes, detectors: Detectors | None = None
     if document is None:
         return [text]
     name = path.rsplit("/", 1)[-1]
-    product = {"uv.toml": "uv", "ruff.toml": "ruff", ".ruff.toml": "ruff", "ty.toml": "ty"}[name]
-    return [ToolFact(Location(path, 1, 1), product, "tool-file", name)]
+    products = [product for file, product in detectors.tool_files if file == name] if detectors else []
+    return [ToolFact(Location(path, 1, 1), product, "tool-file", name) for product in products[:1]]
 
 
 def extract_requirements(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
@@ -537,15 +516,10 @@ def extract_promptfoo(path: str, data: bytes, detectors: Detectors | None = None
             grader = _get(assertion, "provider")
             if grader is not None:
                 facts.extend(_provider(path, grader, "grader", detectors))
-            elif kind in MODEL_GRADED and default_grader is None and test_grader is None:
+            elif kind and default_grader is None and test_grader is None:
+                # Whether this type is graded by a model is the packs' to say (a hidden default).
                 facts.append(
-                    ToolFact(
-                        _node_loc(path, _get(assertion, "type")),
-                        "promptfoo",
-                        "implicit-grader",
-                        "implicit-grader",
-                        kind,
-                    )
+                    ToolFact(_node_loc(path, _get(assertion, "type")), "promptfoo", "ungraded-assertion", kind, kind)
                 )
     return facts
 
@@ -621,6 +595,13 @@ def _package_lines(text: str) -> dict[str, int]:
         position = match.start()
         lines.setdefault(match.group(1), line)
     return lines
+
+
+def _index_product(url: str, detectors: Detectors | None) -> str | None:
+    """The product serving the package index at `url` (pyx), by the packs' `index_hosts`."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    hosts = detectors.index_hosts if detectors else ()
+    return next((product for glob, product in hosts if fnmatch.fnmatchcase(host, glob)), None)
 
 
 def _at(path: str, text: str, pattern: str) -> Location:
