@@ -42,11 +42,12 @@ class Skipped:
         return self.path, [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", self.reason)]
 
 
-SCHEMA_VERSION = "1.7"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
+SCHEMA_VERSION = "1.8"  # 1.1: finding snippets and chains, scan time; 1.2: roles, places, leaks, exit plans;
 # 1.3: `via` on calls through a client built elsewhere; 1.4: the `check` flag on model ids;
 # 1.5: exposure counts modules reached only through optional imports apart (`optional`);
 # 1.6: `signal` on toolchain records, the stable id rules match;
-# 1.7: `signal` on every record a catalog entry with an id detects (features, hidden defaults, model ids)
+# 1.7: `signal` on every record a catalog entry with an id detects (features, hidden defaults, model ids);
+# 1.8: `repository` (name, commit), which a portfolio merges by
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ class Audit:
     concentration: dict[str, Any] = field(default_factory=dict)  # the owner × layer table
     vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "not-requested"})
     scan: dict[str, Any] = field(default_factory=dict)  # when it ran and how long it took
+    repository: dict[str, Any] | None = None  # name, commit, committed (vcs.describe): what was scanned
     suppressed: list[Suppressed] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # the baseline compared against: path, new, unchanged, fixed
     since: dict[str, Any] | None = None  # with --since: ref, merge base, changed files, findings left out

@@ -367,6 +367,17 @@ class RuleSet:
             r.id for r in self.rules.values() if r.scope == "file" or r.when.get("check") in PIPELINE_CHECKS
         )
 
+    def between(self, params: dict[str, Any]) -> frozenset[str]:
+        """The neutral products that stand between code and model vendors, as a check's params
+        say (`between_layers`, less `not_between`): LiteLLM does, MCP and a local runtime do not."""
+        layers, exempt = set(params.get("between_layers", ())), set(params.get("not_between", ()))
+        return frozenset(p.id for p in self.products if p.abstraction and p.layer in layers and p.id not in exempt)
+
+    def standing_between(self) -> frozenset[str]:
+        """`between` as the single-model-vendor rule's params say it, for whoever else asks."""
+        rule = next((r for r in self.rules.values() if r.when.get("check") == "single-model-vendor"), None)
+        return self.between(rule.when.get("params", {}) if rule else {})
+
     def vendors(self) -> set[str]:
         """Every vendor and company the catalog names: what `allow-vendors` and the like may use."""
         return (

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
+import io
 import json
 import os
+import re
 import select
 import signal
 import sys
@@ -178,6 +181,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
 # `lockaudit --help`: the commands in the order a user meets them, then examples and exit codes.
 COMMAND_GROUPS = (
     ("Audit", ("scan", "report", "graph")),
+    ("Organisation", ("portfolio",)),
     ("Gate", ("check", "baseline")),
     ("Set up", ("init", "config", "rules")),
 )
@@ -1046,3 +1050,129 @@ def report(audit_file: Path, fmt: str, validate: bool, sarif_include_suppressed:
             f"{audit_file}: cannot be rendered ({exc.__class__.__name__}: {str(exc)[:200]}); "
             "--validate checks it against the audit schema"
         )
+
+
+@main.command(cls=_Command)
+@click.argument("inputs", nargs=-1, required=True, metavar="AUDIT.json…|DIR…")
+@click.option("--scan", "scan_dirs", is_flag=True, help="INPUTS are checkouts: scan each, in parallel, then merge.")
+@click.option("--executor", metavar="dask://HOST:PORT", help="With --scan: run each scan on this Dask cluster.")
+@click.option("--json", "json_out", metavar="FILE", help="Write the portfolio as JSON ('-' for stdout).")
+@click.option("--markdown", "markdown_out", metavar="FILE", help="Write the portfolio as Markdown ('-' for stdout).")
+@click.option("--html", "html_out", metavar="FILE", help="Write the portfolio as a self-contained HTML page.")
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each repository's own HTML report into this folder, linked from the portfolio.",
+)
+@click.option("--forbid-vendors", metavar="A,B", default="", help="Vendors the organisation's policy forbids.")
+@click.option("--allow-vendors", metavar="A,B", default="", help="The only vendors the policy allows.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for --scan.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")
+def portfolio(
+    inputs: tuple[str, ...],
+    scan_dirs: bool,
+    executor: str | None,
+    json_out: str | None,
+    markdown_out: str | None,
+    html_out: str | None,
+    reports_dir: Path | None,
+    forbid_vendors: str,
+    allow_vendors: str,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Merge many repositories' JSON audits (or scan checkouts with --scan) into one
+    organisation view: vendors and owners across repositories, effort to leave each, the
+    repositories ranked, the heaviest leaks and policy breaches."""
+    from auditor import portfolio as merging
+    from auditor.packs import load_rules
+    from auditor.report import write_output
+    from auditor.report.portfolio import (
+        render_portfolio_html,
+        render_portfolio_json,
+        render_portfolio_markdown,
+        render_portfolio_text,
+    )
+
+    outputs = {"json": json_out, "markdown": markdown_out, "html": html_out}
+    if sum(1 for d in outputs.values() if d == "-") > 1:
+        _fail("only one of --json, --markdown and --html can write to standard output ('-')")
+    for destination in outputs.values():
+        _writable(destination)
+    if html_out == "-" and reports_dir is not None:
+        _fail("--reports links the reports from the HTML page: write it to a file, not '-'")
+    if executor is not None and not scan_dirs:
+        _fail("--executor runs scans: give --scan and checkouts")
+    entries = _scanned(inputs, jobs, executor) if scan_dirs else [merging.read_audit(Path(i), i) for i in inputs]
+    merged = merging.merge(entries)
+    if reports_dir is not None:
+        _write_repository_reports(merged, reports_dir, Path(html_out).resolve().parent if html_out else Path.cwd())
+    neutral = load_rules().standing_between()
+    try:
+        document = merging.build(merged, neutral, _vendor_list(forbid_vendors), _vendor_list(allow_vendors))
+    except merging.PortfolioError as exc:
+        for entry in merged.refused:
+            _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
+        _fail(str(exc))
+    renderers = {"json": render_portfolio_json, "markdown": render_portfolio_markdown, "html": render_portfolio_html}
+    for name, destination in outputs.items():
+        if destination is not None:
+            try:
+                write_output(destination, renderers[name](document))
+            except OSError as exc:
+                _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
+    if not quiet and "-" not in outputs.values():
+        _echo(render_portfolio_text(document), nl=False)
+    for entry in merged.refused:
+        _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
+    if merged.refused:
+        sys.exit(EXIT_ERROR)
+
+
+def _vendor_list(text: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in text.split(",") if v.strip())
+
+
+def _scanned(inputs: tuple[str, ...], jobs: int | None, executor: str | None) -> list[Any]:
+    """Each checkout scanned (in processes, or on Dask), as portfolio entries; progress on a terminal."""
+    from auditor.batch import BatchError, scan_checkouts
+    from auditor.cache import default_folder
+    from auditor.portfolio import Entry, check_audit
+    from auditor.workers import default_jobs
+
+    entries = []
+    results = scan_checkouts(list(inputs), jobs or default_jobs(), str(default_folder()), executor)
+    show = sys.stderr.isatty() and not os.environ.get("CI") and len(inputs) > 1
+    try:
+        with click.progressbar(
+            results, length=len(inputs), label="Scanning checkouts", file=sys.stderr if show else io.StringIO()
+        ) as bar:
+            for path, document, reason in bar:
+                entries.append(check_audit(document, path) if document is not None else Entry(path, reason=reason))
+    except BatchError as exc:
+        _fail(str(exc))
+    return entries
+
+
+def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> None:
+    """Each accepted audit's own HTML report in `folder`, under a name made from its repository's
+    (a name is text from elsewhere: only safe characters, and a digest keeps names apart)."""
+    from auditor.portfolio import repository_name
+    from auditor.report import write_output
+    from auditor.report.html import render_html
+    from auditor.serialise import audit_from_dict
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot write into {str(folder)!r}: {exc.strerror or exc}")
+    for entry in merged.accepted:
+        name = repository_name(entry)
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:60] or "repository"
+        target = folder / f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}.html"
+        try:
+            write_output(str(target), render_html(audit_from_dict(entry.document)))
+        except OSError as exc:
+            _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
+        entry.report = Path(os.path.relpath(target.resolve(), page_folder)).as_posix()

@@ -372,8 +372,8 @@ def _single_model_vendor(
         for r in records
         if r.kind in ("import", "client") and (product := products.get(r.product or "")) is not None
     ]
-    layers, exempt = set(params.get("between_layers", ())), set(params.get("not_between", ()))
-    if any(p.abstraction and p.layer in layers and r.product not in exempt for r, p in used):
+    between = ruleset.between(params)
+    if any(r.product in between for r, _ in used):
         return
     model_api = [r for r, p in used if p.layer == "model-api" and not p.abstraction]
     if model_api and all(project.in_adapter(r.path) for r in model_api):

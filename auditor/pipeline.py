@@ -395,6 +395,8 @@ def run_audit(
         if state and collected.cache:
             collected.cache.save_audit(state, audit)
     audit.scan = {"started": started.isoformat(timespec="seconds")}
+    if options.files is None:  # not the per-file hook, which runs on every commit and merges into nothing
+        audit.repository = vcs.describe(root)
     if options.baseline is not None:
         entries = _baseline_entries(root, options.baseline, since)
         if options.files is not None:  # the per-file hook saw only its files: the rest of the baseline is not fixed

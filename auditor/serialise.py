@@ -18,6 +18,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "tool": {"name": "lockaudit", "version": audit.tool_version},
         "root": audit.root,
         **({"scan": audit.scan} if audit.scan else {}),
+        **({"repository": audit.repository} if audit.repository is not None else {}),
         **({"baseline": audit.baseline} if audit.baseline is not None else {}),
         **({"since": audit.since} if audit.since is not None else {}),
         "config": audit.config,
@@ -56,6 +57,7 @@ def audit_from_dict(document: dict[str, Any]) -> Audit:
         concentration=summary["owners"],
         vulnerabilities=summary["vulnerabilities"],
         scan=document.get("scan", {}),
+        repository=document.get("repository"),
         baseline=document.get("baseline"),
         since=document.get("since"),
         suppressed=[

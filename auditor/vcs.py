@@ -15,6 +15,7 @@ import os
 import posixpath
 import subprocess
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from auditor.files import printable_name
 
@@ -24,6 +25,7 @@ MAX_DRIVERS = 1000  # filter drivers and protocols a repository's config may nam
 MAX_TREE_FILES = 1000  # files tree_files reads at once
 MAX_TREE_BLOB_BYTES = 1024 * 1024  # a larger file is left out of tree_files
 MAX_TREE_BYTES = 64 * 1024 * 1024  # all the files tree_files reads at once
+MAX_NAME = 200  # characters of a repository's name
 REGULAR_MODES = (b"100644", b"100755")  # not symlinks (120000) or submodules (160000)
 
 # Settings that win over the repository's own (command-line scope comes last), so none of its
@@ -270,6 +272,43 @@ def show(root: Path, base: str, path: str, hops: int = MAX_LINK_HOPS) -> bytes |
         return None
     result = _git(root, "cat-file", "blob", found[1].decode(), check=False)
     return result.stdout if result.returncode == 0 else None
+
+
+def describe(root: Path) -> dict[str, str | None]:
+    """What the scanned checkout is: `name` (the origin's host and path without credentials,
+    `github.com/acme/api`, else the folder's name), and its HEAD `commit` and commit time
+    (`committed`, ISO 8601) when `root` is in a git work tree. Never fails: a scan needs no git."""
+    found: dict[str, str | None] = {"name": printable_name(root.name)[:MAX_NAME], "commit": None, "committed": None}
+    try:
+        if _in_work_tree(root) is not None:
+            return found
+        head = _git(root, "log", "-1", "--no-show-signature", "--format=%H%x00%cI", "HEAD", check=False).stdout
+        remote = _git(root, "config", "--no-includes", "--get", "remote.origin.url", check=False).stdout
+    except VcsError:
+        return found
+    commit, _, committed = head.decode("ascii", "replace").strip().partition("\0")
+    if len(commit) in (40, 64) and all(c in "0123456789abcdef" for c in commit):
+        found["commit"], found["committed"] = commit, committed[:40] or None
+    name = remote_name(remote.decode("utf-8", "replace").strip())
+    if name:
+        found["name"] = name
+    return found
+
+
+def remote_name(url: str) -> str | None:
+    """`github.com/acme/api` from `git@github.com:acme/api.git` or `https://user:token@github.com/acme/api`:
+    host and path only (user info, ports, queries and `.git` dropped), printable and bounded."""
+    if "://" in url:
+        parts = urlsplit(url)
+        host, path = parts.hostname or "", parts.path
+    elif ":" in url and "@" in url.split(":", 1)[0]:  # scp-like: user@host:path
+        host, path = url.split(":", 1)[0].rsplit("@", 1)[1], url.split(":", 1)[1]
+    else:
+        return None  # a local path is no name another machine shares
+    path = path.strip("/").removesuffix(".git")
+    if not host or not path:
+        return None
+    return printable_name(f"{host.lower()}/{path}")[:MAX_NAME]
 
 
 def tracked(root: Path) -> set[str]:

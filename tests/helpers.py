@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,13 +41,15 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
         (root / rel).write_text(text)
 
 
-def git(root: Path, *args: str) -> str:
-    """Run git in `root` as a throwaway identity; fail the test if git fails."""
+def git(root: Path, *args: str, date: str | None = None) -> str:
+    """Run git in `root` as a throwaway identity (committing at `date`, when given); fail the
+    test if git fails."""
     return subprocess.run(
         ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
         check=True,
         capture_output=True,
         text=True,
+        env={**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None,
     ).stdout
 
 
@@ -146,3 +149,29 @@ def cyclonedx_problem(document: str) -> str | None:
 
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(document)
     return None if error is None else str(error)
+
+
+HISTORIES = FIXTURES / "histories"
+HISTORY_DATES = ("2026-01-05T12:00:00+00:00", "2026-03-02T12:00:00+00:00", "2026-05-04T12:00:00+00:00")
+
+
+def history_repository(root: Path, name: str, remote: str | None = None) -> list[str]:
+    """fixtures/histories/NAME as a git repository in `root`: each snapshot (1/, 2/, 3/) one
+    commit, on fixed dates by a fixed identity, so the commits are the same on every machine.
+    The commits, oldest first."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    if remote is not None:
+        git(root, "remote", "add", "origin", remote)
+    commits = []
+    for step, date in zip(sorted(p.name for p in (HISTORIES / name).iterdir()), HISTORY_DATES, strict=True):
+        for child in root.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.copytree(HISTORIES / name / step, root, dirs_exist_ok=True)
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", f"step {step}", date=date)
+        commits.append(git(root, "rev-parse", "HEAD").strip())
+    return commits

@@ -156,3 +156,42 @@ def test_readable_on_a_phone_and_a_desktop_in_light_and_dark(browser, tmp_path: 
         path=str(ARTIFACTS / f"boundary-map-{width}-{'dark' if dark else 'light'}.png")
     )
     page.close()
+
+
+def test_portfolio_page_sorts_links_each_report_and_keeps_names_inert(browser, tmp_path: Path) -> None:
+    """The portfolio in Chromium: no error or request, the repository table sorts by a column,
+    each repository links to its own report (which opens), and a hostile name stays text."""
+    import json
+
+    from helpers import history_repository
+
+    for name in ("switching", "decoupling"):
+        history_repository(tmp_path / name, name)
+        assert lockaudit("scan", tmp_path / name, "--json", tmp_path / f"{name}.json", "-q").returncode == 0
+    audit = json.loads((tmp_path / "switching.json").read_text())
+    audit["repository"]["name"] = HOSTILE_NAME
+    (tmp_path / "switching.json").write_text(json.dumps(audit))
+    (tmp_path / "out").mkdir()
+    result = lockaudit(
+        "portfolio", "switching.json", "decoupling.json", "--html", "out/p.html", "--reports", "out/repos",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page, problems, requests, dialogs = open_report(browser, tmp_path / "out" / "p.html")
+    assert problems == [] and requests == [] and dialogs == []
+    names = lambda: page.locator("#repos tbody th").all_inner_texts()  # noqa: E731
+    assert names() == [HOSTILE_NAME, "decoupling"]  # the most locked-in first, the name shown as text
+    page.get_by_role("button", name="Score").click()  # already ascending: now descending
+    assert names() == ["decoupling", HOSTILE_NAME]
+    assert page.locator("#repos thead th").nth(1).get_attribute("aria-sort") == "descending"
+    page.get_by_role("button", name="Repository").click()
+    assert names() == ["decoupling", HOSTILE_NAME]  # "d" before "e"
+    assert page.locator(".heat tbody tr").count() == 2
+    link = page.locator("#repos tbody th a", has_text="decoupling")
+    href = link.get_attribute("href")
+    assert href is not None and href.startswith("repos/decoupling-")
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").first.inner_text() == "Vendor lock-in report: decoupling"
+    assert problems == [] and requests == [] and dialogs == []
+    page.close()

@@ -11,6 +11,8 @@ from auditor.audit import CODE_LAYERS, COUPLING_KINDS, USAGE_KINDS
 from auditor.catalog import CLIENT_KINDS, EFFORTS, LAYERS, PIPELINE_CHECKS
 from auditor.engine import CHECKS
 from auditor.facts import TOOL_SIGNALS
+from auditor.portfolio import POSTURES
+from auditor.report.portfolio import POSTURE_WORDS
 from auditor.roles import ROLES
 from auditor.severity import SEVERITIES
 
@@ -33,6 +35,7 @@ def test_the_schemas_enumerate_what_the_code_names() -> None:
     )
     assert set(checks) == set(CHECKS) | PIPELINE_CHECKS
     assert sorted(pack["signal"]["enum"]) == sorted(TOOL_SIGNALS)
+    assert tuple(_defs("portfolio-1.schema.json")["posture"]["enum"]) == POSTURES == tuple(POSTURE_WORDS)
 
 
 def test_every_stages_subset_names_only_known_kinds_and_layers() -> None:

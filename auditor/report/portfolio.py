@@ -1,0 +1,157 @@
+"""The portfolio, in each format: JSON (the document `portfolio.build` made), Markdown, a text
+summary for the terminal and a self-contained HTML page (`reports/portfolio.html.j2`).
+They render; every number is already in the document. Names come from audits made elsewhere,
+so every string is escaped for its format and has its invisible characters made visible."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from auditor.report.escape import json_text, md, visible
+from auditor.resources import data_dir
+
+POSTURE_WORDS = {
+    "none": "no vendor SDK in product code",
+    "adapter": "behind an adapter boundary",
+    "neutral": "through a neutral layer",
+    "leaking": "adapter boundary with leaks",
+    "direct": "vendor SDKs used directly",
+}
+TEXT_ROWS = 25  # repositories listed on a terminal; the files hold them all
+
+
+def render_portfolio_json(portfolio: dict[str, Any]) -> str:
+    return json_text(json.dumps(portfolio, ensure_ascii=False, indent=1)) + "\n"
+
+
+def headline(portfolio: dict[str, Any]) -> str:
+    totals = portfolio["totals"]
+    top = portfolio["vendors"][0] if portfolio["vendors"] else None
+    biggest = (
+        f"; the costliest vendor to leave is {top['vendor']} ({top['effort']} points over "
+        f"{top['repositories']} {'repository' if top['repositories'] == 1 else 'repositories'})"
+        if top and top["effort"]
+        else ""
+    )
+    return (
+        f"{totals['repositories']} {'repository' if totals['repositories'] == 1 else 'repositories'}, "
+        f"{totals['vendors']} vendors, median portability score {totals['median_score']}, "
+        f"effort to leave every vendor {totals['effort']} points{biggest}"
+    )
+
+
+def render_portfolio_text(portfolio: dict[str, Any]) -> str:
+    lines = [f"lockaudit portfolio: {visible(headline(portfolio))}", ""]
+    width = max([10, *(len(visible(r["name"])) for r in portfolio["repositories"][:TEXT_ROWS])])
+    lines.append(f"  {'repository':<{width}}  score  effort  posture")
+    for repo in portfolio["repositories"][:TEXT_ROWS]:
+        lines.append(
+            f"  {visible(repo['name']):<{width}}  {repo['score']:>5}  {repo['effort']:>6}  "
+            f"{POSTURE_WORDS[repo['posture']]}"
+        )
+    rest = len(portfolio["repositories"]) - TEXT_ROWS
+    if rest > 0:
+        lines.append(f"  … and {rest} more (in --json, --markdown and --html)")
+    lines.append("")
+    for vendor in portfolio["vendors"][:10]:
+        lines.append(
+            f"  {visible(vendor['vendor'])}: {vendor['repositories']} repositories, {vendor['files']} product files, "
+            f"{vendor['call_sites']} call sites, effort to leave {vendor['effort']}"
+        )
+    owners = portfolio["owners"]
+    lines.append(f"  owner concentration index {owners['index']:,} (10,000: one owner holds every layer)")
+    lines.extend(_warnings(portfolio, visible))
+    return "\n".join(lines) + "\n"
+
+
+def render_portfolio_markdown(portfolio: dict[str, Any]) -> str:
+    out = ["# lockaudit portfolio", "", md(headline(portfolio)) + ".", ""]
+    out += ["| Repository | Score | Effort | Posture | Vendors (effort) |", "|---|---:|---:|---|---|"]
+    for repo in portfolio["repositories"]:
+        vendors = ", ".join(f"{md(v['vendor'])} ({v['effort']})" for v in repo["vendors"] if v["effort"]) or "—"
+        out.append(
+            f"| {md(repo['name'])} | {repo['score']} | {repo['effort']} | {POSTURE_WORDS[repo['posture']]} | {vendors} |"
+        )
+    out += ["", "## Vendors", "", "| Vendor | Owner | Repositories | Product files | Call sites | Effort to leave |"]
+    out.append("|---|---|---:|---:|---:|---:|")
+    for vendor in portfolio["vendors"]:
+        out.append(
+            f"| {md(vendor['vendor'])} | {md(vendor['owner'] or '')} | {vendor['repositories']} | "
+            f"{vendor['files']} | {vendor['call_sites']} | {vendor['effort']} |"
+        )
+    owners = portfolio["owners"]
+    out += ["", f"## Owners by layer (concentration index {owners['index']:,})", ""]
+    out.append("| Owner | " + " | ".join(md(layer) for layer in owners["layers"]) + " | Share |")
+    out.append("|---|" + "---:|" * len(owners["layers"]) + "---:|")
+    for row in owners["owners"]:
+        cells = " | ".join(str(row["layers"].get(layer, "")) for layer in owners["layers"])
+        out.append(f"| {md(row['owner'])} | {cells} | {round(row['share'] * 100)}% |")
+    if portfolio["leaks"]:
+        out += ["", "## Top leaks", "", "| Repository | Module | Vendors | Why |", "|---|---|---|---|"]
+        for leak in portfolio["leaks"]:
+            out.append(
+                f"| {md(leak['repository'])} | {md(leak['path'])} | {md(', '.join(leak['vendors']))} | {md(leak['reason'])} |"
+            )
+    warnings = _warnings(portfolio, md)
+    if warnings:
+        out += ["", "## Notes", "", *(f"- {w.strip()}" for w in warnings)]
+    return "\n".join(out) + "\n"
+
+
+def render_portfolio_html(portfolio: dict[str, Any]) -> str:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
+        autoescape=True,
+        finalize=_shown,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    vendors = [v["vendor"] for v in portfolio["vendors"]]
+    peak = max([1, *(v["effort"] for r in portfolio["repositories"] for v in r["vendors"])])
+    heat = {
+        r["name"]: {v["vendor"]: (v["effort"], round(v["effort"] / peak, 2)) for v in r["vendors"]}
+        for r in portfolio["repositories"]
+    }
+    return environment.get_template("portfolio.html.j2").render(
+        portfolio=portfolio,
+        headline=headline(portfolio),
+        postures=POSTURE_WORDS,
+        vendors=vendors,
+        heat=heat,
+        warnings=_warnings(portfolio, str),
+    )
+
+
+def _shown(value: object) -> object:
+    """Every value with its invisible characters made visible; markup the template built stays."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return visible(value)
+
+
+def _warnings(portfolio: dict[str, Any], escape: Any) -> list[str]:
+    inputs, policy = portfolio["inputs"], portfolio["policy"]
+    found = [f"  refused {escape(r['source'])}: {escape(r['reason'])}" for r in inputs["refused"]]
+    found += [
+        f"  {escape(r['repository'])} was given twice: kept {escape(r['kept'])}, dropped {escape(r['dropped'])} (older)"
+        for r in inputs["replaced"]
+    ]
+    if len(inputs["lockaudit_versions"]) > 1:
+        found.append(
+            f"  audits from lockaudit {', '.join(map(escape, inputs['lockaudit_versions']))}: "
+            "their rules and scores may differ"
+        )
+    elif inputs["packs_differ"]:
+        found.append("  the audits were made with different rule packs: their findings are not alike")
+    found += [
+        f"  {escape(v['repository'])} uses {escape(v['vendor'])}, which the policy "
+        f"{'forbids' if v['why'] == 'forbidden' else 'does not allow'} ({v['files']} product files)"
+        for v in policy["violations"]
+    ]
+    return found
