@@ -181,7 +181,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
 # `lockaudit --help`: the commands in the order a user meets them, then examples and exit codes.
 COMMAND_GROUPS = (
     ("Audit", ("scan", "report", "graph")),
-    ("Organisation", ("portfolio",)),
+    ("Organisation", ("portfolio", "history")),
     ("Gate", ("check", "baseline")),
     ("Set up", ("init", "config", "rules")),
 )
@@ -1176,3 +1176,88 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
         except OSError as exc:
             _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
         entry.report = Path(os.path.relpath(target.resolve(), page_folder)).as_posix()
+
+
+@main.command(cls=_Command)
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
+@click.option(
+    "--since",
+    required=True,
+    metavar="DATE|REF",
+    help="From this date (YYYY-MM-DD) or commit, on HEAD's first-parent line.",
+)
+@click.option("--every", type=click.IntRange(min=1), default=None, help="Audit every Nth commit (the newest always).")
+@click.option("--tags", is_flag=True, help="Audit only the tagged commits.")
+@click.option("--json", "json_out", metavar="FILE", help="Write the series as JSON ('-' for stdout).")
+@click.option("--markdown", "markdown_out", metavar="FILE", help="Write the series as Markdown ('-' for stdout).")
+@click.option("--html", "html_out", metavar="FILE", help="Write the trend as a self-contained HTML page.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes, each auditing a run of commits."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")
+def history(
+    path: Path,
+    since: str,
+    every: int | None,
+    tags: bool,
+    json_out: str | None,
+    markdown_out: str | None,
+    html_out: str | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Audit PATH at its past commits (never touching the working tree) and write the series:
+    per commit the score, the effort per vendor, product files per vendor, owners per layer and
+    the findings that appeared and went, with the trend in words."""
+    from auditor import vcs
+    from auditor.history import Commit, audit_history, choose, chosen_by, series
+    from auditor.report import write_output
+    from auditor.report.history import (
+        render_history_html,
+        render_history_json,
+        render_history_markdown,
+        render_history_text,
+    )
+    from auditor.workers import default_jobs
+
+    if every is not None and tags:
+        _fail("--every and --tags choose commits two ways: give one")
+    outputs = {"json": json_out, "markdown": markdown_out, "html": html_out}
+    if sum(1 for d in outputs.values() if d == "-") > 1:
+        _fail("only one of --json, --markdown and --html can write to standard output ('-')")
+    for destination in outputs.values():
+        _writable(destination)
+    root = path.resolve()
+    try:
+        commits = [Commit(*c) for c in vcs.mainline(root, since)]
+        chosen = choose(commits, every, vcs.tagged(root) if tags else None)
+    except vcs.VcsError as exc:
+        _fail(str(exc))
+    if not chosen:
+        _fail(f"no commit to audit since {since}" + (" is tagged" if tags and commits else ""))
+    show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
+    with click.progressbar(
+        length=len(chosen), label="Auditing commits", file=sys.stderr if show else io.StringIO()
+    ) as bar:
+        done = [0]
+
+        def progress(count: int) -> None:
+            bar.update(count - done[0])
+            done[0] = count
+
+        try:
+            points = audit_history(root, chosen, jobs or min(2, default_jobs()), progress)
+        except vcs.VcsError as exc:
+            _fail(str(exc))
+    document = series(
+        vcs.describe(root)["name"] or root.name, since, points, chosen_by(len(chosen), len(commits), every, tags)
+    )
+    renderers = {"json": render_history_json, "markdown": render_history_markdown, "html": render_history_html}
+    for name, destination in outputs.items():
+        if destination is not None:
+            try:
+                write_output(destination, renderers[name](document))
+            except OSError as exc:
+                _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
+    if not quiet and "-" not in outputs.values():
+        _echo(render_history_text(document), nl=False)

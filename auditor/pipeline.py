@@ -50,6 +50,9 @@ class ScanOptions:
     since: str | None = None  # report only findings in files changed since the merge base with this ref
     files: frozenset[str] | None = None  # the per-file hook: only these files' file-scope findings
     cache: Path | None = None  # the fact cache's folder; None: extract every file
+    # Facts by (path, content hash), kept in memory across the scans of one process (`history`
+    # audits commit after commit): a file unchanged since the last scan is not read twice.
+    memo: dict[tuple[str, str], tuple[Fact, ...]] | None = None
 
 
 @dataclass
@@ -166,7 +169,7 @@ def _collect(
         FactCache(options.cache, root, ruleset.digest, redactor) if options.cache is not None and not partial else None
     )
     digests: dict[str, str] = {}
-    if cache is not None:
+    if cache is not None or options.memo is not None:
         for source in sources:
             try:
                 digests[source.path] = content_hash(read_regular(source.abspath, config.max_file_size))
@@ -230,8 +233,12 @@ def _analyse(
     analysed = 0
     reported = {path for path, _ in collected.problems}  # e.g. a broken pyproject.toml, already listed
     cached, pending = [], []
+    memo = options.memo
     for source in collected.sources:  # facts the cache knows for this very content, or extraction
-        facts_known = cache.lookup(source.path, digests[source.path]) if cache and source.path in digests else None
+        key = (source.path, digests.get(source.path, ""))
+        facts_known: Sequence[Fact] | None = memo.get(key) if memo is not None else None
+        if facts_known is None and cache is not None and source.path in digests:
+            facts_known = cache.lookup(*key)
         if facts_known is None:
             pending.append(source)
         else:
@@ -262,6 +269,8 @@ def _analyse(
             continue
         if cache is not None and result.source.path in digests and result.source.path not in remembered:
             cache.keep(result.source.path, digests[result.source.path], result.rows)
+        if memo is not None and result.source.path in digests:
+            memo[(result.source.path, digests[result.source.path])] = tuple(result.facts)
         whole_file_failed = False
         file_facts: Sequence[Fact] = result.facts
         if len(file_facts) > MAX_FILE_FACTS:  # thousands of literals, generated to make every later stage slow

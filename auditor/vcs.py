@@ -13,7 +13,10 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import re
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -368,3 +371,106 @@ def _blobs(root: Path, oids: list[bytes]) -> dict[bytes, bytes]:
         blobs[oid] = out[end + 1 : end + 1 + size]
         at = end + 1 + size + 1
     return blobs
+
+
+MAX_HISTORY_COMMITS = 100_000  # commits listed for `lockaudit history`, before any is chosen
+MAX_EXPORT_BYTES = 64 * 1024 * 1024  # blobs read by one `git cat-file --batch`
+
+
+def mainline(root: Path, since: str) -> list[tuple[str, str, str]]:
+    """The commits of HEAD's first-parent history since `since` (a date, `2026-03-01`, or a ref,
+    itself included), oldest first: (commit, committed time in ISO 8601, subject)."""
+    _require_work_tree(root, "history")
+    selection: tuple[str, ...]
+    if since.startswith("-"):
+        raise VcsError(f"--since {since}: a ref cannot start with '-'")
+    options: tuple[str, ...] = ()
+    if _is_date(since):
+        options, selection = (f"--since={since}",), ("HEAD",)
+    else:
+        if _git(
+            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}", check=False
+        ).returncode:
+            raise VcsError(f"--since {since}: neither a date (YYYY-MM-DD) nor a commit or branch in this clone")
+        base = _git(root, "rev-parse", "--verify", "--end-of-options", f"{since}^{{commit}}").stdout.decode().strip()
+        selection = (f"^{base}", "HEAD")  # after it; it is the first point itself
+        start = _git(root, "log", "-1", "--no-show-signature", "--format=%H%x00%cI%x00%s", base).stdout
+    listed = _git(
+        root, "log", "--first-parent", "--no-show-signature", f"--max-count={MAX_HISTORY_COMMITS}",
+        "--format=%H%x00%cI%x00%s%x00", *options, "--end-of-options", *selection,
+    ).stdout  # fmt: skip
+    fields = listed.decode("utf-8", "replace").split("\0")
+    commits = [(fields[i].strip(), fields[i + 1], fields[i + 2][:200]) for i in range(0, len(fields) - 2, 3)]
+    commits.reverse()
+    if not _is_date(since):
+        first = start.decode("utf-8", "replace").strip().split("\0")
+        commits.insert(0, (first[0], first[1], first[2][:200]))
+    return commits
+
+
+def tagged(root: Path) -> set[str]:
+    """The commits tags point at (annotated tags peeled)."""
+    listed = _git(root, "for-each-ref", "--format=%(objectname) %(*objectname)", "refs/tags").stdout.decode()
+    return {(line.split() or [""])[-1] for line in listed.splitlines() if line.strip()}
+
+
+def export(
+    root: Path,
+    commit: str,
+    destination: Path,
+    wanted: Callable[[str], bool],
+    previous: dict[str, bytes],
+    max_bytes: int,
+) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+    """Make `destination` hold the files under `root` at `commit` that `wanted` accepts, writing
+    only those whose blob differs from `previous` (path -> object id, the last export) and
+    removing those gone. Regular files only: no symlink or submodule is made, and a path with an
+    empty, `.`, `..` or `.git` part is refused, so nothing is written outside `destination`.
+    Returns the new path -> object id map and (path, reason) for each file left out."""
+    entries = _tree(root, commit, (), recursive=True)
+    current: dict[str, bytes] = {}
+    left_out: list[tuple[str, str]] = []
+    for path, (mode, oid, size) in entries.items():
+        if mode not in REGULAR_MODES or not wanted(path):
+            continue
+        if not _safe_relative(path):
+            left_out.append((path, "a path git should not hold (an empty, '.', '..' or '.git' part)"))
+        elif size < 0:
+            left_out.append((path, f"its object is missing at {commit[:12]} (a partial clone?)"))
+        elif size > max_bytes:
+            left_out.append((path, f"larger than {max_bytes} bytes"))
+        else:
+            current[path] = oid
+    for path in set(previous) - set(current):
+        (destination / path).unlink(missing_ok=True)
+    changed = sorted(path for path, oid in current.items() if previous.get(path) != oid)
+    batches: list[list[str]] = [[]]
+    for path in changed:  # one `cat-file --batch` per MAX_EXPORT_BYTES, so memory stays bounded
+        if batches[-1] and sum(entries[p][2] for p in batches[-1]) + entries[path][2] > MAX_EXPORT_BYTES:
+            batches.append([])
+        batches[-1].append(path)
+    for batch in batches:
+        blobs = _blobs(root, sorted({current[p] for p in batch}))
+        for path in batch:
+            target = destination / path
+            if target.is_dir():  # a folder at the last commit, a file at this one
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blobs[current[path]])
+    return current, left_out
+
+
+def _safe_relative(path: str) -> bool:
+    parts = path.split("/")
+    return all(part not in ("", ".", "..") and part.lower() != ".git" for part in parts)
+
+
+def _is_date(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:]+(?:Z|[+-]\d{2}:?\d{2})?)?", text))
+
+
+def _require_work_tree(root: Path, what: str) -> None:
+    outside = _in_work_tree(root)
+    if outside is not None:
+        reason = _printable(outside.stderr)
+        raise VcsError(f"{what} needs a git work tree, and {root} is not in one" + (f" ({reason})" if reason else ""))

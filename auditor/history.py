@@ -1,0 +1,232 @@
+"""History: one repository audited at past commits, as a series, and what changed said in words.
+
+Each chosen commit's files are written from git's objects into a temporary folder (the
+working tree is never touched, and git runs with none of the repository's programs, as in
+every git call), then audited with that commit's own configuration. Facts are kept by
+content hash across commits, so a file unchanged since the last point is not read again.
+Every number and sentence the history's reports show is made here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor import __version__
+from auditor.words import ordinal
+
+HISTORY_SCHEMA_VERSION = "1.0"
+DEFAULT_POINTS = 50  # commits audited when neither --every nor --tags chooses: evenly spread, newest kept
+CHANGES_LISTED = 20  # findings listed as appeared or disappeared at one point; the counts are whole
+SIGNIFICANT = 5  # effort points a vendor's effort must move to be worth a sentence
+FOLDER_DEPTH = 2  # `app/agents/`: where a change happened, said at this depth
+
+
+class HistoryError(Exception):
+    """The history cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    committed: str
+    subject: str
+
+
+def choose(commits: Sequence[Commit], every: int | None, tags: set[str] | None) -> list[Commit]:
+    """The commits to audit, oldest first: the tagged ones (`--tags`), every Nth (`--every N`),
+    or at most DEFAULT_POINTS spread evenly; the first and the newest are always kept."""
+    if not commits:
+        return []
+    if tags is not None:
+        return [c for c in commits if c.sha in tags]
+    step = every or max(1, -(-len(commits) // DEFAULT_POINTS))  # ceiling: at most DEFAULT_POINTS
+    chosen = list(commits[::step])
+    if chosen[-1] is not commits[-1]:
+        chosen.append(commits[-1])
+    return chosen
+
+
+def chosen_by(chosen: int, commits: int, every: int | None, tags: bool) -> str:
+    """How the points were chosen, in words."""
+    if tags:
+        return "tagged commits"
+    if every and every > 1:
+        return f"every {ordinal(every)} commit"
+    return "every commit" if chosen == commits else f"{chosen} of {commits} commits, evenly spread"
+
+
+def audit_history(
+    root: Path, commits: Sequence[Commit], jobs: int = 1, progress: Callable[[int], None] = lambda done: None
+) -> list[dict[str, Any]]:
+    """One point per commit, oldest first. With `jobs` > 1 the commits are split into runs of
+    consecutive commits, one per process, each reusing facts along its own run."""
+    if jobs <= 1 or len(commits) <= 2:
+        points = []
+        for point in _points(str(root), [c.__dict__ for c in commits]):
+            points.append(point)
+            progress(len(points))
+        return points
+    size = -(-len(commits) // jobs)
+    runs = [[c.__dict__ for c in commits[i : i + size]] for i in range(0, len(commits), size)]
+    points = []
+    with ProcessPoolExecutor(max_workers=len(runs)) as pool:
+        for run in pool.map(_run_points, [str(root)] * len(runs), runs):
+            points.extend(run)
+            progress(len(points))
+    return points
+
+
+def _run_points(root: str, commits: list[dict[str, str]]) -> list[dict[str, Any]]:
+    return list(_points(root, commits))
+
+
+def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
+    """Each commit of one run, audited in one temporary folder that follows the run commit by commit."""
+    from auditor import vcs
+    from auditor.config import ConfigError, load_config
+    from auditor.discover import file_kind
+    from auditor.packs import PackError, load_rules
+    from auditor.pipeline import ScanOptions, run_audit
+
+    root = Path(root_text)
+    name = vcs.describe(root)["name"]
+
+    def wanted(path: str) -> bool:  # what a scan reads, and the .gitignore files that shape it
+        base = path.rsplit("/", 1)[-1]
+        return base == ".gitignore" or file_kind(base, path) is not None
+
+    memo: dict[tuple[str, str], tuple[Any, ...]] = {}
+    exported: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="lockaudit-history-") as folder:
+        tree = Path(folder)
+        for commit in (Commit(**c) for c in commits):
+            exported, left_out = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
+            try:
+                loaded = load_config(tree, None, None)
+                ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
+            except (ConfigError, PackError) as exc:
+                yield {**_identity(commit), "error": str(exc)[:500]}
+                continue
+            problems = [*loaded.problems, *left_out]
+            audit = run_audit(tree, loaded.config, ruleset, problems, ScanOptions(jobs=1, memo=memo))
+            audit.repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
+            yield point(audit, commit)
+
+
+def _identity(commit: Commit) -> dict[str, Any]:
+    return {"commit": commit.sha, "committed": commit.committed, "subject": commit.subject}
+
+
+def point(audit: Any, commit: Commit) -> dict[str, Any]:
+    """What the series keeps of one commit's audit."""
+    summary = audit.summary()
+    scores = summary["scores"]
+    product, _ = audit.split_findings()
+    folders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for vendor, rule, path in sorted({(f.vendor, f.rule_id, f.path) for f in product if f.vendor}):
+        cost = max(f.effort for f in product if (f.vendor, f.rule_id, f.path) == (vendor, rule, path))
+        folders[vendor][folder_of(path)] += cost
+    files = {row["vendor"]: row["files"] for row in summary["vendors"]}
+    effort = {row["vendor"]: row["effort"] for row in scores["vendors"]}
+    layers: dict[str, list[str]] = defaultdict(list)
+    for row in summary["owners"]["owners"]:
+        for layer in row["layers"]:
+            layers[layer].append(row["owner"])
+    return {
+        **_identity(commit),
+        "score": scores["portability"]["score"],
+        "effort": scores["portability"]["effort"],
+        "vendors": {v: {"effort": effort.get(v, 0), "files": files.get(v, 0)} for v in sorted({*files, *effort})},
+        "folders": {vendor: dict(sorted(by.items())) for vendor, by in sorted(folders.items())},
+        "owners": dict(sorted(layers.items())),
+        "findings": sorted({f.fingerprint: _finding(f) for f in product}.items()),
+        "files_analysed": audit.files_analysed,
+        "skipped": len(audit.skipped),
+    }
+
+
+def _finding(finding: Any) -> dict[str, str]:
+    return {"rule_id": finding.rule_id, "path": finding.path, "message": finding.message}
+
+
+def folder_of(path: str) -> str:
+    parts = path.split("/")[:-1][:FOLDER_DEPTH]
+    return "/".join(parts) + "/" if parts else "./"
+
+
+def series(name: str, since: str, points: list[dict[str, Any]], chosen_by: str) -> dict[str, Any]:
+    """The history document: the points with what appeared and disappeared since the one before,
+    and the trend in words."""
+    shown = []
+    before: dict[str, dict[str, str]] = {}
+    for entry in points:
+        if "error" in entry:
+            shown.append(entry)
+            continue
+        now = dict(entry.pop("findings"))
+        appeared = [now[k] for k in sorted(set(now) - set(before))] if shown else []
+        gone = [before[k] for k in sorted(set(before) - set(now))]
+        entry["appeared"] = {"count": len(appeared), "findings": appeared[:CHANGES_LISTED]}
+        entry["disappeared"] = {"count": len(gone), "findings": gone[:CHANGES_LISTED]}
+        before = now
+        shown.append(entry)
+    return {
+        "schema_version": HISTORY_SCHEMA_VERSION,
+        "tool": {"name": "lockaudit", "version": __version__},
+        "repository": name,
+        "since": since,
+        "chosen_by": chosen_by,
+        "points": shown,
+        "trend": trend([p for p in shown if "error" not in p]),
+    }
+
+
+def trend(points: list[dict[str, Any]]) -> list[str]:
+    """What changed from the first point to the last, in sentences a reader can act on."""
+    if len(points) < 2:
+        return ["one point only: there is no trend to tell yet"] if points else []
+    first, last = points[0], points[-1]
+    since = first["committed"][:7]
+    said = []
+    if first["score"] != last["score"]:
+        direction = "rose" if last["score"] > first["score"] else "fell"
+        said.append(f"the portability score {direction} from {first['score']} to {last['score']} since {since}")
+    else:
+        said.append(f"the portability score held at {last['score']} since {since}")
+    for vendor in sorted(set(first["vendors"]) | set(last["vendors"])):
+        was = first["vendors"].get(vendor, {}).get("effort", 0)
+        now = last["vendors"].get(vendor, {}).get("effort", 0)
+        where = _where(first["folders"].get(vendor, {}), last["folders"].get(vendor, {}), now > was)
+        if vendor not in first["vendors"]:
+            arrived = next(p for p in points if vendor in p["vendors"])
+            cost = f"; leaving it would now cost {now} points{where}" if now else ""
+            said.append(f"{vendor} arrived on {arrived['committed'][:10]} (commit {arrived['commit'][:12]}){cost}")
+        elif vendor not in last["vendors"]:
+            gone = next(p for p in reversed(points) if vendor in p["vendors"])
+            after = points[points.index(gone) + 1]
+            cost = f" (leaving it cost {was} points at first)" if was else ""
+            said.append(f"{vendor} is gone since {after['committed'][:10]} (commit {after['commit'][:12]}){cost}")
+        elif abs(now - was) >= SIGNIFICANT:
+            direction = "rose" if now > was else "fell"
+            said.append(f"effort to leave {vendor} {direction} from {was} to {now} points since {since}{where}")
+    for layer in sorted(set(first["owners"]) | set(last["owners"])):
+        was_owners, now_owners = first["owners"].get(layer, []), last["owners"].get(layer, [])
+        if was_owners and now_owners and set(was_owners) != set(now_owners):
+            said.append(f"{layer}: {', '.join(was_owners)} then, {', '.join(now_owners)} now")
+    return said
+
+
+def _where(before: dict[str, int], after: dict[str, int], rose: bool) -> str:
+    """`, mostly in app/agents/` when one folder carries most of the change."""
+    change = {f: after.get(f, 0) - before.get(f, 0) for f in set(before) | set(after)}
+    total = sum(change.values())
+    if not total:
+        return ""
+    folder, moved = max(change.items(), key=lambda item: (item[1] if rose else -item[1], item[0]))
+    return f", mostly in {folder}" if moved / total >= 0.5 else ""

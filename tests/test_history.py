@@ -1,0 +1,143 @@
+"""`lockaudit history`: a repository audited at its past commits, without touching its working
+tree or running any of its git programs, and the trend said in words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from helpers import GOLDEN, REPO, git, history_repository, lockaudit
+
+SCHEMA = REPO / "auditor" / "schemas" / "history-1.schema.json"
+
+
+def _history(root: Path, *args: str) -> dict[str, Any]:
+    result = lockaudit("history", root, "--json", "-", *args)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    series = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(series)
+    series["tool"].pop("version")
+    return series
+
+
+@pytest.mark.parametrize("name", ["coupling", "decoupling", "switching"])
+def test_each_history_matches_its_golden(name: str, tmp_path: Path, update_goldens: bool) -> None:
+    history_repository(tmp_path / name, name)
+    series = _history(tmp_path / name, "--since", "2026-01-01")
+    golden = GOLDEN / "history" / f"{name}.json"
+    if update_goldens:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(json.dumps(series, indent=2, ensure_ascii=False) + "\n")
+    assert series == json.loads(golden.read_text())
+
+
+def test_the_trend_tells_what_happened(tmp_path: Path) -> None:
+    """What a reader of each fixture's history must be told, as its commit log tells it."""
+    trends = {}
+    for name in ("coupling", "decoupling", "switching"):
+        history_repository(tmp_path / name, name)
+        trends[name] = _history(tmp_path / name, "--since", "2026-01-01")["trend"]
+    assert trends["decoupling"][0] == "the portability score rose from 66 to 97 since 2026-01"
+    assert "effort to leave OpenAI fell from 31 to 1 points since 2026-01, mostly in helpdesk/" in trends["decoupling"]
+    assert trends["coupling"][0] == "the portability score fell from 100 to 67 since 2026-01"
+    assert any(s.startswith("OpenAI arrived on 2026-03-02") for s in trends["coupling"])
+    assert any(s.startswith("OpenAI is gone since 2026-05-04") for s in trends["switching"])
+    assert "model-api: OpenAI then, Anthropic now" in trends["switching"]
+
+
+def test_the_working_tree_is_never_touched(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    (root / "translator" / "engine.py").write_text("import openai  # uncommitted\n")
+    (root / "untracked.py").write_text("import cohere\n")
+    before = git(root, "status", "--porcelain")
+    series = _history(root, "--since", "2026-01-01")
+    assert git(root, "status", "--porcelain") == before
+    assert (root / "translator" / "engine.py").read_text() == "import openai  # uncommitted\n"
+    assert all("Cohere" not in p["vendors"] for p in series["points"])  # only what was committed counts
+    assert git(root, "worktree", "list").count("\n") == 1
+
+
+def test_the_repositorys_git_programs_never_run(tmp_path: Path) -> None:
+    """A filter driver in the repository's config would run at checkout: history reads objects."""
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    marker = tmp_path / "ran"
+    git(root, "config", "filter.evil.smudge", f"touch {marker}; cat")
+    git(root, "config", "filter.evil.clean", f"touch {marker}; cat")
+    git(root, "config", "core.fsmonitor", f"touch {marker}; false")
+    (root / ".gitattributes").write_text("*.py filter=evil\n")
+    git(root, "add", ".gitattributes")
+    git(root, "commit", "-qm", "attributes", date="2026-06-01T12:00:00+00:00")
+    marker.unlink(missing_ok=True)
+    _history(root, "--since", "2026-01-01")
+    assert not marker.exists()
+
+
+def test_choosing_commits_every_nth_by_tag_or_since_a_ref(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    commits = history_repository(root, "decoupling")
+    every = _history(root, "--since", "2026-01-01", "--every", "2")
+    assert [p["commit"] for p in every["points"]] == [commits[0], commits[2]]
+    assert every["chosen_by"] == "every 2nd commit"
+    git(root, "tag", "v1", commits[1])
+    git(root, "tag", "-a", "-m", "second", "v2", commits[2])
+    tagged = _history(root, "--since", "2026-01-01", "--tags")
+    assert [p["commit"] for p in tagged["points"]] == commits[1:]
+    since_ref = _history(root, "--since", "v1")
+    assert [p["commit"] for p in since_ref["points"]] == commits[1:]
+    assert since_ref["points"][0]["appeared"]["count"] == 0  # the first point has nothing before it
+
+
+def test_processes_split_the_commits_and_agree(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    history_repository(root, "coupling")
+    assert _history(root, "--since", "2026-01-01", "--jobs", "1") == _history(
+        root, "--since", "2026-01-01", "--jobs", "3"
+    )
+
+
+def test_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    outside = lockaudit("history", tmp_path / "plain", "--since", "2026-01-01")
+    assert outside.returncode == 2 and "history needs a git work tree" in outside.stderr
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    for since, message in (
+        ("nonsense", "--since nonsense: neither a date (YYYY-MM-DD) nor a commit or branch"),
+        ("--all", "a ref cannot start with '-'"),
+        ("2030-01-01", "no commit to audit since 2030-01-01"),
+    ):
+        result = lockaudit("history", root, "--since", since)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+    both = lockaudit("history", root, "--since", "2026-01-01", "--every", "2", "--tags")
+    assert both.returncode == 2 and "give one" in both.stderr
+
+
+def test_commit_subjects_are_text_in_every_format(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    (root / "translator" / "extra.py").write_text("import anthropic\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "<script>alert(1)</script>\x1b[31mred\u202e", date="2026-06-01T12:00:00+00:00")
+    result = lockaudit(
+        "history", root, "--since", "2026-01-01", "--html", tmp_path / "h.html", "--markdown", tmp_path / "h.md"
+    )
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "h.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "\x1b" not in html + result.stdout and "\u202e" not in html
+    assert "<svg" in html and html.count('class="chart"') == 2
+
+
+def test_unsafe_paths_in_a_tree_are_refused() -> None:
+    from auditor.vcs import _safe_relative
+
+    assert _safe_relative("src/app.py")
+    for path in ("../x.py", "a/../../x.py", ".git/config", "a/.GIT/hooks/x", "/etc/passwd", "a//b.py", "./a.py"):
+        assert not _safe_relative(path), path
