@@ -164,6 +164,7 @@ class Audit:
     baseline: dict[str, Any] | None = None  # the baseline compared against: path, new, unchanged, fixed
     since: dict[str, Any] | None = None  # with --since: ref, merge base, changed files, findings left out
     notices: list[str] = field(default_factory=list)  # for stderr only: not part of any report
+    trend: dict[str, Any] | None = None  # a `lockaudit history` series given with --history: drawn, not saved
     baseline_kept: list[Any] | None = None  # the baseline's entries still matched: what --update-baseline keeps
 
     def adapter_groups(self) -> list[tuple[str, list[str]]]:

@@ -86,6 +86,12 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
             f"--{fmt.name}", fmt.option, metavar="FILE", help=f"Write {fmt.what} to FILE ('-' for stdout)."
         )(command)
     command = click.option(
+        "--history",
+        "history_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Show the trend from this `lockaudit history --json` file in the HTML and Markdown reports.",
+    )(command)
+    command = click.option(
         "--sarif-include-suppressed",
         is_flag=True,
         help="Keep the findings `# lockaudit: ignore` hides in the SARIF, marked suppressed.",
@@ -186,7 +192,10 @@ COMMAND_GROUPS = (
     ("Set up", ("init", "config", "rules")),
 )
 OPTION_GROUPS = (  # a command's options by what they are for; the rest are listed under "Options"
-    ("Output", ("fmt", "*_out", "sarif_include_suppressed", "quiet", "output")),  # *_out: each format's file
+    (
+        "Output",
+        ("fmt", "*_out", "sarif_include_suppressed", "history_file", "quiet", "output"),
+    ),  # *_out: each format's file
     ("What is analysed", ("exclude", "select", "ignore", "config_file", "no_suppressions", "vulns")),
     ("Gate", ("fail_on", "baseline_file", "no_baseline", "since", "update_baseline", "project_hook")),
     ("Speed", ("jobs", "no_cache", "cache_dir")),
@@ -501,6 +510,7 @@ class RunRequest:
     no_baseline: bool = False
     since: str | None = None
     sarif_include_suppressed: bool = False
+    history_file: Path | None = None
     gate: bool = False  # `check`: exit 1 on failing findings, and say why
     update_baseline: bool = False
     project_hook: bool = False
@@ -521,7 +531,9 @@ def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
         config = dataclasses.replace(config, fail_on=request.fail_on)
     _refuse_inputs(root, config, list(outputs.values()))
     chosen = _baseline_of(root, config, request)
+    trend = _trend(request.history_file)
     audit = _audit(root, config, ruleset, loaded.problems, chosen, request)
+    audit.trend = trend
     nothing = audit.files_analysed == 0 and request.files is None
     # With nothing analysed the machine formats still say what was skipped and why, but no text
     # summary: a perfect score of nothing would mislead.
@@ -1031,7 +1043,14 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
 @click.argument("audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
 @click.option("--validate", is_flag=True, help="Check AUDIT_FILE against the audit's JSON schema first.")
-def report(audit_file: Path, fmt: str, validate: bool, sarif_include_suppressed: bool, **options: Any) -> None:
+def report(
+    audit_file: Path,
+    fmt: str,
+    validate: bool,
+    sarif_include_suppressed: bool,
+    history_file: Path | None,
+    **options: Any,
+) -> None:
     """Render a saved JSON audit (from --json) in any format, without scanning again."""
     from auditor.report.load import AuditFileError, load_audit
 
@@ -1041,6 +1060,7 @@ def report(audit_file: Path, fmt: str, validate: bool, sarif_include_suppressed:
         audit = load_audit(audit_file, validate)
     except AuditFileError as exc:
         _fail(str(exc))
+    audit.trend = _trend(history_file)
     try:
         _emit(audit, fmt, outputs, include_suppressed=sarif_include_suppressed)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -1065,6 +1085,13 @@ def report(audit_file: Path, fmt: str, validate: bool, sarif_include_suppressed:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write each repository's own HTML report into this folder, linked from the portfolio.",
 )
+@click.option(
+    "--history",
+    "history_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A repository's `lockaudit history --json` file, drawn as its trend; repeatable.",
+)
 @click.option("--forbid-vendors", metavar="A,B", default="", help="Vendors the organisation's policy forbids.")
 @click.option("--allow-vendors", metavar="A,B", default="", help="The only vendors the policy allows.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for --scan.")
@@ -1077,6 +1104,7 @@ def portfolio(
     markdown_out: str | None,
     html_out: str | None,
     reports_dir: Path | None,
+    history_files: tuple[Path, ...],
     forbid_vendors: str,
     allow_vendors: str,
     jobs: int | None,
@@ -1110,7 +1138,8 @@ def portfolio(
         _write_repository_reports(merged, reports_dir, Path(html_out).resolve().parent if html_out else Path.cwd())
     neutral = load_rules().standing_between()
     try:
-        document = merging.build(merged, neutral, _vendor_list(forbid_vendors), _vendor_list(allow_vendors))
+        histories = tuple(series for path in history_files if (series := _trend(path)) is not None)
+        document = merging.build(merged, neutral, _vendor_list(forbid_vendors), _vendor_list(allow_vendors), histories)
     except merging.PortfolioError as exc:
         for entry in merged.refused:
             _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
@@ -1128,6 +1157,18 @@ def portfolio(
         _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
     if merged.refused:
         sys.exit(EXIT_ERROR)
+
+
+def _trend(path: Path | None) -> dict[str, Any] | None:
+    """The history series a report shows, or exit 2 saying why the file is not one."""
+    if path is None:
+        return None
+    from auditor.history import HistoryError, load_series
+
+    try:
+        return load_series(path)
+    except HistoryError as exc:
+        _fail(str(exc))
 
 
 def _vendor_list(text: str) -> tuple[str, ...]:

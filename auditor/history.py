@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.words import ordinal
+from auditor.words import count, ordinal
 
 HISTORY_SCHEMA_VERSION = "1.0"
 DEFAULT_POINTS = 50  # commits audited when neither --every nor --tags chooses: evenly spread, newest kept
@@ -36,6 +36,36 @@ class Commit:
     sha: str
     committed: str
     subject: str
+
+
+MAX_SERIES_BYTES = 16 * 1024 * 1024
+
+
+def load_series(path: Path) -> dict[str, Any]:
+    """A `lockaudit history --json` file, bounded and checked against its schema: it may come
+    from anywhere (a CI artifact), and reports draw it."""
+    import json
+
+    from auditor.files import read_regular
+    from auditor.limits import LimitError, load_json
+    from auditor.schema import jsonschema_best_error
+
+    try:
+        document = load_json(read_regular(path, MAX_SERIES_BYTES), MAX_SERIES_BYTES)
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    except (LimitError, ValueError) as exc:
+        raise HistoryError(f"{path}: not JSON: {str(exc)[:200]}") from exc
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "schemas" / "history-1.schema.json").read_text(encoding="utf-8"))
+    error = jsonschema_best_error(jsonschema.Draft202012Validator(schema), document)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the document"
+        raise HistoryError(
+            f"{path}: not a lockaudit history ({where}: {error.message[:200]}); write one with `lockaudit history --json`"
+        )
+    return dict(document)
 
 
 def choose(commits: Sequence[Commit], every: int | None, tags: set[str] | None) -> list[Commit]:
@@ -92,7 +122,7 @@ def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str,
     from auditor.config import ConfigError, load_config
     from auditor.discover import file_kind
     from auditor.packs import PackError, load_rules
-    from auditor.pipeline import ScanOptions, run_audit
+    from auditor.pipeline import Memo, ScanOptions, run_audit
 
     root = Path(root_text)
     name = vcs.describe(root)["name"]
@@ -101,7 +131,8 @@ def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str,
         base = path.rsplit("/", 1)[-1]
         return base == ".gitignore" or file_kind(base, path) is not None
 
-    memo: dict[tuple[str, str], tuple[Any, ...]] = {}
+    memo = Memo()
+    rulesets: dict[str, Any] = {}  # by the configuration's rules: a commit's packs are loaded once
     exported: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="lockaudit-history-") as folder:
         tree = Path(folder)
@@ -109,14 +140,18 @@ def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str,
             exported, left_out = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
             try:
                 loaded = load_config(tree, None, None)
-                ruleset = load_rules(loaded.config.rules, loaded.config.count_announced)
+                key = repr((loaded.config.rules, loaded.config.count_announced))
+                if key not in rulesets or loaded.config.rules:  # packs in the tree may change with it
+                    rulesets[key] = load_rules(loaded.config.rules, loaded.config.count_announced)
+                ruleset = rulesets[key]
+                loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
             except (ConfigError, PackError) as exc:
                 yield {**_identity(commit), "error": str(exc)[:500]}
                 continue
             problems = [*loaded.problems, *left_out]
-            audit = run_audit(tree, loaded.config, ruleset, problems, ScanOptions(jobs=1, memo=memo))
-            audit.repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
-            yield point(audit, commit)
+            repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
+            options = ScanOptions(jobs=1, memo=memo, repository=repository)
+            yield point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
 
 
 def _identity(commit: Commit) -> dict[str, Any]:
@@ -183,12 +218,13 @@ def series(name: str, since: str, points: list[dict[str, Any]], chosen_by: str) 
         "since": since,
         "chosen_by": chosen_by,
         "points": shown,
-        "trend": trend([p for p in shown if "error" not in p]),
+        "trend": trend([p for p in shown if "error" not in p], exact=chosen_by == "every commit"),
     }
 
 
-def trend(points: list[dict[str, Any]]) -> list[str]:
-    """What changed from the first point to the last, in sentences a reader can act on."""
+def trend(points: list[dict[str, Any]], exact: bool = True) -> list[str]:
+    """What changed from the first point to the last, in sentences a reader can act on. When
+    not every commit was audited (`exact` false), a change is placed between two points."""
     if len(points) < 2:
         return ["one point only: there is no trend to tell yet"] if points else []
     first, last = points[0], points[-1]
@@ -204,22 +240,43 @@ def trend(points: list[dict[str, Any]]) -> list[str]:
         now = last["vendors"].get(vendor, {}).get("effort", 0)
         where = _where(first["folders"].get(vendor, {}), last["folders"].get(vendor, {}), now > was)
         if vendor not in first["vendors"]:
-            arrived = next(p for p in points if vendor in p["vendors"])
-            cost = f"; leaving it would now cost {now} points{where}" if now else ""
-            said.append(f"{vendor} arrived on {arrived['committed'][:10]} (commit {arrived['commit'][:12]}){cost}")
+            at = next(i for i, p in enumerate(points) if vendor in p["vendors"])
+            cost = f"; leaving it would now cost {count(now, 'point')}{where}" if now else ""
+            said.append(f"{vendor} arrived {_when(points, at, exact)}{cost}")
         elif vendor not in last["vendors"]:
-            gone = next(p for p in reversed(points) if vendor in p["vendors"])
-            after = points[points.index(gone) + 1]
-            cost = f" (leaving it cost {was} points at first)" if was else ""
-            said.append(f"{vendor} is gone since {after['committed'][:10]} (commit {after['commit'][:12]}){cost}")
+            at = next(i for i in range(len(points) - 1, -1, -1) if vendor in points[i]["vendors"]) + 1
+            cost = f" (leaving it cost {count(was, 'point')} at first)" if was else ""
+            said.append(f"{vendor} left {_when(points, at, exact)}{cost}")
         elif abs(now - was) >= SIGNIFICANT:
             direction = "rose" if now > was else "fell"
-            said.append(f"effort to leave {vendor} {direction} from {was} to {now} points since {since}{where}")
+            said.append(
+                f"effort to leave {vendor} {direction} from {was} to {count(now, 'point')} since {since}{where}"
+            )
     for layer in sorted(set(first["owners"]) | set(last["owners"])):
         was_owners, now_owners = first["owners"].get(layer, []), last["owners"].get(layer, [])
-        if was_owners and now_owners and set(was_owners) != set(now_owners):
-            said.append(f"{layer}: {', '.join(was_owners)} then, {', '.join(now_owners)} now")
+        if not was_owners or not now_owners or set(was_owners) == set(now_owners):
+            continue
+        if len(was_owners) == len(now_owners) == 1:
+            said.append(f"{layer}: {was_owners[0]} then, {now_owners[0]} now")
+            continue
+        gained = [o for o in now_owners if o not in was_owners]
+        lost = [o for o in was_owners if o not in now_owners]
+        moves = [f"{', '.join(gained)} joined" if gained else "", f"{', '.join(lost)} left" if lost else ""]
+        said.append(f"{layer}: " + "; ".join(m for m in moves if m))
     return said
+
+
+def _when(points: list[dict[str, Any]], at: int, exact: bool) -> str:
+    """When the change seen at point `at` happened: that commit when every commit was audited,
+    else somewhere after the point before it."""
+    commit = points[at]
+    if exact or at == 0:
+        return f"on {commit['committed'][:10]} (commit {commit['commit'][:12]})"
+    before = points[at - 1]
+    return (
+        f"between {before['committed'][:10]} and {commit['committed'][:10]} "
+        f"(after commit {before['commit'][:12]}, by {commit['commit'][:12]})"
+    )
 
 
 def _where(before: dict[str, int], after: dict[str, int], rose: bool) -> str:

@@ -50,9 +50,59 @@ class ScanOptions:
     since: str | None = None  # report only findings in files changed since the merge base with this ref
     files: frozenset[str] | None = None  # the per-file hook: only these files' file-scope findings
     cache: Path | None = None  # the fact cache's folder; None: extract every file
-    # Facts by (path, content hash), kept in memory across the scans of one process (`history`
-    # audits commit after commit): a file unchanged since the last scan is not read twice.
-    memo: dict[tuple[str, str], tuple[Fact, ...]] | None = None
+    memo: Memo | None = None  # what one process's scans keep for the next (`history`)
+    repository: dict[str, Any] | None = None  # what was scanned, when the caller knows it; else asked of git
+
+
+@dataclass
+class Memo:
+    """What the scans of one process keep for the next, as `history` audits commit after commit:
+    facts by (path, content hash), so an unchanged file is not read twice, and the last audit
+    with its inputs, so a commit whose changes alter no fact (a version bump, a comment) is not
+    analysed again."""
+
+    facts: dict[tuple[str, str], tuple[Fact, ...]] = field(default_factory=dict)
+    last: tuple[list[Any], Audit] | None = None
+
+    def extract(self, collected: Collected, ruleset: RuleSet, max_bytes: int) -> None:
+        """Extract what the memo lacks, so that the analysis finds every readable file here."""
+        from auditor.workers import extract_all
+
+        pending = [s for s in collected.sources if (s.path, collected.digests.get(s.path, "")) not in self.facts]
+        for result in extract_all(pending, ruleset.detectors(), 1, max_bytes=max_bytes):
+            if result.problem is None and result.source.path in collected.digests:
+                self.facts[(result.source.path, collected.digests[result.source.path])] = result.facts
+
+    def inputs(self, collected: Collected, config: Config, ruleset: RuleSet) -> list[Any]:
+        """Everything an audit depends on, facts rather than bytes: when equal, so is the audit."""
+        files = [
+            (s.path, s.kind, self.facts.get((s.path, collected.digests.get(s.path, "")))) for s in collected.sources
+        ]
+        return [
+            ruleset.digest,
+            config.as_dict(),
+            files,
+            sorted((s.path, s.reason) for s in collected.skipped),
+            sorted(collected.problems),
+            sorted(collected.roles.of.items()),
+            sorted(collected.roles.counted),
+        ]
+
+    def recall(self, inputs: list[Any]) -> Audit | None:
+        if self.last is None or len(self.last[0]) != len(inputs):
+            return None
+        same = all(
+            a is b or a == b for before, now in zip(self.last[0], inputs, strict=True) for a, b in _pairs(before, now)
+        )
+        return replace(self.last[1]) if same else None
+
+
+def _pairs(before: Any, now: Any) -> Iterator[tuple[Any, Any]]:
+    """Elements to compare one by one: a file list pairwise, so unchanged files compare by identity."""
+    if isinstance(before, list) and isinstance(now, list) and len(before) == len(now):
+        yield from zip(before, now, strict=True)
+    else:
+        yield before, now
 
 
 @dataclass
@@ -233,7 +283,7 @@ def _analyse(
     analysed = 0
     reported = {path for path, _ in collected.problems}  # e.g. a broken pyproject.toml, already listed
     cached, pending = [], []
-    memo = options.memo
+    memo = options.memo.facts if options.memo is not None else None
     for source in collected.sources:  # facts the cache knows for this very content, or extraction
         key = (source.path, digests.get(source.path, ""))
         facts_known: Sequence[Fact] | None = memo.get(key) if memo is not None else None
@@ -399,13 +449,20 @@ def run_audit(
     whole = collected.cache is not None and not options.vulns and since is None and not collected.partial
     state = collected.state(config, ruleset, options) if whole else None
     audit = collected.cache.load_audit(state) if state and collected.cache else None
+    inputs = None
+    if options.memo is not None and since is None and not collected.partial:
+        options.memo.extract(collected, ruleset, config.max_file_size)
+        inputs = options.memo.inputs(collected, config, ruleset)
+        audit = options.memo.recall(inputs)
     if audit is None:
         audit = _assemble(_analyse(collected, root, config, ruleset, options, since), root, config, ruleset, options)
         if state and collected.cache:
             collected.cache.save_audit(state, audit)
+        if inputs is not None and options.memo is not None:
+            options.memo.last = (inputs, audit)
     audit.scan = {"started": started.isoformat(timespec="seconds")}
     if options.files is None:  # not the per-file hook, which runs on every commit and merges into nothing
-        audit.repository = vcs.describe(root)
+        audit.repository = options.repository or vcs.describe(root)
     if options.baseline is not None:
         entries = _baseline_entries(root, options.baseline, since)
         if options.files is not None:  # the per-file hook saw only its files: the rest of the baseline is not fixed

@@ -117,6 +117,7 @@ def build(
     neutral_products: frozenset[str],
     forbid: tuple[str, ...] = (),
     allow: tuple[str, ...] = (),
+    histories: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
     """The portfolio document: every number its reports show. `neutral_products` are the
     catalog's neutral layers in front of model vendors (LiteLLM, LangChain, …; see
@@ -124,6 +125,18 @@ def build(
     if not merged.accepted:
         raise PortfolioError("no audit to merge" + (": every one was refused" if merged.refused else ""))
     repositories = [_repository(entry, neutral_products) for entry in merged.accepted]
+    trends = {series["repository"]: series for series in histories}
+    for repository in repositories:  # a history given for it: its score over time, and the trend in words
+        series = trends.get(repository["name"])
+        points = [p for p in series["points"] if "error" not in p] if series else []
+        repository["trend"] = (
+            {
+                "points": [{"committed": p["committed"], "score": p["score"], "effort": p["effort"]} for p in points],
+                "sentences": series["trend"],
+            }
+            if series
+            else None
+        )
     repositories.sort(key=lambda r: (r["score"], -r["effort"], r["name"]))  # the most locked-in first
     vendors = _vendors(repositories)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -154,6 +167,7 @@ def build(
             "lockaudit_versions": sorted({str(d["tool"].get("version", "?")) for d in documents}),
             "schema_versions": sorted({str(d["schema_version"]) for d in documents}, key=_version_key),
             "packs_differ": len({_packs(d) for d in documents}) > 1,
+            "histories_unmatched": sorted(set(trends) - {r["name"] for r in repositories}),
         },
     }
 

@@ -199,28 +199,52 @@ CHROMIUM = Path("/usr/bin/chromium")
 TOUCHED = 10
 
 
+def timed(argv: list[str], cwd: Path, cache: Path) -> float:
+    """One whole `lockaudit` process, with its own cache folder: seconds, interpreter start included."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", *argv],
+        cwd=cwd,
+        capture_output=True,
+        env={**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"},
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise BenchError(
+            f"lockaudit {' '.join(argv)} failed (exit {proc.returncode}):\n{tail(proc.stderr.decode(errors='replace'))}",
+            1,
+        )
+    return elapsed
+
+
+HISTORY_TARGET = 3.0  # issue 18: history over 50 commits in under 3x one cold scan
+
+
+def bench_history(root: Path, runs: int, commits: int, jobs: int | None) -> dict[str, Any]:
+    """`lockaudit history` over the last `commits` first-parent commits of PATH (a git clone),
+    against one cold scan with no cache, each a whole process, runs alternating."""
+    jobs_args = ["--jobs", str(jobs)] if jobs else []
+    series: dict[str, list[float]] = {"cold": [], "history": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(runs):
+            cache = Path(folder) / f"cache-{run}"
+            series["cold"].append(
+                timed(["scan", str(root), "--no-cache", "--json", os.devnull, *jobs_args], root, cache)
+            )
+            history = ["history", str(root), "--since", f"HEAD~{commits - 1}", "--json", os.devnull, *jobs_args]
+            series["history"].append(timed(history, root, cache))
+    result: dict[str, Any] = {name: {"median": statistics.median(t), "all": t} for name, t in series.items()}
+    result["commits"] = commits
+    result["ratio"] = result["history"]["median"] / result["cold"]["median"]
+    result["target"] = HISTORY_TARGET
+    return result
+
+
 def bench_cache(root: Path, runs: int, jobs: int | None) -> dict[str, Any]:
     """Whole-process times on a copy of the tree: a cold scan (empty cache), a warm re-scan with
     nothing changed, a re-scan after editing 10 Python files, and `lockaudit check` on 10 files
     as the per-file pre-commit hook runs it (after a whole-project scan warmed the cache)."""
     import shutil
-
-    def timed(argv: list[str], cwd: Path, cache: Path) -> float:
-        start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "auditor", *argv],
-            cwd=cwd,
-            capture_output=True,
-            env={**os.environ, "LOCKAUDIT_CACHE_DIR": str(cache), "CI": "1"},
-        )
-        elapsed = time.perf_counter() - start
-        if proc.returncode not in (0, 1):
-            raise BenchError(
-                f"lockaudit {' '.join(argv)} failed (exit {proc.returncode}):\n"
-                f"{tail(proc.stderr.decode(errors='replace'))}",
-                1,
-            )
-        return elapsed
 
     jobs_args = ["--jobs", str(jobs)] if jobs else []
     series: dict[str, list[float]] = {"cold": [], "warm": [], "touched": [], "hook": []}
@@ -375,6 +399,14 @@ def table(result: dict[str, Any]) -> str:
             f"{cache['touched']['median']:.2f} s, per-file hook on {TOUCHED} files {cache['hook']['median']:.2f} s "
             "(medians, whole process)"
         )
+    history = result.get("history")
+    if history:
+        verdict = "within" if history["ratio"] < history["target"] else "over"
+        lines.append(
+            f"history: {history['commits']} commits in {history['history']['median']:.2f} s against one cold scan's "
+            f"{history['cold']['median']:.2f} s: {history['ratio']:.1f} x ({verdict} the {history['target']:.0f} x target; "
+            "medians, whole process)"
+        )
     html = result.get("html")
     if html:
         lines.append(
@@ -412,6 +444,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--html", action="store_true", help="also time rendering the HTML report and loading it in headless chromium"
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        metavar="N",
+        help="also time `lockaudit history` over the last N commits of PATH (a git clone) against a cold scan",
     )
     try:
         shapes = load_synth().SHAPES
@@ -576,6 +614,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
 
     html = bench_html(root, args.runs) if args.html else None
     cache = bench_cache(root, args.runs, args.jobs) if args.cache else None
+    history = bench_history(root, args.runs, args.history, args.jobs) if args.history else None
     n = len(files)
     floor_summary = floor.summary(n, lines)
     floor_summary.update(
@@ -592,6 +631,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         "scan_exit_codes": exit_codes,
         "html": html,
         "cache": cache,
+        "history": history,
         "commands": {
             "floor": [sys.executable, "-c", FLOOR_CODE],
             "floor_stdin": "JSON list of [abspath, kind] for every discovered file",

@@ -43,10 +43,10 @@ def test_the_trend_tells_what_happened(tmp_path: Path) -> None:
         history_repository(tmp_path / name, name)
         trends[name] = _history(tmp_path / name, "--since", "2026-01-01")["trend"]
     assert trends["decoupling"][0] == "the portability score rose from 66 to 97 since 2026-01"
-    assert "effort to leave OpenAI fell from 31 to 1 points since 2026-01, mostly in helpdesk/" in trends["decoupling"]
+    assert "effort to leave OpenAI fell from 31 to 1 point since 2026-01, mostly in helpdesk/" in trends["decoupling"]
     assert trends["coupling"][0] == "the portability score fell from 100 to 67 since 2026-01"
     assert any(s.startswith("OpenAI arrived on 2026-03-02") for s in trends["coupling"])
-    assert any(s.startswith("OpenAI is gone since 2026-05-04") for s in trends["switching"])
+    assert any(s.startswith("OpenAI left on 2026-05-04") for s in trends["switching"])
     assert "model-api: OpenAI then, Anthropic now" in trends["switching"]
 
 
@@ -85,6 +85,10 @@ def test_choosing_commits_every_nth_by_tag_or_since_a_ref(tmp_path: Path) -> Non
     every = _history(root, "--since", "2026-01-01", "--every", "2")
     assert [p["commit"] for p in every["points"]] == [commits[0], commits[2]]
     assert every["chosen_by"] == "every 2nd commit"
+    # Not every commit was audited: a change is placed between two points, not on one commit.
+    assert any(
+        s.startswith("Anthropic arrived between 2026-01-05 and 2026-05-04 (after commit") for s in every["trend"]
+    )
     git(root, "tag", "v1", commits[1])
     git(root, "tag", "-a", "-m", "second", "v2", commits[2])
     tagged = _history(root, "--since", "2026-01-01", "--tags")
@@ -141,3 +145,32 @@ def test_unsafe_paths_in_a_tree_are_refused() -> None:
     assert _safe_relative("src/app.py")
     for path in ("../x.py", "a/../../x.py", ".git/config", "a/.GIT/hooks/x", "/etc/passwd", "a//b.py", "./a.py"):
         assert not _safe_relative(path), path
+
+
+def test_the_report_and_the_portfolio_draw_a_history(tmp_path: Path) -> None:
+    """`--history FILE`: the HTML and Markdown reports show the trend; the portfolio draws each
+    repository's; a file that is not a history is refused with the reason."""
+    root = tmp_path / "decoupling"
+    history_repository(root, "decoupling")
+    assert lockaudit("history", root, "--since", "2026-01-01", "--json", tmp_path / "h.json", "-q").returncode == 0
+    scan = lockaudit(
+        "scan", root, "--history", tmp_path / "h.json", "--html", tmp_path / "r.html", "--markdown", "-", "-q"
+    )
+    assert scan.returncode == 0, scan.stderr
+    assert "- the portability score rose from 66 to 97 since 2026\\-01" in scan.stdout
+    html = (tmp_path / "r.html").read_text()
+    assert "Trend since 2026-01-05" in html and html.count('class="chart"') == 2
+    assert lockaudit("scan", root, "--json", tmp_path / "a.json", "-q").returncode == 0
+    again = lockaudit("report", tmp_path / "a.json", "--history", tmp_path / "h.json", "--markdown", "-")
+    assert "the portability score rose from 66 to 97" in again.stdout
+    portfolio = lockaudit(
+        "portfolio", tmp_path / "a.json", "--history", tmp_path / "h.json", "--json", "-", "--html", tmp_path / "p.html"
+    )
+    assert portfolio.returncode == 0, portfolio.stderr
+    (repository,) = json.loads(portfolio.stdout)["repositories"]
+    assert [p["score"] for p in repository["trend"]["points"]] == [66, 75, 97]
+    assert 'class="chart spark"' in (tmp_path / "p.html").read_text()
+    (tmp_path / "bad.json").write_text(json.dumps({"points": []}))
+    bad = lockaudit("scan", root, "--history", tmp_path / "bad.json")
+    assert bad.returncode == 2
+    assert "bad.json: not a lockaudit history (the document: 'schema_version' is a required property)" in bad.stderr

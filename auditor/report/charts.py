@@ -47,6 +47,7 @@ def line_chart(
         parts.append(
             f'<text x="{width - right}" y="{height - 4}" text-anchor="end">{escape(visible(labels[-1]))}</text>'
         )
+    ends: list[tuple[float, float, str, str]] = []  # (y, x, css, text) of each line's last value
     for index, (name, series) in enumerate(lines.items()):
         segments: list[list[str]] = [[]]
         for i, value in enumerate(series):
@@ -63,15 +64,35 @@ def line_chart(
                     f'<circle class="dot {css}" cx="{points[0].split(",")[0]}" cy="{points[0].split(",")[1]}" r="2.5"/>'
                 )
         last = next((i for i in range(len(series) - 1, -1, -1) if series[i] is not None), None)
-        if last is not None:
-            value = series[last]
-            assert value is not None
-            parts.append(
-                f'<text class="{css}" x="{x(last) + 6}" y="{y(value) + 4}">{escape(visible(name))} {_number(value)}</text>'
-            )
+        value = series[last] if last is not None else None
+        if last is not None and value is not None:
+            ends.append((y(value) + 4, x(last) + 6, css, f"{escape(visible(name))} {_number(value)}"))
+    placed: list[float] = []
+    for at, *_ in sorted(ends):  # labels that would overlap are pushed apart, then kept inside
+        placed.append(max(at, placed[-1] + 12) if placed else at)
+    lift = max(0.0, (placed[-1] if placed else 0) - (height - 2))
+    for at, (_, left_at, css, text) in zip(placed, sorted(ends), strict=True):
+        parts.append(f'<text class="{css}" x="{left_at}" y="{round(at - lift, 1)}">{text}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def sparkline(label: str, values: Sequence[float], width: int = 96, height: int = 24) -> Markup:
+    """A line without axes for a table cell: its shape, first and last values in its description."""
+    if not values:
+        return Markup("")
+    low, high = min(values), max(values)
+    span, step = (high - low) or 1, (width - 4) / max(1, len(values) - 1)
+    points = " ".join(
+        f"{round(2 + i * step, 1)},{round(2 + (height - 4) * (1 - (v - low) / span), 1)}" for i, v in enumerate(values)
+    )
+    described = f"{visible(label)}: {_number(values[0])} to {_number(values[-1])} over {len(values)} commits"
+    return Markup(
+        f'<svg class="chart spark" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-label="{escape(described)}"><title>{escape(described)}</title>'
+        f'<polyline class="line s0" points="{points}"/></svg>'
+    )

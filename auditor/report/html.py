@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from auditor.audit import Audit, role_tally
 from auditor.report.escape import visible
+from auditor.report.history import trend_charts
 from auditor.report.maps import boundary_map, coupling_map
 from auditor.report.text import leaks_heading
 from auditor.resources import data_dir
@@ -76,6 +77,8 @@ def render_html(audit: Audit) -> str:
         config_text=json.dumps(audit.config, ensure_ascii=False),
         dependency_status=DEPENDENCY_STATUS,
         leaks_heading=leaks_heading(len(summary["leaks"]), summary["boundary"]),
+        trend=audit.trend,
+        trend_charts=trend_charts(audit.trend) if audit.trend else [],
     )
 
 

@@ -34,6 +34,11 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
         f"analysed · {md(summary['files_skipped'])} skipped · {md(summary['findings']['total'])} findings"
     )
     out.append("")
+    if audit.trend:
+        first = next((p for p in audit.trend["points"] if "error" not in p), None)
+        since = f" since {md(first['committed'][:10])}" if first else ""
+        out += [f"**Trend{since}** ({md(len(audit.trend['points']))} commits):", ""]
+        out += [f"- {md(sentence)}" for sentence in audit.trend["trend"]] + [""]
     plans = summary["scores"].get("exit_plans", [])
     if plans:
         out += ["| vendor | files | call sites | effort to leave | what it takes |", "|---|---:|---:|---:|---|"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from auditor.report.charts import line_chart, sparkline
 from auditor.report.escape import json_text, md, visible
 from auditor.resources import data_dir
 
@@ -95,6 +96,11 @@ def render_portfolio_markdown(portfolio: dict[str, Any]) -> str:
             out.append(
                 f"| {md(leak['repository'])} | {md(leak['path'])} | {md(', '.join(leak['vendors']))} | {md(leak['reason'])} |"
             )
+    trends = [r for r in portfolio["repositories"] if r.get("trend")]
+    if trends:
+        out += ["", "## Trends", ""]
+        for repo in trends:
+            out += [f"- **{md(repo['name'])}**: " + "; ".join(md(s) for s in repo["trend"]["sentences"])]
     warnings = _warnings(portfolio, md)
     if warnings:
         out += ["", "## Notes", "", *(f"- {w.strip()}" for w in warnings)]
@@ -118,7 +124,26 @@ def render_portfolio_html(portfolio: dict[str, Any]) -> str:
         r["name"]: {v["vendor"]: (v["effort"], round(v["effort"] / peak, 2)) for v in r["vendors"]}
         for r in portfolio["repositories"]
     }
+    sparks = {
+        r["name"]: sparkline(f"score of {r['name']}", [p["score"] for p in r["trend"]["points"]])
+        for r in portfolio["repositories"]
+        if r.get("trend")
+    }
+    charts = {
+        r["name"]: line_chart(
+            f"{r['name']}: score and effort to leave every vendor",
+            [p["committed"][:10] for p in r["trend"]["points"]],
+            {
+                "score": [p["score"] for p in r["trend"]["points"]],
+                "effort": [p["effort"] for p in r["trend"]["points"]],
+            },
+        )
+        for r in portfolio["repositories"]
+        if r.get("trend")
+    }
     return environment.get_template("portfolio.html.j2").render(
+        sparks=sparks,
+        charts=charts,
         portfolio=portfolio,
         headline=headline(portfolio),
         postures=POSTURE_WORDS,
@@ -141,6 +166,10 @@ def _warnings(portfolio: dict[str, Any], escape: Any) -> list[str]:
     found += [
         f"  {escape(r['repository'])} was given twice: kept {escape(r['kept'])}, dropped {escape(r['dropped'])} (older)"
         for r in inputs["replaced"]
+    ]
+    found += [
+        f"  the history of {escape(name)} matches no audit given: it is not drawn"
+        for name in inputs.get("histories_unmatched", [])
     ]
     if len(inputs["lockaudit_versions"]) > 1:
         found.append(
