@@ -16,7 +16,7 @@ import re
 import select
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -104,6 +104,20 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="What goes to standard output.",
     )(command)
+
+
+def document_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--json`, `--markdown` and `--html FILE` for a command that writes one document (`what`)."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for name, form in (("html", "a self-contained HTML page"), ("markdown", "Markdown"), ("json", "JSON")):
+            stdout = "" if name == "html" else " ('-' for stdout)"
+            command = click.option(f"--{name}", f"{name}_out", metavar="FILE", help=f"Write {what} as {form}{stdout}.")(
+                command
+            )
+        return command
+
+    return decorate
 
 
 def _outputs(options: dict[str, Any]) -> dict[str, str | None]:
@@ -198,7 +212,10 @@ OPTION_GROUPS = (  # a command's options by what they are for; the rest are list
     ),  # *_out: each format's file
     ("What is analysed", ("exclude", "select", "ignore", "config_file", "no_suppressions", "vulns")),
     ("Gate", ("fail_on", "baseline_file", "no_baseline", "since", "update_baseline", "project_hook")),
-    ("Speed", ("jobs", "no_cache", "cache_dir")),
+    ("Commits", ("start", "every", "tags")),
+    ("Repositories", ("scan_dirs", "reports_dir", "history_files")),
+    ("Policy", ("forbid_vendors", "allow_vendors")),
+    ("Speed", ("jobs", "executor", "no_cache", "cache_dir")),
 )
 EPILOG = """\b
 Examples:
@@ -1076,9 +1093,7 @@ def report(
 @click.argument("inputs", nargs=-1, required=True, metavar="AUDIT.json…|DIR…")
 @click.option("--scan", "scan_dirs", is_flag=True, help="INPUTS are checkouts: scan each, in parallel, then merge.")
 @click.option("--executor", metavar="dask://HOST:PORT", help="With --scan: run each scan on this Dask cluster.")
-@click.option("--json", "json_out", metavar="FILE", help="Write the portfolio as JSON ('-' for stdout).")
-@click.option("--markdown", "markdown_out", metavar="FILE", help="Write the portfolio as Markdown ('-' for stdout).")
-@click.option("--html", "html_out", metavar="FILE", help="Write the portfolio as a self-contained HTML page.")
+@document_options("the portfolio")
 @click.option(
     "--reports",
     "reports_dir",
@@ -1115,7 +1130,6 @@ def portfolio(
     repositories ranked, the heaviest leaks and policy breaches."""
     from auditor import portfolio as merging
     from auditor.packs import load_rules
-    from auditor.report import write_output
     from auditor.report.portfolio import (
         render_portfolio_html,
         render_portfolio_json,
@@ -1123,11 +1137,7 @@ def portfolio(
         render_portfolio_text,
     )
 
-    outputs = {"json": json_out, "markdown": markdown_out, "html": html_out}
-    if sum(1 for d in outputs.values() if d == "-") > 1:
-        _fail("only one of --json, --markdown and --html can write to standard output ('-')")
-    for destination in outputs.values():
-        _writable(destination)
+    outputs = _documents(json_out, markdown_out, html_out)
     if html_out == "-" and reports_dir is not None:
         _fail("--reports links the reports from the HTML page: write it to a file, not '-'")
     if executor is not None and not scan_dirs:
@@ -1145,18 +1155,40 @@ def portfolio(
             _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
         _fail(str(exc))
     renderers = {"json": render_portfolio_json, "markdown": render_portfolio_markdown, "html": render_portfolio_html}
+    _write_documents(document, outputs, renderers, None if quiet else render_portfolio_text)
+    for entry in merged.refused:
+        _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
+    if merged.refused:
+        sys.exit(EXIT_ERROR)
+
+
+def _documents(json_out: str | None, markdown_out: str | None, html_out: str | None) -> dict[str, str | None]:
+    """The files `portfolio` and `history` are asked to write, checked before any work."""
+    outputs = {"json": json_out, "markdown": markdown_out, "html": html_out}
+    if sum(1 for d in outputs.values() if d == "-") > 1:
+        _fail("only one of --json, --markdown and --html can write to standard output ('-')")
+    for destination in outputs.values():
+        _writable(destination)
+    return outputs
+
+
+def _write_documents(
+    document: dict[str, Any],
+    outputs: dict[str, str | None],
+    renderers: Mapping[str, Callable[[dict[str, Any]], str]],
+    summary: Callable[[dict[str, Any]], str] | None,
+) -> None:
+    """Each asked-for rendering of `document`, then the text summary unless a file took stdout."""
+    from auditor.report import write_output
+
     for name, destination in outputs.items():
         if destination is not None:
             try:
                 write_output(destination, renderers[name](document))
             except OSError as exc:
                 _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
-    if not quiet and "-" not in outputs.values():
-        _echo(render_portfolio_text(document), nl=False)
-    for entry in merged.refused:
-        _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
-    if merged.refused:
-        sys.exit(EXIT_ERROR)
+    if summary is not None and "-" not in outputs.values():
+        _echo(summary(document), nl=False)
 
 
 def _trend(path: Path | None) -> dict[str, Any] | None:
@@ -1223,22 +1255,21 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
 @click.option(
     "--since",
+    "start",
     required=True,
     metavar="DATE|REF",
     help="From this date (YYYY-MM-DD) or commit, on HEAD's first-parent line.",
 )
 @click.option("--every", type=click.IntRange(min=1), default=None, help="Audit every Nth commit (the newest always).")
 @click.option("--tags", is_flag=True, help="Audit only the tagged commits.")
-@click.option("--json", "json_out", metavar="FILE", help="Write the series as JSON ('-' for stdout).")
-@click.option("--markdown", "markdown_out", metavar="FILE", help="Write the series as Markdown ('-' for stdout).")
-@click.option("--html", "html_out", metavar="FILE", help="Write the trend as a self-contained HTML page.")
+@document_options("the history")
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes, each auditing a run of commits."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")
 def history(
     path: Path,
-    since: str,
+    start: str,
     every: int | None,
     tags: bool,
     json_out: str | None,
@@ -1252,7 +1283,6 @@ def history(
     the findings that appeared and went, with the trend in words."""
     from auditor import vcs
     from auditor.history import Commit, audit_history, choose, chosen_by, series
-    from auditor.report import write_output
     from auditor.report.history import (
         render_history_html,
         render_history_json,
@@ -1263,19 +1293,15 @@ def history(
 
     if every is not None and tags:
         _fail("--every and --tags choose commits two ways: give one")
-    outputs = {"json": json_out, "markdown": markdown_out, "html": html_out}
-    if sum(1 for d in outputs.values() if d == "-") > 1:
-        _fail("only one of --json, --markdown and --html can write to standard output ('-')")
-    for destination in outputs.values():
-        _writable(destination)
+    outputs = _documents(json_out, markdown_out, html_out)
     root = path.resolve()
     try:
-        commits = [Commit(*c) for c in vcs.mainline(root, since)]
+        commits = [Commit(*c) for c in vcs.mainline(root, start)]
         chosen = choose(commits, every, vcs.tagged(root) if tags else None)
     except vcs.VcsError as exc:
         _fail(str(exc))
     if not chosen:
-        _fail(f"no commit to audit since {since}" + (" is tagged" if tags and commits else ""))
+        _fail(f"no commit to audit since {start}" + (" is tagged" if tags and commits else ""))
     show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
     with click.progressbar(
         length=len(chosen), label="Auditing commits", file=sys.stderr if show else io.StringIO()
@@ -1291,14 +1317,7 @@ def history(
         except vcs.VcsError as exc:
             _fail(str(exc))
     document = series(
-        vcs.describe(root)["name"] or root.name, since, points, chosen_by(len(chosen), len(commits), every, tags)
+        vcs.describe(root)["name"] or root.name, start, points, chosen_by(len(chosen), len(commits), every, tags)
     )
     renderers = {"json": render_history_json, "markdown": render_history_markdown, "html": render_history_html}
-    for name, destination in outputs.items():
-        if destination is not None:
-            try:
-                write_output(destination, renderers[name](document))
-            except OSError as exc:
-                _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
-    if not quiet and "-" not in outputs.values():
-        _echo(render_history_text(document), nl=False)
+    _write_documents(document, outputs, renderers, None if quiet else render_history_text)

@@ -214,16 +214,19 @@ def _repository(entry: Entry, neutral_products: frozenset[str]) -> dict[str, Any
         "neutral_layers": neutral_used,
         "leaks": len(summary.get("leaks", [])),
         "boundary": summary.get("boundary", {}).get("source"),
-        "vendors": [
-            {
-                "vendor": row["vendor"],
-                "owner": row.get("owner"),
-                "files": row["files"],
-                "call_sites": row["call_sites"],
-                "effort": effort_by_vendor.get(row["vendor"], 0),
-            }
-            for row in summary["vendors"]
-        ],
+        "vendors": sorted(  # the costliest to leave first
+            (
+                {
+                    "vendor": row["vendor"],
+                    "owner": row.get("owner"),
+                    "files": row["files"],
+                    "call_sites": row["call_sites"],
+                    "effort": effort_by_vendor.get(row["vendor"], 0),
+                }
+                for row in summary["vendors"]
+            ),
+            key=lambda v: (-v["effort"], -v["files"], v["vendor"]),
+        ),
     }
 
 

@@ -222,3 +222,41 @@ def test_names_from_elsewhere_are_escaped_in_every_format(organisation: Path, tm
     assert "\u202e" not in html + markdown + result.stdout
     assert "\\|evil" in markdown  # the table cell stays one cell
     assert "\u202e" not in (tmp_path / "p.json").read_text()
+
+
+def test_audits_of_other_versions_merge_with_a_note(organisation: Path, tmp_path: Path) -> None:
+    """A newer minor schema is additive and merges; another lockaudit version or other rule packs
+    merge too, and the reader is told their findings may not be alike."""
+    audit = json.loads((organisation / "switching.json").read_text())
+    newer = {**audit, "schema_version": "1.99", "tool": {"name": "lockaudit", "version": "9.9.9"}}
+    (tmp_path / "newer.json").write_text(json.dumps(newer))
+    (tmp_path / "h.json").write_text(json.dumps(_history_of("nobody")))
+    result = lockaudit(
+        "portfolio",
+        organisation / "coupling.json",
+        "newer.json",
+        "--history",
+        "h.json",
+        "--json",
+        "p.json",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    inputs = json.loads((tmp_path / "p.json").read_text())["inputs"]
+    assert "9.9.9" in inputs["lockaudit_versions"] and inputs["schema_versions"][-1] == "1.99"
+    assert inputs["histories_unmatched"] == ["nobody"]
+    assert "their rules and scores may differ" in result.stdout
+    assert "the history of nobody matches no audit given" in result.stdout
+
+
+def _history_of(name: str) -> dict[str, Any]:
+    """The smallest valid history series, of a repository named `name`."""
+    return {
+        "schema_version": "1.0",
+        "tool": {"name": "lockaudit", "version": "0.1.0"},
+        "repository": name,
+        "since": "2026-01-01",
+        "chosen_by": "every commit",
+        "points": [],
+        "trend": [],
+    }

@@ -10,9 +10,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from auditor.report import templates
 from auditor.report.charts import line_chart
 from auditor.report.escape import json_text, md, visible
-from auditor.resources import data_dir
 
 VENDOR_LINES = 6  # vendors drawn on the effort chart: the costliest at the last point
 
@@ -83,14 +83,4 @@ def trend_charts(series: dict[str, Any]) -> list[Markup]:
 
 
 def render_history_html(series: dict[str, Any]) -> str:
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
-        autoescape=True,
-        finalize=lambda value: visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return environment.get_template("history.html.j2").render(series=series, charts=trend_charts(series))
+    return templates().get_template("history.html.j2").render(series=series, charts=trend_charts(series))

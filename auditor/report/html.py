@@ -2,7 +2,7 @@
 vanilla JavaScript; no request to the network) for architecture reviews. Jinja2 with
 autoescaping renders the template in `reports/`; everything from the scanned tree is
 escaped, and every value the template shows first has its control, bidi and invisible
-characters made visible (`_shown`): a bidi override changes what a reviewer reads as surely
+characters made visible (`report.shown`): a bidi override changes what a reviewer reads as surely
 as a `<` changes the markup. Every number comes from the Audit (the exit plans from its
 scores); the two pictures are drawn in `maps`."""
 
@@ -11,14 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from markupsafe import Markup
-
 from auditor.audit import Audit, role_tally
-from auditor.report.escape import visible
+from auditor.report import templates
 from auditor.report.history import trend_charts
 from auditor.report.maps import boundary_map, coupling_map
 from auditor.report.text import leaks_heading
-from auditor.resources import data_dir
 from auditor.severity import SEVERITIES
 
 DEPENDENCY_STATUS = {
@@ -31,16 +28,7 @@ DEPENDENCY_STATUS = {
 
 
 def render_html(audit: Audit) -> str:
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
-        autoescape=True,
-        finalize=_shown,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = templates()
     summary = audit.summary()
     portability = summary["scores"]["portability"]
     plans = summary["scores"].get("exit_plans", [])
@@ -80,14 +68,3 @@ def render_html(audit: Audit) -> str:
         trend=audit.trend,
         trend_charts=trend_charts(audit.trend) if audit.trend else [],
     )
-
-
-def _shown(value: object) -> object:
-    """Every `{{ … }}` value before autoescaping: text with its invisible characters made
-    visible. Markup too: `join` and `e` return it, already escaped, and escapes add no markup.
-    A tab is kept: to HTML it is a space, or a tab inside a quoted line of code. In Markup a
-    newline is kept as well: a macro's own line breaks are layout, and written out as `\x0a`
-    between a table's rows they became text the parser moves above the table."""
-    if isinstance(value, Markup):
-        return Markup(visible(str(value), keep="\t\n"))
-    return visible(value, keep="\t") if isinstance(value, str) else value

@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from markupsafe import Markup
-
+from auditor.report import templates
 from auditor.report.charts import line_chart, sparkline
 from auditor.report.escape import json_text, md, visible
-from auditor.resources import data_dir
 
 POSTURE_WORDS = {
     "none": "no vendor SDK in product code",
@@ -108,16 +106,7 @@ def render_portfolio_markdown(portfolio: dict[str, Any]) -> str:
 
 
 def render_portfolio_html(portfolio: dict[str, Any]) -> str:
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
-        autoescape=True,
-        finalize=_shown,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = templates()
     vendors = [v["vendor"] for v in portfolio["vendors"]]
     peak = max([1, *(v["effort"] for r in portfolio["repositories"] for v in r["vendors"])])
     heat = {
@@ -151,13 +140,6 @@ def render_portfolio_html(portfolio: dict[str, Any]) -> str:
         heat=heat,
         warnings=_warnings(portfolio, str),
     )
-
-
-def _shown(value: object) -> object:
-    """Every value with its invisible characters made visible; markup the template built stays."""
-    if isinstance(value, Markup) or not isinstance(value, str):
-        return value
-    return visible(value)
 
 
 def _warnings(portfolio: dict[str, Any], escape: Any) -> list[str]:
