@@ -119,17 +119,21 @@ def _run_points(root: str, commits: list[dict[str, str]]) -> list[dict[str, Any]
 def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
     """Each commit of one run, audited in one temporary folder that follows the run commit by commit."""
     from auditor import vcs
-    from auditor.config import ConfigError, load_config
+    from auditor.config import DEDICATED, ConfigError, load_config
     from auditor.discover import file_kind
     from auditor.packs import PackError, load_rules
     from auditor.pipeline import Memo, ScanOptions, run_audit
+    from auditor.roles import LAYOUT_FILES
 
     root = Path(root_text)
     name = vcs.describe(root)["name"]
 
-    def wanted(path: str) -> bool:  # what a scan reads, and the .gitignore files that shape it
+    # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout).
+    shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES})
+
+    def wanted(path: str) -> bool:
         base = path.rsplit("/", 1)[-1]
-        return base == ".gitignore" or file_kind(base, path) is not None
+        return base in shaping or file_kind(base, path) is not None
 
     memo = Memo()
     rulesets: dict[str, Any] = {}  # by the configuration's rules: a commit's packs are loaded once

@@ -35,6 +35,10 @@ PRODUCT = "product"
 # Roles that describe what a file is wherever it sits, even inside a shipped package.
 INTRINSIC = ("fixture", "migration")
 MAX_BUILD_FILE = 1 << 20
+# Files that say where tests and shipped code are: pyproject.toml, setup.cfg, and these, read
+# for pytest's `testpaths` (pytest.ini is read only here).
+PYTEST_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"))
+LAYOUT_FILES = frozenset({"pyproject.toml", "setup.cfg", *(name for name, _ in PYTEST_FILES)})
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,7 @@ def read_layout(
             sources.append(at("setup.cfg"))
             shipped += [at(p) for p in _shipped_by_setup_cfg(setup_cfg)]
             tests += [at(p) for p in _split(setup_cfg.get("tool:pytest", "testpaths", fallback=""))]
-        for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest")):
+        for name, section in PYTEST_FILES:
             ini = _ini(data(at(name), by_path.get(at(name), root / at(name))))  # pytest.ini is not otherwise read
             if ini is not None and ini.has_option(section, "testpaths"):
                 sources.append(at(name))

@@ -174,3 +174,21 @@ def test_the_report_and_the_portfolio_draw_a_history(tmp_path: Path) -> None:
     bad = lockaudit("scan", root, "--history", tmp_path / "bad.json")
     assert bad.returncode == 2
     assert "bad.json: not a lockaudit history (the document: 'schema_version' is a required property)" in bad.stderr
+
+
+def test_each_commit_is_judged_by_its_own_configuration(tmp_path: Path) -> None:
+    """`.lockaudit.toml` and pytest.ini are read at each commit as a scan of it would read them; a
+    commit whose configuration is invalid is listed with the reason, and the series goes on."""
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    (root / ".lockaudit.toml").write_text("fail_on = 'everything'\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a broken configuration", date="2026-06-01T12:00:00+00:00")
+    (root / ".lockaudit.toml").write_text("exclude = ['translator/glossary.py']\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "fixed", date="2026-06-02T12:00:00+00:00")
+    points = _history(root, "--since", "2026-05-01")["points"]
+    assert [("error" in p) for p in points] == [False, True, False]
+    broken, fixed = points[-2], points[-1]
+    assert "fail_on" in broken["error"]
+    assert fixed["files_analysed"] == points[0]["files_analysed"] - 1  # the commit's own exclude applies
