@@ -290,4 +290,6 @@ def _where(before: dict[str, int], after: dict[str, int], rose: bool) -> str:
     if not total:
         return ""
     folder, moved = max(change.items(), key=lambda item: (item[1] if rose else -item[1], item[0]))
-    return f", mostly in {folder}" if moved / total >= 0.5 else ""
+    if moved / total < 0.5:
+        return ""
+    return ", mostly in the top folder" if folder == "./" else f", mostly in {folder}"
