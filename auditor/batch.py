@@ -47,6 +47,8 @@ def scan_checkout(path: str, cache: str | None = None) -> tuple[str, dict[str, A
         )
     except (ConfigError, PackError, VcsError, OSError) as exc:
         return path, None, str(exc)[:500]
+    except Exception as exc:  # lockaudit's bug on this checkout: it costs this checkout, not the batch
+        return path, None, f"internal error: {exc.__class__.__name__}: {str(exc)[:300]} (please report it)"
     if audit.files_analysed == 0:
         return path, None, "no Python file or notebook was analysed"
     return path, json.loads(render_json(audit)), None

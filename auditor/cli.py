@@ -550,7 +550,7 @@ def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
     chosen = _baseline_of(root, config, request)
     trend = _trend(request.history_file)
     audit = _audit(root, config, ruleset, loaded.problems, chosen, request)
-    audit.trend = trend
+    audit.trend = _of_this(trend, audit, request.history_file)
     nothing = audit.files_analysed == 0 and request.files is None
     # With nothing analysed the machine formats still say what was skipped and why, but no text
     # summary: a perfect score of nothing would mislead.
@@ -1077,7 +1077,7 @@ def report(
         audit = load_audit(audit_file, validate)
     except AuditFileError as exc:
         _fail(str(exc))
-    audit.trend = _trend(history_file)
+    audit.trend = _of_this(_trend(history_file), audit, history_file)
     try:
         _emit(audit, fmt, outputs, include_suppressed=sarif_include_suppressed)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -1089,9 +1089,14 @@ def report(
         )
 
 
-@main.command(cls=_Command)
+@main.command(cls=_Command, short_help="Merge many repositories' audits into one organisation view.")
 @click.argument("inputs", nargs=-1, required=True, metavar="AUDIT.json…|DIR…")
-@click.option("--scan", "scan_dirs", is_flag=True, help="INPUTS are checkouts: scan each, in parallel, then merge.")
+@click.option(
+    "--scan",
+    "scan_dirs",
+    is_flag=True,
+    help="The arguments are checkouts (folders): scan each, in parallel, then merge.",
+)
 @click.option("--executor", metavar="dask://HOST:PORT", help="With --scan: run each scan on this Dask cluster.")
 @document_options("the portfolio")
 @click.option(
@@ -1127,7 +1132,12 @@ def portfolio(
 ) -> None:
     """Merge many repositories' JSON audits (or scan checkouts with --scan) into one
     organisation view: vendors and owners across repositories, effort to leave each, the
-    repositories ranked, the heaviest leaks and policy breaches."""
+    repositories ranked, the heaviest leaks and policy breaches.
+
+    \b
+    Examples:
+      lockaudit portfolio audits/*.json --html portfolio.html --reports reports/
+      lockaudit portfolio --scan ~/src/api ~/src/worker --forbid-vendors OpenAI"""
     from auditor import portfolio as merging
     from auditor.packs import load_rules
     from auditor.report.portfolio import (
@@ -1146,10 +1156,23 @@ def portfolio(
     merged = merging.merge(entries)
     if reports_dir is not None:
         _write_repository_reports(merged, reports_dir, Path(html_out).resolve().parent if html_out else Path.cwd())
-    neutral = load_rules().standing_between()
+    ruleset = load_rules()
+    neutral = ruleset.standing_between()
+    forbid, allow = _vendor_list(forbid_vendors), _vendor_list(allow_vendors)
+    both = {v.casefold() for v in forbid} & {v.casefold() for v in allow}
+    if both:
+        _fail(f"{', '.join(sorted(both))}: both forbidden and allowed; give each vendor to one of the two")
+    vendors = {p.vendor for p in ruleset.products} | {v for v, _ in ruleset.owners.items()}
+    for name in (*forbid, *allow):
+        if name.casefold() not in {v.casefold() for v in vendors}:
+            _echo(
+                f"lockaudit: note: {name} is no vendor lockaudit knows, so the policy matches nothing for it"
+                f"{did_you_mean(name, vendors)} (vendors are named as in the portfolio's Vendors table)",
+                err=True,
+            )
     try:
         histories = tuple(series for path in history_files if (series := _trend(path)) is not None)
-        document = merging.build(merged, neutral, _vendor_list(forbid_vendors), _vendor_list(allow_vendors), histories)
+        document = merging.build(merged, neutral, forbid, allow, histories)
     except merging.PortfolioError as exc:
         for entry in merged.refused:
             _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
@@ -1203,6 +1226,14 @@ def _trend(path: Path | None) -> dict[str, Any] | None:
         _fail(str(exc))
 
 
+def _of_this(trend: dict[str, Any] | None, audit: Audit, path: Path | None) -> dict[str, Any] | None:
+    """The trend, when it is this repository's: another's would be shown as if it were its own."""
+    scanned = (audit.repository or {}).get("name")
+    if trend is not None and scanned and trend["repository"] != scanned:
+        _fail(f"{path}: the history of {trend['repository']}, not of {scanned}: write one with `lockaudit history`")
+    return trend
+
+
 def _vendor_list(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
@@ -1251,7 +1282,7 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
         entry.report = Path(os.path.relpath(target.resolve(), page_folder)).as_posix()
 
 
-@main.command(cls=_Command)
+@main.command(cls=_Command, short_help="Audit past commits: the trend of the score and of each vendor.")
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path))
 @click.option(
     "--since",
@@ -1280,7 +1311,14 @@ def history(
 ) -> None:
     """Audit PATH at its past commits (never touching the working tree) and write the series:
     per commit the score, the effort per vendor, product files per vendor, owners per layer and
-    the findings that appeared and went, with the trend in words."""
+    the findings that appeared and went, with the trend in words. The commits are HEAD's
+    first-parent line since --since; without --every or --tags, at most 50 of them, spread
+    evenly, the first and the newest always.
+
+    \b
+    Examples:
+      lockaudit history --since 2026-01-01 --html trend.html --json trend.json
+      lockaudit history --since v1.0 --tags"""
     from auditor import vcs
     from auditor.history import Commit, audit_history, choose, chosen_by, series
     from auditor.report.history import (
@@ -1301,7 +1339,8 @@ def history(
     except vcs.VcsError as exc:
         _fail(str(exc))
     if not chosen:
-        _fail(f"no commit to audit since {start}" + (" is tagged" if tags and commits else ""))
+        newest = vcs.mainline(root, "HEAD")[-1][1][:10]
+        _fail(f"no commit to audit since {start}: the newest commit on HEAD's line is of {newest}")
     show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
     with click.progressbar(
         length=len(chosen), label="Auditing commits", file=sys.stderr if show else io.StringIO()

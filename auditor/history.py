@@ -69,12 +69,12 @@ def load_series(path: Path) -> dict[str, Any]:
 
 
 def choose(commits: Sequence[Commit], every: int | None, tags: set[str] | None) -> list[Commit]:
-    """The commits to audit, oldest first: the tagged ones (`--tags`), every Nth (`--every N`),
-    or at most DEFAULT_POINTS spread evenly; the first and the newest are always kept."""
+    """The commits to audit, oldest first: the tagged ones and HEAD (`--tags`), every Nth
+    (`--every N`), or at most DEFAULT_POINTS spread evenly; the first and the newest are kept."""
     if not commits:
         return []
-    if tags is not None:
-        return [c for c in commits if c.sha in tags]
+    if tags is not None:  # and HEAD, untagged or not: the last point is the state now
+        return [c for c in commits[:-1] if c.sha in tags] + [commits[-1]]
     step = every or max(1, -(-len(commits) // DEFAULT_POINTS))  # ceiling: at most DEFAULT_POINTS
     chosen = list(commits[::step])
     if chosen[-1] is not commits[-1]:
@@ -85,9 +85,9 @@ def choose(commits: Sequence[Commit], every: int | None, tags: set[str] | None) 
 def chosen_by(chosen: int, commits: int, every: int | None, tags: bool) -> str:
     """How the points were chosen, in words."""
     if tags:
-        return "tagged commits"
+        return f"the tagged commits and HEAD, {chosen} of {commits}"
     if every and every > 1:
-        return f"every {ordinal(every)} commit"
+        return f"every {ordinal(every)} commit, {chosen} of {commits}"
     return "every commit" if chosen == commits else f"{chosen} of {commits} commits, evenly spread"
 
 
@@ -222,18 +222,25 @@ def series(name: str, since: str, points: list[dict[str, Any]], chosen_by: str) 
         "since": since,
         "chosen_by": chosen_by,
         "points": shown,
-        "trend": trend([p for p in shown if "error" not in p], exact=chosen_by == "every commit"),
+        "trend": trend(
+            [p for p in shown if "error" not in p],
+            exact=chosen_by == "every commit",
+            since=since if _dated(since) else None,
+        ),
     }
 
 
-def trend(points: list[dict[str, Any]], exact: bool = True) -> list[str]:
-    """What changed from the first point to the last, in sentences a reader can act on. When
-    not every commit was audited (`exact` false), a change is placed between two points."""
+def trend(points: list[dict[str, Any]], exact: bool = True, since: str | None = None) -> list[str]:
+    """What changed from the first point to the last, in sentences a reader can act on: the
+    score, then each vendor by how much it moved, then the owners of each layer. When not every
+    commit was audited (`exact` false), a change is placed between two points. `since` names
+    the start as the user gave it (a date); else the first point's date."""
     if len(points) < 2:
         return ["one point only: there is no trend to tell yet"] if points else []
     first, last = points[0], points[-1]
-    since = first["committed"][:7]
+    since = since or first["committed"][:10]
     said = []
+    moved: list[tuple[int, str]] = []  # (how far, sentence) per vendor
     if first["score"] != last["score"]:
         direction = "rose" if last["score"] > first["score"] else "fell"
         said.append(f"the portability score {direction} from {first['score']} to {last['score']} since {since}")
@@ -246,16 +253,17 @@ def trend(points: list[dict[str, Any]], exact: bool = True) -> list[str]:
         if vendor not in first["vendors"]:
             at = next(i for i, p in enumerate(points) if vendor in p["vendors"])
             cost = f"; leaving it would now cost {count(now, 'point')}{where}" if now else ""
-            said.append(f"{vendor} arrived {_when(points, at, exact)}{cost}")
+            moved.append((now, f"{vendor} arrived {_when(points, at, exact)}{cost}"))
         elif vendor not in last["vendors"]:
             at = next(i for i in range(len(points) - 1, -1, -1) if vendor in points[i]["vendors"]) + 1
-            cost = f" (leaving it cost {count(was, 'point')} at first)" if was else ""
-            said.append(f"{vendor} left {_when(points, at, exact)}{cost}")
+            cost = f"; leaving it cost {count(was, 'point')} at first" if was else ""
+            moved.append((was, f"{vendor} left {_when(points, at, exact)}{cost}"))
         elif abs(now - was) >= SIGNIFICANT:
             direction = "rose" if now > was else "fell"
-            said.append(
-                f"effort to leave {vendor} {direction} from {was} to {count(now, 'point')} since {since}{where}"
+            moved.append(
+                (abs(now - was), f"effort to leave {vendor} {direction} from {was} to {count(now, 'point')}{where}")
             )
+    said += [sentence for _, sentence in sorted(moved, key=lambda m: -m[0])]
     for layer in sorted(set(first["owners"]) | set(last["owners"])):
         was_owners, now_owners = first["owners"].get(layer, []), last["owners"].get(layer, [])
         if not was_owners or not now_owners or set(was_owners) == set(now_owners):
@@ -268,6 +276,10 @@ def trend(points: list[dict[str, Any]], exact: bool = True) -> list[str]:
         moves = [f"{', '.join(gained)} joined" if gained else "", f"{', '.join(lost)} left" if lost else ""]
         said.append(f"{layer}: " + "; ".join(m for m in moves if m))
     return said
+
+
+def _dated(text: str) -> bool:
+    return len(text) >= 10 and text[4] == "-" and text[:4].isdecimal()
 
 
 def _when(points: list[dict[str, Any]], at: int, exact: bool) -> str:
@@ -292,4 +304,5 @@ def _where(before: dict[str, int], after: dict[str, int], rose: bool) -> str:
     folder, moved = max(change.items(), key=lambda item: (item[1] if rose else -item[1], item[0]))
     if moved / total < 0.5:
         return ""
-    return ", mostly in the top folder" if folder == "./" else f", mostly in {folder}"
+    preposition = "in" if rose else "from"  # what fell went away from somewhere
+    return f", mostly {preposition} the top folder" if folder == "./" else f", mostly {preposition} {folder}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ class Entry:
     document: dict[str, Any] | None = None
     reason: str | None = None  # why it was refused
     report: str | None = None  # a link to the repository's own report
+    name: str | None = None  # the repository's name in the portfolio, told apart from others' (merge)
 
 
 @dataclass
@@ -57,7 +58,8 @@ def read_audit(path: Path, source: str | None = None) -> Entry:
     try:
         document = load_json(read_regular(path, MAX_AUDIT_BYTES), MAX_AUDIT_BYTES)
     except OSError as exc:
-        return Entry(shown, reason=f"cannot be read: {exc.strerror or exc}")
+        folder = " (a folder: give --scan to scan checkouts)" if path.is_dir() else ""
+        return Entry(shown, reason=f"cannot be read: {exc.strerror or exc}{folder}")
     except (LimitError, ValueError) as exc:
         return Entry(shown, reason=f"not JSON: {str(exc)[:200]}")
     return check_audit(document, shown)
@@ -89,27 +91,40 @@ def check_audit(document: Any, source: str) -> Entry:
 
 def merge(entries: list[Entry]) -> Merged:
     """Accepted audits by repository: the same repository given twice keeps the newer one (by
-    commit time, then scan time), and says which it replaced."""
+    commit time, then scan time), and says which it replaced. A repository is its origin
+    (`github.com/acme/api`); one without an origin is its folder, so two checkouts that only
+    share a folder's name stay two repositories, shown with their folders."""
     merged = Merged(refused=[e for e in entries if e.document is None])
-    by_name: dict[str, Entry] = {}
+    by_key: dict[tuple[str, str], Entry] = {}
     for entry in (e for e in entries if e.document is not None):
-        name = repository_name(entry)
-        kept = by_name.get(name)
+        key = _identity(entry)
+        kept = by_key.get(key)
         if kept is None:
-            by_name[name] = entry
+            by_key[key] = entry
             continue
         newer, older = (entry, kept) if _age(entry) > _age(kept) else (kept, entry)
-        by_name[name] = newer
-        merged.replaced.append({"repository": name, "kept": newer.source, "dropped": older.source})
-    merged.accepted = [by_name[name] for name in sorted(by_name)]
+        by_key[key] = newer
+        why = "the same audit" if _age(entry) == _age(kept) else "older"
+        merged.replaced.append({"repository": key[0], "kept": newer.source, "dropped": older.source, "why": why})
+    shared = Counter(name for name, _ in by_key)
+    for (name, root), entry in by_key.items():
+        entry.name = name if shared[name] == 1 else f"{name} ({'/'.join(Path(root).parts[-2:])})"
+    merged.accepted = sorted(by_key.values(), key=repository_name)
     return merged
 
 
 def repository_name(entry: Entry) -> str:
+    """The repository's name in the portfolio (after `merge`), else as its audit gives it."""
+    return entry.name or _identity(entry)[0]
+
+
+def _identity(entry: Entry) -> tuple[str, str]:
+    """(name, folder): an origin's name stands alone; a folder's name needs its folder."""
     document = entry.document or {}
     repository = document.get("repository") or {}
-    name = repository.get("name") if isinstance(repository, dict) else None
-    return str(name or Path(str(document.get("root", entry.source))).name or entry.source)
+    root = str(document.get("root", entry.source))
+    name = str((repository.get("name") if isinstance(repository, dict) else None) or Path(root).name or entry.source)
+    return (name, "") if "/" in name else (name, root)
 
 
 def build(
@@ -145,10 +160,18 @@ def build(
         for row in (entry.document or {})["summary"]["owners"]["owners"]:
             for layer, sites in row["layers"].items():
                 counts[row["owner"]][layer] += sites
-            known = owner_rows.setdefault(row["owner"], {"owner": row["owner"], "vendors": set(), "repositories": 0})
+            known = owner_rows.setdefault(
+                row["owner"], {"owner": row["owner"], "vendors": set(), "repositories": 0, "through": set()}
+            )
             known["vendors"].update(row.get("vendors", []))
             known["repositories"] += 1
-    rows = [{**row, "vendors": sorted(row["vendors"])} for row in owner_rows.values()]
+            # The deals that make it this owner's (Astral's tools OpenAI's, as announced): kept, so
+            # no reader takes an announced acquisition for a completed one.
+            known["through"].update(tuple(sorted(deal.items())) for deal in row.get("through", []))
+    rows = [
+        {**row, "vendors": sorted(row["vendors"]), "through": [dict(deal) for deal in sorted(row["through"])]}
+        for row in owner_rows.values()
+    ]
     documents = [e.document or {} for e in merged.accepted]
     return {
         "schema_version": PORTFOLIO_SCHEMA_VERSION,

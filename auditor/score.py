@@ -27,6 +27,7 @@ from auditor.audit import Finding, UsageRecord
 from auditor.boundary import Boundary, Profile
 from auditor.owners import PRESENCE_KINDS
 from auditor.severity import SEVERITIES
+from auditor.words import count
 
 HALF_SCORE_EFFORT = 60
 REWRITE_EFFORT = ((150, 1), (600, 3), (2000, 5))  # lines up to which an adapter rewrite costs this much
@@ -132,7 +133,7 @@ def _adapter_work(boundary: Boundary, profiles: dict[str, Profile]) -> dict[str,
                     )
                 else:
                     effort, change = rewrite_effort(profile.lines), "rewrite"
-                    note = f"rewrite for another vendor ({profile.lines} lines, {len(paths_used)} API paths)"
+                    note = f"rewrite for another vendor ({count(profile.lines, 'line')}, {count(len(paths_used), 'API path')})"
                 work[vendor].append(
                     {
                         "path": path,

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -378,34 +379,37 @@ MAX_EXPORT_BYTES = 64 * 1024 * 1024  # blobs read by one `git cat-file --batch`
 
 
 def mainline(root: Path, since: str) -> list[tuple[str, str, str]]:
-    """The commits of HEAD's first-parent history since `since` (a date, `2026-03-01`, or a ref,
-    itself included), oldest first: (commit, committed time in ISO 8601, subject)."""
+    """The commits of HEAD's first-parent history since `since`, oldest first: (commit, committed
+    time in ISO 8601, subject). From a date (`2026-03-01`), the first is the commit that was
+    current then, so the series starts from the state on that date; from a ref, the ref itself."""
     _require_work_tree(root, "history")
-    selection: tuple[str, ...]
     if since.startswith("-"):
         raise VcsError(f"--since {since}: a ref cannot start with '-'")
-    options: tuple[str, ...] = ()
     if _is_date(since):
-        options, selection = (f"--since={since}",), ("HEAD",)
-    else:
-        if _git(
-            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}", check=False
-        ).returncode:
-            raise VcsError(f"--since {since}: neither a date (YYYY-MM-DD) nor a commit or branch in this clone")
-        base = _git(root, "rev-parse", "--verify", "--end-of-options", f"{since}^{{commit}}").stdout.decode().strip()
-        selection = (f"^{base}", "HEAD")  # after it; it is the first point itself
-        start = _git(root, "log", "-1", "--no-show-signature", "--format=%H%x00%cI%x00%s", base).stdout
+        try:
+            datetime.fromisoformat(since)
+        except ValueError:
+            raise VcsError(f"--since {since}: not a valid date (YYYY-MM-DD)") from None
+        current = _log(root, "-1", f"--until={since}", "HEAD")  # the state on that date
+        return current + _log(root, f"--since={since}", "HEAD")[::-1]
+    if _git(
+        root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}", check=False
+    ).returncode:
+        raise VcsError(f"--since {since}: neither a date (YYYY-MM-DD) nor a commit or branch in this clone")
+    base = _git(root, "rev-parse", "--verify", "--end-of-options", f"{since}^{{commit}}").stdout.decode().strip()
+    return _log(root, "-1", base) + _log(root, f"^{base}", "HEAD")[::-1]
+
+
+def _log(root: Path, *selection: str) -> list[tuple[str, str, str]]:
+    """(commit, committed, subject) of `git log --first-parent` over `selection` (options first), newest first."""
+    options = [s for s in selection if s.startswith("-")]
+    revisions = [s for s in selection if not s.startswith("-")]
     listed = _git(
         root, "log", "--first-parent", "--no-show-signature", f"--max-count={MAX_HISTORY_COMMITS}",
-        "--format=%H%x00%cI%x00%s%x00", *options, "--end-of-options", *selection,
+        "--format=%H%x00%cI%x00%s%x00", *options, "--end-of-options", *revisions,
     ).stdout  # fmt: skip
     fields = listed.decode("utf-8", "replace").split("\0")
-    commits = [(fields[i].strip(), fields[i + 1], fields[i + 2][:200]) for i in range(0, len(fields) - 2, 3)]
-    commits.reverse()
-    if not _is_date(since):
-        first = start.decode("utf-8", "replace").strip().split("\0")
-        commits.insert(0, (first[0], first[1], first[2][:200]))
-    return commits
+    return [(fields[i].strip(), fields[i + 1], fields[i + 2][:200]) for i in range(0, len(fields) - 2, 3)]
 
 
 def tagged(root: Path) -> set[str]:

@@ -42,9 +42,9 @@ def test_the_trend_tells_what_happened(tmp_path: Path) -> None:
     for name in ("coupling", "decoupling", "switching"):
         history_repository(tmp_path / name, name)
         trends[name] = _history(tmp_path / name, "--since", "2026-01-01")["trend"]
-    assert trends["decoupling"][0] == "the portability score rose from 66 to 97 since 2026-01"
-    assert "effort to leave OpenAI fell from 31 to 1 point since 2026-01, mostly in helpdesk/" in trends["decoupling"]
-    assert trends["coupling"][0] == "the portability score fell from 100 to 67 since 2026-01"
+    assert trends["decoupling"][0] == "the portability score rose from 66 to 97 since 2026-01-01"
+    assert "effort to leave OpenAI fell from 31 to 1 point, mostly from helpdesk/" in trends["decoupling"]
+    assert trends["coupling"][0] == "the portability score fell from 100 to 67 since 2026-01-01"
     assert any(s.startswith("OpenAI arrived on 2026-03-02") for s in trends["coupling"])
     assert any(s.startswith("OpenAI left on 2026-05-04") for s in trends["switching"])
     assert "model-api: OpenAI then, Anthropic now" in trends["switching"]
@@ -84,7 +84,7 @@ def test_choosing_commits_every_nth_by_tag_or_since_a_ref(tmp_path: Path) -> Non
     commits = history_repository(root, "decoupling")
     every = _history(root, "--since", "2026-01-01", "--every", "2")
     assert [p["commit"] for p in every["points"]] == [commits[0], commits[2]]
-    assert every["chosen_by"] == "every 2nd commit"
+    assert every["chosen_by"] == "every 2nd commit, 2 of 3"
     # Not every commit was audited: a change is placed between two points, not on one commit.
     assert any(
         s.startswith("Anthropic arrived between 2026-01-05 and 2026-05-04 (after commit") for s in every["trend"]
@@ -93,6 +93,11 @@ def test_choosing_commits_every_nth_by_tag_or_since_a_ref(tmp_path: Path) -> Non
     git(root, "tag", "-a", "-m", "second", "v2", commits[2])
     tagged = _history(root, "--since", "2026-01-01", "--tags")
     assert [p["commit"] for p in tagged["points"]] == commits[1:]
+    git(root, "tag", "-d", "v2")  # HEAD untagged: still the last point, the state now
+    assert [p["commit"] for p in _history(root, "--since", "2026-01-01", "--tags")["points"]] == commits[1:]
+    dated = _history(root, "--since", "2026-02-01")  # the state on that date first: the January commit
+    assert [p["commit"] for p in dated["points"]] == commits
+    assert dated["trend"][0] == "the portability score rose from 66 to 97 since 2026-02-01"
     since_ref = _history(root, "--since", "v1")
     assert [p["commit"] for p in since_ref["points"]] == commits[1:]
     assert since_ref["points"][0]["appeared"]["count"] == 0  # the first point has nothing before it
@@ -115,10 +120,12 @@ def test_clear_errors(tmp_path: Path) -> None:
     for since, message in (
         ("nonsense", "--since nonsense: neither a date (YYYY-MM-DD) nor a commit or branch"),
         ("--all", "a ref cannot start with '-'"),
-        ("2030-01-01", "no commit to audit since 2030-01-01"),
+        ("2025-13-45", "--since 2025-13-45: not a valid date (YYYY-MM-DD)"),
     ):
         result = lockaudit("history", root, "--since", since)
         assert result.returncode == 2 and message in result.stderr, result.stderr
+    later = _history(root, "--since", "2030-01-01")  # the state on that date is HEAD's
+    assert len(later["points"]) == 1 and later["trend"] == ["one point only: there is no trend to tell yet"]
     both = lockaudit("history", root, "--since", "2026-01-01", "--every", "2", "--tags")
     assert both.returncode == 2 and "give one" in both.stderr
 
@@ -136,7 +143,7 @@ def test_commit_subjects_are_text_in_every_format(tmp_path: Path) -> None:
     html = (tmp_path / "h.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "\x1b" not in html + result.stdout and "\u202e" not in html
-    assert "<svg" in html and html.count('class="chart"') == 2
+    assert "<svg" in html and html.count('<figure class="chart">') == 2
 
 
 def test_unsafe_paths_in_a_tree_are_refused() -> None:
@@ -159,7 +166,7 @@ def test_the_report_and_the_portfolio_draw_a_history(tmp_path: Path) -> None:
     assert scan.returncode == 0, scan.stderr
     assert "- the portability score rose from 66 to 97 since 2026\\-01" in scan.stdout
     html = (tmp_path / "r.html").read_text()
-    assert "Trend since 2026-01-05" in html and html.count('class="chart"') == 2
+    assert "Trend since 2026-01-05" in html and html.count('<figure class="chart">') == 2
     assert lockaudit("scan", root, "--json", tmp_path / "a.json", "-q").returncode == 0
     again = lockaudit("report", tmp_path / "a.json", "--history", tmp_path / "h.json", "--markdown", "-")
     assert "the portability score rose from 66 to 97" in again.stdout
@@ -188,7 +195,7 @@ def test_each_commit_is_judged_by_its_own_configuration(tmp_path: Path) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "fixed", date="2026-06-02T12:00:00+00:00")
     points = _history(root, "--since", "2026-05-01")["points"]
-    assert [("error" in p) for p in points] == [False, True, False]
+    assert [("error" in p) for p in points] == [False, False, True, False]  # from the state on 2026-05-01
     broken, fixed = points[-2], points[-1]
     assert "fail_on" in broken["error"]
     assert fixed["files_analysed"] == points[0]["files_analysed"] - 1  # the commit's own exclude applies

@@ -324,3 +324,24 @@ def test_a_project_level_finding_points_at_the_module_it_describes_and_keeps_its
     checked = lockaudit("check", tmp_path, "--format", "json", "--no-cache")
     # it moved with the code, and the baseline still accepts it: the finding is about the project, not a line
     assert single_vendor(json.loads(checked.stdout)) == ("app/z_embed.py", 5, "unchanged"), checked.stderr
+
+
+def test_a_project_check_anchored_in_a_test_is_a_test_finding(tmp_path: Path) -> None:
+    """A vendor type taken from the adapter by a test is a test's finding, out of the score: the
+    project check's finding takes its file's role, not product by default."""
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\n\n[tool.lockaudit]\nadapters = ["app/llm.py"]\n',
+            "app/__init__.py": "",
+            "app/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\nclient = OpenAI()\n",
+            "app/service.py": "from app.llm import ChatCompletion\n\n\ndef reply(c: ChatCompletion) -> str:\n    return ''\n",
+            "tests/test_service.py": "from app.llm import ChatCompletion\n\n\ndef test_reply() -> None:\n    assert ChatCompletion\n",
+        },
+    )
+    leaks = sorted(
+        (f["path"], f["role"], f["severity"])
+        for f in scan_json(tmp_path)["findings"]
+        if f["rule_id"] == "provider-type-leak"
+    )
+    assert leaks == [("app/service.py", "product", "high"), ("tests/test_service.py", "test", "info")]

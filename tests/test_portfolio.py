@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from helpers import GOLDEN, REPO, git, history_repository, lockaudit
+from helpers import GOLDEN, REPO, git, history_repository, lockaudit, write_tree
 
 SCHEMA = REPO / "auditor" / "schemas" / "portfolio-1.schema.json"
 
@@ -71,21 +71,33 @@ def test_the_portfolio_of_three_repositories_matches_its_golden(organisation: Pa
     assert "switching" in result.stdout and "median portability score 71" in result.stdout
 
 
-def test_the_same_repository_twice_keeps_the_newer_audit(organisation: Path, tmp_path: Path) -> None:
-    older = tmp_path / "switching"
-    history_repository(older, "switching")
-    git(older, "checkout", "-q", "HEAD~2")  # the first commit: OpenAI only
-    assert lockaudit("scan", older, "--json", tmp_path / "old.json", "-q", "--no-cache").returncode == 0
-    result = lockaudit(
-        "portfolio", tmp_path / "old.json", organisation / "switching.json", "--json", tmp_path / "p.json"
-    )
+def test_the_same_repository_twice_keeps_the_newer_audit(tmp_path: Path) -> None:
+    """Two clones of one origin are one repository: the newer commit's audit is kept."""
+    for name in ("old", "new"):
+        history_repository(tmp_path / name, "switching", "https://example.com/acme/translator.git")
+    git(tmp_path / "old", "checkout", "-q", "HEAD~2")  # the first commit: OpenAI only
+    for name in ("old", "new"):
+        assert lockaudit("scan", tmp_path / name, "--json", tmp_path / f"{name}.json", "-q").returncode == 0
+    result = lockaudit("portfolio", "old.json", "new.json", "new.json", "--json", "p.json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     portfolio = json.loads((tmp_path / "p.json").read_text())
-    assert [r["name"] for r in portfolio["repositories"]] == ["switching"]
+    assert [r["name"] for r in portfolio["repositories"]] == ["example.com/acme/translator"]
     assert [v["vendor"] for v in portfolio["repositories"][0]["vendors"]] == ["Anthropic"]  # the newer commit's
-    (replaced,) = portfolio["inputs"]["replaced"]
-    assert replaced["kept"].endswith("switching.json") and replaced["dropped"].endswith("old.json")
-    assert "given twice" in result.stdout
+    replaced = [(r["kept"], r["dropped"], r["why"]) for r in portfolio["inputs"]["replaced"]]
+    assert replaced == [("new.json", "old.json", "older"), ("new.json", "new.json", "the same audit")]
+    assert "given twice: kept new.json, dropped old.json (older)" in result.stdout
+
+
+def test_checkouts_that_only_share_a_folder_name_stay_apart(tmp_path: Path) -> None:
+    """Without an origin a repository is its folder: two `app` folders are two repositories."""
+    write_tree(tmp_path / "a" / "app", {"main.py": "import openai\n"})
+    write_tree(tmp_path / "b" / "app", {"main.py": "import anthropic\n"})
+    for side in ("a", "b"):
+        assert lockaudit("scan", tmp_path / side / "app", "--json", tmp_path / f"{side}.json", "-q").returncode == 0
+    result = lockaudit("portfolio", "a.json", "b.json", "--json", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    names = sorted(r["name"] for r in json.loads(result.stdout)["repositories"])
+    assert names == ["app (a/app)", "app (b/app)"]
 
 
 def test_audits_that_cannot_be_merged_are_refused_with_a_reason(organisation: Path, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def line_chart(
         return round(top + (height - top - bottom) * (1 - (v - floor) / (peak - floor)), 1)
 
     parts = [
+        f'<figure class="chart"><figcaption>{escape(visible(title))}</figcaption>',
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-label="{escape(visible(title))}">',
         f"<title>{escape(visible(title))}</title>",
@@ -73,7 +74,7 @@ def line_chart(
     lift = max(0.0, (placed[-1] if placed else 0) - (height - 2))
     for at, (_, left_at, css, text) in zip(placed, sorted(ends), strict=True):
         parts.append(f'<text class="{css}" x="{left_at}" y="{round(at - lift, 1)}">{text}</text>')
-    parts.append("</svg>")
+    parts.append("</svg></figure>")
     return Markup("".join(parts))
 
 
@@ -81,11 +82,14 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def sparkline(label: str, values: Sequence[float], width: int = 96, height: int = 24) -> Markup:
-    """A line without axes for a table cell: its shape, first and last values in its description."""
+def sparkline(
+    label: str, values: Sequence[float], width: int = 96, height: int = 24, scale: tuple[float, float] | None = None
+) -> Markup:
+    """A line without axes for a table cell: its shape, first and last values in its description.
+    `scale` fixes the range (a score's 0–100), so that 91 → 88 does not look like a fall to zero."""
     if not values:
         return Markup("")
-    low, high = min(values), max(values)
+    low, high = scale or (min(values), max(values))
     span, step = (high - low) or 1, (width - 4) / max(1, len(values) - 1)
     points = " ".join(
         f"{round(2 + i * step, 1)},{round(2 + (height - 4) * (1 - (v - low) / span), 1)}" for i, v in enumerate(values)

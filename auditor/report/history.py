@@ -24,7 +24,8 @@ def render_history_json(series: dict[str, Any]) -> str:
 def render_history_text(series: dict[str, Any]) -> str:
     points = [p for p in series["points"] if "error" not in p]
     lines = [
-        f"lockaudit history of {visible(series['repository'])}: {len(series['points'])} commits since {visible(series['since'])}"
+        f"lockaudit history of {visible(series['repository'])} since {visible(series['since'])}: "
+        f"{visible(series['chosen_by'])}"
     ]
     lines += [f"  {visible(sentence)}" for sentence in series["trend"]]
     lines.append("")
@@ -43,7 +44,12 @@ def render_history_text(series: dict[str, Any]) -> str:
 
 
 def render_history_markdown(series: dict[str, Any]) -> str:
-    out = [f"# lockaudit history: {md(series['repository'])}", ""]
+    out = [
+        f"# lockaudit history: {md(series['repository'])}",
+        "",
+        f"Since {md(series['since'])}: {md(series['chosen_by'])}.",
+        "",
+    ]
     out += [f"- {md(sentence)}" for sentence in series["trend"]]
     out += [
         "",

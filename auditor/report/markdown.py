@@ -37,7 +37,7 @@ def render_markdown(audit: Audit, limit: int = MAX_CHARS) -> str:
     if audit.trend:
         first = next((p for p in audit.trend["points"] if "error" not in p), None)
         since = f" since {md(first['committed'][:10])}" if first else ""
-        out += [f"**Trend{since}** ({md(len(audit.trend['points']))} commits):", ""]
+        out += [f"**Trend{since}** ({md(audit.trend['chosen_by'])}):", ""]
         out += [f"- {md(sentence)}" for sentence in audit.trend["trend"]] + [""]
     plans = summary["scores"].get("exit_plans", [])
     if plans:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from markupsafe import Markup
+
 from auditor.report import templates
 from auditor.report.charts import line_chart, sparkline
 from auditor.report.escape import json_text, md, visible
+from auditor.words import count
 
 POSTURE_WORDS = {
     "none": "no vendor SDK in product code",
@@ -20,6 +23,7 @@ POSTURE_WORDS = {
     "direct": "vendor SDKs used directly",
 }
 TEXT_ROWS = 25  # repositories listed on a terminal; the files hold them all
+TEXT_VENDORS = 10
 
 
 def render_portfolio_json(portfolio: dict[str, Any]) -> str:
@@ -30,15 +34,15 @@ def headline(portfolio: dict[str, Any]) -> str:
     totals = portfolio["totals"]
     top = portfolio["vendors"][0] if portfolio["vendors"] else None
     biggest = (
-        f"; the costliest vendor to leave is {top['vendor']} ({top['effort']} points over "
-        f"{top['repositories']} {'repository' if top['repositories'] == 1 else 'repositories'})"
+        f"; the costliest vendor to leave is {top['vendor']} ({count(top['effort'], 'point')} over "
+        f"{count(top['repositories'], 'repository', 'repositories')})"
         if top and top["effort"]
         else ""
     )
     return (
-        f"{totals['repositories']} {'repository' if totals['repositories'] == 1 else 'repositories'}, "
-        f"{totals['vendors']} vendors, median portability score {totals['median_score']}, "
-        f"effort to leave every vendor {totals['effort']} points{biggest}"
+        f"{count(totals['repositories'], 'repository', 'repositories')}, {count(totals['vendors'], 'vendor')}, "
+        f"median portability score {totals['median_score']}, effort to leave every vendor "
+        f"{count(totals['effort'], 'point')}{biggest}"
     )
 
 
@@ -55,10 +59,15 @@ def render_portfolio_text(portfolio: dict[str, Any]) -> str:
     if rest > 0:
         lines.append(f"  … and {rest} more (in --json, --markdown and --html)")
     lines.append("")
-    for vendor in portfolio["vendors"][:10]:
+    for vendor in portfolio["vendors"][:TEXT_VENDORS]:
         lines.append(
-            f"  {visible(vendor['vendor'])}: {vendor['repositories']} repositories, {vendor['files']} product files, "
-            f"{vendor['call_sites']} call sites, effort to leave {vendor['effort']}"
+            f"  {visible(vendor['vendor'])}: {count(vendor['repositories'], 'repository', 'repositories')}, "
+            f"{count(vendor['files'], 'product file')}, {count(vendor['call_sites'], 'call site')}, "
+            f"effort to leave {vendor['effort']}"
+        )
+    if len(portfolio["vendors"]) > TEXT_VENDORS:
+        lines.append(
+            f"  … and {len(portfolio['vendors']) - TEXT_VENDORS} more vendors (in --json, --markdown and --html)"
         )
     owners = portfolio["owners"]
     lines.append(f"  owner concentration index {owners['index']:,} (10,000: one owner holds every layer)")
@@ -83,11 +92,14 @@ def render_portfolio_markdown(portfolio: dict[str, Any]) -> str:
         )
     owners = portfolio["owners"]
     out += ["", f"## Owners by layer (concentration index {owners['index']:,})", ""]
-    out.append("| Owner | " + " | ".join(md(layer) for layer in owners["layers"]) + " | Share |")
-    out.append("|---|" + "---:|" * len(owners["layers"]) + "---:|")
+    out.append("Usage sites per owner and layer; an owner's share is the mean of its part of each layer.")
+    out.append("")
+    out.append("| Owner | " + " | ".join(md(layer) for layer in owners["layers"]) + " | Mean share | Through |")
+    out.append("|---|" + "---:|" * len(owners["layers"]) + "---:|---|")
     for row in owners["owners"]:
         cells = " | ".join(str(row["layers"].get(layer, "")) for layer in owners["layers"])
-        out.append(f"| {md(row['owner'])} | {cells} | {round(row['share'] * 100)}% |")
+        deals = ", ".join(f"{md(d['company'])} ({md(d['status'])} {md(d['as_of'])})" for d in row.get("through", []))
+        out.append(f"| {md(row['owner'])} | {cells} | {round(row['share'] * 100)}% | {deals} |")
     if portfolio["leaks"]:
         out += ["", "## Top leaks", "", "| Repository | Module | Vendors | Why |", "|---|---|---|---|"]
         for leak in portfolio["leaks"]:
@@ -96,9 +108,9 @@ def render_portfolio_markdown(portfolio: dict[str, Any]) -> str:
             )
     trends = [r for r in portfolio["repositories"] if r.get("trend")]
     if trends:
-        out += ["", "## Trends", ""]
+        out += ["", "## Trends"]
         for repo in trends:
-            out += [f"- **{md(repo['name'])}**: " + "; ".join(md(s) for s in repo["trend"]["sentences"])]
+            out += ["", f"**{md(repo['name'])}**", "", *(f"- {md(s)}" for s in repo["trend"]["sentences"])]
     warnings = _warnings(portfolio, md)
     if warnings:
         out += ["", "## Notes", "", *(f"- {w.strip()}" for w in warnings)]
@@ -113,22 +125,21 @@ def render_portfolio_html(portfolio: dict[str, Any]) -> str:
         r["name"]: {v["vendor"]: (v["effort"], round(v["effort"] / peak, 2)) for v in r["vendors"]}
         for r in portfolio["repositories"]
     }
+    trends = [r for r in portfolio["repositories"] if r.get("trend")]
     sparks = {
-        r["name"]: sparkline(f"score of {r['name']}", [p["score"] for p in r["trend"]["points"]])
-        for r in portfolio["repositories"]
-        if r.get("trend")
+        r["name"]: sparkline(f"score of {r['name']}", [p["score"] for p in r["trend"]["points"]], scale=(0, 100))
+        for r in trends
     }
     charts = {
-        r["name"]: line_chart(
-            f"{r['name']}: score and effort to leave every vendor",
-            [p["committed"][:10] for p in r["trend"]["points"]],
-            {
-                "score": [p["score"] for p in r["trend"]["points"]],
-                "effort": [p["effort"] for p in r["trend"]["points"]],
-            },
+        r["name"]: Markup("").join(
+            line_chart(
+                title,
+                [p["committed"][:10] for p in r["trend"]["points"]],
+                {key: [p[key] for p in r["trend"]["points"]]},
+            )
+            for title, key in (("Portability score", "score"), ("Effort to leave every vendor", "effort"))
         )
-        for r in portfolio["repositories"]
-        if r.get("trend")
+        for r in trends
     }
     return environment.get_template("portfolio.html.j2").render(
         sparks=sparks,
@@ -146,7 +157,7 @@ def _warnings(portfolio: dict[str, Any], escape: Any) -> list[str]:
     inputs, policy = portfolio["inputs"], portfolio["policy"]
     found = [f"  refused {escape(r['source'])}: {escape(r['reason'])}" for r in inputs["refused"]]
     found += [
-        f"  {escape(r['repository'])} was given twice: kept {escape(r['kept'])}, dropped {escape(r['dropped'])} (older)"
+        f"  {escape(r['repository'])} was given twice: kept {escape(r['kept'])}, dropped {escape(r['dropped'])} ({r['why']})"
         for r in inputs["replaced"]
     ]
     found += [
@@ -162,7 +173,7 @@ def _warnings(portfolio: dict[str, Any], escape: Any) -> list[str]:
         found.append("  the audits were made with different rule packs: their findings are not alike")
     found += [
         f"  {escape(v['repository'])} uses {escape(v['vendor'])}, which the policy "
-        f"{'forbids' if v['why'] == 'forbidden' else 'does not allow'} ({v['files']} product files)"
+        f"{'forbids' if v['why'] == 'forbidden' else 'does not allow'} ({count(v['files'], 'product file')})"
         for v in policy["violations"]
     ]
     return found
