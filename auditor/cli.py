@@ -1276,7 +1276,16 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:60] or "repository"
         target = folder / f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}.html"
         try:
-            write_output(str(target), render_html(audit_from_dict(entry.document)))
+            page = render_html(audit_from_dict(entry.document))
+        except Exception as exc:  # an audit from elsewhere that fits the schema yet not the report: not linked
+            _echo(
+                f"lockaudit: note: no report for {clean(name)}: its audit cannot be rendered "
+                f"({exc.__class__.__name__}: {clean(str(exc))[:200]})",
+                err=True,
+            )
+            continue
+        try:
+            write_output(str(target), page)
         except OSError as exc:
             _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
         entry.report = Path(os.path.relpath(target.resolve(), page_folder)).as_posix()

@@ -224,9 +224,11 @@ class ConfigLoad:
 Reader = Callable[[str], bytes | None]  # a root-relative file's bytes; None when there is no such file
 
 
-def load_config(root: Path, explicit: Path | None = None, commit: str | None = None) -> ConfigLoad:
-    """The configuration for `root`: from the work tree, or with `commit` as it was there."""
-    folders = search_folders(root)
+def load_config(root: Path, explicit: Path | None = None, commit: str | None = None, alone: bool = False) -> ConfigLoad:
+    """The configuration for `root`: from the work tree, or with `commit` as it was there.
+    `alone`: `root` is a whole tree by itself (a past commit written to a temporary folder), so
+    no folder above it is searched."""
+    folders = [""] if alone else search_folders(root)
     top = (root / folders[-1]).resolve()
     read = _reader(root, commit, top)
     if explicit is not None:

@@ -9,6 +9,7 @@ Every number and sentence the history's reports show is made here.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -75,11 +76,11 @@ def choose(commits: Sequence[Commit], every: int | None, tags: set[str] | None) 
         return []
     if tags is not None:  # and HEAD, untagged or not: the last point is the state now
         return [c for c in commits[:-1] if c.sha in tags] + [commits[-1]]
-    step = every or max(1, -(-len(commits) // DEFAULT_POINTS))  # ceiling: at most DEFAULT_POINTS
-    chosen = list(commits[::step])
-    if chosen[-1] is not commits[-1]:
-        chosen.append(commits[-1])
-    return chosen
+    if every:
+        chosen = list(commits[::every])
+        return chosen if chosen[-1] is commits[-1] else [*chosen, commits[-1]]
+    last, points = len(commits) - 1, min(len(commits), DEFAULT_POINTS)
+    return [commits[round(i * last / (points - 1))] for i in range(points)] if points > 1 else list(commits)
 
 
 def chosen_by(chosen: int, commits: int, every: int | None, tags: bool) -> str:
@@ -141,9 +142,16 @@ def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str,
     with tempfile.TemporaryDirectory(prefix="lockaudit-history-") as folder:
         tree = Path(folder)
         for commit in (Commit(**c) for c in commits):
-            exported, left_out = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
             try:
-                loaded = load_config(tree, None, None)
+                exported, left_out = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
+            except vcs.VcsError as exc:  # this commit's tree cannot be written: said, and the next starts afresh
+                yield {**_identity(commit), "error": str(exc)[:500]}
+                shutil.rmtree(tree, ignore_errors=True)
+                tree.mkdir()
+                exported = {}
+                continue
+            try:
+                loaded = load_config(tree, alone=True)  # the commit's own, never a file above the temporary folder
                 key = repr((loaded.config.rules, loaded.config.count_announced))
                 if key not in rulesets or loaded.config.rules:  # packs in the tree may change with it
                     rulesets[key] = load_rules(loaded.config.rules, loaded.config.count_announced)
@@ -203,14 +211,14 @@ def series(name: str, since: str, points: list[dict[str, Any]], chosen_by: str) 
     """The history document: the points with what appeared and disappeared since the one before,
     and the trend in words."""
     shown = []
-    before: dict[str, dict[str, str]] = {}
+    before: dict[str, dict[str, str]] | None = None  # the last audited point's findings
     for entry in points:
         if "error" in entry:
             shown.append(entry)
             continue
         now = dict(entry.pop("findings"))
-        appeared = [now[k] for k in sorted(set(now) - set(before))] if shown else []
-        gone = [before[k] for k in sorted(set(before) - set(now))]
+        appeared = [now[k] for k in sorted(set(now) - set(before))] if before is not None else []
+        gone = [before[k] for k in sorted(set(before) - set(now))] if before is not None else []
         entry["appeared"] = {"count": len(appeared), "findings": appeared[:CHANGES_LISTED]}
         entry["disappeared"] = {"count": len(gone), "findings": gone[:CHANGES_LISTED]}
         before = now

@@ -63,11 +63,15 @@ class Memo:
 
     facts: dict[tuple[str, str], tuple[Fact, ...]] = field(default_factory=dict)
     last: tuple[list[Any], Audit] | None = None
+    packs: str = ""  # the rule packs' digest the facts were extracted with: others detect otherwise
 
     def extract(self, collected: Collected, ruleset: RuleSet, max_bytes: int) -> None:
         """Extract what the memo lacks, so that the analysis finds every readable file here."""
         from auditor.workers import extract_all
 
+        if ruleset.digest != self.packs:  # a commit that changes its packs: every file is read again
+            self.facts.clear()
+            self.packs = ruleset.digest
         pending = [s for s in collected.sources if (s.path, collected.digests.get(s.path, "")) not in self.facts]
         for result in extract_all(pending, ruleset.detectors(), 1, max_bytes=max_bytes):
             if result.problem is None and result.source.path in collected.digests:

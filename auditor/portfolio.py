@@ -11,6 +11,7 @@ import functools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,10 @@ def merge(entries: list[Entry]) -> Merged:
     shared = Counter(name for name, _ in by_key)
     for (name, root), entry in by_key.items():
         entry.name = name if shared[name] == 1 else f"{name} ({'/'.join(Path(root).parts[-2:])})"
+    named = Counter(entry.name for entry in by_key.values())
+    for (name, root), entry in by_key.items():
+        if named[entry.name] > 1:  # the folders' last parts are alike too: the whole folder tells them apart
+            entry.name = f"{name} ({root})"
     merged.accepted = sorted(by_key.values(), key=repository_name)
     return merged
 
@@ -275,7 +280,8 @@ def _vendors(repositories: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _totals(repositories: list[dict[str, Any]], vendors: list[dict[str, Any]]) -> dict[str, Any]:
     scores = sorted(r["score"] for r in repositories)
     middle = len(scores) // 2
-    median = scores[middle] if len(scores) % 2 else round((scores[middle - 1] + scores[middle]) / 2)
+    # Between two middle scores, the half rounds up (50 and 51: 51), not to the even one.
+    median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle] + 1) // 2
     return {
         "repositories": len(repositories),
         "effort": sum(r["effort"] for r in repositories),
@@ -334,10 +340,19 @@ def _policy(
     return {"forbid": sorted(forbid), "allow": sorted(allow), "violations": violations, "repositories": own}
 
 
-def _age(entry: Entry) -> tuple[str, str]:
+def _age(entry: Entry) -> tuple[datetime, datetime]:
+    """When its commit was made, then when it was scanned, as instants (the zones differ)."""
     document = entry.document or {}
     repository = document.get("repository") or {}
-    return str(repository.get("committed") or ""), str(document.get("scan", {}).get("started", ""))
+    return _instant(repository.get("committed")), _instant(document.get("scan", {}).get("started"))
+
+
+def _instant(text: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)  # unknown: older than any known time
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _packs(document: dict[str, Any]) -> str:

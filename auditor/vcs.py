@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -302,9 +302,14 @@ def describe(root: Path) -> dict[str, str | None]:
 def remote_name(url: str) -> str | None:
     """`github.com/acme/api` from `git@github.com:acme/api.git` or `https://user:token@github.com/acme/api`:
     host and path only (user info, ports, queries and `.git` dropped), printable and bounded."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+        return None  # a name that would carry control characters into every report is no name
     if "://" in url:
-        parts = urlsplit(url)
-        host, path = parts.hostname or "", parts.path
+        try:
+            parts = urlsplit(url)
+            host, path = parts.hostname or "", parts.path
+        except ValueError:  # `https://[evil/x`: the repository's config may hold anything
+            return None
     elif ":" in url and "@" in url.split(":", 1)[0]:  # scp-like: user@host:path
         host, path = url.split(":", 1)[0].rsplit("@", 1)[1], url.split(":", 1)[1]
     else:
@@ -376,6 +381,10 @@ def _blobs(root: Path, oids: list[bytes]) -> dict[bytes, bytes]:
 
 MAX_HISTORY_COMMITS = 100_000  # commits listed for `lockaudit history`, before any is chosen
 MAX_EXPORT_BYTES = 64 * 1024 * 1024  # blobs read by one `git cat-file --batch`
+# A commit's tree as history writes it: more files or bytes than a scan would ever read is a tree
+# made to fill the disk (one blob listed under many paths), refused as that commit's error.
+MAX_EXPORT_FILES = 200_000
+MAX_EXPORT_TOTAL = 1024 * 1024 * 1024
 
 
 def mainline(root: Path, since: str) -> list[tuple[str, str, str]]:
@@ -387,11 +396,15 @@ def mainline(root: Path, since: str) -> list[tuple[str, str, str]]:
         raise VcsError(f"--since {since}: a ref cannot start with '-'")
     if _is_date(since):
         try:
-            datetime.fromisoformat(since)
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:
             raise VcsError(f"--since {since}: not a valid date (YYYY-MM-DD)") from None
-        current = _log(root, "-1", f"--until={since}", "HEAD")  # the state on that date
-        return current + _log(root, f"--since={since}", "HEAD")[::-1]
+        if moment.tzinfo is None:  # a day (or a time) without a zone is UTC, not git's idea of now
+            moment = moment.replace(tzinfo=UTC)
+        stamp = moment.isoformat()
+        current = _log(root, "-1", f"--until={stamp}", "HEAD")  # the state on that date
+        later = _log(root, f"--since={stamp}", "HEAD")[::-1]
+        return current + [c for c in later if not current or c[0] != current[0][0]]
     if _git(
         root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}", check=False
     ).returncode:
@@ -445,22 +458,33 @@ def export(
             left_out.append((path, f"larger than {max_bytes} bytes"))
         else:
             current[path] = oid
+    if len(current) > MAX_EXPORT_FILES or sum(entries[p][2] for p in current) > MAX_EXPORT_TOTAL:
+        raise VcsError(
+            f"the tree at {commit[:12]} holds more than {MAX_EXPORT_FILES} files or {MAX_EXPORT_TOTAL} bytes "
+            "that a scan reads; lockaudit does not write it"
+        )
     for path in set(previous) - set(current):
         (destination / path).unlink(missing_ok=True)
     changed = sorted(path for path, oid in current.items() if previous.get(path) != oid)
     batches: list[list[str]] = [[]]
+    size = 0
     for path in changed:  # one `cat-file --batch` per MAX_EXPORT_BYTES, so memory stays bounded
-        if batches[-1] and sum(entries[p][2] for p in batches[-1]) + entries[path][2] > MAX_EXPORT_BYTES:
+        if batches[-1] and size + entries[path][2] > MAX_EXPORT_BYTES:
             batches.append([])
+            size = 0
         batches[-1].append(path)
+        size += entries[path][2]
     for batch in batches:
         blobs = _blobs(root, sorted({current[p] for p in batch}))
         for path in batch:
             target = destination / path
-            if target.is_dir():  # a folder at the last commit, a file at this one
-                shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(blobs[current[path]])
+            try:
+                if target.is_dir():  # a folder at the last commit, a file at this one
+                    shutil.rmtree(target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blobs[current[path]])
+            except OSError as exc:  # a tree git would not check out (a file and a folder of one name)
+                raise VcsError(f"{path} at {commit[:12]} cannot be written: {exc.strerror or exc}") from exc
     return current, left_out
 
 

@@ -199,3 +199,109 @@ def test_each_commit_is_judged_by_its_own_configuration(tmp_path: Path) -> None:
     broken, fixed = points[-2], points[-1]
     assert "fail_on" in broken["error"]
     assert fixed["files_analysed"] == points[0]["files_analysed"] - 1  # the commit's own exclude applies
+
+
+def test_a_commit_that_adds_rule_packs_is_read_with_them(tmp_path: Path) -> None:
+    """Facts depend on the packs: a commit that brings its own pack is not read with the last one's facts."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "app.py").write_text("import httpx\n\nhttpx.post('https://api.acme.ai/v1/complete')\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "one", date="2026-01-05T12:00:00+00:00")
+    (root / "packs").mkdir()
+    (root / "packs" / "acme.yaml").write_text(
+        "id: acme\ntitle: Acme\nvendor: Acme\nowner: Acme\nlayer: model-api\ncatalog:\n  hosts: [api.acme.ai]\n"
+    )
+    (root / ".lockaudit.toml").write_text("rules = ['packs']\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "two", date="2026-01-06T12:00:00+00:00")
+    points = _history(root, "--since", "2026-01-01")["points"]
+    assert ["Acme" in p["vendors"] for p in points] == [False, True]
+
+
+def test_a_configuration_above_the_temporary_folder_is_never_read(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    planted = tmp_path / "tmp"
+    planted.mkdir()
+    (planted / ".lockaudit.toml").write_text("exclude = ['**/*.py']\n")  # anyone may write in a shared /tmp
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "history", str(root), "--since", "2026-01-01", "--json", "-"],
+        cwd=planted,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(planted)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert all(p["files_analysed"] >= 4 for p in json.loads(result.stdout)["points"])
+
+
+def test_dates_are_days_in_utc_and_no_commit_is_listed_twice(tmp_path: Path) -> None:
+    from auditor.vcs import mainline
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for day in ("2026-03-01T12:00:00+00:00", "2026-03-02T00:30:00+00:00", "2026-03-03T12:00:00+00:00"):
+        (root / "a.py").write_text(f"# {day}\n")
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", day, date=day)
+    subjects = lambda since: [c[2] for c in mainline(root, since)]  # noqa: E731
+    # The state at the start of 2 March (UTC) is the 1 March commit, whatever the time of day now.
+    assert subjects("2026-03-02") == [
+        "2026-03-01T12:00:00+00:00",
+        "2026-03-02T00:30:00+00:00",
+        "2026-03-03T12:00:00+00:00",
+    ]
+    assert subjects("2026-03-02T00:30:00Z") == ["2026-03-02T00:30:00+00:00", "2026-03-03T12:00:00+00:00"]
+
+
+def test_choosing_spreads_at_most_fifty_points_and_a_failed_first_point_adds_nothing() -> None:
+    from auditor.history import Commit, choose, series
+
+    commits = [Commit(f"{i:040x}", "2026-01-01T00:00:00+00:00", str(i)) for i in range(100)]
+    chosen = choose(commits, None, None)
+    assert len(chosen) == 50 and chosen[0] is commits[0] and chosen[-1] is commits[-1]
+    assert len({c.sha for c in chosen}) == 50
+    failed = {"commit": "a" * 40, "committed": "2026-01-01T00:00:00+00:00", "subject": "x", "error": "bad"}
+    ok = {
+        "commit": "b" * 40, "committed": "2026-01-02T00:00:00+00:00", "subject": "y", "score": 90, "effort": 6,
+        "vendors": {}, "folders": {}, "owners": {}, "files_analysed": 1, "skipped": 0,
+        "findings": [("f1", {"rule_id": "r", "path": "a.py", "message": "m"})],
+    }  # fmt: skip
+    point = series("x", "2026-01-01", [failed, ok], "every commit")["points"][1]
+    assert point["appeared"]["count"] == 0  # the first point audited has nothing before it
+
+
+def test_an_unwritable_tree_fails_its_commit_not_the_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree that lists one blob under many paths would fill the disk: refused as that commit's error."""
+    from auditor import vcs
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for i in range(5):
+        (root / f"m{i}.py").write_text("x = 1\n" * 200)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "copies", date="2026-01-05T12:00:00+00:00")
+    monkeypatch.setattr(vcs, "MAX_EXPORT_TOTAL", 3000)
+    with pytest.raises(vcs.VcsError, match="holds more than"):
+        vcs.export(root, git(root, "rev-parse", "HEAD").strip(), tmp_path / "out", lambda p: True, {}, 10_000)
+
+
+def test_a_history_with_numbers_no_commit_has_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    series = _history(root, "--since", "2026-01-01")
+    series["tool"]["version"] = "0.1.0"
+    series["points"][0]["effort"] = 10**4000  # would overflow a chart's arithmetic
+    (tmp_path / "h.json").write_text(json.dumps(series))
+    result = lockaudit("scan", root, "--history", tmp_path / "h.json", "--html", tmp_path / "r.html")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "h.json: not a lockaudit history (points/0" in result.stderr

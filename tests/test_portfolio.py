@@ -272,3 +272,40 @@ def _history_of(name: str) -> dict[str, Any]:
         "points": [],
         "trend": [],
     }
+
+
+def test_a_broken_origin_url_costs_the_name_not_the_scan(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    git(root, "remote", "add", "origin", "https://[evil/x")
+    audit = json.loads(lockaudit("scan", root, "--format", "json").stdout)
+    assert audit["repository"]["name"] == "repo"
+    from auditor.vcs import remote_name
+
+    assert remote_name("https://github.com/acme/\x1b[31mred") is None
+
+
+def test_newer_by_the_instant_and_names_told_apart_by_their_folders(organisation: Path, tmp_path: Path) -> None:
+    from auditor.portfolio import check_audit, merge
+
+    audit = json.loads((organisation / "coupling.json").read_text())
+    east = {**audit, "repository": {**audit["repository"], "committed": "2026-03-01T10:00:00+02:00"}}  # 08:00Z
+    west = {**audit, "repository": {**audit["repository"], "committed": "2026-03-01T09:00:00+00:00"}}  # 09:00Z
+    merged = merge([check_audit(east, "east.json"), check_audit(west, "west.json")])
+    assert [e.source for e in merged.accepted] == ["west.json"]
+    plain = json.loads((organisation / "switching.json").read_text())
+    twins = [
+        check_audit({**plain, "root": root, "repository": {**plain["repository"], "name": "app"}}, f"{n}.json")
+        for n, root in (("one", "/a/ci/app"), ("two", "/b/ci/app"))
+    ]
+    assert sorted(e.name or "" for e in merge(twins).accepted) == ["app (/a/ci/app)", "app (/b/ci/app)"]
+
+
+def test_an_audit_the_report_cannot_render_gets_no_link(organisation: Path, tmp_path: Path) -> None:
+    audit = json.loads((organisation / "switching.json").read_text())
+    del audit["summary"]["roles"]["note"]  # optional in the schema
+    (tmp_path / "a.json").write_text(json.dumps(audit))
+    result = lockaudit("portfolio", "a.json", "--html", "p.html", "--reports", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no report for switching: its audit cannot be rendered" in result.stderr
+    assert "Traceback" not in result.stderr and (tmp_path / "p.html").is_file()
