@@ -12,6 +12,7 @@ import importlib
 import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,15 @@ def scan_checkouts(
         for path in paths:
             yield scan_checkout(path, cache)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        yield from pool.map(scan_checkout, paths, [cache] * len(paths))
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
+            for result in pool.map(scan_checkout, paths, [cache] * len(paths)):
+                done += 1
+                yield result
+    except BrokenProcessPool:  # a worker was killed (out of memory?): the checkouts left are said, not lost
+        for path in paths[done:]:
+            yield path, None, "not scanned: a scanning process died (out of memory?); scan it alone to see why"
 
 
 def _on_dask(paths: Sequence[str], executor: str) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:

@@ -175,9 +175,12 @@ def point(audit: Any, commit: Commit) -> dict[str, Any]:
     summary = audit.summary()
     scores = summary["scores"]
     product, _ = audit.split_findings()
+    costs: dict[tuple[str, str, str], int] = {}  # each (vendor, rule, file) once, at its largest effort
+    for f in product:
+        if f.vendor:
+            costs[(f.vendor, f.rule_id, f.path)] = max(f.effort, costs.get((f.vendor, f.rule_id, f.path), 0))
     folders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for vendor, rule, path in sorted({(f.vendor, f.rule_id, f.path) for f in product if f.vendor}):
-        cost = max(f.effort for f in product if (f.vendor, f.rule_id, f.path) == (vendor, rule, path))
+    for (vendor, _, path), cost in sorted(costs.items()):
         folders[vendor][folder_of(path)] += cost
     files = {row["vendor"]: row["files"] for row in summary["vendors"]}
     effort = {row["vendor"]: row["effort"] for row in scores["vendors"]}

@@ -76,6 +76,10 @@ class Memo:
         for result in extract_all(pending, ruleset.detectors(), 1, max_bytes=max_bytes):
             if result.problem is None and result.source.path in collected.digests:
                 self.facts[(result.source.path, collected.digests[result.source.path])] = result.facts
+        # Only this tree's versions are kept: the next commit shares them or has new ones, so the
+        # memo holds one tree's facts however long the history.
+        current = {(s.path, collected.digests.get(s.path, "")) for s in collected.sources}
+        self.facts = {key: facts for key, facts in self.facts.items() if key in current}
 
     def inputs(self, collected: Collected, config: Config, ruleset: RuleSet) -> list[Any]:
         """Everything an audit depends on, facts rather than bytes: when equal, so is the audit."""

@@ -305,3 +305,25 @@ def test_a_history_with_numbers_no_commit_has_is_refused(tmp_path: Path) -> None
     result = lockaudit("scan", root, "--history", tmp_path / "h.json", "--html", tmp_path / "r.html")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "h.json: not a lockaudit history (points/0" in result.stderr
+
+
+def test_the_memo_holds_one_trees_facts(tmp_path: Path) -> None:
+    """Across commits the memo keeps the files of the tree just audited, not every version seen."""
+    from auditor.config import load_config
+    from auditor.packs import load_rules
+    from auditor.pipeline import Memo, ScanOptions, run_audit
+
+    (tmp_path / "a.py").write_text("import openai\n")
+    (tmp_path / "b.py").write_text("import anthropic\n")
+    memo, ruleset = Memo(), load_rules()
+    for version in range(3):
+        (tmp_path / "a.py").write_text(f"import openai\n# version {version}\n")
+        config = load_config(tmp_path, alone=True).config
+        run_audit(
+            tmp_path,
+            config,
+            ruleset,
+            (),
+            ScanOptions(memo=memo, repository={"name": "t", "commit": None, "committed": None}),
+        )
+        assert sorted(path for path, _ in memo.facts) == ["a.py", "b.py"]
