@@ -1347,9 +1347,9 @@ def history(
         chosen = choose(commits, every, vcs.tagged(root) if tags else None)
     except vcs.VcsError as exc:
         _fail(str(exc))
-    if not chosen:
-        newest = vcs.mainline(root, "HEAD")[-1][1][:10]
-        _fail(f"no commit to audit since {start}: the newest commit on HEAD's line is of {newest}")
+    if not chosen:  # a date gives at least the commit current then; only a history with no commit gives none
+        _fail(f"no commit to audit since {start}")
+    name = vcs.describe(root)["name"] or root.name
     show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
     with click.progressbar(
         length=len(chosen), label="Auditing commits", file=sys.stderr if show else io.StringIO()
@@ -1361,11 +1361,9 @@ def history(
             done[0] = count
 
         try:
-            points = audit_history(root, chosen, jobs or min(2, default_jobs()), progress)
+            points = audit_history(root, name, chosen, jobs or min(2, default_jobs()), progress)
         except vcs.VcsError as exc:
             _fail(str(exc))
-    document = series(
-        vcs.describe(root)["name"] or root.name, start, points, chosen_by(len(chosen), len(commits), every, tags)
-    )
+    document = series(name, start, points, chosen_by(len(chosen), len(commits), every, tags))
     renderers = {"json": render_history_json, "markdown": render_history_markdown, "html": render_history_html}
     _write_documents(document, outputs, renderers, None if quiet else render_history_text)

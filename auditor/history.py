@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
+from auditor.vcs import is_date
 from auditor.words import count, ordinal
 
 HISTORY_SCHEMA_VERSION = "1.0"
@@ -45,11 +46,9 @@ MAX_SERIES_BYTES = 16 * 1024 * 1024
 def load_series(path: Path) -> dict[str, Any]:
     """A `lockaudit history --json` file, bounded and checked against its schema: it may come
     from anywhere (a CI artifact), and reports draw it."""
-    import json
-
     from auditor.files import read_regular
     from auditor.limits import LimitError, load_json
-    from auditor.schema import jsonschema_best_error
+    from auditor.schema import schema_problem
 
     try:
         document = load_json(read_regular(path, MAX_SERIES_BYTES), MAX_SERIES_BYTES)
@@ -57,15 +56,9 @@ def load_series(path: Path) -> dict[str, Any]:
         raise HistoryError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
     except (LimitError, ValueError) as exc:
         raise HistoryError(f"{path}: not JSON: {str(exc)[:200]}") from exc
-    import jsonschema
-
-    schema = json.loads((Path(__file__).parent / "schemas" / "history-1.schema.json").read_text(encoding="utf-8"))
-    error = jsonschema_best_error(jsonschema.Draft202012Validator(schema), document)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "the document"
-        raise HistoryError(
-            f"{path}: not a lockaudit history ({where}: {error.message[:200]}); write one with `lockaudit history --json`"
-        )
+    problem = schema_problem("history-1.schema.json", document)
+    if problem is not None:
+        raise HistoryError(f"{path}: not a lockaudit history ({problem}); write one with `lockaudit history --json`")
     return dict(document)
 
 
@@ -93,13 +86,18 @@ def chosen_by(chosen: int, commits: int, every: int | None, tags: bool) -> str:
 
 
 def audit_history(
-    root: Path, commits: Sequence[Commit], jobs: int = 1, progress: Callable[[int], None] = lambda done: None
+    root: Path,
+    name: str,
+    commits: Sequence[Commit],
+    jobs: int = 1,
+    progress: Callable[[int], None] = lambda done: None,
 ) -> list[dict[str, Any]]:
-    """One point per commit, oldest first. With `jobs` > 1 the commits are split into runs of
-    consecutive commits, one per process, each reusing facts along its own run."""
+    """One point per commit of the repository `name` at `root`, oldest first. With `jobs` > 1 the
+    commits are split into runs of consecutive commits, one per process, each reusing facts
+    along its own run."""
     if jobs <= 1 or len(commits) <= 2:
         points = []
-        for point in _points(str(root), [c.__dict__ for c in commits]):
+        for point in _points(str(root), name, [c.__dict__ for c in commits]):
             points.append(point)
             progress(len(points))
         return points
@@ -107,17 +105,17 @@ def audit_history(
     runs = [[c.__dict__ for c in commits[i : i + size]] for i in range(0, len(commits), size)]
     points = []
     with ProcessPoolExecutor(max_workers=len(runs)) as pool:
-        for run in pool.map(_run_points, [str(root)] * len(runs), runs):
+        for run in pool.map(_run_points, [str(root)] * len(runs), [name] * len(runs), runs):
             points.extend(run)
             progress(len(points))
     return points
 
 
-def _run_points(root: str, commits: list[dict[str, str]]) -> list[dict[str, Any]]:
-    return list(_points(root, commits))
+def _run_points(root: str, name: str, commits: list[dict[str, str]]) -> list[dict[str, Any]]:
+    return list(_points(root, name, commits))
 
 
-def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
+def _points(root_text: str, name: str, commits: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
     """Each commit of one run, audited in one temporary folder that follows the run commit by commit."""
     from auditor import vcs
     from auditor.config import DEDICATED, ConfigError, load_config
@@ -127,7 +125,6 @@ def _points(root_text: str, commits: list[dict[str, str]]) -> Iterator[dict[str,
     from auditor.roles import LAYOUT_FILES
 
     root = Path(root_text)
-    name = vcs.describe(root)["name"]
 
     # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout).
     shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES})
@@ -236,7 +233,7 @@ def series(name: str, since: str, points: list[dict[str, Any]], chosen_by: str) 
         "trend": trend(
             [p for p in shown if "error" not in p],
             exact=chosen_by == "every commit",
-            since=since if _dated(since) else None,
+            since=since if is_date(since) else None,
         ),
     }
 
@@ -287,10 +284,6 @@ def trend(points: list[dict[str, Any]], exact: bool = True, since: str | None = 
         moves = [f"{', '.join(gained)} joined" if gained else "", f"{', '.join(lost)} left" if lost else ""]
         said.append(f"{layer}: " + "; ".join(m for m in moves if m))
     return said
-
-
-def _dated(text: str) -> bool:
-    return len(text) >= 10 and text[4] == "-" and text[:4].isdecimal()
 
 
 def _when(points: list[dict[str, Any]], at: int, exact: bool) -> str:

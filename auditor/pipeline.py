@@ -81,20 +81,13 @@ class Memo:
         current = {(s.path, collected.digests.get(s.path, "")) for s in collected.sources}
         self.facts = {key: facts for key, facts in self.facts.items() if key in current}
 
-    def inputs(self, collected: Collected, config: Config, ruleset: RuleSet) -> list[Any]:
-        """Everything an audit depends on, facts rather than bytes: when equal, so is the audit."""
+    def inputs(self, collected: Collected, config: Config, ruleset: RuleSet, options: ScanOptions) -> list[Any]:
+        """Everything an audit depends on (`Collected.inputs`), with each file's facts rather than
+        its bytes: a change that alters no fact leaves them equal."""
         files = [
             (s.path, s.kind, self.facts.get((s.path, collected.digests.get(s.path, "")))) for s in collected.sources
         ]
-        return [
-            ruleset.digest,
-            config.as_dict(),
-            files,
-            sorted((s.path, s.reason) for s in collected.skipped),
-            sorted(collected.problems),
-            sorted(collected.roles.of.items()),
-            sorted(collected.roles.counted),
-        ]
+        return collected.inputs(config, ruleset, options, files)
 
     def recall(self, inputs: list[Any]) -> Audit | None:
         if self.last is None or len(self.last[0]) != len(inputs):
@@ -165,20 +158,26 @@ class Collected:
         """Only some files are analysed (the per-file hook): the result describes no whole project."""
         return len(self.sources) < len(self.found.files)
 
-    def state(self, config: Config, ruleset: RuleSet, options: ScanOptions) -> str:
-        """Everything a whole-project result depends on: when it is unchanged, so is the audit."""
-        key = [
+    def inputs(self, config: Config, ruleset: RuleSet, options: ScanOptions, files: list[Any]) -> list[Any]:
+        """Everything a whole-project result depends on, `files` being what each file holds:
+        when they are unchanged, so is the audit."""
+        return [
             __version__,
             ruleset.digest,
             config.as_dict(),
             sorted(options.cli_exclude),
             options.suppressions,
-            sorted((s.path, s.kind, self.digests.get(s.path)) for s in self.sources),
+            files,
             sorted((s.path, s.reason) for s in self.skipped),
             sorted(self.problems),
             sorted(self.roles.of.items()),
             sorted(self.roles.counted),
         ]
+
+    def state(self, config: Config, ruleset: RuleSet, options: ScanOptions) -> str:
+        """The result cache's key: the inputs, with each file's content hash."""
+        files = sorted((s.path, s.kind, self.digests.get(s.path)) for s in self.sources)
+        key = self.inputs(config, ruleset, options, files)
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -460,7 +459,7 @@ def run_audit(
     inputs = None
     if options.memo is not None and since is None and not collected.partial:
         options.memo.extract(collected, ruleset, config.max_file_size)
-        inputs = options.memo.inputs(collected, config, ruleset)
+        inputs = options.memo.inputs(collected, config, ruleset, options)
         audit = options.memo.recall(inputs)
     if audit is None:
         audit = _assemble(_analyse(collected, root, config, ruleset, options, since), root, config, ruleset, options)

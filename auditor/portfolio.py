@@ -7,7 +7,6 @@ reports show. An audit is accepted or refused with a reason, never silently drop
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from auditor.audit import SCHEMA_VERSION
 from auditor.files import read_regular
 from auditor.limits import LimitError, load_json
 from auditor.owners import concentration
+from auditor.schema import schema_problem
 
 PORTFOLIO_SCHEMA_VERSION = "1.0"
 MAX_AUDIT_BYTES = 64 * 1024 * 1024  # one repository's audit; the largest real ones are a few MiB
@@ -84,7 +84,7 @@ def check_audit(document: Any, source: str) -> Entry:
             reason=f"audit schema {version[0]}.{version[1]} predates the leaks and exit plans a portfolio "
             f"merges (1.2); scan the repository again with lockaudit {__version__}",
         )
-    problem = _schema_problem(document)
+    problem = schema_problem("audit-1.schema.json", document)
     if problem is not None:
         return Entry(source, reason=f"not a valid lockaudit audit ({problem})")
     return Entry(source, document=document)
@@ -366,21 +366,3 @@ def _version(text: Any) -> tuple[int, int] | None:
 
 def _version_key(text: str) -> tuple[int, int]:
     return _version(text) or (0, 0)
-
-
-def _schema_problem(document: dict[str, Any]) -> str | None:
-    from auditor.schema import jsonschema_best_error
-
-    error = jsonschema_best_error(_validator(), document)
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path) or "the document"
-    return f"{where}: {error.message[:200]}"
-
-
-@functools.cache
-def _validator() -> Any:
-    import jsonschema
-
-    schema = json.loads((Path(__file__).parent / "schemas" / "audit-1.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def validator_for(schema_name: str) -> Any:
     """A validator for one of lockaudit's schemas, e.g. `pack-1.schema.json`; built once per process."""
     import jsonschema
@@ -26,3 +26,13 @@ def jsonschema_best_error(validator: Any, instance: Any) -> Any:
     import jsonschema
 
     return jsonschema.exceptions.best_match(validator.iter_errors(instance))
+
+
+def schema_problem(schema_name: str, document: Any) -> str | None:
+    """`where: why` for what in `document` best shows it does not fit the schema (`where` a
+    `/`-joined path, `the document` at the top), or None when it fits."""
+    error = jsonschema_best_error(validator_for(schema_name), document)
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "the document"
+    return f"{where}: {error.message[:200]}"

@@ -394,7 +394,7 @@ def mainline(root: Path, since: str) -> list[tuple[str, str, str]]:
     _require_work_tree(root, "history")
     if since.startswith("-"):
         raise VcsError(f"--since {since}: a ref cannot start with '-'")
-    if _is_date(since):
+    if is_date(since):
         try:
             moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:
@@ -493,7 +493,8 @@ def _safe_relative(path: str) -> bool:
     return all(part not in ("", ".", "..") and part.lower() != ".git" for part in parts)
 
 
-def _is_date(text: str) -> bool:
+def is_date(text: str) -> bool:
+    """Whether `--since TEXT` names a day or a moment (`2026-03-01`, `2026-03-01T12:00Z`), not a ref."""
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:]+(?:Z|[+-]\d{2}:?\d{2})?)?", text))
 
 

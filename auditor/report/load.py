@@ -23,17 +23,11 @@ def load_audit(path: Path, validate: bool = False) -> Audit:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise AuditFileError(f"{path}: cannot be read as JSON: {exc}") from exc
     if validate:
-        import jsonschema
+        from auditor.schema import schema_problem
 
-        from auditor.schema import jsonschema_best_error
-
-        schema = json.loads(
-            (Path(__file__).parent.parent / "schemas" / "audit-1.schema.json").read_text(encoding="utf-8")
-        )
-        error = jsonschema_best_error(jsonschema.Draft202012Validator(schema), document)
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "the document"
-            raise AuditFileError(f"{path}: not a lockaudit audit ({where}: {error.message[:200]})")
+        problem = schema_problem("audit-1.schema.json", document)
+        if problem is not None:
+            raise AuditFileError(f"{path}: not a lockaudit audit ({problem})")
     elif not isinstance(document, dict) or not str(document.get("schema_version", "")).startswith("1."):
         raise AuditFileError(f"{path}: not a lockaudit audit (no schema_version 1.x)")
     try:
