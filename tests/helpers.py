@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,14 @@ def history_repository(root: Path, name: str, remote: str | None = None) -> list
         git(root, "commit", "-qm", f"step {step}", date=date)
         commits.append(git(root, "rev-parse", "HEAD").strip())
     return commits
+
+
+def every_format(root: Path, out: Path, prefix: Sequence[str] = ()) -> tuple[list[str], dict[str, Path]]:
+    """`lockaudit scan ROOT` writing each registered file format into `out` (after `prefix`, such
+    as a command that drops privileges): the command, and the file each format goes to."""
+    from auditor.report.formats import FILE_FORMATS
+
+    outputs = {fmt.name: out / f"report{fmt.extension}" for fmt in FILE_FORMATS}
+    command = [*prefix, sys.executable, "-m", "auditor", "scan", str(root), "--no-cache"]
+    command += [arg for name, path in outputs.items() for arg in (f"--{name}", str(path))]
+    return command, outputs

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from auditor.report.formats import FILE_FORMATS
+from helpers import every_format
 from hostile import ANALYSED, SKIPPED, UNPRIVILEGED, build, unlock
 
 
@@ -23,17 +24,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory):
     root.mkdir()
     out.mkdir()
     build(root, marker)
-    outputs = {fmt.name: out / f"report{fmt.extension}" for fmt in FILE_FORMATS}
-    command = [
-        *UNPRIVILEGED,
-        sys.executable,
-        "-m",
-        "auditor",
-        "scan",
-        str(root),
-        "--no-cache",
-        *(arg for name, path in outputs.items() for arg in (f"--{name}", str(path))),
-    ]
+    command, outputs = every_format(root, out, UNPRIVILEGED)
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, errors="replace")
     yield result, {name: path.read_text(errors="replace") for name, path in outputs.items() if path.exists()}, marker
     unlock(root)

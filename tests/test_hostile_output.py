@@ -20,8 +20,7 @@ import pytest
 import yaml
 
 from auditor.report.escape import HIDDEN_CATEGORIES, json_text, md, md_code, relative_uri, visible, xml_text
-from auditor.report.formats import FILE_FORMATS
-from helpers import REPO
+from helpers import REPO, every_format
 
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -80,16 +79,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comple
     for name, text in FILES.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    outputs = {fmt.name: out / f"report{fmt.extension}" for fmt in FILE_FORMATS}
-    command = [
-        sys.executable,
-        "-m",
-        "auditor",
-        "scan",
-        str(root),
-        "--no-cache",
-        *(arg for name, path in outputs.items() for arg in (f"--{name}", str(path))),
-    ]
+    command, outputs = every_format(root, out)
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return result, {name: path.read_text(encoding="utf-8") for name, path in outputs.items()}, root
