@@ -246,8 +246,10 @@ def _on_a_type(record: UsageRecord, ruleset: RuleSet) -> bool:
     )
 
 
-def _under_any(name: str, modules: Iterable[str]) -> bool:
-    return any(name == m or name.startswith(m + ".") for m in modules)
+def _under_any(name: str, modules: set[str]) -> bool:
+    """`name` is one of `modules` or inside one: its own prefixes looked up, not every module tried."""
+    parts = name.split(".")
+    return any(".".join(parts[:end]) in modules for end in range(1, len(parts) + 1))
 
 
 # -- names -------------------------------------------------------------------------------

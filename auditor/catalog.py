@@ -298,6 +298,32 @@ class RuleSet:
     _by_module: dict[str, Product] = field(default_factory=dict)
     _constructors_by_name: dict[str, list[Constructor]] = field(default_factory=dict)
     _by_distribution: dict[str, Product] = field(default_factory=dict)
+    _families: dict[str, ModelFamily] = field(default_factory=dict)
+    _imports: dict[tuple[str, str | None], tuple[str, str | None, Constructor | None, Product | None]] = field(
+        default_factory=dict
+    )
+
+    def import_target(
+        self, module: str, symbol: str | None
+    ) -> tuple[str, str | None, Constructor | None, Product | None]:
+        """What `from module import symbol` names in the catalog: the deepest catalog module
+        (`from google import genai` is `google.genai`, symbol None), the symbol left, the class it
+        constructs, if any, and the product; asked once per distinct import."""
+        key = (module, symbol)
+        if key not in self._imports:
+            name = module
+            if symbol and symbol != "*" and self.catalog_depth(f"{name}.{symbol}") > self.catalog_depth(name):
+                name, symbol = f"{name}.{symbol}", None
+            constructor = self.constructor_for(f"{name}.{symbol}") if symbol and symbol != "*" else None
+            self._imports[key] = (name, symbol, constructor, self.product_for_module(name))
+        return self._imports[key]
+
+    def family(self, name: str | None) -> ModelFamily | None:
+        """The model family called `name` (the first pack's, as packs are loaded)."""
+        if not self._families:
+            for family in self.model_families:
+                self._families.setdefault(family.family, family)
+        return self._families.get(name or "")
 
     def product_for_module(self, module: str) -> Product | None:
         """The product owning the longest dotted prefix of `module`."""

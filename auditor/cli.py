@@ -1306,6 +1306,7 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes, each auditing a run of commits."
 )
+@click.option("--no-cache", is_flag=True, help="Do not read the facts the repository's last scan cached.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")
 def history(
     path: Path,
@@ -1316,6 +1317,7 @@ def history(
     markdown_out: str | None,
     html_out: str | None,
     jobs: int | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Audit PATH at its past commits (never touching the working tree) and write the series:
@@ -1329,6 +1331,7 @@ def history(
       lockaudit history --since 2026-01-01 --html trend.html --json trend.json
       lockaudit history --since v1.0 --tags"""
     from auditor import vcs
+    from auditor.cache import default_folder
     from auditor.history import Commit, audit_history, choose, chosen_by, series
     from auditor.report.history import (
         render_history_html,
@@ -1361,7 +1364,8 @@ def history(
             done[0] = count
 
         try:
-            points = audit_history(root, name, chosen, jobs or min(2, default_jobs()), progress)
+            cache = None if no_cache else default_folder()
+            points = audit_history(root, name, chosen, jobs or min(2, default_jobs()), progress, cache)
         except vcs.VcsError as exc:
             _fail(str(exc))
     document = series(name, start, points, chosen_by(len(chosen), len(commits), every, tags))

@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.vcs import is_date
 from auditor.words import count, ordinal
+
+if TYPE_CHECKING:
+    from auditor.pipeline import Memo
 
 HISTORY_SCHEMA_VERSION = "1.0"
 DEFAULT_POINTS = 50  # commits audited when neither --every nor --tags chooses: evenly spread, newest kept
@@ -91,37 +94,67 @@ def audit_history(
     commits: Sequence[Commit],
     jobs: int = 1,
     progress: Callable[[int], None] = lambda done: None,
+    cache: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """One point per commit of the repository `name` at `root`, oldest first. With `jobs` > 1 the
-    commits are split into runs of consecutive commits, one per process, each reusing facts
-    along its own run."""
+    """One point per commit of the repository `name` at `root`, oldest first, each reusing the
+    facts of the files the commit before it shared. With `jobs` > 1 the first commit's files are
+    extracted by `jobs` processes; then the other commits are split into runs of consecutive
+    commits, one per process, each starting from the first commit's facts where processes fork
+    (Linux: the memo is inherited, not copied) and from nothing elsewhere. `cache`: the fact
+    cache folder whose entries for this repository (its last scan's) answer for unchanged files."""
+    from auditor.pipeline import Memo
+
+    points: list[dict[str, Any]] = []
+    memo = Memo(cache=(cache, root) if cache is not None else None)
     if jobs <= 1 or len(commits) <= 2:
-        points = []
-        for point in _points(str(root), name, [c.__dict__ for c in commits]):
+        for point in _points(str(root), name, [c.__dict__ for c in commits], memo):
             points.append(point)
             progress(len(points))
         return points
-    size = -(-len(commits) // jobs)
-    runs = [[c.__dict__ for c in commits[i : i + size]] for i in range(0, len(commits), size)]
-    points = []
-    with ProcessPoolExecutor(max_workers=len(runs)) as pool:
-        for run in pool.map(_run_points, [str(root)] * len(runs), [name] * len(runs), runs):
-            points.extend(run)
-            progress(len(points))
+    points.extend(_points(str(root), name, [commits[0].__dict__], memo, jobs))
+    progress(len(points))
+    rest = commits[1:]
+    size = -(-len(rest) // jobs)
+    runs = [[c.__dict__ for c in rest[i : i + size]] for i in range(0, len(rest), size)]
+    global _seed
+    _seed = memo
+    try:
+        with ProcessPoolExecutor(max_workers=len(runs), mp_context=_forking()) as pool:
+            for run in pool.map(_run_points, [str(root)] * len(runs), [name] * len(runs), runs, [cache] * len(runs)):
+                points.extend(run)
+                progress(len(points))
+    finally:
+        _seed = None
     return points
 
 
-def _run_points(root: str, name: str, commits: list[dict[str, str]]) -> list[dict[str, Any]]:
-    return list(_points(root, name, commits))
+_seed: Memo | None = None  # the memo a forked process starts from: the first commit's facts
 
 
-def _points(root_text: str, name: str, commits: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
-    """Each commit of one run, audited in one temporary folder that follows the run commit by commit."""
+def _forking() -> Any:
+    import multiprocessing
+    import sys
+
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+
+
+def _run_points(root: str, name: str, commits: list[dict[str, str]], cache: Path | None) -> list[dict[str, Any]]:
+    from auditor.pipeline import Memo
+
+    memo = _seed if _seed is not None else Memo(cache=(cache, Path(root)) if cache is not None else None)
+    return list(_points(root, name, commits, memo))
+
+
+def _points(
+    root_text: str, name: str, commits: list[dict[str, str]], memo: Memo, jobs: int = 1
+) -> Iterator[dict[str, Any]]:
+    """Each commit of one run, audited in one temporary folder that follows the run commit by
+    commit; `jobs` processes extract what `memo` does not know."""
     from auditor import vcs
     from auditor.config import DEDICATED, ConfigError, load_config
     from auditor.discover import file_kind
     from auditor.packs import PackError, load_rules
-    from auditor.pipeline import Memo, ScanOptions, run_audit
+    from auditor.pipeline import ScanOptions, run_audit
     from auditor.roles import LAYOUT_FILES
 
     root = Path(root_text)
@@ -129,11 +162,14 @@ def _points(root_text: str, name: str, commits: list[dict[str, str]]) -> Iterato
     # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout).
     shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES})
 
-    def wanted(path: str) -> bool:
-        base = path.rsplit("/", 1)[-1]
-        return base in shaping or file_kind(base, path) is not None
+    judged: dict[str, bool] = {}  # by path: a tree of thousands is listed again at every commit
 
-    memo = Memo()
+    def wanted(path: str) -> bool:
+        if path not in judged:
+            base = path.rsplit("/", 1)[-1]
+            judged[path] = base in shaping or file_kind(base, path) is not None
+        return judged[path]
+
     rulesets: dict[str, Any] = {}  # by the configuration's rules: a commit's packs are loaded once
     exported: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="lockaudit-history-") as folder:
@@ -159,7 +195,8 @@ def _points(root_text: str, name: str, commits: list[dict[str, str]]) -> Iterato
                 continue
             problems = [*loaded.problems, *left_out]
             repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
-            options = ScanOptions(jobs=1, memo=memo, repository=repository)
+            digests = {path: oid.decode("ascii") for path, oid in exported.items()}  # git already hashed them
+            options = ScanOptions(jobs=jobs, memo=memo, repository=repository, digests=digests)
             yield point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
 
 

@@ -159,6 +159,11 @@ def _first_party(modules: ModuleIndex, path: str, qualname: str) -> bool:
 
 
 def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> UsageRecord | None:
+    if not fact.unresolved and (fact.level or modules.is_first_party(fact.loc.path, fact.module, fact.symbol)):
+        return None  # the project's own: most imports, asked first
+    name, symbol, constructor, product = ruleset.import_target(fact.module, fact.symbol)
+    if not fact.unresolved and constructor is None and product is None:
+        return None  # the standard library's, or a distribution the catalog does not know
     flags = tuple(name for name in FLAG_NAMES if getattr(fact, name))
     loc = fact.loc
     if fact.unresolved:
@@ -173,14 +178,6 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
             flags=(*flags, "unresolved"),
             expression=fact.expression,
         )
-    if fact.level or modules.is_first_party(loc.path, fact.module, fact.symbol):
-        return None
-    name, symbol = fact.module, fact.symbol
-    if symbol and symbol != "*":
-        deeper = f"{name}.{symbol}"
-        if ruleset.catalog_depth(deeper) > ruleset.catalog_depth(name):
-            name, symbol = deeper, None
-    constructor = ruleset.constructor_for(f"{name}.{symbol}") if symbol and symbol != "*" else None
     if constructor is not None:  # `from openai import AzureOpenAI`: OpenAI's API, served by Microsoft
         return _record(
             "import",
@@ -193,9 +190,6 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
             symbol=symbol,
             flags=flags,
         )
-    product = ruleset.product_for_module(name)
-    if product is None:
-        return None
     return _record("import", fact, ruleset, name, product=product, symbol=symbol, flags=flags)
 
 
@@ -355,7 +349,7 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
         if vendor is None:
             return None
         return _record("endpoint", fact, ruleset, _host_port(fact.value), vendor=vendor, value=fact.value)
-    family = next((m for m in ruleset.model_families if m.family == fact.family), None)
+    family = ruleset.family(fact.family)
     if family is None:
         return None
     flags = tuple(
@@ -411,9 +405,21 @@ def _hidden_defaults(
         (r for r in records if (r.kind == "import" or (r.kind == "call" and r.call is None)) and r.name),
         key=lambda r: (role_of(r.path) != "product", _order(r)),
     )  # product code first: it counts
-    called = {f.function for f in facts if isinstance(f, CallFact) and f.function}
-    env_seen = {f.name for f in facts if isinstance(f, EnvFact)}
-    settings = {f.name for f in facts if isinstance(f, SettingFact)}
+    called: set[str] = set()
+    env_seen: set[str] = set()
+    settings: set[str] = set()
+    candidates: list[EnvFact | ConstructorFact] = []  # what a default may be switched on by, in order
+    for fact in facts:
+        if isinstance(fact, CallFact):
+            if fact.function:
+                called.add(fact.function)
+        elif isinstance(fact, EnvFact):
+            env_seen.add(fact.name)
+            candidates.append(fact)
+        elif isinstance(fact, SettingFact):
+            settings.add(fact.name)
+        elif isinstance(fact, ConstructorFact):
+            candidates.append(fact)
     for default in ruleset.hidden_defaults:
         if default.when_imported:
             first = next((r for r in imports if _reaches(r, default.when_imported, default.when_symbols)), None)
@@ -440,7 +446,7 @@ def _hidden_defaults(
                     value=default.title,
                     signal=default.id,
                 )
-        for fact in facts:
+        for fact in candidates if default.when_env_set or default.constructor else ():
             if (
                 default.when_env_set
                 and isinstance(fact, EnvFact)

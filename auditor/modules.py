@@ -60,6 +60,10 @@ class ModuleIndex:
         self._global_regular = set().union(*(self._regular[r] for r in present if r in self._regular))
         self._global_modules = set().union(*(self._table[r] for r in present))
         self._unique = self._unique_names(paths)
+        # Answers by question: a project asks the same import thousands of times (every file of
+        # an SDK imports its `_types`), and `history` asks one index across many commits.
+        self._first_party: dict[tuple[str, str, str | None], bool] = {}
+        self._resolved: dict[tuple[str, str, str | None, int], str | None] = {}
 
     def _register(self, root: str, name: str, path: str) -> None:
         parts = name.split(".")
@@ -130,6 +134,13 @@ class ModuleIndex:
         return self._locate(path)
 
     def is_first_party(self, importer: str, module: str, symbol: str | None = None) -> bool:
+        key = (importer, module, symbol)
+        known = self._first_party.get(key)
+        if known is None:
+            known = self._first_party[key] = self._is_first_party(importer, module, symbol)
+        return known
+
+    def _is_first_party(self, importer: str, module: str, symbol: str | None) -> bool:
         top = module.split(".")[0]
         candidates = {module, f"{module}.{symbol}"} if symbol and symbol != "*" else {module}
         root = self._root_and_name(importer)[0]
@@ -144,6 +155,12 @@ class ModuleIndex:
     def resolve(self, importer: str, module: str, symbol: str | None = None, level: int = 0) -> str | None:
         """The file an import statement in `importer` loads, when it is the project's own:
         `module.symbol` when that is a module, else `module` or its nearest parent package."""
+        key = (importer, module, symbol, level)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(importer, module, symbol, level)
+        return self._resolved[key]
+
+    def _resolve(self, importer: str, module: str, symbol: str | None, level: int) -> str | None:
         if level:
             base = self.absolute(importer, module, level)
         elif self.is_first_party(importer, module, symbol):

@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -32,6 +32,7 @@ from auditor.roles import Roles, assign_roles
 if TYPE_CHECKING:
     from auditor.boundary import Boundary, Profile
     from auditor.graph import ProjectGraph
+    from auditor.modules import ModuleIndex
     from auditor.workers import FileResult
 
 
@@ -52,6 +53,7 @@ class ScanOptions:
     cache: Path | None = None  # the fact cache's folder; None: extract every file
     memo: Memo | None = None  # what one process's scans keep for the next (`history`)
     repository: dict[str, Any] | None = None  # what was scanned, when the caller knows it; else asked of git
+    digests: Mapping[str, str] | None = None  # content ids the caller knows (git's blob ids, in `history`)
 
 
 @dataclass
@@ -64,8 +66,24 @@ class Memo:
     facts: dict[tuple[str, str], tuple[Fact, ...]] = field(default_factory=dict)
     last: tuple[list[Any], Audit] | None = None
     packs: str = ""  # the rule packs' digest the facts were extracted with: others detect otherwise
+    index: tuple[Any, ModuleIndex] | None = None  # the last module index, with what it was built from
+    redactors: dict[str, Redactor] = field(default_factory=dict)  # by the rule packs' digest: they remember
+    # (folder, repository root): the fact cache the repository's own scans keep, read for what the
+    # memo lacks and never written, so a history leaves the next scan's cache as it found it.
+    cache: tuple[Path, Path] | None = None
+    _caches: dict[str, FactCache] = field(default_factory=dict, repr=False)  # by the packs' digest
 
-    def extract(self, collected: Collected, ruleset: RuleSet, max_bytes: int) -> None:
+    def module_index(self, paths: list[str], project_dirs: Iterable[str]) -> ModuleIndex:
+        """The last commit's module index when its files and project folders are the same, so the
+        imports it has resolved stay resolved."""
+        from auditor.modules import ModuleIndex
+
+        key = (paths, sorted(project_dirs))
+        if self.index is None or self.index[0] != key:
+            self.index = (key, ModuleIndex(paths, project_dirs))
+        return self.index[1]
+
+    def extract(self, collected: Collected, ruleset: RuleSet, max_bytes: int, jobs: int = 1) -> None:
         """Extract what the memo lacks, so that the analysis finds every readable file here."""
         from auditor.workers import extract_all
 
@@ -73,13 +91,35 @@ class Memo:
             self.facts.clear()
             self.packs = ruleset.digest
         pending = [s for s in collected.sources if (s.path, collected.digests.get(s.path, "")) not in self.facts]
-        for result in extract_all(pending, ruleset.detectors(), 1, max_bytes=max_bytes):
+        if pending and self.cache is not None:
+            pending = self._from_cache(pending, collected, ruleset, max_bytes)
+        for result in extract_all(pending, ruleset.detectors(), jobs, max_bytes=max_bytes):
             if result.problem is None and result.source.path in collected.digests:
                 self.facts[(result.source.path, collected.digests[result.source.path])] = result.facts
         # Only this tree's versions are kept: the next commit shares them or has new ones, so the
         # memo holds one tree's facts however long the history.
         current = {(s.path, collected.digests.get(s.path, "")) for s in collected.sources}
         self.facts = {key: facts for key, facts in self.facts.items() if key in current}
+
+    def _from_cache(
+        self, pending: list[SourceFile], collected: Collected, ruleset: RuleSet, max_bytes: int
+    ) -> list[SourceFile]:
+        """The files the fact cache knows (by their content's hash, as a scan keeps them) taken
+        from it; the others, to extract."""
+        assert self.cache is not None
+        if ruleset.digest not in self._caches:
+            self._caches[ruleset.digest] = FactCache(*self.cache, ruleset.digest, collected.redactor)
+        cache, left = self._caches[ruleset.digest], []
+        for source in pending:
+            try:
+                facts = cache.lookup(source.path, content_hash(read_regular(source.abspath, max_bytes)))
+            except OSError:
+                facts = None  # the extraction says why it cannot be read
+            if facts is None:
+                left.append(source)
+            else:
+                self.facts[(source.path, collected.digests.get(source.path, ""))] = tuple(facts)
+        return left
 
     def inputs(self, collected: Collected, config: Config, ruleset: RuleSet, options: ScanOptions) -> list[Any]:
         """Everything an audit depends on (`Collected.inputs`), with each file's facts rather than
@@ -209,7 +249,13 @@ def _collect(
     )
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
-    redactor = Redactor(ruleset.secrets)
+    memo = options.memo
+    if memo is None:
+        redactor = Redactor(ruleset.secrets)
+    else:
+        if ruleset.digest not in memo.redactors:
+            memo.redactors[ruleset.digest] = Redactor(ruleset.secrets)
+        redactor = memo.redactors[ruleset.digest]
     boundary = None
     if options.files is not None:
         skipped = [s for s in skipped if s.path in options.files]
@@ -227,7 +273,11 @@ def _collect(
     )
     digests: dict[str, str] = {}
     if cache is not None or options.memo is not None:
+        known = options.digests or {}
         for source in sources:
+            if source.path in known:  # no need to read it to know what it holds
+                digests[source.path] = known[source.path]
+                continue
             try:
                 digests[source.path] = content_hash(read_regular(source.abspath, config.max_file_size))
             except OSError:
@@ -365,7 +415,11 @@ def _analyse(
             )
         )
     python_paths = [s.path for s in found.files if s.kind == "python"]
-    modules = ModuleIndex(python_paths, found.project_dirs)
+    modules = (
+        options.memo.module_index(python_paths, found.project_dirs)
+        if options.memo is not None
+        else ModuleIndex(python_paths, found.project_dirs)
+    )
     facts = link_clients(facts, modules)  # calls on clients other modules give
     roles = collected.roles
     inventory = build_inventory(facts, modules, ruleset, roles)
@@ -458,7 +512,7 @@ def run_audit(
     audit = collected.cache.load_audit(state) if state and collected.cache else None
     inputs = None
     if options.memo is not None and since is None and not collected.partial:
-        options.memo.extract(collected, ruleset, config.max_file_size)
+        options.memo.extract(collected, ruleset, config.max_file_size, options.jobs)
         inputs = options.memo.inputs(collected, config, ruleset, options)
         audit = options.memo.recall(inputs)
     if audit is None:

@@ -98,7 +98,8 @@ def merge(entries: list[Entry]) -> Merged:
     merged = Merged(refused=[e for e in entries if e.document is None])
     by_key: dict[tuple[str, str], Entry] = {}
     for entry in (e for e in entries if e.document is not None):
-        key = _identity(entry)
+        name, root = _identity(entry)
+        key = (name.casefold(), root)  # `github.com/Acme/API` is `github.com/acme/api`, cloned as typed
         kept = by_key.get(key)
         if kept is None:
             by_key[key] = entry
@@ -106,12 +107,15 @@ def merge(entries: list[Entry]) -> Merged:
         newer, older = (entry, kept) if _age(entry) > _age(kept) else (kept, entry)
         by_key[key] = newer
         why = "the same audit" if _age(entry) == _age(kept) else "older"
-        merged.replaced.append({"repository": key[0], "kept": newer.source, "dropped": older.source, "why": why})
-    shared = Counter(name for name, _ in by_key)
-    for (name, root), entry in by_key.items():
+        merged.replaced.append(
+            {"repository": _identity(newer)[0], "kept": newer.source, "dropped": older.source, "why": why}
+        )
+    kept_names = [_identity(entry) for entry in by_key.values()]  # as the kept audits spell them
+    shared = Counter(name for name, _ in kept_names)
+    for (name, root), entry in zip(kept_names, by_key.values(), strict=True):
         entry.name = name if shared[name] == 1 else f"{name} ({'/'.join(Path(root).parts[-2:])})"
     named = Counter(entry.name for entry in by_key.values())
-    for (name, root), entry in by_key.items():
+    for (name, root), entry in zip(kept_names, by_key.values(), strict=True):
         if named[entry.name] > 1:  # the folders' last parts are alike too: the whole folder tells them apart
             entry.name = f"{name} ({root})"
     merged.accepted = sorted(by_key.values(), key=repository_name)

@@ -26,6 +26,7 @@ from auditor.catalog import RuleSet, SecretPattern, any_of
 MARK = "[REDACTED]"
 MAX_SCANNED = 20_000  # characters per string: longer values are cut before matching, so matching stays bounded
 CLIPPED = "…"
+REMEMBERED, REMEMBERED_LENGTH = 50_000, 256  # short strings redacted before, answered from memory
 
 # Private keys in PEM or OpenPGP armour: RSA, EC, DSA, OPENSSH, ENCRYPTED, plain PKCS#8, PGP … KEY BLOCK.
 _KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
@@ -39,8 +40,17 @@ class Redactor:
     def __init__(self, patterns: Iterable[SecretPattern]) -> None:
         self.patterns = tuple(patterns)
         self._any = any_of(p.pattern for p in self.patterns)  # one pass decides for the many strings with no secret
+        self._done: dict[str, str] = {}  # a model id or a module name recurs hundreds of times
 
     def text(self, text: str) -> str:
+        done = self._done.get(text)
+        if done is None:
+            done = self._text(text)
+            if len(text) <= REMEMBERED_LENGTH and len(self._done) < REMEMBERED:
+                self._done[text] = done
+        return done
+
+    def _text(self, text: str) -> str:
         if len(text) > MAX_SCANNED:
             text = text[:MAX_SCANNED].rstrip(_WORD) + CLIPPED
         if "PRIVATE KEY" in text:
@@ -139,12 +149,10 @@ class Redactor:
         )
 
     def _record(self, record: UsageRecord) -> UsageRecord:
-        return dataclasses.replace(
-            record,
-            value=self.optional(record.value),
-            expression=self.optional(record.expression),
-            name=self.text(record.name),
-        )
+        value, expression, name = self.optional(record.value), self.optional(record.expression), self.text(record.name)
+        if value == record.value and expression == record.expression and name == record.name:
+            return record  # nearly every record: no copy
+        return dataclasses.replace(record, value=value, expression=expression, name=name)
 
 
 @functools.lru_cache(maxsize=1)

@@ -426,9 +426,10 @@ def _log(root: Path, *selection: str) -> list[tuple[str, str, str]]:
 
 
 def tagged(root: Path) -> set[str]:
-    """The commits tags point at (annotated tags peeled)."""
-    listed = _git(root, "for-each-ref", "--format=%(objectname) %(*objectname)", "refs/tags").stdout.decode()
-    return {(line.split() or [""])[-1] for line in listed.splitlines() if line.strip()}
+    """The commits tags point at: annotated tags, and tags of tags, peeled down to their commit;
+    a tag of a tree or a blob names no commit and is passed over."""
+    listed = _git(root, "rev-list", "--no-walk", "--tags").stdout.decode()
+    return {line.strip() for line in listed.splitlines() if line.strip()}
 
 
 def export(

@@ -4,13 +4,14 @@ tree or running any of its git programs, and the trend said in words."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-from helpers import GOLDEN, REPO, git, history_repository, lockaudit
+from helpers import GOLDEN, REPO, git, history_repository, lockaudit, write_tree
 
 SCHEMA = REPO / "auditor" / "schemas" / "history-1.schema.json"
 
@@ -89,8 +90,11 @@ def test_choosing_commits_every_nth_by_tag_or_since_a_ref(tmp_path: Path) -> Non
     assert any(
         s.startswith("Anthropic arrived between 2026-01-05 and 2026-05-04 (after commit") for s in every["trend"]
     )
-    git(root, "tag", "v1", commits[1])
+    git(root, "tag", "-a", "-m", "first", "v1-rc", commits[1])
+    git(root, "tag", "-a", "-m", "a tag of a tag", "v1", "v1-rc")  # peeled down to its commit
+    git(root, "tag", "-d", "v1-rc")
     git(root, "tag", "-a", "-m", "second", "v2", commits[2])
+    git(root, "tag", "notes", "HEAD:pyproject.toml")  # a tag of a blob: no commit, no error
     tagged = _history(root, "--since", "2026-01-01", "--tags")
     assert [p["commit"] for p in tagged["points"]] == commits[1:]
     git(root, "tag", "-d", "v2")  # HEAD untagged: still the last point, the state now
@@ -327,3 +331,75 @@ def test_the_memo_holds_one_trees_facts(tmp_path: Path) -> None:
             ScanOptions(memo=memo, repository={"name": "t", "commit": None, "committed": None}),
         )
         assert sorted(path for path, _ in memo.facts) == ["a.py", "b.py"]
+
+
+def test_each_point_is_what_a_scan_of_its_commit_gives(tmp_path: Path) -> None:
+    """What one commit leaves for the next (facts, the module index, the audit, the forked
+    processes' start) changes how fast a point is made, never what it says: each point equals the
+    point of a scan, from nothing, of that commit checked out alone."""
+    from auditor.config import load_config
+    from auditor.history import Commit, audit_history, point
+    from auditor.packs import load_rules
+    from auditor.pipeline import ScanOptions, run_audit
+
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    steps = {  # a new module the others import (the index changes), then a comment only (facts do not)
+        "translator/backend.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+        "translator/engine.py": "from translator.backend import client\n" + (root / "translator/engine.py").read_text(),
+    }
+    write_tree(root, steps)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a backend", date="2026-04-01T12:00:00Z")
+    (root / "translator/cli.py").write_text((root / "translator/cli.py").read_text() + "# reviewed\n")
+    git(root, "commit", "-qam", "a comment", date="2026-04-02T12:00:00Z")
+    listed = git(root, "log", "--reverse", "--format=%H%x00%cI%x00%s").splitlines()
+    commits = [Commit(*line.split("\0")) for line in listed]
+    assert len(commits) == 5
+    for jobs in (1, 2):
+        points = audit_history(root, "repo", commits, jobs)
+        for commit, made in zip(commits, points, strict=True):
+            alone = tmp_path / f"alone-{commit.sha[:8]}"
+            alone.mkdir()
+            git(root, f"--work-tree={alone}", "checkout", commit.sha, "--", ".")
+            config = load_config(alone, alone=True).config
+            options = ScanOptions(repository={"name": "repo", "commit": commit.sha, "committed": commit.committed})
+            assert made == point(run_audit(alone, config, load_rules(), (), options), commit), commit.subject
+            shutil.rmtree(alone)
+
+
+def test_facts_the_last_scan_cached_are_read_and_the_cache_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a scan, a history's files unchanged since come from the fact cache, not the
+    extractors; the cache (the working tree's) is not rewritten with the past's facts."""
+    import auditor.workers
+    from auditor.history import Commit, audit_history
+
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    history_repository(root, "switching")
+    monkeypatch.setenv("LOCKAUDIT_CACHE_DIR", str(cache))
+    scanned = lockaudit("scan", root, "--json", tmp_path / "a.json", "-q")
+    assert scanned.returncode == 0, scanned.stderr
+    written = {p: p.read_bytes() for p in cache.rglob("*") if p.is_file()}
+    assert written
+    listed = git(root, "log", "--reverse", "--format=%H%x00%cI%x00%s").splitlines()
+    commits = [Commit(*line.split("\0")) for line in listed]
+    extracted: list[str] = []
+    extract_file = auditor.workers.extract_file
+
+    def counted(source: Any) -> Any:
+        extracted.append(source.path)
+        return extract_file(source)
+
+    monkeypatch.setattr(auditor.workers, "extract_file", counted)
+    cold = audit_history(root, "repo", commits[-1:], 1)
+    assert extracted  # without the cache, every file is read
+    extracted.clear()
+    assert audit_history(root, "repo", commits[-1:], 1, cache=cache) == cold
+    assert extracted == []  # HEAD's tree is the working tree the scan cached
+    audit_history(root, "repo", commits, 1, cache=cache)
+    assert extracted and set(extracted) < {p.relative_to(root).as_posix() for p in root.rglob("*.py")} | {
+        "pyproject.toml"
+    }
+    assert {p: p.read_bytes() for p in cache.rglob("*") if p.is_file()} == written

@@ -72,9 +72,13 @@ def test_the_portfolio_of_three_repositories_matches_its_golden(organisation: Pa
 
 
 def test_the_same_repository_twice_keeps_the_newer_audit(tmp_path: Path) -> None:
-    """Two clones of one origin are one repository: the newer commit's audit is kept."""
-    for name in ("old", "new"):
-        history_repository(tmp_path / name, "switching", "https://example.com/acme/translator.git")
+    """Two clones of one origin are one repository, however the origin's case was typed: the newer
+    commit's audit is kept, with its spelling."""
+    for name, origin in (
+        ("old", "https://Example.com/ACME/Translator.git"),
+        ("new", "https://example.com/acme/translator.git"),
+    ):
+        history_repository(tmp_path / name, "switching", origin)
     git(tmp_path / "old", "checkout", "-q", "HEAD~2")  # the first commit: OpenAI only
     for name in ("old", "new"):
         assert lockaudit("scan", tmp_path / name, "--json", tmp_path / f"{name}.json", "-q").returncode == 0
