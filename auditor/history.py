@@ -102,10 +102,10 @@ def audit_history(
     commits, one per process, each starting from the first commit's facts where processes fork
     (Linux: the memo is inherited, not copied) and from nothing elsewhere. `cache`: the fact
     cache folder whose entries for this repository (its last scan's) answer for unchanged files."""
-    from auditor.pipeline import Memo
+    from auditor.workers import forking
 
     points: list[dict[str, Any]] = []
-    memo = Memo(cache=(cache, root) if cache is not None else None)
+    memo = _memo(root, cache)
     if jobs <= 1 or len(commits) <= 2:
         for point in _points(str(root), name, [c.__dict__ for c in commits], memo):
             points.append(point)
@@ -119,7 +119,7 @@ def audit_history(
     global _seed
     _seed = memo
     try:
-        with ProcessPoolExecutor(max_workers=len(runs), mp_context=_forking()) as pool:
+        with ProcessPoolExecutor(max_workers=len(runs), mp_context=forking()) as pool:
             for run in pool.map(_run_points, [str(root)] * len(runs), [name] * len(runs), runs, [cache] * len(runs)):
                 points.extend(run)
                 progress(len(points))
@@ -131,18 +131,16 @@ def audit_history(
 _seed: Memo | None = None  # the memo a forked process starts from: the first commit's facts
 
 
-def _forking() -> Any:
-    import multiprocessing
-    import sys
+def _memo(root: Path, cache: Path | None) -> Memo:
+    """What a run of commits starts from when no process before it left anything: nothing but
+    the fact cache, when there is one."""
+    from auditor.pipeline import Memo
 
-    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    return Memo(cache=(cache, root) if cache is not None else None)
 
 
 def _run_points(root: str, name: str, commits: list[dict[str, str]], cache: Path | None) -> list[dict[str, Any]]:
-    from auditor.pipeline import Memo
-
-    memo = _seed if _seed is not None else Memo(cache=(cache, Path(root)) if cache is not None else None)
-    return list(_points(root, name, commits, memo))
+    return list(_points(root, name, commits, _seed if _seed is not None else _memo(Path(root), cache)))
 
 
 def _points(

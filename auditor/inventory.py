@@ -159,12 +159,6 @@ def _first_party(modules: ModuleIndex, path: str, qualname: str) -> bool:
 
 
 def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> UsageRecord | None:
-    if not fact.unresolved and (fact.level or modules.is_first_party(fact.loc.path, fact.module, fact.symbol)):
-        return None  # the project's own: most imports, asked first
-    name, symbol, constructor, product = ruleset.import_target(fact.module, fact.symbol)
-    if not fact.unresolved and constructor is None and product is None:
-        return None  # the standard library's, or a distribution the catalog does not know
-    flags = tuple(name for name in FLAG_NAMES if getattr(fact, name))
     loc = fact.loc
     if fact.unresolved:
         return UsageRecord(
@@ -175,9 +169,15 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
             loc.cell,
             name="",
             scope=fact.scope,
-            flags=(*flags, "unresolved"),
+            flags=(*_flags(fact), "unresolved"),
             expression=fact.expression,
         )
+    if fact.level or modules.is_first_party(loc.path, fact.module, fact.symbol):
+        return None  # the project's own: most imports
+    name, symbol, constructor, product = ruleset.import_target(fact.module, fact.symbol)
+    if constructor is None and product is None:
+        return None  # the standard library's, or a distribution the catalog does not know
+    flags = _flags(fact)
     if constructor is not None:  # `from openai import AzureOpenAI`: OpenAI's API, served by Microsoft
         return _record(
             "import",
@@ -191,6 +191,10 @@ def _import_record(fact: ImportFact, modules: ModuleIndex, ruleset: RuleSet) -> 
             flags=flags,
         )
     return _record("import", fact, ruleset, name, product=product, symbol=symbol, flags=flags)
+
+
+def _flags(fact: ImportFact) -> tuple[str, ...]:
+    return tuple(name for name in FLAG_NAMES if getattr(fact, name))
 
 
 def _constructor_records(fact: ConstructorFact, ruleset: RuleSet) -> Iterator[UsageRecord]:
@@ -446,7 +450,7 @@ def _hidden_defaults(
                     value=default.title,
                     signal=default.id,
                 )
-        for fact in candidates if default.when_env_set or default.constructor else ():
+        for fact in candidates:
             if (
                 default.when_env_set
                 and isinstance(fact, EnvFact)

@@ -83,6 +83,12 @@ class Memo:
             self.index = (key, ModuleIndex(paths, project_dirs))
         return self.index[1]
 
+    def redactor(self, ruleset: RuleSet) -> Redactor:
+        """The last commit's redactor while the packs are the same: it remembers what it redacted."""
+        if ruleset.digest not in self.redactors:
+            self.redactors[ruleset.digest] = Redactor(ruleset.secrets)
+        return self.redactors[ruleset.digest]
+
     def extract(self, collected: Collected, ruleset: RuleSet, max_bytes: int, jobs: int = 1) -> None:
         """Extract what the memo lacks, so that the analysis finds every readable file here."""
         from auditor.workers import extract_all
@@ -249,13 +255,7 @@ def _collect(
     )
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
-    memo = options.memo
-    if memo is None:
-        redactor = Redactor(ruleset.secrets)
-    else:
-        if ruleset.digest not in memo.redactors:
-            memo.redactors[ruleset.digest] = Redactor(ruleset.secrets)
-        redactor = memo.redactors[ruleset.digest]
+    redactor = options.memo.redactor(ruleset) if options.memo is not None else Redactor(ruleset.secrets)
     boundary = None
     if options.files is not None:
         skipped = [s for s in skipped if s.path in options.files]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from auditor.cache import cache_rows
@@ -136,6 +137,10 @@ def _isolated(source: SourceFile, setup: tuple[Detectors, int, Redactor | None])
 
 
 def _pool(jobs: int, setup: tuple[Detectors, int, Redactor | None]) -> ProcessPoolExecutor:
-    # fork is cheap and inherits the loaded rule packs; elsewhere the platform default.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_initialise, initargs=setup)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=forking(), initializer=_initialise, initargs=setup)
+
+
+def forking() -> BaseContext:
+    """Processes made by fork on Linux, where it is cheap and a worker inherits what the parent
+    loaded (the rule packs, `history`'s facts); elsewhere the platform's default."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
