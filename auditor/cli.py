@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
-import io
 import json
 import os
-import re
 import select
 import signal
 import sys
@@ -107,9 +104,11 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def document_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`--json`, `--markdown` and `--html FILE` for a command that writes one document (`what`)."""
+    """`--json`, `--markdown` and `--html FILE` for a command that writes one document (`what`),
+    and `--quiet` for its summary on standard output."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")(command)
         for name, form in (("html", "a self-contained HTML page"), ("markdown", "Markdown"), ("json", "JSON")):
             stdout = "" if name == "html" else " ('-' for stdout)"
             command = click.option(f"--{name}", f"{name}_out", metavar="FILE", help=f"Write {what} as {form}{stdout}.")(
@@ -460,9 +459,21 @@ def baseline_command(
     _echo(f"lockaudit baseline: wrote {_count(len(audit.findings), 'finding')} to {os.path.relpath(target)}", err=True)
 
 
+def _at_a_terminal() -> bool:
+    """Whether a progress bar may show: on a terminal's stderr, never in CI logs or pipes."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _bar_stream(show: bool) -> Any:
+    """Where a progress bar draws: stderr when it shows, else nowhere."""
+    import io
+
+    return sys.stderr if show else io.StringIO()
+
+
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
     """A progress bar on stderr for long scans at a terminal; silent in CI and pipes."""
-    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty() or os.environ.get("CI"):
+    if total < PROGRESS_MIN_FILES or not _at_a_terminal():
         return results
     return _bar(results, total)
 
@@ -537,16 +548,14 @@ class RunRequest:
 def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
     """Scan, write the reports, and for `check` judge: the exit code."""
     request = RunRequest(outputs, **options)
-    _check_outputs(request.fmt, outputs)
-    for destination in outputs.values():
-        _writable(destination)
+    _checked_outputs(request.fmt, request.outputs)
     root, loaded, ruleset = _prepare(path, request.config_file, request.since)
     config = _chosen_rules(loaded.config, set(ruleset.rules), request.select, request.ignore)
     if request.fail_on is not None:  # the reports' verdicts (Markdown, JUnit) judge by the threshold the exit code uses
         import dataclasses
 
         config = dataclasses.replace(config, fail_on=request.fail_on)
-    _refuse_inputs(root, config, list(outputs.values()))
+    _refuse_inputs(root, config, list(request.outputs.values()))
     chosen = _baseline_of(root, config, request)
     trend = _trend(request.history_file)
     audit = _audit(root, config, ruleset, loaded.problems, chosen, request)
@@ -554,7 +563,7 @@ def _run(path: Path, outputs: dict[str, str | None], **options: Any) -> int:
     nothing = audit.files_analysed == 0 and request.files is None
     # With nothing analysed the machine formats still say what was skipped and why, but no text
     # summary: a perfect score of nothing would mislead.
-    _emit(audit, request.fmt, outputs, request.quiet or nothing, request.sarif_include_suppressed)
+    _emit(audit, request.fmt, request.outputs, request.quiet or nothing, request.sarif_include_suppressed)
     if nothing:
         found = f"; {len(audit.skipped)} could not be analysed: " if audit.skipped else ""
         listed = "; ".join(f"{clean(s.path)} ({clean(s.reason)})" for s in audit.skipped[:5])
@@ -685,6 +694,14 @@ def _chosen_rules(config: Config, known: set[str], select: tuple[str, ...], igno
     return dataclasses.replace(config, disable=frozenset(config.disable | off))
 
 
+def _checked_outputs(fmt: str, outputs: dict[str, str | None]) -> dict[str, str | None]:
+    """`outputs`, once standard output goes to one document at most and every file's folder exists."""
+    _check_outputs(fmt, outputs)
+    for destination in outputs.values():
+        _writable(destination)
+    return outputs
+
+
 def _writable(destination: str | None) -> None:
     """An output file's folder must exist: said before a scan, not after it."""
     if destination and destination != "-" and not Path(destination).resolve().parent.is_dir():
@@ -739,16 +756,23 @@ def _emit(
     to_stdout = _check_outputs(fmt, destinations)
     for name, destination in destinations.items():
         if destination is not None and destination != "-":
-            try:
-                write_output(destination, _render(name, audit, include_suppressed=include_suppressed))
-            except OSError as exc:
-                _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
+            _write(destination, _render(name, audit, include_suppressed=include_suppressed))
     if to_stdout:  # a machine format owns stdout; a person still gets the summary on stderr
         write_output("-", _render(to_stdout[0], audit, include_suppressed=include_suppressed))
         if fmt == "text" and not quiet:
             click.echo(_render("text", audit, sys.stderr), err=True, nl=False)  # escaped, coloured on purpose
     elif not (quiet and fmt == "text"):
         write_output("-", _render(fmt, audit, sys.stdout, include_suppressed))
+
+
+def _write(destination: str, text: str) -> None:
+    """One output written atomically, or exit 2 saying why it cannot be."""
+    from auditor.report import write_output
+
+    try:
+        write_output(destination, text)
+    except OSError as exc:
+        _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
 
 
 def _check_outputs(fmt: str, destinations: dict[str, str | None]) -> list[str]:
@@ -1036,7 +1060,6 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
     """The coupling graph of PATH: modules, their imports, products, vendors, hosts, owners."""
     from auditor.cache import default_folder
     from auditor.pipeline import ScanOptions, analyse
-    from auditor.report import write_output
     from auditor.workers import default_jobs
 
     root, loaded, ruleset = _prepare(path, config_file)
@@ -1048,12 +1071,9 @@ def graph(path: Path, fmt: str, output: str, config_file: Path | None, jobs: int
         loaded.problems,
         ScanOptions(jobs=jobs or default_jobs(), track=_progress, cache=default_folder()),
     )
-    try:
-        from auditor.report.graph import render_graph
+    from auditor.report.graph import render_graph
 
-        write_output(output, render_graph(result.graph.to_networkx(), fmt))
-    except OSError as exc:
-        _fail(f"cannot write {output!r}: {exc.strerror or exc}")
+    _write(output, render_graph(result.graph.to_networkx(), fmt))
 
 
 @main.command()
@@ -1115,7 +1135,6 @@ def report(
 @click.option("--forbid-vendors", metavar="A,B", default="", help="Vendors the organisation's policy forbids.")
 @click.option("--allow-vendors", metavar="A,B", default="", help="The only vendors the policy allows.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for --scan.")
-@click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")
 def portfolio(
     inputs: tuple[str, ...],
     scan_dirs: bool,
@@ -1152,17 +1171,13 @@ def portfolio(
         _fail("--reports links the reports from the HTML page: write it to a file, not '-'")
     if executor is not None and not scan_dirs:
         _fail("--executor runs scans: give --scan and checkouts")
-    entries = _scanned(inputs, jobs, executor) if scan_dirs else [merging.read_audit(Path(i), i) for i in inputs]
-    merged = merging.merge(entries)
-    if reports_dir is not None:
-        _write_repository_reports(merged, reports_dir, Path(html_out).resolve().parent if html_out else Path.cwd())
+    # What the command line alone decides is checked before any checkout is scanned.
     ruleset = load_rules()
-    neutral = ruleset.standing_between()
     forbid, allow = _vendor_list(forbid_vendors), _vendor_list(allow_vendors)
     both = {v.casefold() for v in forbid} & {v.casefold() for v in allow}
     if both:
         _fail(f"{', '.join(sorted(both))}: both forbidden and allowed; give each vendor to one of the two")
-    vendors = {p.vendor for p in ruleset.products} | {v for v, _ in ruleset.owners.items()}
+    vendors = {p.vendor for p in ruleset.products} | set(ruleset.owners)
     for name in (*forbid, *allow):
         if name.casefold() not in {v.casefold() for v in vendors}:
             _echo(
@@ -1170,29 +1185,26 @@ def portfolio(
                 f"{did_you_mean(name, vendors)} (vendors are named as in the portfolio's Vendors table)",
                 err=True,
             )
+    histories = tuple(series for path in history_files if (series := _trend(path)) is not None)
+    entries = _scanned(inputs, jobs, executor) if scan_dirs else [merging.read_audit(Path(i), i) for i in inputs]
+    merged = merging.merge(entries)
+    for entry in merged.refused:
+        _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
+    if reports_dir is not None:
+        _write_repository_reports(merged, reports_dir, Path(html_out).resolve().parent if html_out else Path.cwd())
     try:
-        histories = tuple(series for path in history_files if (series := _trend(path)) is not None)
-        document = merging.build(merged, neutral, forbid, allow, histories)
+        document = merging.build(merged, ruleset.standing_between(), forbid, allow, histories)
     except merging.PortfolioError as exc:
-        for entry in merged.refused:
-            _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
         _fail(str(exc))
     renderers = {"json": render_portfolio_json, "markdown": render_portfolio_markdown, "html": render_portfolio_html}
     _write_documents(document, outputs, renderers, None if quiet else render_portfolio_text)
-    for entry in merged.refused:
-        _echo(f"lockaudit: refused {clean(entry.source)}: {clean(entry.reason or '')}", err=True)
     if merged.refused:
         sys.exit(EXIT_ERROR)
 
 
 def _documents(json_out: str | None, markdown_out: str | None, html_out: str | None) -> dict[str, str | None]:
     """The files `portfolio` and `history` are asked to write, checked before any work."""
-    outputs = {"json": json_out, "markdown": markdown_out, "html": html_out}
-    if sum(1 for d in outputs.values() if d == "-") > 1:
-        _fail("only one of --json, --markdown and --html can write to standard output ('-')")
-    for destination in outputs.values():
-        _writable(destination)
-    return outputs
+    return _checked_outputs("text", {"json": json_out, "markdown": markdown_out, "html": html_out})
 
 
 def _write_documents(
@@ -1202,14 +1214,9 @@ def _write_documents(
     summary: Callable[[dict[str, Any]], str] | None,
 ) -> None:
     """Each asked-for rendering of `document`, then the text summary unless a file took stdout."""
-    from auditor.report import write_output
-
     for name, destination in outputs.items():
         if destination is not None:
-            try:
-                write_output(destination, renderers[name](document))
-            except OSError as exc:
-                _fail(f"cannot write {destination!r}: {exc.strerror or exc}")
+            _write(destination, renderers[name](document))
     if summary is not None and "-" not in outputs.values():
         _echo(summary(document), nl=False)
 
@@ -1247,11 +1254,9 @@ def _scanned(inputs: tuple[str, ...], jobs: int | None, executor: str | None) ->
 
     entries = []
     results = scan_checkouts(list(inputs), jobs or default_jobs(), str(default_folder()), executor)
-    show = sys.stderr.isatty() and not os.environ.get("CI") and len(inputs) > 1
+    show = _at_a_terminal() and len(inputs) > 1
     try:
-        with click.progressbar(
-            results, length=len(inputs), label="Scanning checkouts", file=sys.stderr if show else io.StringIO()
-        ) as bar:
+        with click.progressbar(results, length=len(inputs), label="Scanning checkouts", file=_bar_stream(show)) as bar:
             for path, document, reason in bar:
                 entries.append(check_audit(document, path) if document is not None else Entry(path, reason=reason))
     except BatchError as exc:
@@ -1262,8 +1267,10 @@ def _scanned(inputs: tuple[str, ...], jobs: int | None, executor: str | None) ->
 def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> None:
     """Each accepted audit's own HTML report in `folder`, under a name made from its repository's
     (a name is text from elsewhere: only safe characters, and a digest keeps names apart)."""
+    import hashlib
+    import re
+
     from auditor.portfolio import repository_name
-    from auditor.report import write_output
     from auditor.report.html import render_html
     from auditor.serialise import audit_from_dict
 
@@ -1284,10 +1291,7 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
                 err=True,
             )
             continue
-        try:
-            write_output(str(target), page)
-        except OSError as exc:
-            _fail(f"cannot write {str(target)!r}: {exc.strerror or exc}")
+        _write(str(target), page)
         entry.report = Path(os.path.relpath(target.resolve(), page_folder)).as_posix()
 
 
@@ -1307,7 +1311,6 @@ def _write_repository_reports(merged: Any, folder: Path, page_folder: Path) -> N
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes, each auditing a run of commits."
 )
 @click.option("--no-cache", is_flag=True, help="Do not read the facts the repository's last scan cached.")
-@click.option("--quiet", "-q", is_flag=True, help="No summary on standard output.")
 def history(
     path: Path,
     start: str,
@@ -1353,15 +1356,11 @@ def history(
     if not chosen:  # a date gives at least the commit current then; only a history with no commit gives none
         _fail(f"no commit to audit since {start}")
     name = vcs.describe(root)["name"] or root.name
-    show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
-    with click.progressbar(
-        length=len(chosen), label="Auditing commits", file=sys.stderr if show else io.StringIO()
-    ) as bar:
-        done = [0]
+    show = _at_a_terminal() and not quiet
+    with click.progressbar(length=len(chosen), label="Auditing commits", file=_bar_stream(show)) as bar:
 
         def progress(count: int) -> None:
-            bar.update(count - done[0])
-            done[0] = count
+            bar.update(count - bar.pos)
 
         try:
             cache = None if no_cache else default_folder()

@@ -16,10 +16,9 @@ from typing import Any
 
 from auditor import __version__
 from auditor.audit import SCHEMA_VERSION
-from auditor.files import read_regular
-from auditor.limits import LimitError, load_json
 from auditor.owners import concentration
 from auditor.schema import schema_problem
+from auditor.serialise import UnreadableDocument, read_document
 
 PORTFOLIO_SCHEMA_VERSION = "1.0"
 MAX_AUDIT_BYTES = 64 * 1024 * 1024  # one repository's audit; the largest real ones are a few MiB
@@ -57,12 +56,10 @@ def read_audit(path: Path, source: str | None = None) -> Entry:
     it cannot be merged. The file may come from anywhere: it is bounded and validated."""
     shown = source or str(path)
     try:
-        document = load_json(read_regular(path, MAX_AUDIT_BYTES), MAX_AUDIT_BYTES)
-    except OSError as exc:
+        document = read_document(path, MAX_AUDIT_BYTES)
+    except UnreadableDocument as exc:
         folder = " (a folder: give --scan to scan checkouts)" if path.is_dir() else ""
-        return Entry(shown, reason=f"cannot be read: {exc.strerror or exc}{folder}")
-    except (LimitError, ValueError) as exc:
-        return Entry(shown, reason=f"not JSON: {str(exc)[:200]}")
+        return Entry(shown, reason=f"{exc}{folder}")
     return check_audit(document, shown)
 
 

@@ -4,9 +4,29 @@ report` reads and the cache keeps, one shape in one place below all three."""
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from auditor.audit import SCHEMA_VERSION, Audit, Finding, Place, Skipped, Snippet, Suppressed, UsageRecord
+
+
+class UnreadableDocument(Exception):
+    """A document file that cannot be read or is not JSON; the message says which, and why."""
+
+
+def read_document(path: Path, limit: int) -> Any:
+    """The JSON in `path` (an audit, a history: a file that may come from anywhere), read with
+    every bound: at most `limit` bytes, a regular file, JSON no deeper than a scan allows."""
+    from auditor.files import read_regular
+    from auditor.limits import LimitError, load_json  # not with this module: `report` needs neither
+
+    try:
+        return load_json(read_regular(path, limit), limit)
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot be read: {exc.strerror or exc}") from exc
+    except (LimitError, ValueError) as exc:
+        raise UnreadableDocument(f"not JSON: {str(exc)[:200]}") from exc
+
 
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 _RECORD_FIELDS = tuple(f.name for f in fields(UsageRecord))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any
 
@@ -10,14 +11,18 @@ from markupsafe import Markup
 from auditor.files import write_atomic
 from auditor.report.escape import visible
 from auditor.resources import data_dir
+from auditor.words import count
 
 
+@functools.cache
 def templates() -> Any:
     """The HTML templates of `reports/` (a jinja2 Environment): autoescaped, strict about
-    undefined names, and every value made visible before it is escaped (`shown`)."""
+    undefined names, and every value made visible before it is escaped (`shown`). One per
+    process, so a template is compiled once however many reports are drawn (a portfolio's).
+    `n(count, noun)` says a count with its noun, as every other format does (`words.count`)."""
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
         autoescape=True,
         finalize=shown,
@@ -25,6 +30,8 @@ def templates() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["n"] = count
+    return environment
 
 
 def shown(value: object) -> object:

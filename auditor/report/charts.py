@@ -64,10 +64,10 @@ def line_chart(
                 parts.append(
                     f'<circle class="dot {css}" cx="{points[0].split(",")[0]}" cy="{points[0].split(",")[1]}" r="2.5"/>'
                 )
-        last = next((i for i in range(len(series) - 1, -1, -1) if series[i] is not None), None)
-        value = series[last] if last is not None else None
-        if last is not None and value is not None:
-            ends.append((y(value) + 4, x(last) + 6, css, f"{escape(visible(name))} {_number(value)}"))
+        last = next(((i, v) for i, v in reversed(list(enumerate(series))) if v is not None), None)
+        if last is not None:  # the line's label, at its newest value
+            newest, value = last
+            ends.append((y(value) + 4, x(newest) + 6, css, f"{escape(visible(name))} {_number(value)}"))
     placed: list[float] = []
     for at, *_ in sorted(ends):  # labels that would overlap are pushed apart, then kept inside
         placed.append(max(at, placed[-1] + 12) if placed else at)

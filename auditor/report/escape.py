@@ -10,8 +10,10 @@ so that a newer Unicode's additions are covered without a list kept by hand."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import quote
 
 # Cc (C0, DEL, C1), Cf (bidi controls, zero-width characters, tag characters, soft hyphen…),
@@ -66,6 +68,13 @@ def json_text(document: str) -> str:
     if document.isascii():
         return document
     return _MAYBE_HIDDEN.sub(lambda m: _json_escape(m[0]) if _hidden(m[0]) else m[0], document)
+
+
+def json_document(value: Any, indent: int | None = None) -> str:
+    """`value` as the text of a JSON file: names in any script kept, invisible characters
+    escaped (`json_text`); compact unless `indent` is given."""
+    separators = None if indent else (",", ":")
+    return json_text(json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)) + "\n"
 
 
 _XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -5,13 +5,12 @@ character references), DOT, which people read and graphviz draws, shows them vis
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import Any
 
 import networkx as nx
 
-from auditor.report.escape import json_text, visible, xml_text
+from auditor.report.escape import json_document, visible, xml_text
 
 _DOT_ID = re.compile(r"[^\w.:-]")
 SHAPES = {
@@ -29,7 +28,7 @@ def render_graph(graph: nx.MultiDiGraph[Any], fmt: str) -> str:
         data = nx.node_link_data(graph, edges="edges")
         data["nodes"].sort(key=lambda n: n["id"])
         data["edges"].sort(key=lambda e: (e["source"], e["target"], e.get("relation", ""), e.get("line", 0)))
-        return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+        return json_document(data, indent=2)
     if fmt == "graphml":
         buffer = io.BytesIO()
         nx.write_graphml(graph, buffer)

@@ -5,20 +5,19 @@ text: escaped for each format, with invisible characters made visible."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from markupsafe import Markup
 
 from auditor.report import templates
 from auditor.report.charts import line_chart
-from auditor.report.escape import json_text, md, visible
+from auditor.report.escape import json_document, md, visible
 
 VENDOR_LINES = 6  # vendors drawn on the effort chart: the costliest at the last point
 
 
 def render_history_json(series: dict[str, Any]) -> str:
-    return json_text(json.dumps(series, ensure_ascii=False, indent=1)) + "\n"
+    return json_document(series, indent=1)
 
 
 def render_history_text(series: dict[str, Any]) -> str:

@@ -3,10 +3,8 @@ shape is auditor/serialise.py's, which the cache and `lockaudit report` share.""
 
 from __future__ import annotations
 
-import json
-
 from auditor.audit import Audit
-from auditor.report.escape import json_text
+from auditor.report.escape import json_document
 from auditor.serialise import audit_to_dict
 
 
@@ -14,4 +12,4 @@ def render_json(audit: Audit) -> str:
     """Compact, for machines (`jq .` pretty-prints it): the indenting encoder is pure Python
     and would cost a warm re-scan of a large project a fifth of its time. The real values,
     with bidi and invisible characters written as `\\u` escapes (see `json_text`)."""
-    return json_text(json.dumps(audit_to_dict(audit), ensure_ascii=False, separators=(",", ":"))) + "\n"
+    return json_document(audit_to_dict(audit))

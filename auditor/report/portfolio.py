@@ -5,14 +5,13 @@ so every string is escaped for its format and has its invisible characters made 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from markupsafe import Markup
 
 from auditor.report import templates
 from auditor.report.charts import line_chart, sparkline
-from auditor.report.escape import json_text, md, visible
+from auditor.report.escape import json_document, md, visible
 from auditor.words import count
 
 POSTURE_WORDS = {
@@ -27,7 +26,7 @@ TEXT_VENDORS = 10
 
 
 def render_portfolio_json(portfolio: dict[str, Any]) -> str:
-    return json_text(json.dumps(portfolio, ensure_ascii=False, indent=1)) + "\n"
+    return json_document(portfolio, indent=1)
 
 
 def headline(portfolio: dict[str, Any]) -> str:

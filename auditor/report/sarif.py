@@ -9,11 +9,10 @@ bags are data and keep the real values."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from auditor.audit import Audit, Finding
-from auditor.report.escape import json_text, md, relative_uri, visible
+from auditor.report.escape import json_document, md, relative_uri, visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -65,7 +64,7 @@ def render_sarif(audit: Audit, include_suppressed: bool = False) -> str:
             }
         ],
     }
-    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    return json_document(document, indent=2)
 
 
 def _rule(finding: Finding) -> dict[str, Any]:
