@@ -45,6 +45,13 @@ EXAMPLELESS_CHECKS = {
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """`{name}` placeholders filled from `values` only, any other left as written: packs are
+    untrusted input, so a template never reaches attributes or format specs."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
 # A compiled pack regex: `re.Pattern[str]` for the built-in packs, an RE2 pattern (same methods)
 # for a user's or repository's pack.
 Regex = Any
@@ -147,7 +154,7 @@ class HiddenDefault:
 
     def describe(self, value: str) -> str:
         """The title, with `{value}` filled (the assertion type of a `when_signal` default)."""
-        return _PLACEHOLDER.sub(lambda m: value if m.group(1) == "value" else m.group(0), self.title)
+        return fill(self.title, {"value": value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +228,7 @@ class Rule:
 
     def render(self, values: dict[str, str]) -> str:
         """Fill `{name}` placeholders from `values` only: packs are untrusted input."""
-        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.message)
+        return fill(self.message, values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,16 +49,13 @@ MAX_SERIES_BYTES = 16 * 1024 * 1024
 def load_series(path: Path) -> dict[str, Any]:
     """A `lockaudit history --json` file, bounded and checked against its schema: it may come
     from anywhere (a CI artifact), and reports draw it."""
-    from auditor.files import read_regular
-    from auditor.limits import LimitError, load_json
     from auditor.schema import schema_problem
+    from auditor.serialise import UnreadableDocument, read_document
 
     try:
-        document = load_json(read_regular(path, MAX_SERIES_BYTES), MAX_SERIES_BYTES)
-    except OSError as exc:
-        raise HistoryError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-    except (LimitError, ValueError) as exc:
-        raise HistoryError(f"{path}: not JSON: {str(exc)[:200]}") from exc
+        document = read_document(path, MAX_SERIES_BYTES)
+    except UnreadableDocument as exc:
+        raise HistoryError(f"{path}: {exc}") from exc
     problem = schema_problem("history-1.schema.json", document)
     if problem is not None:
         raise HistoryError(f"{path}: not a lockaudit history ({problem}); write one with `lockaudit history --json`")
@@ -107,20 +104,20 @@ def audit_history(
     points: list[dict[str, Any]] = []
     memo = _memo(root, cache)
     if jobs <= 1 or len(commits) <= 2:
-        for point in _points(str(root), name, [c.__dict__ for c in commits], memo):
+        for point in _points(root, name, commits, memo):
             points.append(point)
             progress(len(points))
         return points
-    points.extend(_points(str(root), name, [commits[0].__dict__], memo, jobs))
+    points.extend(_points(root, name, commits[:1], memo, jobs))
     progress(len(points))
     rest = commits[1:]
     size = -(-len(rest) // jobs)
-    runs = [[c.__dict__ for c in rest[i : i + size]] for i in range(0, len(rest), size)]
+    runs = [rest[i : i + size] for i in range(0, len(rest), size)]
     global _seed
     _seed = memo
     try:
         with ProcessPoolExecutor(max_workers=len(runs), mp_context=forking()) as pool:
-            for run in pool.map(_run_points, [str(root)] * len(runs), [name] * len(runs), runs, [cache] * len(runs)):
+            for run in pool.map(_run_points, [root] * len(runs), [name] * len(runs), runs, [cache] * len(runs)):
                 points.extend(run)
                 progress(len(points))
     finally:
@@ -139,13 +136,11 @@ def _memo(root: Path, cache: Path | None) -> Memo:
     return Memo(cache=(cache, root) if cache is not None else None)
 
 
-def _run_points(root: str, name: str, commits: list[dict[str, str]], cache: Path | None) -> list[dict[str, Any]]:
-    return list(_points(root, name, commits, _seed if _seed is not None else _memo(Path(root), cache)))
+def _run_points(root: Path, name: str, commits: Sequence[Commit], cache: Path | None) -> list[dict[str, Any]]:
+    return list(_points(root, name, commits, _seed if _seed is not None else _memo(root, cache)))
 
 
-def _points(
-    root_text: str, name: str, commits: list[dict[str, str]], memo: Memo, jobs: int = 1
-) -> Iterator[dict[str, Any]]:
+def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: int = 1) -> Iterator[dict[str, Any]]:
     """Each commit of one run, audited in one temporary folder that follows the run commit by
     commit; `jobs` processes extract what `memo` does not know."""
     from auditor import vcs
@@ -154,8 +149,6 @@ def _points(
     from auditor.packs import PackError, load_rules
     from auditor.pipeline import ScanOptions, run_audit
     from auditor.roles import LAYOUT_FILES
-
-    root = Path(root_text)
 
     # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout).
     shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES})
@@ -168,11 +161,11 @@ def _points(
             judged[path] = base in shaping or file_kind(base, path) is not None
         return judged[path]
 
-    rulesets: dict[str, Any] = {}  # by the configuration's rules: a commit's packs are loaded once
+    built_in: dict[bool, Any] = {}  # the built-in packs, by count_announced: loaded once for the run
     exported: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="lockaudit-history-") as folder:
         tree = Path(folder)
-        for commit in (Commit(**c) for c in commits):
+        for commit in commits:
             try:
                 exported, left_out = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
             except vcs.VcsError as exc:  # this commit's tree cannot be written: said, and the next starts afresh
@@ -183,10 +176,13 @@ def _points(
                 continue
             try:
                 loaded = load_config(tree, alone=True)  # the commit's own, never a file above the temporary folder
-                key = repr((loaded.config.rules, loaded.config.count_announced))
-                if key not in rulesets or loaded.config.rules:  # packs in the tree may change with it
-                    rulesets[key] = load_rules(loaded.config.rules, loaded.config.count_announced)
-                ruleset = rulesets[key]
+                rules, announced = loaded.config.rules, loaded.config.count_announced
+                if rules:  # packs in the tree may change with it: read at every commit
+                    ruleset = load_rules(rules, announced)
+                else:
+                    if announced not in built_in:
+                        built_in[announced] = load_rules((), announced)
+                    ruleset = built_in[announced]
                 loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
             except (ConfigError, PackError) as exc:
                 yield {**_identity(commit), "error": str(exc)[:500]}
@@ -204,16 +200,15 @@ def _identity(commit: Commit) -> dict[str, Any]:
 
 def point(audit: Any, commit: Commit) -> dict[str, Any]:
     """What the series keeps of one commit's audit."""
+    from auditor.score import effort_pairs
+
     summary = audit.summary()
     scores = summary["scores"]
     product, _ = audit.split_findings()
-    costs: dict[tuple[str, str, str], int] = {}  # each (vendor, rule, file) once, at its largest effort
-    for f in product:
-        if f.vendor:
-            costs[(f.vendor, f.rule_id, f.path)] = max(f.effort, costs.get((f.vendor, f.rule_id, f.path), 0))
     folders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (vendor, _, path), cost in sorted(costs.items()):
-        folders[vendor][folder_of(path)] += cost
+    for (vendor, _, path), (cost, _) in effort_pairs(product).items():  # each (vendor, rule, file) once
+        if vendor:
+            folders[vendor][folder_of(path)] += cost
     files = {row["vendor"]: row["files"] for row in summary["vendors"]}
     effort = {row["vendor"]: row["effort"] for row in scores["vendors"]}
     layers: dict[str, list[str]] = defaultdict(list)

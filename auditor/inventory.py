@@ -133,9 +133,9 @@ def _tool_record(fact: ToolFact, ruleset: RuleSet, products: dict[str, Product])
     product = products.get(fact.product)
     if product is None:
         return None
-    triggered = [d for d in ruleset.hidden_defaults if d.when_signal]
-    if any(d.when_signal == fact.signal for d in triggered):  # a trigger, not a sign of its own
-        default = next((d for d in triggered if d.when_signal == fact.signal and fact.value in d.values), None)
+    triggered = [d for d in ruleset.hidden_defaults if d.when_signal and d.when_signal == fact.signal]
+    if triggered:  # a trigger, not a sign of its own
+        default = next((d for d in triggered if fact.value in d.values), None)
         if default is None:
             return None
         return _record(
@@ -412,18 +412,18 @@ def _hidden_defaults(
     called: set[str] = set()
     env_seen: set[str] = set()
     settings: set[str] = set()
-    candidates: list[EnvFact | ConstructorFact] = []  # what a default may be switched on by, in order
+    switches: list[EnvFact | ConstructorFact] = []  # what may switch a default on, in source order
     for fact in facts:
         if isinstance(fact, CallFact):
             if fact.function:
                 called.add(fact.function)
         elif isinstance(fact, EnvFact):
             env_seen.add(fact.name)
-            candidates.append(fact)
+            switches.append(fact)
         elif isinstance(fact, SettingFact):
             settings.add(fact.name)
         elif isinstance(fact, ConstructorFact):
-            candidates.append(fact)
+            switches.append(fact)
     for default in ruleset.hidden_defaults:
         if default.when_imported:
             first = next((r for r in imports if _reaches(r, default.when_imported, default.when_symbols)), None)
@@ -450,7 +450,7 @@ def _hidden_defaults(
                     value=default.title,
                     signal=default.id,
                 )
-        for fact in candidates:
+        for fact in switches if default.when_env_set or default.constructor else ():
             if (
                 default.when_env_set
                 and isinstance(fact, EnvFact)

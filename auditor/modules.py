@@ -60,8 +60,9 @@ class ModuleIndex:
         self._global_regular = set().union(*(self._regular[r] for r in present if r in self._regular))
         self._global_modules = set().union(*(self._table[r] for r in present))
         self._unique = self._unique_names(paths)
-        # Answers by question: a project asks the same import thousands of times (every file of
-        # an SDK imports its `_types`), and `history` asks one index across many commits.
+        # Answers by question, asked from a root (what an absolute import means depends on the
+        # importer's root alone): a project asks the same import thousands of times (every file
+        # of an SDK imports its `_types`), and `history` asks one index across many commits.
         self._first_party: dict[tuple[str, str, str | None], bool] = {}
         self._resolved: dict[tuple[str, str, str | None, int], str | None] = {}
 
@@ -134,16 +135,14 @@ class ModuleIndex:
         return self._locate(path)
 
     def is_first_party(self, importer: str, module: str, symbol: str | None = None) -> bool:
-        key = (importer, module, symbol)
-        known = self._first_party.get(key)
-        if known is None:
-            known = self._first_party[key] = self._is_first_party(importer, module, symbol)
-        return known
+        key = (self._root_and_name(importer)[0], module, symbol)
+        if key not in self._first_party:
+            self._first_party[key] = self._is_first_party(*key)
+        return self._first_party[key]
 
-    def _is_first_party(self, importer: str, module: str, symbol: str | None) -> bool:
+    def _is_first_party(self, root: str, module: str, symbol: str | None) -> bool:
         top = module.split(".")[0]
         candidates = {module, f"{module}.{symbol}"} if symbol and symbol != "*" else {module}
-        root = self._root_and_name(importer)[0]
         own = self._table.get(root, {})
         return (
             top in self._regular.get(root, ())
@@ -155,7 +154,8 @@ class ModuleIndex:
     def resolve(self, importer: str, module: str, symbol: str | None = None, level: int = 0) -> str | None:
         """The file an import statement in `importer` loads, when it is the project's own:
         `module.symbol` when that is a module, else `module` or its nearest parent package."""
-        key = (importer, module, symbol, level)
+        # A relative import depends on the importer's own name; an absolute one on its root only.
+        key = (importer if level else self._root_and_name(importer)[0], module, symbol, level)
         if key not in self._resolved:
             self._resolved[key] = self._resolve(importer, module, symbol, level)
         return self._resolved[key]

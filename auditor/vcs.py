@@ -197,10 +197,7 @@ def merge_base(root: Path, ref: str) -> str:
     """The merge base of `ref` and HEAD; a clear error when git cannot know it."""
     if ref.startswith("-"):
         raise VcsError(f"--since {ref}: a ref cannot start with '-'")
-    outside = _in_work_tree(root)
-    if outside is not None:
-        reason = _printable(outside.stderr)
-        raise VcsError(f"--since needs a git work tree, and {root} is not in one" + (f" ({reason})" if reason else ""))
+    _require_work_tree(root, "--since")
     if (
         _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False).returncode
         != 0
@@ -405,11 +402,10 @@ def mainline(root: Path, since: str) -> list[tuple[str, str, str]]:
         current = _log(root, "-1", f"--until={stamp}", "HEAD")  # the state on that date
         later = _log(root, f"--since={stamp}", "HEAD")[::-1]
         return current + [c for c in later if not current or c[0] != current[0][0]]
-    if _git(
-        root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}", check=False
-    ).returncode:
+    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}", check=False)
+    if found.returncode:
         raise VcsError(f"--since {since}: neither a date (YYYY-MM-DD) nor a commit or branch in this clone")
-    base = _git(root, "rev-parse", "--verify", "--end-of-options", f"{since}^{{commit}}").stdout.decode().strip()
+    base = found.stdout.decode().strip()
     return _log(root, "-1", base) + _log(root, f"^{base}", "HEAD")[::-1]
 
 

@@ -65,7 +65,7 @@ def extract(path: str, kind: str, data: bytes, detectors: Detectors | None = Non
     try:
         facts = EXTRACTORS[kind](path, data, detectors)
         if kind == "python" and path.rsplit("/", 1)[-1] == NOXFILE:  # Python, and a build script too
-            facts.extend(f for f in extract_build_script(path, data, detectors) if f.kind == "tool")
+            facts.extend(extract_build_script(path, data, detectors))
         if kind not in ("python", "notebook") and MARKER.encode() in data:  # Python finds its own, in comments only
             facts.extend(text_suppressions(path, data.decode("utf-8", errors="replace")))
         return facts

@@ -22,7 +22,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from auditor.assistants import assistant_product
-from auditor.catalog import Detectors
+from auditor.catalog import Detectors, host_matches
 from auditor.extract.literals import endpoint, model_family
 from auditor.facts import DependencyFact, EnvFact, ErrorFact, Fact, Location, StringFact, ToolFact
 from auditor.limits import LimitError, load_json, load_toml
@@ -326,7 +326,6 @@ def extract_ci_config(path: str, data: bytes, detectors: Detectors | None = None
 def extract_terraform(path: str, data: bytes, detectors: Detectors | None = None) -> list[Fact]:
     """Terraform files declaring AI services (Azure OpenAI accounts and deployments, Bedrock,
     Vertex AI), read with a real HCL parser; model ids in their attributes too."""
-    import fnmatch
 
     import hcl2
 
@@ -601,7 +600,7 @@ def _index_product(url: str, detectors: Detectors | None) -> str | None:
     """The product serving the package index at `url` (pyx), by the packs' `index_hosts`."""
     host = (urlsplit(url.strip()).hostname or "").lower()
     hosts = detectors.index_hosts if detectors else ()
-    return next((product for glob, product in hosts if fnmatch.fnmatchcase(host, glob)), None)
+    return next((product for glob, product in hosts if host_matches(host, glob)), None)
 
 
 def _at(path: str, text: str, pattern: str) -> Location:
