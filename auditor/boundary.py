@@ -177,25 +177,56 @@ class Boundary:
 # -- what each module is -------------------------------------------------------------------
 
 
+@dataclass
+class Traits:
+    """What a module's own facts say of it: its size, and whether it imports a web framework
+    or an ORM."""
+
+    lines: int | None = None
+    definitions: int = 0
+    web: bool = False
+    persistence: bool = False
+
+
+def module_traits(facts: Iterable[Fact], structure: Structure) -> dict[str, Traits]:
+    """Each file's traits, by path, from its facts."""
+    found: dict[str, Traits] = {}
+    for fact in facts:
+        if isinstance(fact, ModuleFact):
+            traits = found.setdefault(fact.loc.path, Traits())
+            traits.lines, traits.definitions = fact.lines, fact.definitions
+        elif isinstance(fact, ImportFact) and not fact.unresolved and not fact.level:
+            name = f"{fact.module}.{fact.symbol}" if fact.symbol else fact.module
+            web, persistence = _under_any(name, structure.web_modules), _under_any(name, structure.persistence_modules)
+            if web or persistence:
+                traits = found.setdefault(fact.loc.path, Traits())
+                traits.web |= web
+                traits.persistence |= persistence
+    return found
+
+
 def profile_modules(
-    inventory: Iterable[UsageRecord], facts: Iterable[Fact], paths: Iterable[str], roles: Roles, ruleset: RuleSet
+    inventory: Iterable[UsageRecord],
+    facts: Iterable[Fact],
+    paths: Iterable[str],
+    roles: Roles,
+    ruleset: RuleSet,
+    traits: Iterable[dict[str, Traits]] | None = None,
 ) -> dict[str, Profile]:
-    """A profile for every product Python module."""
+    """A profile for every product Python module. `traits`: what `module_traits` gives for the
+    facts, when the caller kept it per file."""
     neutral = {p.id for p in ruleset.products if p.abstraction}
     structure = ruleset.structure
     profiles = {p: Profile(p) for p in paths if roles.role(p) == PRODUCT}
-    for fact in facts:
-        profile = profiles.get(fact.loc.path)
-        if profile is None:
-            continue
-        if isinstance(fact, ModuleFact):
-            profile.lines, profile.definitions = fact.lines, fact.definitions
-        elif isinstance(fact, ImportFact) and not fact.unresolved:
-            name = f"{fact.module}.{fact.symbol}" if fact.symbol else fact.module
-            if not fact.level and _under_any(name, structure.web_modules):
-                profile.web = True
-            if not fact.level and _under_any(name, structure.persistence_modules):
-                profile.persistence = True
+    for found in traits if traits is not None else [module_traits(facts, structure)]:
+        for path, trait in found.items():
+            profile = profiles.get(path)
+            if profile is None:
+                continue
+            if trait.lines is not None:
+                profile.lines, profile.definitions = trait.lines, trait.definitions
+            profile.web |= trait.web
+            profile.persistence |= trait.persistence
     for profile in profiles.values():
         folders = profile.path.split("/")[:-1]
         if any(folder in structure.web_folders for folder in folders):

@@ -8,6 +8,7 @@ as a `Skipped` entry with its reason: nothing is dropped silently.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -131,6 +132,7 @@ _MCP_CONFIG = re.compile(r"(?:^|/)(?:\.mcp\.json|\.(?:cursor|vscode)/mcp\.json)$
 _WORKFLOW = re.compile(r"(?:^|/)\.github/(?:workflows/[^/]+|actions/.+/action)\.ya?ml$")  # composite actions too
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a tree's thousands of files are judged again at each commit of a history
 def file_kind(name: str, rel: str = "") -> str | None:
     if name in NAMED_KINDS:
         return NAMED_KINDS[name]

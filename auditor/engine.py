@@ -15,7 +15,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor import limits
 from auditor.audit import CODE_LAYERS, Finding, Place, UsageRecord
@@ -28,6 +28,7 @@ from auditor.owners import owner_layers  # the table the reports show: one compu
 from auditor.roles import Roles
 from auditor.severity import SEVERITIES
 
+F = TypeVar("F", bound=Fact)
 MAX_MATCHED_TEXT = 1000  # regex predicates see at most this much of a value
 
 
@@ -61,6 +62,17 @@ class Project:
 
     def in_adapter(self, path: str) -> bool:
         return self.boundary.contains(path)
+
+    def of(self, kind: type[F]) -> list[F]:
+        """The facts of one kind, in scan order (the checks each want one kind of thousands)."""
+        return self._kinds.get(kind, [])  # type: ignore[return-value]
+
+    @functools.cached_property
+    def _kinds(self) -> dict[type, list[Fact]]:
+        kinds: dict[type, list[Fact]] = {}
+        for fact in self.facts:
+            kinds.setdefault(type(fact), []).append(fact)
+        return kinds
 
 
 def find(
@@ -464,8 +476,8 @@ def _provider_type_leak(
     for importer, target, data in graph.import_edges():
         targets_by_line[(importer, data["line"])].add(target)
     seen: set[tuple[str, int, str, str]] = set()
-    for fact in project.facts:
-        if not isinstance(fact, ImportFact) or not fact.symbol or project.in_adapter(fact.loc.path):
+    for fact in project.of(ImportFact):
+        if not fact.symbol or project.in_adapter(fact.loc.path):
             continue
         source = graph.module_of_path.get(fact.loc.path)
         for target in sorted(targets_by_line.get((f"module:{source}", fact.loc.line), ())):
@@ -527,7 +539,7 @@ def _uv_lock_without_export(
 ) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """uv.lock is readable only by uv; a pylock.toml or requirements export is the standard form."""
     lock = next((r for r in records if r.kind == "config" and r.signal == "uv-lock"), None)
-    exported = any(isinstance(f, DependencyFact) and f.source in ("requirements", "pylock") for f in project.facts)
+    exported = any(f.source in ("requirements", "pylock") for f in project.of(DependencyFact))
     if lock is not None and not exported:
         yield lock, {"vendor": lock.vendor or "", "name": lock.path}
 
@@ -536,37 +548,34 @@ def _single_vendor_evals(
     records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
 ) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Promptfoo evals whose providers are all one vendor's models: a switch is never tested."""
-    configs = {f.loc.path for f in project.facts if isinstance(f, ToolFact) and f.product == "promptfoo"}
+    configs = {f.loc.path for f in project.of(ToolFact) if f.product == "promptfoo"}
     providers = [r for r in records if r.kind == "model-id" and r.path in configs and ":" in (r.value or "")]
     vendors = {r.vendor for r in providers}
     if len(providers) >= 1 and len(vendors) == 1:
         yield providers[0], {"vendor": providers[0].vendor or "", "count": str(len(providers))}
 
 
-def _declarations(facts: list[Fact]) -> list[DependencyFact]:
+def _declarations(dependencies: list[DependencyFact]) -> list[DependencyFact]:
     """What the project declares: its pyproject's runtime dependencies when it has any (a
     requirements.txt beside them is then an export of the lock), else its requirements files."""
     manifest = [
         f
-        for f in facts
-        if isinstance(f, DependencyFact)
-        and f.source in ("pyproject", "setup.cfg")
-        and not f.group.startswith("group:")
-        and f.group != "dev"
+        for f in dependencies
+        if f.source in ("pyproject", "setup.cfg") and not f.group.startswith("group:") and f.group != "dev"
     ]
     if manifest:
         return manifest
-    return [f for f in facts if isinstance(f, DependencyFact) and f.source == "requirements"]
+    return [f for f in dependencies if f.source == "requirements"]
 
 
 def _declared_vs_imported(
     records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
 ) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """Like deptry, for AI SDKs: declared but never imported, or imported but never declared."""
-    manifests = [f for f in project.facts if isinstance(f, DependencyFact) and f.group != "locked"]
+    manifests = [f for f in project.of(DependencyFact) if f.group != "locked"]
     if not manifests:
         return  # no manifest: nothing is declared, so nothing can be missing
-    sources = {(f.loc.path, f.loc.line, f.name) for f in _declarations(project.facts)}
+    sources = {(f.loc.path, f.loc.line, f.name) for f in _declarations(project.of(DependencyFact))}
     every = {(f.loc.path, f.loc.line, f.name) for f in manifests}  # dev groups count as declared for imports
     declared: dict[str | None, UsageRecord] = {}
     anywhere: set[str | None] = set()
@@ -590,7 +599,7 @@ def _declared_vs_imported(
     if params.get("mode") == "declared-not-imported":
         # A distribution serving many services (`boto3`, `oci`) is imported under its own name,
         # whatever its AI service is reached through.
-        tops = {f.module.split(".")[0] for f in project.facts if isinstance(f, ImportFact) and not f.level and f.module}
+        tops = {f.module.split(".")[0] for f in project.of(ImportFact) if not f.level and f.module}
         for product, record in sorted(declared.items()):
             if product not in imported and product in importable and record.name.replace("-", "_") not in tops:
                 yield record, {"vendor": record.vendor or "", "name": record.name}
@@ -604,8 +613,8 @@ def _transitive_provider(
     records: list[UsageRecord], ruleset: RuleSet, params: dict[str, Any], project: Project
 ) -> Iterator[tuple[UsageRecord, dict[str, str]]]:
     """A declared dependency whose locked closure pulls a provider SDK in: `instructor → openai`."""
-    locked = {f.name: f for f in project.facts if isinstance(f, DependencyFact) and f.group == "locked"}
-    declared = {f.name: f for f in _declarations(project.facts)}
+    locked = {f.name: f for f in project.of(DependencyFact) if f.group == "locked"}
+    declared = {f.name: f for f in _declarations(project.of(DependencyFact))}
     if not locked or not declared:
         return
     for name in sorted(declared):

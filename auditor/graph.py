@@ -59,6 +59,21 @@ class ProjectGraph:
             if not attributes.get("optional"):
                 self._hard_backward.setdefault(target, set()).add(source)
 
+    def add_imports(self, edges: Iterable[tuple[str, str, int, bool]]) -> None:
+        """Import edges between module nodes already added (source, target, line, optional): what
+        `add_edge` does for each, without its general case (thousands per scan)."""
+        backward, hard = self._backward, self._hard_backward
+        for source, target, line, optional in edges:
+            self.edges.append(
+                (source, target, {"relation": "imports", "line": line, "optional": True})
+                if optional
+                else (source, target, {"relation": "imports", "line": line})
+            )
+            self._pairs.add((source, target))
+            backward.setdefault(target, set()).add(source)
+            if not optional:
+                hard.setdefault(target, set()).add(source)
+
     def has_edge(self, source: str, target: str) -> bool:
         return (source, target) in self._pairs
 
@@ -113,28 +128,43 @@ class ProjectGraph:
         return graph
 
 
-def build_graph(
-    facts: Iterable[Fact], inventory: list[UsageRecord], modules: ModuleIndex, ruleset: RuleSet, paths: Iterable[str]
-) -> ProjectGraph:
-    graph = ProjectGraph()
-    for path in paths:
-        name = modules.module_name(path) or path
-        graph.module_of_path[path] = name
-        graph.add_node(f"module:{name}", kind="module", name=name, path=path)
+Import = tuple[str, str, int, bool]  # importer's path, the imported file's, line, optional
+
+
+def file_imports(facts: Iterable[Fact], modules: ModuleIndex) -> list[Import]:
+    """The project's own files the import statements among `facts` load."""
+    found = []
     for fact in facts:
         if not isinstance(fact, ImportFact) or fact.unresolved:
             continue
-        source = graph.module_of_path.get(fact.loc.path)
-        target_path = modules.resolve(fact.loc.path, fact.module, fact.symbol, fact.level)
-        target = graph.module_of_path.get(target_path) if target_path else None
+        target = modules.resolve(fact.loc.path, fact.module, fact.symbol, fact.level)
+        if target is not None:
+            found.append((fact.loc.path, target, fact.loc.line, fact.optional or fact.type_checking))
+    return found
+
+
+def build_graph(
+    facts: Iterable[Fact],
+    inventory: list[UsageRecord],
+    modules: ModuleIndex,
+    ruleset: RuleSet,
+    paths: Iterable[str],
+    imports: Iterable[Import] | None = None,
+) -> ProjectGraph:
+    """`imports`: what `file_imports` gives for the facts, when the caller kept it per file."""
+    facts = list(facts)
+    graph = ProjectGraph()
+    module_of_path = graph.module_of_path
+    for path in paths:
+        name = modules.module_name(path) or path
+        module_of_path[path] = name
+        graph.add_node(f"module:{name}", kind="module", name=name, path=path)
+    edges = []
+    for importer, target_path, line, optional in imports if imports is not None else file_imports(facts, modules):
+        source, target = module_of_path.get(importer), module_of_path.get(target_path)
         if source and target and target != source:
-            graph.add_edge(
-                f"module:{source}",
-                f"module:{target}",
-                relation="imports",
-                line=fact.loc.line,
-                **({"optional": True} if fact.optional or fact.type_checking else {}),
-            )
+            edges.append((f"module:{source}", f"module:{target}", line, optional))
+    graph.add_imports(edges)
     _add_distributions(graph, facts, ruleset)
     products = {p.id: p for p in ruleset.products}
     uses: Counter[tuple[str, str]] = Counter()

@@ -9,6 +9,7 @@ Every number and sentence the history's reports show is made here.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 from collections import defaultdict
@@ -99,6 +100,20 @@ def audit_history(
     commits, one per process, each starting from the first commit's facts where processes fork
     (Linux: the memo is inherited, not copied) and from nothing elsewhere. `cache`: the fact
     cache folder whose entries for this repository (its last scan's) answer for unchanged files."""
+    try:
+        return _audit_history(root, name, commits, jobs, progress, cache)
+    finally:
+        gc.unfreeze()  # the caller's objects, frozen with the memo's, are the collector's again
+
+
+def _audit_history(
+    root: Path,
+    name: str,
+    commits: Sequence[Commit],
+    jobs: int,
+    progress: Callable[[int], None],
+    cache: Path | None,
+) -> list[dict[str, Any]]:
     from auditor.workers import forking
 
     points: list[dict[str, Any]] = []
@@ -191,7 +206,12 @@ def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: 
             repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
             digests = {path: oid.decode("ascii") for path, oid in exported.items()}  # git already hashed them
             options = ScanOptions(jobs=jobs, memo=memo, repository=repository, digests=digests)
-            yield point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
+            audited = point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
+            # What the memo holds lives on from commit to commit: out of the collector's sight, the
+            # next commit's short-lived objects do not make it walk them again and again (a third
+            # of the analysis, measured).
+            gc.freeze()
+            yield audited
 
 
 def _identity(commit: Commit) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,10 +41,31 @@ TRUE_LIKE = frozenset({"true", "1", "yes", "on"})
 
 
 def build_inventory(
-    facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet, roles: Roles | None = None
+    facts: Iterable[Fact],
+    modules: ModuleIndex,
+    ruleset: RuleSet,
+    roles: Roles | None = None,
+    found: Iterable[UsageRecord] | None = None,
+    switches: Iterable[Switches] | None = None,
 ) -> list[UsageRecord]:
+    """`found` and `switches`: the records of the facts one by one (`fact_records`) and what
+    `fact_switches` gives for them, when the caller kept them per file; what the whole project
+    adds (hidden defaults, roles, the order) is done here."""
     facts = list(facts)
     products = {p.id: p for p in ruleset.products}
+    records = list(found) if found is not None else fact_records(facts, modules, ruleset, products)
+    role_of = roles.role if roles is not None else (lambda path: "product")
+    parts = switches if switches is not None else [fact_switches(facts)]
+    records.extend(_hidden_defaults(parts, records, ruleset, products, role_of))
+    records = [replace(r, role=role) if (role := role_of(r.path)) != r.role else r for r in records]
+    records.sort(key=_order)
+    return records
+
+
+def fact_records(
+    facts: Iterable[Fact], modules: ModuleIndex, ruleset: RuleSet, products: dict[str, Product]
+) -> list[UsageRecord]:
+    """The records each fact makes by itself, in the facts' order."""
     records: list[UsageRecord] = []
     for fact in facts:
         if isinstance(fact, ImportFact):
@@ -92,10 +113,6 @@ def build_inventory(
             product = ruleset.product_for_module(fact.name)
             if product is not None and not _first_party(modules, fact.loc.path, fact.name):
                 records.append(_record("setting", fact, ruleset, fact.name, product=product))
-    role_of = roles.role if roles is not None else (lambda path: "product")
-    records.extend(_hidden_defaults(facts, records, ruleset, products, role_of))
-    records = [replace(r, role=role) if (role := role_of(r.path)) != r.role else r for r in records]
-    records.sort(key=_order)
     return records
 
 
@@ -396,8 +413,35 @@ def _string_record(fact: StringFact, ruleset: RuleSet) -> UsageRecord | None:
     )
 
 
+@dataclass
+class Switches:
+    """What facts say about the project's hidden defaults: the functions called, the environment
+    variables and settings seen, and what may switch a default on, in source order."""
+
+    called: set[str] = field(default_factory=set)
+    env: set[str] = field(default_factory=set)
+    settings: set[str] = field(default_factory=set)
+    switches: list[EnvFact | ConstructorFact] = field(default_factory=list)
+
+
+def fact_switches(facts: Iterable[Fact]) -> Switches:
+    found = Switches()
+    for fact in facts:
+        if isinstance(fact, CallFact):
+            if fact.function:
+                found.called.add(fact.function)
+        elif isinstance(fact, EnvFact):
+            found.env.add(fact.name)
+            found.switches.append(fact)
+        elif isinstance(fact, SettingFact):
+            found.settings.add(fact.name)
+        elif isinstance(fact, ConstructorFact):
+            found.switches.append(fact)
+    return found
+
+
 def _hidden_defaults(
-    facts: list[Fact],
+    parts: Iterable[Switches],
     records: list[UsageRecord],
     ruleset: RuleSet,
     products: dict[str, Product],
@@ -412,18 +456,12 @@ def _hidden_defaults(
     called: set[str] = set()
     env_seen: set[str] = set()
     settings: set[str] = set()
-    switches: list[EnvFact | ConstructorFact] = []  # what may switch a default on, in source order
-    for fact in facts:
-        if isinstance(fact, CallFact):
-            if fact.function:
-                called.add(fact.function)
-        elif isinstance(fact, EnvFact):
-            env_seen.add(fact.name)
-            switches.append(fact)
-        elif isinstance(fact, SettingFact):
-            settings.add(fact.name)
-        elif isinstance(fact, ConstructorFact):
-            switches.append(fact)
+    switches: list[EnvFact | ConstructorFact] = []
+    for part in parts:
+        called |= part.called
+        env_seen |= part.env
+        settings |= part.settings
+        switches += part.switches
     for default in ruleset.hidden_defaults:
         if default.when_imported:
             first = next((r for r in imports if _reaches(r, default.when_imported, default.when_symbols)), None)

@@ -10,6 +10,7 @@ re-exports a few steps, and adds the call facts that result, each naming its sou
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from auditor.facts import CallFact, ClientSourceFact, Fact, ForeignCallFact, ImportFact
 from auditor.modules import ModuleIndex
@@ -17,16 +18,42 @@ from auditor.modules import ModuleIndex
 MAX_HOPS = 4  # re-exports followed from the imported name to its definition
 
 
-def link_clients(facts: Iterable[Fact], modules: ModuleIndex) -> list[Fact]:
-    """The facts, with a `CallFact` for each foreign call whose client is found."""
+@dataclass
+class Links:
+    """What facts offer to the join, by the path of the file holding them: the clients each file
+    gives, the names it imports at module level (through which it may pass one on), and the
+    calls it makes on something imported."""
+
+    sources: dict[str, dict[str, ClientSourceFact]] = field(default_factory=dict)
+    reexports: dict[str, dict[str, ImportFact]] = field(default_factory=dict)
+    foreign: list[ForeignCallFact] = field(default_factory=list)
+
+
+def file_links(facts: Iterable[Fact]) -> Links:
+    links = Links()
+    for fact in facts:
+        if isinstance(fact, ClientSourceFact):
+            links.sources.setdefault(fact.loc.path, {})[fact.name] = fact
+        elif isinstance(fact, ImportFact) and fact.symbol and fact.symbol != "*" and fact.scope == "<module>":
+            links.reexports.setdefault(fact.loc.path, {}).setdefault(fact.symbol, fact)
+        elif isinstance(fact, ForeignCallFact):
+            links.foreign.append(fact)
+    return links
+
+
+def link_clients(facts: Iterable[Fact], modules: ModuleIndex, links: Iterable[Links] | None = None) -> list[Fact]:
+    """The facts, with a `CallFact` for each foreign call whose client is found. `links`: what
+    `file_links` gives for the facts, when the caller kept it per file."""
     facts = list(facts)
     sources: dict[str, dict[str, ClientSourceFact]] = {}
     reexports: dict[str, dict[str, ImportFact]] = {}
-    for fact in facts:
-        if isinstance(fact, ClientSourceFact):
-            sources.setdefault(fact.loc.path, {})[fact.name] = fact
-        elif isinstance(fact, ImportFact) and fact.symbol and fact.symbol != "*" and fact.scope == "<module>":
-            reexports.setdefault(fact.loc.path, {}).setdefault(fact.symbol, fact)
+    foreign: list[ForeignCallFact] = []
+    for each in links if links is not None else [file_links(facts)]:  # read, never changed: they are kept
+        for path, given in each.sources.items():
+            sources[path] = {**sources[path], **given} if path in sources else given
+        for path, names in each.reexports.items():
+            reexports[path] = {**names, **reexports[path]} if path in reexports else names  # the first stays
+        foreign += each.foreign
     if not sources:
         return facts
 
@@ -40,9 +67,7 @@ def link_clients(facts: Iterable[Fact], modules: ModuleIndex) -> list[Fact]:
         return find(path, again.module, name, again.level, hops + 1) if again is not None else None
 
     linked: list[Fact] = []
-    for fact in facts:
-        if not isinstance(fact, ForeignCallFact):
-            continue
+    for fact in foreign:
         module, _, name = fact.origin.rpartition(".")
         found = find(fact.loc.path, module, name, fact.level, 0) if name else None
         if found is None or found[1].called != fact.called:

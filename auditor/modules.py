@@ -32,46 +32,151 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 
 class ModuleIndex:
     def __init__(self, paths: Iterable[str], project_dirs: Iterable[str] = ()) -> None:
         paths = sorted(paths)
         self._init_dirs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "__init__.py"}
+        self._project_dirs = sorted(set(project_dirs))
         self._roots: dict[str, str] = {}  # path -> its own root folder
         self._names: dict[str, str] = {}  # path -> dotted name from its own root
         self._regular: dict[str, set[str]] = defaultdict(set)  # root -> shadowing top-level names
         self._table: dict[str, dict[str, str]] = defaultdict(dict)  # root -> dotted name -> path
+        # What each file registered, so that `update` can take a removed file's names back: a
+        # name's path is the first in sorted order of those claiming it, a top-level name is
+        # regular while one file makes it so.
+        self._registered: dict[str, list[tuple[str, str, bool]]] = {}  # path -> (root, name, regular)
+        self._claims: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._regular_claims: Counter[tuple[str, str]] = Counter()
         import_roots = {"", "src"}
-        for folder in project_dirs:
+        for folder in self._project_dirs:
             import_roots |= {folder, posixpath.join(folder, "src") if folder else "src"}
+        self._import_root_set = import_roots
         self._import_roots = sorted(import_roots, key=lambda r: (-r.count("/"), -len(r), r))  # deepest first
         for path in paths:
-            root, name = self._locate(path)
-            self._roots[path], self._names[path] = root, name
-            if name:
-                self._register(root, name, path)
-            for import_root in import_roots - {root}:  # namespace packages below an import root
-                inside = _relative_module(import_root, path)
-                if inside:
-                    self._register(import_root, inside, path)
-        present = [r for r in self._import_roots if r in self._table]
-        self._global_regular = set().union(*(self._regular[r] for r in present if r in self._regular))
-        self._global_modules = set().union(*(self._table[r] for r in present))
-        self._unique = self._unique_names(paths)
+            self._add(path)
+        self._preferred: dict[str, str] = {}  # path -> its graph name before collisions are settled
+        self._settle(paths)
         # Answers by question, asked from a root (what an absolute import means depends on the
         # importer's root alone): a project asks the same import thousands of times (every file
         # of an SDK imports its `_types`), and `history` asks one index across many commits.
         self._first_party: dict[tuple[str, str, str | None], bool] = {}
         self._resolved: dict[tuple[str, str, str | None, int], str | None] = {}
+        self._looked: dict[tuple[str, str, str | None, int], frozenset[str]] = {}  # names an answer read
+        self._asked: set[tuple[Any, ...]] | None = None  # the questions asked while `asking`
 
-    def _register(self, root: str, name: str, path: str) -> None:
+    def _add(self, path: str) -> None:
+        root, name = self._locate(path)
+        self._roots[path], self._names[path] = root, name
+        registered = [(root, name)] if name else []
+        for import_root in self._import_root_set - {root}:  # namespace packages below an import root
+            inside = _relative_module(import_root, path)
+            if inside:
+                registered.append((import_root, inside))
+        self._registered[path] = [self._register(where, dotted, path) for where, dotted in registered]
+
+    def _register(self, root: str, name: str, path: str) -> tuple[str, str, bool]:
         parts = name.split(".")
-        top_folder = posixpath.join(root, parts[0])
-        if len(parts) == 1 or top_folder in self._init_dirs:
+        regular = len(parts) == 1 or posixpath.join(root, parts[0]) in self._init_dirs
+        if regular:
             self._regular[root].add(parts[0])
-        self._table[root].setdefault(name, path)
+            self._regular_claims[(root, parts[0])] += 1
+        claims = self._claims[(root, name)]
+        claims.add(path)
+        table = self._table[root]
+        if name not in table or path < table[name]:
+            table[name] = path
+        return root, name, regular
+
+    def _unregister(self, path: str) -> None:
+        for root, name, regular in self._registered.pop(path):
+            if regular:
+                top = name.split(".")[0]
+                self._regular_claims[(root, top)] -= 1
+                if not self._regular_claims[(root, top)]:
+                    del self._regular_claims[(root, top)]
+                    self._regular[root].discard(top)
+            claims = self._claims[(root, name)]
+            claims.discard(path)
+            if claims:
+                self._table[root][name] = min(claims)
+            else:
+                del self._claims[(root, name)]
+                del self._table[root][name]
+        del self._roots[path], self._names[path]
+
+    def _settle(self, changed: Iterable[str]) -> None:
+        """What depends on every file at once: the names at any import root, and the graph's
+        unique names (`changed`: the files whose preferred name must be worked out again)."""
+        present = [r for r in self._import_roots if r in self._table]
+        self._global_regular = set().union(*(self._regular[r] for r in present if r in self._regular))
+        self._global_modules = set().union(*(self._table[r] for r in present))
+        for path in changed:
+            if path in self._names:
+                self._preferred[path] = self._preferred_name(path)
+            else:
+                self._preferred.pop(path, None)
+        self._unique = self._unique_names()
+
+    def update(self, paths: Iterable[str], project_dirs: Iterable[str] = ()) -> set[tuple[Any, ...]] | None:
+        """Make this the index of `paths`, keeping the answers no added or removed file can
+        change; returns the questions whose answers may have (for what was built on them), or
+        None when the index cannot follow (packages or project folders changed: build afresh)."""
+        paths = set(paths)
+        added, removed = sorted(paths - self._roots.keys()), sorted(self._roots.keys() - paths)
+        if not added and not removed and sorted(set(project_dirs)) == self._project_dirs:
+            return set()
+        inits = {posixpath.dirname(p) for p in (*added, *removed) if posixpath.basename(p) == "__init__.py"}
+        if inits or sorted(set(project_dirs)) != self._project_dirs:
+            return None
+        names = {name for path in removed for _, name, _ in self._registered[path]}
+        regular_before = self._regular_pairs()
+        for path in removed:
+            self._unregister(path)
+        for path in added:
+            self._add(path)
+        names |= {name for path in added for _, name, _ in self._registered[path]}
+        # A top-level name's "regular package here" changed only at the roots where it came or went.
+        tops = {top for _, top in regular_before ^ self._regular_pairs()}
+        self._settle((*added, *removed))
+        stale_first_party = {key for key in self._first_party if self._reads(names, tops, key[1], key[2])}
+        stale_resolved = {
+            key
+            for key, looked in self._looked.items()
+            if not names.isdisjoint(looked) or (not key[3] and self._reads(names, tops, key[1], key[2]))
+        }
+        for key in stale_first_party:
+            del self._first_party[key]
+        for resolved in stale_resolved:
+            self._resolved.pop(resolved, None)
+            del self._looked[resolved]
+        return {*stale_first_party, *stale_resolved}
+
+    def _regular_pairs(self) -> set[tuple[str, str]]:
+        return {(root, top) for root, tops in self._regular.items() for top in tops}
+
+    @staticmethod
+    def _reads(names: set[str], tops: set[str], module: str, symbol: str | None) -> bool:
+        """Whether the first-party answer for `module` (`symbol`) reads one of these names."""
+        return (
+            module in names
+            or module.split(".")[0] in tops
+            or (symbol is not None and symbol != "*" and f"{module}.{symbol}" in names)
+        )
+
+    @contextmanager
+    def asking(self) -> Iterator[set[tuple[Any, ...]]]:
+        """The questions asked of the index meanwhile (what a result built on them depends on)."""
+        asked: set[tuple[Any, ...]] = set()
+        self._asked = asked
+        try:
+            yield asked
+        finally:
+            self._asked = None
 
     def _locate(self, path: str) -> tuple[str, str]:
         folder, filename = posixpath.split(path)
@@ -106,19 +211,19 @@ class ModuleIndex:
             folder = posixpath.dirname(folder)
         return top
 
-    def _unique_names(self, paths: list[str]) -> dict[str, str]:
+    def _preferred_name(self, path: str) -> str:
+        name = self._names[path]
+        if self._topmost_package(posixpath.dirname(path)) is None:
+            # A script or a top-level namespace package: named as the project imports it.
+            inside = next((m for r in self._import_roots if (m := _relative_module(r, path))), None)
+            name = inside or name
+        return name or path
+
+    def _unique_names(self) -> dict[str, str]:
         """Display names for the graph: the import name, made longer only where two files share it."""
-        preferred: dict[str, str] = {}
-        for path in paths:
-            name = self._names[path]
-            if self._topmost_package(posixpath.dirname(path)) is None:
-                # A script or a top-level namespace package: named as the project imports it.
-                inside = next((m for r in self._import_roots if (m := _relative_module(r, path))), None)
-                name = inside or name
-            preferred[path] = name or path
-        counts = Counter(preferred.values())
+        counts = Counter(self._preferred.values())
         unique = {}
-        for path, name in preferred.items():
+        for path, name in self._preferred.items():
             if counts[name] > 1:
                 name = _relative_module("", path) or path.rsplit(".", 1)[0]
             unique[path] = name
@@ -136,6 +241,8 @@ class ModuleIndex:
 
     def is_first_party(self, importer: str, module: str, symbol: str | None = None) -> bool:
         key = (self._root_and_name(importer)[0], module, symbol)
+        if self._asked is not None:
+            self._asked.add(key)
         if key not in self._first_party:
             self._first_party[key] = self._is_first_party(*key)
         return self._first_party[key]
@@ -156,19 +263,23 @@ class ModuleIndex:
         `module.symbol` when that is a module, else `module` or its nearest parent package."""
         # A relative import depends on the importer's own name; an absolute one on its root only.
         key = (importer if level else self._root_and_name(importer)[0], module, symbol, level)
+        if self._asked is not None:
+            self._asked.add(key)
         if key not in self._resolved:
-            self._resolved[key] = self._resolve(importer, module, symbol, level)
+            self._resolved[key], self._looked[key] = self._resolve(importer, module, symbol, level)
         return self._resolved[key]
 
-    def _resolve(self, importer: str, module: str, symbol: str | None, level: int) -> str | None:
+    def _resolve(self, importer: str, module: str, symbol: str | None, level: int) -> tuple[str | None, frozenset[str]]:
+        """The answer, and the names it looked up (an absolute import's also reads `module`'s
+        first-party answer, which `update` checks by its key)."""
         if level:
             base = self.absolute(importer, module, level)
         elif self.is_first_party(importer, module, symbol):
             base = module
         else:
-            return None
+            return None, frozenset()
         if base is None:
-            return None
+            return None, frozenset()
         root = self._root_and_name(importer)[0]
         roots = [root, *(r for r in self._import_roots if r != root)] if not level else [root]
         candidates = [f"{base}.{symbol}"] if base and symbol and symbol != "*" else []
@@ -178,8 +289,8 @@ class ModuleIndex:
             for where in roots:
                 found = self._table.get(where, {}).get(candidate)
                 if found is not None:
-                    return found
-        return None
+                    return found, frozenset(candidates)
+        return None, frozenset(candidates)
 
     def absolute(self, importer: str, module: str, level: int) -> str | None:
         """The absolute name of a relative import, or None when it climbs above the root."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
@@ -28,6 +28,8 @@ from auditor.limits import MAX_FILE_FACTS, MAX_SCAN_FACTS
 from auditor.patterns import PathPatterns
 from auditor.redact import Redactor
 from auditor.roles import Roles, assign_roles
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from auditor.boundary import Boundary, Profile
@@ -66,7 +68,8 @@ class Memo:
     facts: dict[tuple[str, str], tuple[Fact, ...]] = field(default_factory=dict)
     last: tuple[list[Any], Audit] | None = None
     packs: str = ""  # the rule packs' digest the facts were extracted with: others detect otherwise
-    index: tuple[Any, ModuleIndex] | None = None  # the last module index, with what it was built from
+    index: ModuleIndex | None = None  # the last commit's, updated to each next commit's files
+    kept: Kept = field(default_factory=lambda: Kept())  # per-file results of the analysis stages
     redactors: dict[str, Redactor] = field(default_factory=dict)  # by the rule packs' digest: they remember
     # (folder, repository root): the fact cache the repository's own scans keep, read for what the
     # memo lacks and never written, so a history leaves the next scan's cache as it found it.
@@ -74,14 +77,17 @@ class Memo:
     _caches: dict[str, FactCache] = field(default_factory=dict, repr=False)  # by the packs' digest
 
     def module_index(self, paths: list[str], project_dirs: Iterable[str]) -> ModuleIndex:
-        """The last commit's module index when its files and project folders are the same, so the
-        imports it has resolved stay resolved."""
+        """The last commit's module index, updated to these files, so the imports it resolved stay
+        resolved unless a file added or removed changes them; the per-file results built on
+        answers that changed are dropped."""
         from auditor.modules import ModuleIndex
 
-        key = (paths, sorted(project_dirs))
-        if self.index is None or self.index[0] != key:
-            self.index = (key, ModuleIndex(paths, project_dirs))
-        return self.index[1]
+        stale = self.index.update(paths, project_dirs) if self.index is not None else None
+        if stale is None:
+            self.index = ModuleIndex(paths, project_dirs)
+        self.kept.forget(stale)
+        assert self.index is not None
+        return self.index
 
     def redactor(self, ruleset: RuleSet) -> Redactor:
         """The last commit's redactor while the packs are the same: it remembers what it redacted."""
@@ -139,6 +145,57 @@ class Memo:
         """The last audit, when its inputs equal these (list and tuple equality tries identity
         first, so an unchanged file's facts cost no comparison)."""
         return replace(self.last[1]) if self.last is not None and self.last[0] == inputs else None
+
+
+class Kept:
+    """Per-file results of the analysis stages (a file's inventory records, the files its imports
+    load, what its profile reads from its facts), kept from one scan to the next in `history`: a
+    result is reused while its file's facts are the same object (the memo hands out one tuple per
+    file content) and no answer of the module index it asked for has changed since."""
+
+    def __init__(self) -> None:
+        self._context: Any = None
+        self._results: dict[tuple[str, str], tuple[Sequence[Fact], frozenset[Any], Any]] = {}
+
+    def begin(self, context: Any, paths: Iterable[str]) -> None:
+        """A new scan: results made under another context (rule packs, owners) are dropped, and
+        so are those of files no longer there."""
+        if context != self._context:
+            self._context = context
+            self._results.clear()
+            return
+        present = set(paths)
+        self._results = {key: kept for key, kept in self._results.items() if key[1] in present}
+
+    def forget(self, stale: set[Any] | None) -> None:
+        """Drop what was built on these answers of the module index (None: on any)."""
+        if stale is None:
+            self._results.clear()
+        elif stale:
+            self._results = {key: kept for key, kept in self._results.items() if stale.isdisjoint(kept[1])}
+
+    def get(
+        self,
+        stage: str,
+        path: str,
+        facts: Sequence[Fact],
+        modules: ModuleIndex | None,
+        make: Callable[[Sequence[Fact]], T],
+    ) -> T:
+        """`stage`'s result for the file at `path` holding `facts`, `make(facts)` unless kept
+        (`modules`: the index `make` may ask, None when it asks none)."""
+        kept = self._results.get((stage, path))
+        if kept is not None and kept[0] is facts:
+            return kept[2]
+        asked: frozenset[Any] = frozenset()
+        if modules is None:
+            result = make(facts)
+        else:
+            with modules.asking() as questions:
+                result = make(facts)
+            asked = frozenset(questions)
+        self._results[(stage, path)] = (facts, asked, result)
+        return result
 
 
 @dataclass
@@ -274,6 +331,10 @@ def _collect(
     return Collected(found, sources, skipped, problems, cache, digests, roles, redactor, boundary)
 
 
+def _has_errors(facts: Sequence[Fact]) -> bool:
+    return any(isinstance(fact, ErrorFact) for fact in facts)
+
+
 def _since(root: Path, options: ScanOptions) -> dict[str, Any] | None:
     if options.since is None:
         return None
@@ -309,13 +370,13 @@ def _analyse(
     options: ScanOptions,
     since: dict[str, Any] | None,
 ) -> Analysis:
-    from auditor.boundary import Boundary, infer_boundary, profile_modules
+    from auditor.boundary import Boundary, infer_boundary, module_traits, profile_modules
     from auditor.engine import Project, find, group_repeats, sort_findings
     from auditor.gate import BUDGET_REASON, gate_changes
-    from auditor.graph import build_graph, importers
-    from auditor.inventory import build_inventory
+    from auditor.graph import build_graph, file_imports, importers
+    from auditor.inventory import build_inventory, fact_records, fact_switches
     from auditor.leaks import rank_leaks
-    from auditor.link import link_clients
+    from auditor.link import file_links, link_clients
     from auditor.modules import ModuleIndex
     from auditor.snippet import quote
     from auditor.suppress import apply as apply_suppressions
@@ -330,6 +391,9 @@ def _analyse(
     reported = {path for path, _ in collected.problems}  # e.g. a broken pyproject.toml, already listed
     cached, pending = [], []
     memo = options.memo.facts if options.memo is not None else None
+    per_file = options.memo.kept if options.memo is not None else Kept()
+    per_file.begin((ruleset.digest, ruleset.count_announced, config.owners), (s.path for s in collected.sources))
+    files: list[tuple[str, Sequence[Fact]]] = []  # each file's facts, as the stages keep results by file
     for source in collected.sources:  # facts the cache knows for this very content, or extraction
         key = (source.path, digests.get(source.path, ""))
         facts_known: Sequence[Fact] | None = memo.get(key) if memo is not None else None
@@ -378,14 +442,19 @@ def _analyse(
                 )
             )
             unread.add(result.source.path)
-        for fact in file_facts:
-            if isinstance(fact, ErrorFact) and fact.loc.path in reported:
-                continue
-            if isinstance(fact, ErrorFact):
-                detail = f": {fact.detail}" if fact.detail else ""
-                skipped.append(Skipped(fact.loc.path, f"{fact.reason}{detail}"))
-                whole_file_failed |= fact.loc.cell is None and not fact.partial
-            facts.append(fact)
+        if per_file.get("errors", result.source.path, file_facts, None, _has_errors):
+            kept_facts = []
+            for fact in file_facts:
+                if isinstance(fact, ErrorFact) and fact.loc.path in reported:
+                    continue
+                if isinstance(fact, ErrorFact):
+                    detail = f": {fact.detail}" if fact.detail else ""
+                    skipped.append(Skipped(fact.loc.path, f"{fact.reason}{detail}"))
+                    whole_file_failed |= fact.loc.cell is None and not fact.partial
+                kept_facts.append(fact)
+            file_facts = kept_facts
+        files.append((result.source.path, file_facts))
+        facts.extend(file_facts)
         analysed += not whole_file_failed
         if whole_file_failed:
             unread.add(result.source.path)
@@ -407,14 +476,30 @@ def _analyse(
         if options.memo is not None
         else ModuleIndex(python_paths, found.project_dirs)
     )
-    facts = link_clients(facts, modules)  # calls on clients other modules give
+    own_facts = len(facts)
+    links = [per_file.get("links", path, held, None, file_links) for path, held in files]
+    facts = link_clients(facts, modules, links)  # calls on clients other modules give
     roles = collected.roles
-    inventory = build_inventory(facts, modules, ruleset, roles)
-    graph = build_graph(facts, inventory, modules, ruleset, python_paths)
+    products = {p.id: p for p in ruleset.products}
+
+    def each_file(stage: str, make: Callable[[Sequence[Fact]], list[T]]) -> list[T]:
+        return [r for path, held in files for r in per_file.get(stage, path, held, modules, make)]
+
+    by_fact = each_file("records", lambda held: fact_records(held, modules, ruleset, products))
+    by_fact += fact_records(facts[own_facts:], modules, ruleset, products)
+    switches = [per_file.get("switches", path, held, None, fact_switches) for path, held in files]
+    switches.append(fact_switches(facts[own_facts:]))
+    inventory = build_inventory(facts, modules, ruleset, roles, by_fact, switches)
+    imports = each_file("imports", lambda held: file_imports(held, modules))
+    graph = build_graph(facts, inventory, modules, ruleset, python_paths, imports)
     imported_by = importers(graph)
     if roles.promote(imported_by, config.role_patterns()):
         inventory = [replace(r, role=role) if (role := roles.role(r.path)) != r.role else r for r in inventory]
-    profiles = profile_modules(inventory, facts, python_paths, roles, ruleset)
+    structure = ruleset.structure
+    traits = [
+        per_file.get("traits", path, held, None, lambda held: module_traits(held, structure)) for path, held in files
+    ]
+    profiles = profile_modules(inventory, facts, python_paths, roles, ruleset, traits)
     users = {path: {i for i in found_by if i in profiles} for path, found_by in imported_by.items() if path in profiles}
     configured = config.adapter_patterns()
     if collected.boundary is not None and not configured:

@@ -107,3 +107,71 @@ def test_same_import_name_in_two_projects_gets_two_graph_names() -> None:
     assert len(names) == 4
     assert index.resolve("svc_a/main.py", "utils") == "svc_a/utils.py"
     assert index.resolve("svc_b/main.py", "utils") == "svc_b/utils.py"
+
+
+def test_an_updated_index_answers_as_a_new_one_and_names_every_question_it_changed() -> None:
+    """History moves one index from commit to commit: after each step every answer must be a
+    fresh index's, and every question whose answer moved must be among those `update` returns
+    (what was built on the others is kept)."""
+    import random
+
+    universe = [
+        "app/__init__.py",
+        "app/core.py",
+        "app/llm/chat.py",
+        "app/llm/openai.py",
+        "app/openai.py",
+        "openai.py",
+        "agents/researcher.py",
+        "agents/writer.py",
+        "src/acme/__init__.py",
+        "src/acme/client.py",
+        "src/acme/types/model.py",
+        "src/acme/types/other.py",
+        "src/nspkg/tool.py",
+        "svc/utils.py",
+        "svc/main.py",
+        "tools/utils.py",
+        "tests/test_core.py",
+        "tests/openai/__init__.py",
+    ]
+    packages = {p for p in universe if p.endswith("__init__.py")}
+    modules = ["app", "app.core", "app.llm", "app.llm.chat", "openai", "agents", "agents.researcher", "acme"]
+    modules += ["acme.types", "acme.types.model", "nspkg", "utils", "svc.utils", "llm", "types", "core"]
+    modules += ["openai.chat", "utils.deep", "acme.missing"]  # below a top-level name: its kind decides
+    questions = [
+        (m, s, level) for m in modules for s in (None, "chat", "model", "openai", "researcher") for level in (0,)
+    ]
+    questions += [
+        (m, s, level) for m in ("", "core", "openai", "types", "llm") for s in (None, "model") for level in (1, 2)
+    ]
+
+    def answers(index: ModuleIndex, paths: list[str]) -> dict[tuple[object, ...], tuple[object, set[object]]]:
+        found: dict[tuple[object, ...], tuple[object, set[object]]] = {}
+        for importer in paths:
+            for module, symbol, level in questions:
+                with index.asking() as asked:
+                    answer = (
+                        index.is_first_party(importer, module, symbol) if not level else None,
+                        index.resolve(importer, module, symbol, level),
+                    )
+                found[(importer, module, symbol, level)] = (answer, set(asked))
+            found[("name", importer)] = (index.module_name(importer), set())
+        return found
+
+    rng = random.Random(18)
+    for trial in range(40):
+        before = sorted(packages | {p for p in universe if rng.random() < 0.6})
+        after = sorted(packages | {p for p in universe if rng.random() < 0.6})
+        dirs = ["svc", "tools"] if trial % 2 else []
+        index = ModuleIndex(before, dirs)
+        was = answers(index, sorted(set(before) & set(after)))
+        stale = index.update(after, dirs)
+        assert stale is not None
+        now = answers(index, after)
+        fresh = answers(ModuleIndex(after, dirs), after)
+        assert {k: a for k, (a, _) in now.items()} == {k: a for k, (a, _) in fresh.items()}, (before, after)
+        for key, (answer, asked) in was.items():
+            if key[0] != "name" and now[key][0] != answer:
+                assert asked & stale, (key, before, after)
+    assert ModuleIndex(["app/core.py"]).update(["app/__init__.py", "app/core.py"]) is None  # a new package
