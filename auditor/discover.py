@@ -66,7 +66,7 @@ DEFAULT_EXCLUDED_OUTPUT_DIRS = frozenset({"build", "dist", ".cache"})
 class SourceFile:
     path: str  # relative to the root, "/" separators
     kind: str
-    abspath: Path
+    abspath: str  # on disk: a string, not a Path (thousands are made at every commit of a history)
 
 
 @dataclass
@@ -241,7 +241,7 @@ def discover(
             elif info.st_size > max_bytes:
                 result.skipped.append(Skipped(rel, f"larger than the size cap ({info.st_size} > {max_bytes} bytes)"))
             else:
-                result.files.append(SourceFile(rel, kind, Path(entry.path)))
+                result.files.append(SourceFile(rel, kind, entry.path))
         stack.extend(reversed(subfolders))
     result.files.sort(key=lambda f: f.path)
     analysed = {f.path for f in result.files}
@@ -391,7 +391,7 @@ def _symlink(
         ):
             # `CLAUDE.md -> AGENTS.md`: the link's name is what says which tool reads it, and its
             # target (inside the tree) is read under that name, once.
-            result.files.append(SourceFile(rel, kind, target))
+            result.files.append(SourceFile(rel, kind, str(target)))
         else:
             result.links.append((rel, where))  # listed at the end, unless the scan reads its target
 

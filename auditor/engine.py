@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import hashlib
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -65,10 +64,10 @@ class Project:
 
     def of(self, kind: type[F]) -> list[F]:
         """The facts of one kind, in scan order (the checks each want one kind of thousands)."""
-        return self._kinds.get(kind, [])  # type: ignore[return-value]
+        return self._by_type.get(kind, [])  # type: ignore[return-value]
 
     @functools.cached_property
-    def _kinds(self) -> dict[type, list[Fact]]:
+    def _by_type(self) -> dict[type, list[Fact]]:
         kinds: dict[type, list[Fact]] = {}
         for fact in self.facts:
             kinds.setdefault(type(fact), []).append(fact)
@@ -76,12 +75,17 @@ class Project:
 
 
 def find(
-    inventory: Iterable[UsageRecord], ruleset: RuleSet, project: Project, policy: Policy = Policy()
+    inventory: Iterable[UsageRecord],
+    ruleset: RuleSet,
+    project: Project,
+    policy: Policy = Policy(),
+    matched: dict[tuple[Any, ...], frozenset[str]] | None = None,
 ) -> list[Finding]:
     """Every rule on the inventory; `policy` (the configuration) switches rules off per path,
     re-rates them, and says which vendors are allowed. Findings in code whose role does not
     count (tests, examples, …) are reported at `info`, unless an override rates them; the
-    project-wide checks look at the counted code only."""
+    project-wide checks look at the counted code only. `matched`: the file-scope rules each
+    site's context matches, which a caller running these rules again (`history`) keeps."""
     records = list(inventory)
     counted = [r for r in records if project.roles.counts(r.path)]
     in_adapter = project.in_adapter
@@ -92,11 +96,20 @@ def find(
     for record in records:  # inventory order is source order; an import statement is one site
         sites.setdefault((record.kind, *record.site, record.call, record.value), []).append(record)
     # One context per site, whatever the number of rules: a file of thousands of model ids
-    # costs thousands of contexts, not thousands times the rules.
-    contexts = [(group, _context(group[0], neutral, in_adapter, policy)) for group in sites.values()]
-    by_kind: dict[str, list[tuple[int, list[UsageRecord], dict[str, Any]]]] = defaultdict(list)
-    for position, (group, context) in enumerate(contexts):
-        by_kind[context["kind"]].append((position, group, context))
+    # costs thousands of contexts, not thousands times the rules; each is matched against the
+    # rules of its kind once, and a context seen before is not matched again.
+    matched = {} if matched is not None and len(matched) > MAX_MATCHED_CONTEXTS else matched
+    matched = matched if matched is not None else {}
+    candidates = _by_kind(ruleset)
+    by_rule: dict[str, list[list[UsageRecord]]] = defaultdict(list)
+    for group in sites.values():
+        key = _context(group[0], neutral, in_adapter, policy)
+        rules = matched.get(key)
+        if rules is None:
+            context = dict(zip(CONTEXT_FIELDS, key, strict=True))
+            rules = matched[key] = frozenset(r.id for r in candidates(key[0]) if matches(r.when, context))
+        for rule_id in rules:
+            by_rule[rule_id].append(group)
     findings: list[Finding] = []
     occurrences: Counter[tuple[str, str, str, str]] = Counter()
     for rule in ruleset.rules.values():
@@ -128,9 +141,9 @@ def find(
                     )
                 )
             continue
-        for _, group, context in _candidates(rule.when, by_kind):
+        for group in by_rule.get(rule.id, ()):
             record = group[0]
-            if not matches(rule.when, context) or not policy.applies(rule.id, record.path):
+            if not policy.applies(rule.id, record.path):
                 continue
             feature = features.get(record.name) if record.kind == "feature" else None
             values = _values(record, products, feature)
@@ -165,14 +178,18 @@ def find(
     return sort_findings(findings)
 
 
-def _candidates(
-    when: dict[str, Any], by_kind: dict[str, list[tuple[int, list[UsageRecord], dict[str, Any]]]]
-) -> Iterable[tuple[int, list[UsageRecord], dict[str, Any]]]:
-    """The sites a rule could match, in source order: only those of the kinds its `when` names
-    (every rule is tried on a few kinds of the thousands of sites)."""
-    kinds = _kinds(when)
-    chosen = list(by_kind.values()) if kinds is None else [by_kind[k] for k in sorted(kinds) if k in by_kind]
-    return heapq.merge(*chosen) if len(chosen) > 1 else (chosen[0] if chosen else [])
+def _by_kind(ruleset: RuleSet) -> Callable[[str], list[Rule]]:
+    """The file-scope rules a site of each kind could match: those whose `when` names its kind
+    (every site is tried on a few of the rules)."""
+    rules = [(rule, _kinds(rule.when)) for rule in ruleset.rules.values() if rule.scope != "project"]
+    chosen: dict[str, list[Rule]] = {}
+
+    def of(kind: str) -> list[Rule]:
+        if kind not in chosen:
+            chosen[kind] = [rule for rule, kinds in rules if kinds is None or kind in kinds]
+        return chosen[kind]
+
+    return of
 
 
 def _kinds(when: dict[str, Any]) -> frozenset[str] | None:
@@ -275,28 +292,51 @@ def group_repeats(findings: Iterable[Finding]) -> list[Finding]:
     return sort_findings(grouped)
 
 
+# What a rule's `when` sees of a site, in `_context`'s order.
+CONTEXT_FIELDS = (
+    "kind",
+    "name",
+    "symbol",
+    "call",
+    "value",
+    "vendor",
+    "owner",
+    "layer",
+    "product",
+    "host",
+    "scope",
+    "flags",
+    "signal",
+    "neutral",
+    "path",
+    "in_adapter",
+    "vendor_policy",
+)
+MAX_MATCHED_CONTEXTS = 200_000  # a kept `matched` is started afresh beyond this
+
+
 def _context(
     record: UsageRecord, neutral: dict[str, bool], in_adapter: Callable[[str], bool], policy: Policy
-) -> dict[str, Any]:
-    return {
-        "kind": record.kind,
-        "name": record.name,
-        "symbol": record.symbol,
-        "call": record.call,
-        "value": record.value,
-        "vendor": record.vendor,
-        "owner": record.owner,
-        "layer": record.layer,
-        "product": record.product,
-        "host": record.host,
-        "scope": record.scope,
-        "flags": record.flags,
-        "signal": record.signal,
-        "neutral": neutral.get(record.product or "", False),
-        "path": record.path,
-        "in_adapter": in_adapter(record.path),
-        "vendor_policy": policy.vendor_status(record.vendor),
-    }
+) -> tuple[Any, ...]:
+    return (
+        record.kind,
+        record.name,
+        record.symbol,
+        record.call,
+        record.value,
+        record.vendor,
+        record.owner,
+        record.layer,
+        record.product,
+        record.host,
+        record.scope,
+        record.flags,
+        record.signal,
+        neutral.get(record.product or "", False),
+        record.path,
+        in_adapter(record.path),
+        policy.vendor_status(record.vendor),
+    )
 
 
 def _values(record: UsageRecord, products: dict[str, Any], feature: Feature | None) -> dict[str, str]:

@@ -32,7 +32,7 @@ def printable_name(name: str) -> str:
         return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
-def read_regular(path: Path, limit: int) -> bytes:
+def read_regular(path: str | Path, limit: int) -> bytes:
     """The file's bytes; OSError when it is not a regular file or holds more than `limit` bytes."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)

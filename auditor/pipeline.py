@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
@@ -27,13 +27,15 @@ from auditor.files import printable_name, read_regular
 from auditor.limits import MAX_FILE_FACTS, MAX_SCAN_FACTS
 from auditor.patterns import PathPatterns
 from auditor.redact import Redactor
-from auditor.roles import Roles, assign_roles
+from auditor.roles import KnownRoles, Roles, assign_roles
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from auditor.boundary import Boundary, Profile
-    from auditor.graph import ProjectGraph
+    from auditor.boundary import Boundary, Profile, Traits
+    from auditor.graph import Import, ProjectGraph
+    from auditor.inventory import Switches
+    from auditor.link import Links
     from auditor.modules import ModuleIndex
     from auditor.workers import FileResult
 
@@ -70,6 +72,7 @@ class Memo:
     packs: str = ""  # the rule packs' digest the facts were extracted with: others detect otherwise
     index: ModuleIndex | None = None  # the last commit's, updated to each next commit's files
     kept: Kept = field(default_factory=lambda: Kept())  # per-file results of the analysis stages
+    roles: KnownRoles = field(default_factory=lambda: KnownRoles())
     redactors: dict[str, Redactor] = field(default_factory=dict)  # by the rule packs' digest: they remember
     # (folder, repository root): the fact cache the repository's own scans keep, read for what the
     # memo lacks and never written, so a history leaves the next scan's cache as it found it.
@@ -156,6 +159,7 @@ class Kept:
     def __init__(self) -> None:
         self._context: Any = None
         self._results: dict[tuple[str, str], tuple[Sequence[Fact], frozenset[Any], Any]] = {}
+        self.matched: dict[tuple[Any, ...], frozenset[str]] = {}  # the rules each site context matches
 
     def begin(self, context: Any, paths: Iterable[str]) -> None:
         """A new scan: results made under another context (rule packs, owners) are dropped, and
@@ -163,6 +167,7 @@ class Kept:
         if context != self._context:
             self._context = context
             self._results.clear()
+            self.matched.clear()
             return
         present = set(paths)
         self._results = {key: kept for key, kept in self._results.items() if key[1] in present}
@@ -196,6 +201,16 @@ class Kept:
             asked = frozenset(questions)
         self._results[(stage, path)] = (facts, asked, result)
         return result
+
+
+class FileAnalysis(NamedTuple):
+    """What the analysis stages make of one file's facts alone (see `Kept`)."""
+
+    records: list[UsageRecord]  # inventory records, fact by fact
+    switches: Switches  # what may switch a hidden default on
+    imports: list[Import]  # the project's files its imports load
+    traits: dict[str, Traits]  # what its profile reads from its facts
+    links: Links  # the clients it gives and the calls it makes on imported ones
 
 
 @dataclass
@@ -298,6 +313,7 @@ def _collect(
         config.include_roles,
         config.max_file_size,
         at_base,
+        options.memo.roles if options.memo is not None else None,
     )
     skipped: list[Skipped] = [*found.skipped, *(Skipped(path, reason) for path, reason in problems)]
     sources = list(found.files)
@@ -477,29 +493,29 @@ def _analyse(
         else ModuleIndex(python_paths, found.project_dirs)
     )
     own_facts = len(facts)
-    links = [per_file.get("links", path, held, None, file_links) for path, held in files]
-    facts = link_clients(facts, modules, links)  # calls on clients other modules give
+    products, structure = {p.id: p for p in ruleset.products}, ruleset.structure
+
+    def of_file(held: Sequence[Fact]) -> FileAnalysis:
+        return FileAnalysis(
+            fact_records(held, modules, ruleset, products),
+            fact_switches(held),
+            file_imports(held, modules),
+            module_traits(held, structure),
+            file_links(held),
+        )
+
+    each = [per_file.get("analysis", path, held, modules, of_file) for path, held in files]
+    facts = link_clients(facts, modules, [e.links for e in each])  # calls on clients other modules give
+    linked = facts[own_facts:]
     roles = collected.roles
-    products = {p.id: p for p in ruleset.products}
-
-    def each_file(stage: str, make: Callable[[Sequence[Fact]], list[T]]) -> list[T]:
-        return [r for path, held in files for r in per_file.get(stage, path, held, modules, make)]
-
-    by_fact = each_file("records", lambda held: fact_records(held, modules, ruleset, products))
-    by_fact += fact_records(facts[own_facts:], modules, ruleset, products)
-    switches = [per_file.get("switches", path, held, None, fact_switches) for path, held in files]
-    switches.append(fact_switches(facts[own_facts:]))
+    by_fact = [*(r for e in each for r in e.records), *fact_records(linked, modules, ruleset, products)]
+    switches = [*(e.switches for e in each), fact_switches(linked)]
     inventory = build_inventory(facts, modules, ruleset, roles, by_fact, switches)
-    imports = each_file("imports", lambda held: file_imports(held, modules))
-    graph = build_graph(facts, inventory, modules, ruleset, python_paths, imports)
+    graph = build_graph(facts, inventory, modules, ruleset, python_paths, [i for e in each for i in e.imports])
     imported_by = importers(graph)
     if roles.promote(imported_by, config.role_patterns()):
         inventory = [replace(r, role=role) if (role := roles.role(r.path)) != r.role else r for r in inventory]
-    structure = ruleset.structure
-    traits = [
-        per_file.get("traits", path, held, None, lambda held: module_traits(held, structure)) for path, held in files
-    ]
-    profiles = profile_modules(inventory, facts, python_paths, roles, ruleset, traits)
+    profiles = profile_modules(inventory, facts, python_paths, roles, ruleset, [e.traits for e in each])
     users = {path: {i for i in found_by if i in profiles} for path, found_by in imported_by.items() if path in profiles}
     configured = config.adapter_patterns()
     if collected.boundary is not None and not configured:
@@ -514,7 +530,7 @@ def _analyse(
     )
     project = Project(facts, graph, boundary, roles, vulnerabilities)
     policy = config.policy()
-    findings = find(inventory, ruleset, project, policy)
+    findings = find(inventory, ruleset, project, policy, per_file.matched)
     applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
     own = applied.findings
     if since is not None:

@@ -110,16 +110,22 @@ def assign_roles(
     include: Iterable[str] = (),
     max_bytes: int = MAX_BUILD_FILE,
     read: Read | None = None,
+    known: KnownRoles | None = None,
 ) -> Roles:
     """`read`: how the project's build and pytest files are read; with `--since`, as they were
-    at the merge base, so a change cannot declare its own code a test."""
+    at the merge base, so a change cannot declare its own code a test. `known`: the roles an
+    earlier scan of the same tree's history gave."""
     conventions = list(conventions)
     configured = list(configured)
     packages = {posixpath.dirname(f.path) for f in found.files if posixpath.basename(f.path) == "__init__.py"}
     layout = read_layout(root, found, packages, max_bytes, read)
     roles = Roles(layout=layout)
+    decided_by = (conventions, [(p.patterns, p.prefix, role) for p, role in configured], layout, packages)
+    given = (known or KnownRoles()).under(decided_by)
     for source in found.files:
-        role = _role(source.path, conventions, configured, layout, packages)
+        role = given.get(source.path)
+        if role is None:
+            role = given[source.path] = _role(source.path, conventions, configured, layout, packages)
         if source.kind == "promptfoo" and role == "benchmark":
             role = PRODUCT  # an eval configuration in evals/ is the project's evaluation toolchain
         roles.of[source.path] = role
@@ -129,6 +135,20 @@ def assign_roles(
         roles.note = "no file is product code, so every role is counted"
     roles.counted = frozenset(counted)
     return roles
+
+
+class KnownRoles:
+    """Each path's role by convention, kept while everything that decides it (the conventions,
+    the configured patterns, the build's layout, the packages) stays the same."""
+
+    def __init__(self) -> None:
+        self._decided_by: Any = None
+        self._roles: dict[str, str] = {}
+
+    def under(self, decided_by: Any) -> dict[str, str]:
+        if decided_by != self._decided_by:
+            self._decided_by, self._roles = decided_by, {}
+        return self._roles
 
 
 def _role(
@@ -199,7 +219,7 @@ def read_layout(
 ) -> Layout:
     limit = min(max_bytes, MAX_BUILD_FILE)
 
-    def data(rel: str, on_disk: Path | None) -> bytes | None:
+    def data(rel: str, on_disk: str | Path | None) -> bytes | None:
         if read is not None:
             return read(rel)
         try:

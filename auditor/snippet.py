@@ -29,7 +29,7 @@ def quote(
     root: Path,
     findings: list[Finding],
     max_bytes: int = DEFAULT_MAX_BYTES,
-    files: dict[str, Path] | None = None,
+    files: dict[str, str] | None = None,
     *,
     redactor: Redactor,
 ) -> list[Finding]:

@@ -113,7 +113,7 @@ def test_symlinks_are_never_followed_but_are_listed(tmp_path: Path) -> None:
     (root / "CLAUDE.md").symlink_to(root / "AGENTS.md")  # only the link's name makes it a candidate
     found = discover(root, exclude=[PathPatterns(["hidden/"])])
     assert [f.path for f in found.files] == ["CLAUDE.md", "real/mod.py"]
-    assert next(f for f in found.files if f.path == "CLAUDE.md").abspath == (root / "AGENTS.md").resolve()
+    assert next(f for f in found.files if f.path == "CLAUDE.md").abspath == str((root / "AGENTS.md").resolve())
     assert [(s.path, s.reason) for s in found.skipped] == [  # alias.py: its target is read, nothing to say
         ("broken.py", "broken or looping symlink"),
         ("hidden_alias.py", "symlink to hidden/gen.py, analysed at that path if included"),
