@@ -277,10 +277,35 @@ def _ignored(rel: str, is_dir: bool, specs: tuple[_Ignore, ...]) -> bool:
     candidate = rel + "/" if is_dir else rel
     for base, above, spec in reversed(specs):  # the deepest .gitignore with an opinion decides
         local = above + (candidate[len(base) + 1 :] if base else candidate)
-        verdict = spec.check_file(local).include
+        verdict = _verdict(spec, local)
         if verdict is not None:
             return verdict
     return False
+
+
+# A history discovers one tree commit after commit: the same .gitignore gives the same rules
+# object (`_spec`), and each rules object judges a path once (`_verdict`).
+_VERDICTS: dict[int, tuple[pathspec.GitIgnoreSpec, dict[str, bool | None]]] = {}
+MAX_VERDICTS = 200_000
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(data: bytes, rel: str) -> pathspec.GitIgnoreSpec:
+    return read_gitignore(data, rel)
+
+
+def _verdict(spec: pathspec.GitIgnoreSpec, local: str) -> bool | None:
+    held = _VERDICTS.get(id(spec))
+    if held is None or held[0] is not spec:  # an id is another object's once its own is gone
+        if len(_VERDICTS) >= 64:
+            _VERDICTS.clear()
+        held = _VERDICTS[id(spec)] = (spec, {})
+    verdicts = held[1]
+    if local not in verdicts:
+        if len(verdicts) >= MAX_VERDICTS:
+            verdicts.clear()
+        verdicts[local] = spec.check_file(local).include
+    return verdicts[local]
 
 
 def _ancestor_gitignores(root: Path, result: Discovery) -> tuple[_Ignore, ...]:
@@ -350,7 +375,7 @@ def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgno
             raise LimitError(
                 f"the scan's .gitignore files already hold {used} patterns, the budget is {MAX_SCAN_GITIGNORE_PATTERNS}"
             )
-        spec = read_gitignore(read_regular(path, MAX_GITIGNORE_BYTES), rel)
+        spec = _spec(read_regular(path, MAX_GITIGNORE_BYTES), rel)
         result.gitignore_patterns = used + len(spec.patterns)
         return spec
     except (OSError, ValueError) as exc:

@@ -80,12 +80,14 @@ def find(
     project: Project,
     policy: Policy = Policy(),
     matched: dict[tuple[Any, ...], frozenset[str]] | None = None,
+    with_chains: bool = True,
 ) -> list[Finding]:
     """Every rule on the inventory; `policy` (the configuration) switches rules off per path,
     re-rates them, and says which vendors are allowed. Findings in code whose role does not
     count (tests, examples, …) are reported at `info`, unless an override rates them; the
     project-wide checks look at the counted code only. `matched`: the file-scope rules each
-    site's context matches, which a caller running these rules again (`history`) keeps."""
+    site's context matches, which a caller running these rules again (`history`) keeps;
+    `with_chains` False leaves each finding's import chain out."""
     records = list(inventory)
     counted = [r for r in records if project.roles.counts(r.path)]
     in_adapter = project.in_adapter
@@ -169,7 +171,7 @@ def find(
             )
     finder = ChainFinder(project.graph)
     chains: dict[tuple[str, str | None, str | None], tuple[str, ...]] = {}  # a file's findings share them
-    for i, f in enumerate(findings):
+    for i, f in enumerate(findings if with_chains else ()):
         if not f.chain:
             place = (f.path, f.vendor, f.product)
             if place not in chains:

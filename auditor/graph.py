@@ -155,15 +155,17 @@ def build_graph(
     facts = list(facts)
     graph = ProjectGraph()
     module_of_path = graph.module_of_path
+    node_of: dict[str, str] = {}  # path -> its module node, named once rather than at each import
     for path in paths:
         name = modules.module_name(path) or path
         module_of_path[path] = name
-        graph.add_node(f"module:{name}", kind="module", name=name, path=path)
+        node_of[path] = node = f"module:{name}"
+        graph.add_node(node, kind="module", name=name, path=path)
     edges = []
     for importer, target_path, line, optional in imports if imports is not None else file_imports(facts, modules):
-        source, target = module_of_path.get(importer), module_of_path.get(target_path)
+        source, target = node_of.get(importer), node_of.get(target_path)
         if source and target and target != source:
-            edges.append((f"module:{source}", f"module:{target}", line, optional))
+            edges.append((source, target, line, optional))
     graph.add_imports(edges)
     _add_distributions(graph, facts, ruleset)
     products = {p.id: p for p in ruleset.products}

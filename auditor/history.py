@@ -205,7 +205,7 @@ def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: 
             problems = [*loaded.problems, *left_out]
             repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
             digests = {path: oid.decode("ascii") for path, oid in exported.items()}  # git already hashed them
-            options = ScanOptions(jobs=jobs, memo=memo, repository=repository, digests=digests)
+            options = ScanOptions(jobs=jobs, memo=memo, repository=repository, digests=digests, details=False)
             audited = point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
             # What the memo holds lives on from commit to commit: out of the collector's sight, the
             # next commit's short-lived objects do not make it walk them again and again (a third

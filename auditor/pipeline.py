@@ -58,6 +58,9 @@ class ScanOptions:
     memo: Memo | None = None  # what one process's scans keep for the next (`history`)
     repository: dict[str, Any] | None = None  # what was scanned, when the caller knows it; else asked of git
     digests: Mapping[str, str] | None = None  # content ids the caller knows (git's blob ids, in `history`)
+    # False: only what a history point reads; no snippets, import chains, hotspots or exposure,
+    # which take a third of a commit's analysis and which no point shows.
+    details: bool = True
 
 
 @dataclass
@@ -274,6 +277,7 @@ class Collected:
             config.as_dict(),
             sorted(options.cli_exclude),
             options.suppressions,
+            options.details,
             files,
             sorted((s.path, s.reason) for s in self.skipped),
             sorted(self.problems),
@@ -530,7 +534,7 @@ def _analyse(
     )
     project = Project(facts, graph, boundary, roles, vulnerabilities)
     policy = config.policy()
-    findings = find(inventory, ruleset, project, policy, per_file.matched)
+    findings = find(inventory, ruleset, project, policy, per_file.matched, options.details)
     applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
     own = applied.findings
     if since is not None:
@@ -552,13 +556,11 @@ def _analyse(
         )
     kept = group_repeats(sort_findings(applied.kept + own))
     redactor = collected.redactor  # nothing key-shaped goes further than this
-    quoted = quote(
-        root,
-        [*kept, *(s.finding for s in applied.suppressed)],
-        config.max_file_size,
-        files={s.path: s.abspath for s in found.files},
-        redactor=redactor,
-    )  # each file read once for both
+    quoted = [*kept, *(s.finding for s in applied.suppressed)]
+    if options.details:
+        quoted = quote(
+            root, quoted, config.max_file_size, files={s.path: s.abspath for s in found.files}, redactor=redactor
+        )  # each file read once for both
     findings = quoted[: len(kept)]
     suppressed = [replace(s, finding=f) for s, f in zip(applied.suppressed, quoted[len(kept) :])]
     return Analysis(
@@ -671,8 +673,8 @@ def _assemble(result: Analysis, root: Path, config: Config, ruleset: RuleSet, op
         boundary=boundary.as_dict(),
         leaks=result.leaks,
         roles=roles.as_dict(),
-        hotspots=hotspots(result.graph, roles.counts),
-        exposure=exposure(result.graph),
+        hotspots=hotspots(result.graph, roles.counts) if options.details else [],
+        exposure=exposure(result.graph) if options.details else [],
         scores=score(result.findings, result.inventory, boundary, result.profiles, result.leaks, ruleset, counted),
         concentration=owner_layers(result.inventory, ruleset, counted),
         vulnerabilities=result.vulnerabilities,

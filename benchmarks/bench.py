@@ -562,7 +562,7 @@ def tree_files(root: Path) -> TreeFiles:
     lines = unreadable = 0
     for f in found.files:
         try:
-            lines += f.abspath.read_bytes().count(b"\n")
+            lines += Path(f.abspath).read_bytes().count(b"\n")
         except OSError:
             unreadable += 1
     return TreeFiles(
