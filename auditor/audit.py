@@ -193,16 +193,30 @@ class Audit:
         counted = [f for f in self.findings if self.counted(f.role)]
         return counted, [f for f in self.findings if not self.counted(f.role)]
 
+    def files_by_vendor(self) -> dict[str, set[str]]:
+        """The counted files using each vendor."""
+        found: dict[str, set[str]] = {}
+        for record in self.inventory:
+            if record.vendor is not None and self.counted(record.role):
+                found.setdefault(record.vendor, set()).add(record.path)
+        return found
+
     def summary(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = {}
+        files = self.files_by_vendor()
         for record in self.inventory:
             if record.vendor is None or not self.counted(record.role):
                 continue
             entry = vendors.setdefault(
                 record.vendor,
-                {"vendor": record.vendor, "owner": record.owner, "files": set(), "sites": {}, "products": set()},
+                {
+                    "vendor": record.vendor,
+                    "owner": record.owner,
+                    "files": files[record.vendor],
+                    "sites": {},
+                    "products": set(),
+                },
             )
-            entry["files"].add(record.path)
             entry["sites"].setdefault(record.kind, set()).add(record.site)
             if record.product:
                 entry["products"].add(record.product)

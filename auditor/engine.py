@@ -21,7 +21,7 @@ from auditor.audit import CODE_LAYERS, Finding, Place, UsageRecord
 from auditor.boundary import Boundary
 from auditor.catalog import PIPELINE_CHECKS, Feature, Rule, RuleSet
 from auditor.config import Policy
-from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact
+from auditor.facts import DependencyFact, Fact, ImportFact, ToolFact, by_type
 from auditor.graph import ChainFinder, ProjectGraph
 from auditor.owners import owner_layers  # the table the reports show: one computation
 from auditor.roles import Roles
@@ -58,6 +58,7 @@ class Project:
     boundary: Boundary
     roles: Roles
     vulnerabilities: dict[str, Any] = field(default_factory=dict)
+    kinds: dict[type, list[Fact]] | None = None  # the facts by type, when the caller has them so
 
     def in_adapter(self, path: str) -> bool:
         return self.boundary.contains(path)
@@ -68,10 +69,7 @@ class Project:
 
     @functools.cached_property
     def _by_type(self) -> dict[type, list[Fact]]:
-        kinds: dict[type, list[Fact]] = {}
-        for fact in self.facts:
-            kinds.setdefault(type(fact), []).append(fact)
-        return kinds
+        return self.kinds if self.kinds is not None else by_type(self.facts)
 
 
 def find(
@@ -641,9 +639,10 @@ def _declared_vs_imported(
     if params.get("mode") == "declared-not-imported":
         # A distribution serving many services (`boto3`, `oci`) is imported under its own name,
         # whatever its AI service is reached through.
-        tops = {f.module.split(".")[0] for f in project.of(ImportFact) if not f.level and f.module}
-        for product, record in sorted(declared.items()):
-            if product not in imported and product in importable and record.name.replace("-", "_") not in tops:
+        unused = [(p, r) for p, r in sorted(declared.items()) if p not in imported and p in importable]
+        tops = {f.module.split(".")[0] for f in project.of(ImportFact) if not f.level and f.module} if unused else set()
+        for _, record in unused:
+            if record.name.replace("-", "_") not in tops:
                 yield record, {"vendor": record.vendor or "", "name": record.name}
     else:
         for product, record in sorted(imported.items()):

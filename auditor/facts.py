@@ -7,6 +7,7 @@ of a notebook cell (None outside notebooks).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -338,3 +339,11 @@ def fact_from_row(row: list[Any]) -> Fact:
 
 def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def by_type(facts: Iterable[Any]) -> dict[type, list[Any]]:
+    """The facts grouped by their type, each group in the facts' order."""
+    kinds: dict[type, list[Any]] = {}
+    for fact in facts:
+        kinds.setdefault(type(fact), []).append(fact)
+    return kinds

@@ -37,9 +37,13 @@ class ProjectGraph:
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> attributes, in the order added
     edges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     module_of_path: dict[str, str] = field(default_factory=dict)
-    _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)  # (source, target) of every edge
-    _backward: dict[str, set[str]] = field(default_factory=dict, repr=False)  # reach edges, reversed
-    _hard_backward: dict[str, set[str]] = field(default_factory=dict, repr=False)  # those not only optional
+    # The indexes questions need, kept out of the way of building (a project has thousands of
+    # import edges and `history` builds a graph per commit): pairs of the edges other than imports,
+    # and what is made the first time it is asked for: the import pairs, the reach edges reversed.
+    _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    _imports: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list, repr=False)
+    _import_pairs: set[tuple[str, str]] | None = field(default=None, repr=False)
+    _reverse: tuple[dict[str, set[str]], dict[str, set[str]]] | None = field(default=None, repr=False)
     _upstream: Upstream | None = field(default=None, repr=False)
 
     def module_node(self, path: str) -> str | None:
@@ -52,36 +56,41 @@ class ProjectGraph:
     def add_edge(self, source: str, target: str, **attributes: Any) -> None:
         self.nodes.setdefault(source, {})
         self.nodes.setdefault(target, {})
-        self.edges.append((source, target, attributes))
-        self._pairs.add((source, target))
-        if attributes.get("relation") in REACH:
-            self._backward.setdefault(target, set()).add(source)
-            if not attributes.get("optional"):
-                self._hard_backward.setdefault(target, set()).add(source)
+        edge = (source, target, attributes)
+        self.edges.append(edge)
+        if attributes.get("relation") == "imports":
+            self._imports.append(edge)
+            self._import_pairs = None
+        else:
+            self._pairs.add((source, target))
+        self._reverse = self._upstream = None
 
     def add_imports(self, edges: Iterable[tuple[str, str, int, bool]]) -> None:
-        """Import edges between module nodes already added (source, target, line, optional): what
-        `add_edge` does for each, without its general case (thousands per scan)."""
-        backward, hard = self._backward, self._hard_backward
-        for source, target, line, optional in edges:
-            self.edges.append(
-                (source, target, {"relation": "imports", "line": line, "optional": True})
-                if optional
-                else (source, target, {"relation": "imports", "line": line})
-            )
-            self._pairs.add((source, target))
-            backward.setdefault(target, set()).add(source)
-            if not optional:
-                hard.setdefault(target, set()).add(source)
+        """Import edges between module nodes already added (source, target, line, optional)."""
+        made = [
+            (source, target, {"relation": "imports", "line": line, "optional": True})
+            if optional
+            else (source, target, {"relation": "imports", "line": line})
+            for source, target, line, optional in edges
+        ]
+        self.edges += made
+        self._imports += made
+        self._import_pairs = self._reverse = self._upstream = None
 
     def has_edge(self, source: str, target: str) -> bool:
-        return (source, target) in self._pairs
+        if (source, target) in self._pairs:
+            return True
+        if not (source.startswith("module:") and target.startswith("module:")):
+            return False  # only modules import
+        if self._import_pairs is None:
+            self._import_pairs = {(u, v) for u, v, _ in self._imports}
+        return (source, target) in self._import_pairs
 
     def name(self, node: str) -> str:
         return self.nodes[node].get("name", node)
 
     def import_edges(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
-        return ((u, v, d) for u, v, d in self.edges if d.get("relation") == "imports")
+        return iter(self._imports)
 
     def importers(self) -> dict[str, set[str]]:
         """Module node -> the module nodes importing it."""
@@ -102,7 +111,16 @@ class ProjectGraph:
         With `hard`, only along imports that always run (not guarded by `except ImportError`, not
         under `TYPE_CHECKING`). Ties go to the first name in sorted order, so chains do not depend
         on the order of the files."""
-        backward = self._hard_backward if hard else self._backward
+        if self._reverse is None:
+            every: dict[str, set[str]] = {}
+            firm: dict[str, set[str]] = {}  # not only optional
+            for source, edge_target, attributes in self.edges:
+                if attributes.get("relation") in REACH:
+                    every.setdefault(edge_target, set()).add(source)
+                    if not attributes.get("optional"):
+                        firm.setdefault(edge_target, set()).add(source)
+            self._reverse = (every, firm)
+        backward = self._reverse[1] if hard else self._reverse[0]
         target = f"vendor:{vendor}"
         onward: dict[str, str | None] = {target: None}
         if target not in backward:

@@ -222,17 +222,16 @@ def point(audit: Any, commit: Commit) -> dict[str, Any]:
     """What the series keeps of one commit's audit."""
     from auditor.score import effort_pairs
 
-    summary = audit.summary()
-    scores = summary["scores"]
+    scores = audit.scores
     product, _ = audit.split_findings()
     folders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (vendor, _, path), (cost, _) in effort_pairs(product).items():  # each (vendor, rule, file) once
         if vendor:
             folders[vendor][folder_of(path)] += cost
-    files = {row["vendor"]: row["files"] for row in summary["vendors"]}
+    files = {vendor: len(paths) for vendor, paths in audit.files_by_vendor().items()}
     effort = {row["vendor"]: row["effort"] for row in scores["vendors"]}
     layers: dict[str, list[str]] = defaultdict(list)
-    for row in summary["owners"]["owners"]:
+    for row in audit.concentration["owners"]:
         for layer in row["layers"]:
             layers[layer].append(row["owner"])
     return {

@@ -22,7 +22,7 @@ from auditor.cache import FactCache, content_hash
 from auditor.catalog import RuleSet
 from auditor.config import Config, lexical_relative
 from auditor.discover import Discovery, SourceFile, discover
-from auditor.facts import DependencyFact, ErrorFact, Fact
+from auditor.facts import DependencyFact, ErrorFact, Fact, by_type
 from auditor.files import printable_name, read_regular
 from auditor.limits import MAX_FILE_FACTS, MAX_SCAN_FACTS
 from auditor.patterns import PathPatterns
@@ -214,6 +214,7 @@ class FileAnalysis(NamedTuple):
     imports: list[Import]  # the project's files its imports load
     traits: dict[str, Traits]  # what its profile reads from its facts
     links: Links  # the clients it gives and the calls it makes on imported ones
+    kinds: dict[type, list[Fact]]  # its facts by type
 
 
 @dataclass
@@ -506,6 +507,7 @@ def _analyse(
             file_imports(held, modules),
             module_traits(held, structure),
             file_links(held),
+            by_type(held),
         )
 
     each = [per_file.get("analysis", path, held, modules, of_file) for path, held in files]
@@ -532,7 +534,11 @@ def _analyse(
         if options.vulns
         else {"status": "not-requested"}
     )
-    project = Project(facts, graph, boundary, roles, vulnerabilities)
+    kinds: dict[type, list[Fact]] = {}
+    for part in [*(e.kinds for e in each), by_type(linked)]:
+        for kind, of_kind in part.items():
+            kinds.setdefault(kind, []).extend(of_kind)
+    project = Project(facts, graph, boundary, roles, vulnerabilities, kinds)
     policy = config.policy()
     findings = find(inventory, ruleset, project, policy, per_file.matched, options.details)
     applied = apply_suppressions(findings, facts if options.suppressions else (), ruleset, policy)
