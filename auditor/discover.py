@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,12 +172,15 @@ def discover(
     exclude: Iterable[PathPatterns] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     tracked: frozenset[str] | None = None,
+    sizes: Mapping[str, int] | None = None,
 ) -> Discovery:
     """`tracked`: the files git tracks (with `--since`). A change could hide its own code by
     ignoring it in `.gitignore`, or by making its folder look like a virtual environment or
     build output; files git tracks are scanned whatever those say. Excludes still apply:
-    they come from the configuration the change is judged by."""
+    they come from the configuration the change is judged by. `sizes`: the regular files the
+    caller wrote itself (`history`), with their sizes, which are not asked of the disk again."""
     root = root.resolve()
+    known_sizes = sizes or {}
     excludes = [patterns for patterns in exclude if patterns]
     kept = tracked or frozenset()
     kept_dirs = {parent for path in kept for parent in _parents(path)}
@@ -229,17 +232,21 @@ def discover(
                 continue
             if kind is None:
                 continue
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                result.skipped.append(Skipped(rel, f"cannot be inspected: {_reason(exc)}"))
-                continue
-            if not stat.S_ISREG(info.st_mode):
-                result.skipped.append(Skipped(rel, "not a regular file"))
-            elif kind == "app-config" and info.st_size > MAX_CONFIG_BYTES:
+            size = known_sizes.get(rel)
+            if size is None:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    result.skipped.append(Skipped(rel, f"cannot be inspected: {_reason(exc)}"))
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    result.skipped.append(Skipped(rel, "not a regular file"))
+                    continue
+                size = info.st_size
+            if kind == "app-config" and size > MAX_CONFIG_BYTES:
                 continue  # a large JSON or YAML file is data, not configuration
-            elif info.st_size > max_bytes:
-                result.skipped.append(Skipped(rel, f"larger than the size cap ({info.st_size} > {max_bytes} bytes)"))
+            elif size > max_bytes:
+                result.skipped.append(Skipped(rel, f"larger than the size cap ({size} > {max_bytes} bytes)"))
             else:
                 result.files.append(SourceFile(rel, kind, entry.path))
         stack.extend(reversed(subfolders))

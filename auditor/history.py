@@ -165,8 +165,9 @@ def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: 
     from auditor.pipeline import ScanOptions, run_audit
     from auditor.roles import LAYOUT_FILES
 
-    # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout).
-    shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES})
+    # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout,
+    # the mark of a virtual environment committed with the code).
+    shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES, "pyvenv.cfg"})
 
     judged: dict[str, bool] = {}  # by path: a tree of thousands is listed again at every commit
 
@@ -182,7 +183,8 @@ def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: 
         tree = Path(folder)
         for commit in commits:
             try:
-                exported, left_out = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
+                written = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
+                exported = written.files
             except vcs.VcsError as exc:  # this commit's tree cannot be written: said, and the next starts afresh
                 yield {**_identity(commit), "error": str(exc)[:500]}
                 shutil.rmtree(tree, ignore_errors=True)
@@ -202,10 +204,12 @@ def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: 
             except (ConfigError, PackError) as exc:
                 yield {**_identity(commit), "error": str(exc)[:500]}
                 continue
-            problems = [*loaded.problems, *left_out]
+            problems = [*loaded.problems, *written.left_out]
             repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
             digests = {path: oid.decode("ascii") for path, oid in exported.items()}  # git already hashed them
-            options = ScanOptions(jobs=jobs, memo=memo, repository=repository, digests=digests, details=False)
+            options = ScanOptions(
+                jobs=jobs, memo=memo, repository=repository, digests=digests, sizes=written.sizes, details=False
+            )
             audited = point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
             # What the memo holds lives on from commit to commit: out of the collector's sight, the
             # next commit's short-lived objects do not make it walk them again and again (a third

@@ -58,6 +58,7 @@ class ScanOptions:
     memo: Memo | None = None  # what one process's scans keep for the next (`history`)
     repository: dict[str, Any] | None = None  # what was scanned, when the caller knows it; else asked of git
     digests: Mapping[str, str] | None = None  # content ids the caller knows (git's blob ids, in `history`)
+    sizes: Mapping[str, int] | None = None  # the regular files the caller wrote, with their sizes (`history`)
     # False: only what a history point reads; no snippets, import chains, hotspots or exposure,
     # which take a third of a commit's analysis and which no point shows.
     details: bool = True
@@ -129,6 +130,9 @@ class Memo:
             self._caches[ruleset.digest] = FactCache(*self.cache, ruleset.digest, collected.redactor)
         cache, left = self._caches[ruleset.digest], []
         for source in pending:
+            if source.path not in cache.entries:  # nothing to compare its content with: not read for it
+                left.append(source)
+                continue
             try:
                 facts = cache.lookup(source.path, content_hash(read_regular(source.abspath, max_bytes)))
             except OSError:
@@ -306,6 +310,7 @@ def _collect(
         exclude=(config.exclude_patterns(), PathPatterns(options.cli_exclude)),
         max_bytes=config.max_file_size,
         tracked=since["tracked"] if since else None,
+        sizes=options.sizes,
     )
     problems = list(problems)
     # With --since the project's layout (pytest testpaths, build files) is the merge base's.

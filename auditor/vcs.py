@@ -19,6 +19,7 @@ import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from auditor.files import printable_name
@@ -428,6 +429,12 @@ def tagged(root: Path) -> set[str]:
     return {line.strip() for line in listed.splitlines() if line.strip()}
 
 
+class Exported(NamedTuple):
+    files: dict[str, bytes]  # path -> git's object id, of each file written
+    sizes: dict[str, int]  # path -> its size
+    left_out: list[tuple[str, str]]  # (path, why) of each file not written
+
+
 def export(
     root: Path,
     commit: str,
@@ -435,12 +442,12 @@ def export(
     wanted: Callable[[str], bool],
     previous: dict[str, bytes],
     max_bytes: int,
-) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+) -> Exported:
     """Make `destination` hold the files under `root` at `commit` that `wanted` accepts, writing
     only those whose blob differs from `previous` (path -> object id, the last export) and
     removing those gone. Regular files only: no symlink or submodule is made, and a path with an
     empty, `.`, `..` or `.git` part is refused, so nothing is written outside `destination`.
-    Returns the new path -> object id map and (path, reason) for each file left out."""
+    Returns the new path -> object id map, the files' sizes, and (path, reason) for each file left out."""
     entries = _tree(root, commit, (), recursive=True)
     current: dict[str, bytes] = {}
     left_out: list[tuple[str, str]] = []
@@ -479,16 +486,17 @@ def export(
                 _write(os.path.join(destination, path), blobs[current[path]], made)
             except OSError as exc:  # a tree git would not check out (a file and a folder of one name)
                 raise VcsError(f"{path} at {commit[:12]} cannot be written: {exc.strerror or exc}") from exc
-    return current, left_out
+    return Exported(current, {path: entries[path][2] for path in current}, left_out)
 
 
 def _write(target: str, data: bytes, made: set[str]) -> None:
-    """One exported file, with plain os calls (pathlib's cost is most of a first commit's export)."""
+    """One exported file, with plain os calls. A file of the last commit is written over and then
+    cut to its new length: truncating it first costs the file system several times more."""
     folder = os.path.dirname(target)
     if folder not in made:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(target, flags, 0o644)
     except IsADirectoryError:  # a folder at the last commit, a file at this one
@@ -498,6 +506,7 @@ def _write(target: str, data: bytes, made: set[str]) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(descriptor, view) :]
+        os.ftruncate(descriptor, len(data))
     finally:
         os.close(descriptor)
 

@@ -353,9 +353,15 @@ def test_each_point_is_what_a_scan_of_its_commit_gives(tmp_path: Path) -> None:
     git(root, "commit", "-qm", "a backend", date="2026-04-01T12:00:00Z")
     (root / "translator/cli.py").write_text((root / "translator/cli.py").read_text() + "# reviewed\n")
     git(root, "commit", "-qam", "a comment", date="2026-04-02T12:00:00Z")
+    # A virtual environment committed with the code: a scan leaves it out by its pyvenv.cfg; and a
+    # file made shorter (what the last commit wrote of it must not show through).
+    write_tree(root, {"runtime/pyvenv.cfg": "home = /usr/bin\n", "runtime/lib/helper.py": "import cohere\n"})
+    (root / "translator/backend.py").write_text("from openai import OpenAI\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "an environment", date="2026-04-03T12:00:00Z")
     listed = git(root, "log", "--reverse", "--format=%H%x00%cI%x00%s").splitlines()
     commits = [Commit(*line.split("\0")) for line in listed]
-    assert len(commits) == 5
+    assert len(commits) == 6
     for jobs in (1, 2):
         points = audit_history(root, "repo", commits, jobs)
         for commit, made in zip(commits, points, strict=True):
@@ -366,6 +372,7 @@ def test_each_point_is_what_a_scan_of_its_commit_gives(tmp_path: Path) -> None:
             options = ScanOptions(repository={"name": "repo", "commit": commit.sha, "committed": commit.committed})
             assert made == point(run_audit(alone, config, load_rules(), (), options), commit), commit.subject
             shutil.rmtree(alone)
+        assert "Cohere" not in points[-1]["vendors"]
 
 
 def test_facts_the_last_scan_cached_are_read_and_the_cache_is_left_alone(
