@@ -10,6 +10,7 @@ Every number and sentence the history's reports show is made here.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import tempfile
 from collections import defaultdict
@@ -118,12 +119,14 @@ def _audit_history(
 
     points: list[dict[str, Any]] = []
     memo = _memo(root, cache)
-    if jobs <= 1 or len(commits) <= 2:
-        for point in _points(root, name, commits, memo):
+    jobs = 1 if len(commits) <= 2 else jobs
+    scratch = scratch_folder(root, commits, jobs)
+    if jobs <= 1:
+        for point in _points(root, name, commits, memo, scratch=scratch):
             points.append(point)
             progress(len(points))
         return points
-    points.extend(_points(root, name, commits[:1], memo, jobs))
+    points.extend(_points(root, name, commits[:1], memo, jobs, scratch))
     progress(len(points))
     rest = commits[1:]
     size = -(-len(rest) // jobs)
@@ -132,7 +135,8 @@ def _audit_history(
     _seed = memo
     try:
         with ProcessPoolExecutor(max_workers=len(runs), mp_context=forking()) as pool:
-            for run in pool.map(_run_points, [root] * len(runs), [name] * len(runs), runs, [cache] * len(runs)):
+            every = len(runs)
+            for run in pool.map(_run_points, [root] * every, [name] * every, runs, [cache] * every, [scratch] * every):
                 points.extend(run)
                 progress(len(points))
     finally:
@@ -151,13 +155,38 @@ def _memo(root: Path, cache: Path | None) -> Memo:
     return Memo(cache=(cache, root) if cache is not None else None)
 
 
-def _run_points(root: Path, name: str, commits: Sequence[Commit], cache: Path | None) -> list[dict[str, Any]]:
-    return list(_points(root, name, commits, _seed if _seed is not None else _memo(root, cache)))
+def _run_points(
+    root: Path, name: str, commits: Sequence[Commit], cache: Path | None, scratch: str | None
+) -> list[dict[str, Any]]:
+    return list(_points(root, name, commits, _seed if _seed is not None else _memo(root, cache), scratch=scratch))
 
 
-def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: int = 1) -> Iterator[dict[str, Any]]:
-    """Each commit of one run, audited in one temporary folder that follows the run commit by
-    commit; `jobs` processes extract what `memo` does not know."""
+MEMORY_FOLDER = "/dev/shm"  # memory-backed storage on Linux
+ROOM = 4  # times the largest tree: each process's tree, and room to spare
+
+
+def scratch_folder(root: Path, commits: Sequence[Commit], jobs: int) -> str | None:
+    """Where the commits' trees are written: in memory when the machine offers it with room for a
+    tree per process, else (None) the system's temporary folder. A history writes and removes a
+    tree's files at every commit; on a disk that costs more than the analysis (measured: most of a
+    history's time on a virtual machine's disk). A temporary folder the user chose (TMPDIR) is theirs."""
+    from auditor import vcs
+
+    if not commits or os.environ.get("TMPDIR") or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return None
+    try:
+        largest = max(vcs.tree_bytes(root, commits[0].sha), vcs.tree_bytes(root, commits[-1].sha))
+        free = os.statvfs(MEMORY_FOLDER)
+    except (OSError, vcs.VcsError):
+        return None
+    return MEMORY_FOLDER if free.f_bavail * free.f_frsize >= ROOM * (jobs + 1) * largest else None
+
+
+def _points(
+    root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: int = 1, scratch: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Each commit of one run, audited in one temporary folder (in `scratch`, else the system's)
+    that follows the run commit by commit; `jobs` processes extract what `memo` does not know."""
     from auditor import vcs
     from auditor.config import DEDICATED, ConfigError, load_config
     from auditor.discover import file_kind
@@ -179,7 +208,7 @@ def _points(root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: 
 
     built_in: dict[bool, Any] = {}  # the built-in packs, by count_announced: loaded once for the run
     exported: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="lockaudit-history-") as folder:
+    with tempfile.TemporaryDirectory(prefix="lockaudit-history-", dir=scratch) as folder:
         tree = Path(folder)
         for commit in commits:
             try:

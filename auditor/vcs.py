@@ -429,6 +429,13 @@ def tagged(root: Path) -> set[str]:
     return {line.strip() for line in listed.splitlines() if line.strip()}
 
 
+def tree_bytes(root: Path, commit: str) -> int:
+    """The bytes of the regular files under `root` at `commit`: what exporting all of it writes at most."""
+    return sum(
+        max(size, 0) for mode, _, size in _tree(root, commit, (), recursive=True).values() if mode in REGULAR_MODES
+    )
+
+
 class Exported(NamedTuple):
     files: dict[str, bytes]  # path -> git's object id, of each file written
     sizes: dict[str, int]  # path -> its size

@@ -410,3 +410,33 @@ def test_facts_the_last_scan_cached_are_read_and_the_cache_is_left_alone(
         "pyproject.toml"
     }
     assert {p: p.read_bytes() for p in cache.rglob("*") if p.is_file()} == written
+
+
+def test_trees_are_written_in_memory_only_when_it_has_room_and_no_folder_was_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from auditor import history
+    from auditor.history import Commit
+
+    root = tmp_path / "repo"
+    history_repository(root, "switching")
+    commits = [Commit(*line.split("\0")) for line in git(root, "log", "--format=%H%x00%cI%x00%s").splitlines()]
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(history, "MEMORY_FOLDER", str(memory))
+    monkeypatch.delenv("TMPDIR", raising=False)
+    assert history.scratch_folder(root, commits, 2) == str(memory)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert history.scratch_folder(root, commits, 2) is None  # the user's choice stands
+    monkeypatch.delenv("TMPDIR")
+
+    class Full:
+        f_bavail, f_frsize = 0, 4096
+
+    monkeypatch.setattr(os, "statvfs", lambda path: Full())
+    assert history.scratch_folder(root, commits, 2) is None  # no room for a tree per process
+    monkeypatch.setattr(history, "MEMORY_FOLDER", str(tmp_path / "absent"))
+    monkeypatch.undo()
+    assert history.scratch_folder(root, [], 2) is None
