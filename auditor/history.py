@@ -9,6 +9,7 @@ Every number and sentence the history's reports show is made here.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import shutil
@@ -25,7 +26,10 @@ from auditor.vcs import is_date
 from auditor.words import count, ordinal
 
 if TYPE_CHECKING:
-    from auditor.pipeline import Memo
+    from auditor.catalog import RuleSet
+    from auditor.config import ConfigLoad
+    from auditor.pipeline import Memo, ScanOptions
+    from auditor.vcs import Exported
 
 HISTORY_SCHEMA_VERSION = "1.0"
 DEFAULT_POINTS = 50  # commits audited when neither --every nor --tags chooses: evenly spread, newest kept
@@ -97,10 +101,11 @@ def audit_history(
 ) -> list[dict[str, Any]]:
     """One point per commit of the repository `name` at `root`, oldest first, each reusing the
     facts of the files the commit before it shared. With `jobs` > 1 the first commit's files are
-    extracted by `jobs` processes; then the other commits are split into runs of consecutive
-    commits, one per process, each starting from the first commit's facts where processes fork
-    (Linux: the memo is inherited, not copied) and from nothing elsewhere. `cache`: the fact
-    cache folder whose entries for this repository (its last scan's) answer for unchanged files."""
+    extracted by `jobs` processes; then the commits are split into runs of consecutive commits,
+    one per process, each starting from the first commit's facts where processes fork (Linux: the
+    memo is inherited, not copied; the first run goes on in the first commit's folder) and from
+    nothing elsewhere. `cache`: the fact cache folder whose entries for this repository (its last
+    scan's) answer for unchanged files."""
     try:
         return _audit_history(root, name, commits, jobs, progress, cache)
     finally:
@@ -126,25 +131,47 @@ def _audit_history(
             points.append(point)
             progress(len(points))
         return points
-    points.extend(_points(root, name, commits[:1], memo, jobs, scratch))
-    progress(len(points))
-    rest = commits[1:]
-    size = -(-len(rest) // jobs)
-    runs = [rest[i : i + size] for i in range(0, len(rest), size)]
+    runs = _runs(commits, jobs)
     global _seed
-    _seed = memo
-    try:
-        with ProcessPoolExecutor(max_workers=len(runs), mp_context=forking()) as pool:
-            every = len(runs)
-            for run in pool.map(_run_points, [root] * every, [name] * every, runs, [cache] * every, [scratch] * every):
-                points.extend(run)
-                progress(len(points))
-    finally:
-        _seed = None
+    with tempfile.TemporaryDirectory(prefix="lockaudit-history-", dir=scratch) as folder:
+        first = _Tree(Path(folder))
+        # Every process extracts the first commit's files; one process then analyses it and the
+        # commits after it in this folder, while the others start further on.
+        first.extract(root, commits[0], memo, jobs)
+        _seed = (memo, first)
+        try:
+            with ProcessPoolExecutor(max_workers=len(runs), mp_context=forking()) as pool:
+                every = len(runs)
+                for run in pool.map(
+                    _run_points, [root] * every, [name] * every, runs, [cache] * every, [scratch] * every, range(every)
+                ):
+                    points.extend(run)
+                    progress(len(points))
+        finally:
+            _seed = None
     return points
 
 
-_seed: Memo | None = None  # the memo a forked process starts from: the first commit's facts
+LATER_START = (
+    4  # commits' worth of work a later run does first: a whole tree to write, the files changed since to extract
+)
+
+
+def _runs(commits: Sequence[Commit], jobs: int) -> list[Sequence[Commit]]:
+    """Consecutive runs, one per process; the first (which goes on where the first commit was
+    extracted) takes a few more, so that all end together."""
+    per_run = (len(commits) + LATER_START * (jobs - 1)) / jobs
+    runs, start = [], 0
+    for index in range(jobs):
+        size = per_run if index == 0 else per_run - LATER_START
+        end = len(commits) if index == jobs - 1 else min(len(commits), start + max(1, round(size)))
+        if start < end:
+            runs.append(commits[start:end])
+        start = end
+    return runs
+
+
+_seed: tuple[Memo, _Tree] | None = None  # what a forked process starts from: the first commit's facts and folder
 
 
 def _memo(root: Path, cache: Path | None) -> Memo:
@@ -156,9 +183,12 @@ def _memo(root: Path, cache: Path | None) -> Memo:
 
 
 def _run_points(
-    root: Path, name: str, commits: Sequence[Commit], cache: Path | None, scratch: str | None
+    root: Path, name: str, commits: Sequence[Commit], cache: Path | None, scratch: str | None, index: int
 ) -> list[dict[str, Any]]:
-    return list(_points(root, name, commits, _seed if _seed is not None else _memo(root, cache), scratch=scratch))
+    if _seed is None:  # not forked: nothing to start from
+        return list(_points(root, name, commits, _memo(root, cache), scratch=scratch))
+    memo, first = _seed
+    return list(_points(root, name, commits, memo, scratch=scratch, tree=first if index == 0 else None))
 
 
 MEMORY_FOLDER = "/dev/shm"  # memory-backed storage on Linux
@@ -182,64 +212,106 @@ def scratch_folder(root: Path, commits: Sequence[Commit], jobs: int) -> str | No
     return MEMORY_FOLDER if free.f_bavail * free.f_frsize >= ROOM * (jobs + 1) * largest else None
 
 
-def _points(
-    root: Path, name: str, commits: Sequence[Commit], memo: Memo, jobs: int = 1, scratch: str | None = None
-) -> Iterator[dict[str, Any]]:
-    """Each commit of one run, audited in one temporary folder (in `scratch`, else the system's)
-    that follows the run commit by commit; `jobs` processes extract what `memo` does not know."""
-    from auditor import vcs
-    from auditor.config import DEDICATED, ConfigError, load_config
-    from auditor.discover import file_kind
-    from auditor.packs import PackError, load_rules
-    from auditor.pipeline import ScanOptions, run_audit
-    from auditor.roles import LAYOUT_FILES
+class _Tree:
+    """A folder that follows a run of commits, commit by commit: each commit's files are written
+    from git's objects (those that changed since the last), and its configuration is read there."""
 
-    # What a scan reads: its sources, and the files that shape it (ignores, configuration, layout,
-    # the mark of a virtual environment committed with the code).
-    shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES, "pyvenv.cfg"})
+    def __init__(self, folder: Path) -> None:
+        from auditor.config import DEDICATED
+        from auditor.roles import LAYOUT_FILES
 
-    judged: dict[str, bool] = {}  # by path: a tree of thousands is listed again at every commit
+        self.folder = folder
+        self.exported: dict[str, bytes] = {}  # path -> object id, of what the folder holds
+        self._built_in: dict[bool, Any] = {}  # the built-in packs, by count_announced: loaded once
+        self._judged: dict[str, bool] = {}  # by path: a tree of thousands is listed again at every commit
+        # What a scan reads: its sources, and the files that shape it (ignores, configuration,
+        # layout, the mark of a virtual environment committed with the code).
+        self._shaping = frozenset({".gitignore", DEDICATED, *LAYOUT_FILES, "pyvenv.cfg"})
 
-    def wanted(path: str) -> bool:
-        if path not in judged:
+    def _wanted(self, path: str) -> bool:
+        from auditor.discover import file_kind
+
+        if path not in self._judged:
             base = path.rsplit("/", 1)[-1]
-            judged[path] = base in shaping or file_kind(base, path) is not None
-        return judged[path]
+            self._judged[path] = base in self._shaping or file_kind(base, path) is not None
+        return self._judged[path]
 
-    built_in: dict[bool, Any] = {}  # the built-in packs, by count_announced: loaded once for the run
-    exported: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="lockaudit-history-", dir=scratch) as folder:
-        tree = Path(folder)
-        for commit in commits:
-            try:
-                written = vcs.export(root, commit.sha, tree, wanted, exported, vcs.MAX_SHOW_BYTES)
-                exported = written.files
-            except vcs.VcsError as exc:  # this commit's tree cannot be written: said, and the next starts afresh
-                yield {**_identity(commit), "error": str(exc)[:500]}
-                shutil.rmtree(tree, ignore_errors=True)
-                tree.mkdir()
-                exported = {}
-                continue
-            try:
-                loaded = load_config(tree, alone=True)  # the commit's own, never a file above the temporary folder
-                rules, announced = loaded.config.rules, loaded.config.count_announced
-                if rules:  # packs in the tree may change with it: read at every commit
-                    ruleset = load_rules(rules, announced)
-                else:
-                    if announced not in built_in:
-                        built_in[announced] = load_rules((), announced)
-                    ruleset = built_in[announced]
-                loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
-            except (ConfigError, PackError) as exc:
-                yield {**_identity(commit), "error": str(exc)[:500]}
-                continue
+    def checkout(self, root: Path, commit: Commit) -> tuple[Exported, ConfigLoad, RuleSet] | str:
+        """The commit's files written here, with what was left out; its configuration; its rule
+        packs. Or why the commit cannot be audited."""
+        from auditor import vcs
+        from auditor.config import ConfigError, load_config
+        from auditor.packs import PackError, load_rules
+
+        try:
+            written = vcs.export(root, commit.sha, self.folder, self._wanted, self.exported, vcs.MAX_SHOW_BYTES)
+        except vcs.VcsError as exc:  # this commit's tree cannot be written: said, and the next starts afresh
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir()
+            self.exported = {}
+            return str(exc)[:500]
+        self.exported = written.files
+        try:
+            loaded = load_config(self.folder, alone=True)  # the commit's own, never a file above the folder
+            rules, announced = loaded.config.rules, loaded.config.count_announced
+            if rules:  # packs in the tree may change with it: read at every commit
+                ruleset = load_rules(rules, announced)
+            else:
+                if announced not in self._built_in:
+                    self._built_in[announced] = load_rules((), announced)
+                ruleset = self._built_in[announced]
+            loaded.config.check_against(set(ruleset.rules), ruleset.vendors())
+        except (ConfigError, PackError) as exc:
+            return str(exc)[:500]
+        return written, loaded, ruleset
+
+    def options(self, written: Exported, memo: Memo, jobs: int, **more: Any) -> ScanOptions:
+        from auditor.pipeline import ScanOptions
+
+        digests = {path: oid.decode("ascii") for path, oid in written.files.items()}  # git already hashed them
+        return ScanOptions(jobs=jobs, memo=memo, digests=digests, sizes=written.sizes, details=False, **more)
+
+    def extract(self, root: Path, commit: Commit, memo: Memo, jobs: int) -> None:
+        """The commit's files extracted into `memo` by `jobs` processes, not analysed (a commit
+        that cannot be audited is left to the run that audits it, which says why)."""
+        from auditor.pipeline import extract_tree
+
+        ready = self.checkout(root, commit)
+        if not isinstance(ready, str):
+            written, loaded, ruleset = ready
             problems = [*loaded.problems, *written.left_out]
-            repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
-            digests = {path: oid.decode("ascii") for path, oid in exported.items()}  # git already hashed them
-            options = ScanOptions(
-                jobs=jobs, memo=memo, repository=repository, digests=digests, sizes=written.sizes, details=False
+            extract_tree(self.folder, loaded.config, ruleset, problems, self.options(written, memo, jobs))
+
+
+def _points(
+    root: Path,
+    name: str,
+    commits: Sequence[Commit],
+    memo: Memo,
+    jobs: int = 1,
+    scratch: str | None = None,
+    tree: _Tree | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Each commit of one run, audited in one folder that follows the run commit by commit: `tree`,
+    else a temporary folder (in `scratch`, else the system's); `jobs` processes extract what
+    `memo` does not know."""
+    from auditor.pipeline import run_audit
+
+    with contextlib.ExitStack() as stack:
+        if tree is None:
+            tree = _Tree(
+                Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lockaudit-history-", dir=scratch)))
             )
-            audited = point(run_audit(tree, loaded.config, ruleset, problems, options), commit)
+        for commit in commits:
+            ready = tree.checkout(root, commit)
+            if isinstance(ready, str):
+                yield {**_identity(commit), "error": ready}
+                continue
+            written, loaded, ruleset = ready
+            repository = {"name": name, "commit": commit.sha, "committed": commit.committed}
+            options = tree.options(written, memo, jobs, repository=repository)
+            problems = [*loaded.problems, *written.left_out]
+            audited = point(run_audit(tree.folder, loaded.config, ruleset, problems, options), commit)
             # What the memo holds lives on from commit to commit: out of the collector's sight, the
             # next commit's short-lived objects do not make it walk them again and again (a third
             # of the analysis, measured).

@@ -592,6 +592,21 @@ def _analyse(
     )
 
 
+def extract_tree(
+    root: Path,
+    config: Config,
+    ruleset: RuleSet,
+    problems: Iterable[tuple[str, str]] = (),
+    options: ScanOptions = ScanOptions(),
+) -> None:
+    """What `run_audit` extracts into `options.memo`, without the analysis: `history` extracts its
+    first commit with every process before they fork, and analyses it in one of them."""
+    if options.memo is not None:
+        ruleset = ruleset.with_owners(config.owners)
+        collected = _collect(root, config, ruleset, problems, options)
+        options.memo.extract(collected, ruleset, config.max_file_size, options.jobs)
+
+
 def run_audit(
     root: Path,
     config: Config,

@@ -440,3 +440,15 @@ def test_trees_are_written_in_memory_only_when_it_has_room_and_no_folder_was_cho
     monkeypatch.setattr(history, "MEMORY_FOLDER", str(tmp_path / "absent"))
     monkeypatch.undo()
     assert history.scratch_folder(root, [], 2) is None
+
+
+def test_runs_cover_every_commit_once_in_order_and_the_first_takes_more() -> None:
+    from auditor.history import LATER_START, _runs
+
+    for count in range(1, 60):
+        for jobs in (2, 3, 4):
+            runs = _runs(list(range(count)), jobs)
+            assert [c for run in runs for c in run] == list(range(count))
+            assert all(runs) and len(runs) <= jobs
+    runs = _runs(list(range(50)), 2)
+    assert [len(run) for run in runs] == [25 + LATER_START // 2, 25 - LATER_START // 2]
