@@ -158,9 +158,9 @@ class Memo:
 
 
 class Kept:
-    """Per-file results of the analysis stages (a file's inventory records, the files its imports
-    load, what its profile reads from its facts), kept from one scan to the next in `history`: a
-    result is reused while its file's facts are the same object (the memo hands out one tuple per
+    """What the analysis made of each file alone (`FileAnalysis`, and whether it holds errors),
+    and the rules each site context matched, kept from one scan to the next in `history`: a
+    file's result is reused while its facts are the same object (the memo hands out one tuple per
     file content) and no answer of the module index it asked for has changed since."""
 
     def __init__(self) -> None:
