@@ -152,9 +152,9 @@ def _audit_history(
     return points
 
 
-LATER_START = (
-    4  # commits' worth of work a later run does first: a whole tree to write, the files changed since to extract
-)
+# Commits' worth of work a later run does before its first point: a whole tree to write, and the
+# files changed since the first commit to extract.
+LATER_START = 4
 
 
 def _runs(commits: Sequence[Commit], jobs: int) -> list[Sequence[Commit]]:
