@@ -164,7 +164,7 @@ def file_kind(name: str, rel: str = "") -> str | None:
 
 # A .gitignore in force: (its folder relative to the root, or "" for the root and its
 # ancestors; what to put before a root-relative path for an ancestor's file; the rules).
-_Ignore = tuple[str, str, pathspec.GitIgnoreSpec]
+_Ignore = tuple[str, str, "_Rules"]
 
 
 def discover(
@@ -284,35 +284,36 @@ def _ignored(rel: str, is_dir: bool, specs: tuple[_Ignore, ...]) -> bool:
     candidate = rel + "/" if is_dir else rel
     for base, above, spec in reversed(specs):  # the deepest .gitignore with an opinion decides
         local = above + (candidate[len(base) + 1 :] if base else candidate)
-        verdict = _verdict(spec, local)
+        verdict = spec.verdict(local)
         if verdict is not None:
             return verdict
     return False
 
 
-# A history discovers one tree commit after commit: the same .gitignore gives the same rules
-# object (`_spec`), and each rules object judges a path once (`_verdict`).
-_VERDICTS: dict[int, tuple[pathspec.GitIgnoreSpec, dict[str, bool | None]]] = {}
-MAX_VERDICTS = 200_000
+MAX_VERDICTS = 200_000  # paths one .gitignore's rules remember their verdict on
+
+
+class _Rules:
+    """A .gitignore's rules, remembering each path's verdict: a history discovers one tree commit
+    after commit, and the same file gives the same rules (`_rules`)."""
+
+    def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
+        self.patterns = spec.patterns
+        self._spec = spec
+        self._verdicts: dict[str, bool | None] = {}
+
+    def verdict(self, local: str) -> bool | None:
+        """True: ignored; False: re-included; None: no rule speaks of `local`."""
+        if local not in self._verdicts:
+            if len(self._verdicts) >= MAX_VERDICTS:
+                self._verdicts.clear()
+            self._verdicts[local] = self._spec.check_file(local).include
+        return self._verdicts[local]
 
 
 @functools.lru_cache(maxsize=64)
-def _spec(data: bytes, rel: str) -> pathspec.GitIgnoreSpec:
-    return read_gitignore(data, rel)
-
-
-def _verdict(spec: pathspec.GitIgnoreSpec, local: str) -> bool | None:
-    held = _VERDICTS.get(id(spec))
-    if held is None or held[0] is not spec:  # an id is another object's once its own is gone
-        if len(_VERDICTS) >= 64:
-            _VERDICTS.clear()
-        held = _VERDICTS[id(spec)] = (spec, {})
-    verdicts = held[1]
-    if local not in verdicts:
-        if len(verdicts) >= MAX_VERDICTS:
-            verdicts.clear()
-        verdicts[local] = spec.check_file(local).include
-    return verdicts[local]
+def _rules(data: bytes, rel: str) -> _Rules:
+    return _Rules(read_gitignore(data, rel))
 
 
 def _ancestor_gitignores(root: Path, result: Discovery) -> tuple[_Ignore, ...]:
@@ -355,7 +356,7 @@ def _ignored_root(above: str, specs: tuple[_Ignore, ...]) -> bool:
             home = above[: len(above) - len(prefix)]  # the rules file's folder, relative to the top
             if not folder.startswith(home) or folder == home:
                 continue
-            verdict = spec.check_file(folder[len(home) :]).include
+            verdict = spec.verdict(folder[len(home) :])
             if verdict is not None:
                 if verdict:
                     return True
@@ -371,7 +372,7 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgnoreSpec | None:
+def _load_gitignore(path: Path, rel: str, result: Discovery) -> _Rules | None:
     """The file's rules, matched by RE2 (no pattern backtracks), within a size and pattern cap
     per file and a pattern budget for the whole scan; otherwise listed as skipped with why."""
     try:
@@ -382,7 +383,7 @@ def _load_gitignore(path: Path, rel: str, result: Discovery) -> pathspec.GitIgno
             raise LimitError(
                 f"the scan's .gitignore files already hold {used} patterns, the budget is {MAX_SCAN_GITIGNORE_PATTERNS}"
             )
-        spec = _spec(read_regular(path, MAX_GITIGNORE_BYTES), rel)
+        spec = _rules(read_regular(path, MAX_GITIGNORE_BYTES), rel)
         result.gitignore_patterns = used + len(spec.patterns)
         return spec
     except (OSError, ValueError) as exc:

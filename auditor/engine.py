@@ -98,8 +98,10 @@ def find(
     # One context per site, whatever the number of rules: a file of thousands of model ids
     # costs thousands of contexts, not thousands times the rules; each is matched against the
     # rules of its kind once, and a context seen before is not matched again.
-    matched = {} if matched is not None and len(matched) > MAX_MATCHED_CONTEXTS else matched
-    matched = matched if matched is not None else {}
+    if matched is None:
+        matched = {}
+    elif len(matched) > MAX_MATCHED_CONTEXTS:
+        matched.clear()  # started afresh, and kept again
     candidates = _by_kind(ruleset)
     by_rule: dict[str, list[list[UsageRecord]]] = defaultdict(list)
     for group in sites.values():
@@ -312,7 +314,7 @@ CONTEXT_FIELDS = (
     "in_adapter",
     "vendor_policy",
 )
-MAX_MATCHED_CONTEXTS = 200_000  # a kept `matched` is started afresh beyond this
+MAX_MATCHED_CONTEXTS = 200_000  # a kept `matched` is emptied beyond this
 
 
 def _context(

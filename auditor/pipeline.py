@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from auditor import __version__, baseline, vcs
 from auditor.audit import Audit, Finding, Skipped, Suppressed, UsageRecord
@@ -60,7 +60,7 @@ class ScanOptions:
     digests: Mapping[str, str] | None = None  # content ids the caller knows (git's blob ids, in `history`)
     sizes: Mapping[str, int] | None = None  # the regular files the caller wrote, with their sizes (`history`)
     # False: only what a history point reads; no snippets, import chains, hotspots or exposure,
-    # which take a third of a commit's analysis and which no point shows.
+    # which took a fifth of a commit's analysis and which no point shows.
     details: bool = True
 
 
@@ -534,15 +534,15 @@ def _analyse(
     else:
         boundary = infer_boundary(profiles, users, facts, modules, ruleset, configured, graph.module_of_path)
     leaks = rank_leaks(boundary, profiles, users, graph.module_of_path)
-    vulnerabilities = (
-        audit_vulnerabilities([f for f in facts if isinstance(f, DependencyFact)]).as_dict()
-        if options.vulns
-        else {"status": "not-requested"}
-    )
     kinds: dict[type, list[Fact]] = {}
     for part in [*(e.kinds for e in each), by_type(linked)]:
         for kind, of_kind in part.items():
             kinds.setdefault(kind, []).extend(of_kind)
+    vulnerabilities = (
+        audit_vulnerabilities(cast(list[DependencyFact], kinds.get(DependencyFact, []))).as_dict()
+        if options.vulns
+        else {"status": "not-requested"}
+    )
     project = Project(facts, graph, boundary, roles, vulnerabilities, kinds)
     policy = config.policy()
     findings = find(inventory, ruleset, project, policy, per_file.matched, options.details)
